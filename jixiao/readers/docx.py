@@ -1,0 +1,214 @@
+"""Read a .docx document into raw `Row`s: body paragraphs and table rows in document order.
+
+python-docx opens the package; the body XML is walked directly so that gridSpan, vMerge,
+gridBefore and content controls (w:sdt) are handled exactly and cheaply.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+from docx.oxml.ns import qn
+
+from jixiao.model import ReadError, ReadResult, Row
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_INNER_BREAKS = re.compile(r"\s*[\r\n\t\v\f]+\s*")
+
+_P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
+_SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
+_T, _TAB, _BR, _CR, _NB_HYPHEN = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:noBreakHyphen")
+_DEL, _VAL = qn("w:del"), qn("w:val")
+
+
+def read_docx(path: Path) -> ReadResult:
+    """Given the path of a .docx file, returns its body paragraphs and table rows in order.
+
+    Every body block (a paragraph, or one row of a table) gets the next 1-based `line`, and
+    `text_lines[line - 1]` is that block's text (table rows tab-joined). Empty paragraphs (blank
+    lines, page-break paragraphs) are counted and appear as "" in `text_lines`, but yield no Row,
+    so line numbers stay true to the document. A paragraph Row has one cell and `sheet` None;
+    a table row has one cell per grid column and `sheet` "table N" (1-based, in body order; a
+    table continued after a page break is simply the next table). A horizontally merged cell
+    keeps its text in its first grid column, the others are empty; a vertically merged cell
+    repeats the top cell's text in each row (first column of the span). Cell text is its
+    paragraphs joined by a space; a nested table is flattened into its cell's text.
+
+    Raises `ReadError` for an empty file, a file that is not a zip, a legacy .doc / encrypted
+    document, a truncated zip, or a zip that is not a Word document.
+    """
+    name = Path(path).name
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ReadError(f"{name}: cannot open file ({exc.strerror or exc})") from None
+    _check_container(name, data)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        body = document.element.body
+    except Exception as exc:  # python-docx/lxml raise many types; none may escape as-is
+        raise ReadError(f"{name}: not a readable Word .docx document ({_reason(exc)})") from None
+
+    rows: list[Row] = []
+    text_lines: list[str] = []
+    table_count = 0
+    for block in _block_children(body):
+        if block.tag == _P:
+            text = _paragraph_text(block)
+            text_lines.append(text)
+            if text:
+                rows.append(Row(cells=(text,), line=len(text_lines)))
+            continue
+        table_count += 1
+        label = f"table {table_count}"
+        for cells in _table_rows(block):
+            text_lines.append("\t".join(cells))
+            if any(cells):
+                rows.append(Row(cells=cells, line=len(text_lines), sheet=label))
+    return ReadResult(rows=rows, text_lines=text_lines)
+
+
+def _check_container(name: str, data: bytes) -> None:
+    """Given the file name and bytes, raises ReadError unless they are a complete zip archive
+    that is not an Excel workbook."""
+    if not data:
+        raise ReadError(f"{name}: empty file (0 bytes), not a .docx document")
+    if data.startswith(_OLE_MAGIC):
+        if _ENCRYPTION_INFO in data:
+            raise ReadError(f"{name}: password-protected (encrypted) document; save it without a password")
+        raise ReadError(f"{name}: legacy Word 97-2003 (.doc/OLE2) file, not .docx; save it as .docx")
+    if not data.startswith(_ZIP_MAGIC):
+        raise ReadError(f"{name}: not a .docx document (not a zip archive; maybe plain text or another format)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise ReadError(f"{name}: corrupt or truncated .docx (zip archive unreadable: {exc})") from None
+    if "xl/workbook.xml" in names:
+        raise ReadError(f"{name}: this is an Excel workbook, not a Word .docx document")
+
+
+def _reason(exc: BaseException) -> str:
+    """Given a library exception, returns a one-line English reason without a traceback."""
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _block_children(parent):
+    """Given a body/cell element, yields its w:p and w:tbl children in order, looking inside
+    content controls and custom XML wrappers (they hide blocks one level down)."""
+    for child in parent.iterchildren():
+        tag = child.tag
+        if tag == _P or tag == _TBL:
+            yield child
+        elif tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _block_children(content)
+        elif tag == _CUSTOM_XML:
+            yield from _block_children(child)
+
+
+
+def _paragraph_text(p) -> str:
+    """Given a w:p element, returns its visible text with breaks as spaces, stripped."""
+    parts: list[str] = []
+    _collect_text(p, parts)
+    return _clean("".join(parts))
+
+
+def _collect_text(element, parts: list[str]) -> None:
+    """Given an element, appends its text pieces to parts, skipping deleted revisions and the
+    markup-compatibility fallback (which repeats the chosen content, e.g. text boxes)."""
+    for child in element.iterchildren():
+        tag = child.tag
+        if not isinstance(tag, str) or tag == _DEL or tag == _MC_FALLBACK:
+            continue  # comments / processing instructions have non-string tags
+        if tag == _T:
+            parts.append(child.text or "")
+        elif tag == _TAB:
+            parts.append("\t")
+        elif tag == _BR or tag == _CR:
+            parts.append("\n")
+        elif tag == _NB_HYPHEN:
+            parts.append("-")
+        elif tag == _P:
+            # A paragraph nested in a text box: keep it apart from the surrounding text.
+            parts.append(" ")
+            _collect_text(child, parts)
+            parts.append(" ")
+        else:
+            _collect_text(child, parts)
+
+
+def _clean(text: str) -> str:
+    """Given raw text, returns it stripped with inner line breaks/tabs as one space."""
+    return _INNER_BREAKS.sub(" ", text.strip())
+
+
+def _row_tcs(tr):
+    """Given a w:tr, yields its w:tc cells in order, looking inside content controls."""
+    for child in tr.iterchildren():
+        if child.tag == _TC:
+            yield child
+        elif child.tag in (_SDT, _CUSTOM_XML):
+            inner = child.find(_SDT_CONTENT) if child.tag == _SDT else child
+            if inner is not None:
+                yield from _row_tcs(inner)
+
+
+def _table_rows(tbl) -> list[tuple[str, ...]]:
+    """Given a w:tbl, returns one tuple of grid-column texts per w:tr, merges resolved."""
+    grid = tbl.find(qn("w:tblGrid"))
+    width = len(grid.findall(qn("w:gridCol"))) if grid is not None else 0
+    # vMerge continuation cells carry no text: remember the restart cell's text per column.
+    top_text: dict[int, str] = {}
+    raw_rows: list[dict[int, str]] = []
+    for tr in tbl.iterchildren(_TR):
+        col = _int_prop(tr.find(qn("w:trPr")), "w:gridBefore", 0)
+        cells: dict[int, str] = {}
+        for tc in _row_tcs(tr):
+            tc_pr = tc.find(qn("w:tcPr"))
+            span = max(1, _int_prop(tc_pr, "w:gridSpan", 1))
+            v_merge = tc_pr.find(qn("w:vMerge")) if tc_pr is not None else None
+            text = _cell_text(tc)
+            if v_merge is not None and v_merge.get(_VAL) != "restart":
+                text = text or top_text.get(col, "")
+            else:
+                top_text[col] = text
+            cells[col] = text
+            col += span
+        width = max(width, col)
+        raw_rows.append(cells)
+    return [tuple(cells.get(c, "") for c in range(width)) for cells in raw_rows]
+
+
+def _int_prop(props, tag: str, default: int) -> int:
+    """Given a property element (trPr/tcPr or None), returns the int w:val of its child tag."""
+    if props is None:
+        return default
+    child = props.find(qn(tag))
+    if child is None:
+        return default
+    try:
+        return int(child.get(_VAL, default))
+    except ValueError:
+        return default
+
+
+def _cell_text(tc) -> str:
+    """Given a w:tc, returns its paragraphs (and flattened nested tables) joined by a space."""
+    pieces: list[str] = []
+    for block in _block_children(tc):
+        if block.tag == _P:
+            pieces.append(_paragraph_text(block))
+        else:
+            pieces.extend(text for row in _table_rows(block) for text in row)
+    return " ".join(piece for piece in pieces if piece)

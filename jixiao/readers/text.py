@@ -1,0 +1,119 @@
+"""Text extracted from PDF or Word (.txt, .md): decode, then split into rows of cells.
+
+Two shapes occur and are told apart per block of consecutive non-blank lines:
+- tab-separated rows, one table row per line (most extractions);
+- one cell per line, each cell a line starting with a TAB and rows separated by blank lines
+  (Word tables saved as text); a line without the leading TAB continues the previous cell.
+"""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from jixiao.model import ReadError, ReadResult, Row
+
+_BOMS = [
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Given the bytes of a text file, returns (text, encoding name).
+
+    BOMs first, then strict UTF-8, then strict GB18030 (a superset of GBK/GB2312), then
+    charset-normalizer's best guess. Raises ReadError for binary data or no workable encoding.
+    """
+    if not data.strip():
+        raise ReadError("文件为空 (empty file)")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as e:
+                raise ReadError(f"文件声明了 {enc} 编码但无法解码 (undecodable {enc}): {e.reason}") from None
+    if b"\x00" in data[:65536]:
+        raise ReadError("不是文本文件：含有二进制数据 (binary data, not text)")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+    except Exception:  # a detector failure is just "no guess"
+        best = None
+    if best is not None and best.encoding:
+        return str(best), best.encoding
+    raise ReadError("无法识别文件编码 (unknown text encoding)")
+
+
+def _control_share(text: str) -> float:
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f") or ch == "\ufffd")
+    return bad / max(1, len(sample))
+
+
+def split_rows(lines: list[str]) -> list[Row]:
+    """Given decoded lines, returns the rows of cells with their 1-based source line."""
+    rows: list[Row] = []
+    i, n = 0, len(lines)
+    # A line holding only a TAB is an empty cell (one-cell-per-line layout), not a blank line.
+    blank = [not ln.strip(" \u3000\r\f\v") for ln in lines]
+    while i < n:
+        if blank[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not blank[j]:
+            j += 1
+        rows.extend(_block_rows(lines, i, j))
+        i = j
+    return rows
+
+
+def _is_cell_line(line: str) -> bool:
+    return line.startswith("\t") and "\t" not in line[1:]
+
+
+def _block_rows(lines: list[str], start: int, end: int) -> list[Row]:
+    block = lines[start:end]
+    cell_lines = sum(1 for ln in block if _is_cell_line(ln))
+    multi_tab = sum(1 for ln in block if "\t" in ln.lstrip("\t") or ("\t" in ln and not ln.startswith("\t")))
+    if cell_lines == 0 or multi_tab > 0:
+        return [Row(tuple(c.strip() for c in ln.split("\t")), start + k + 1) for k, ln in enumerate(block)]
+    # One cell per line: leading lines without a TAB (a title before the table) stand alone.
+    out: list[Row] = []
+    cells: list[str] = []
+    first_line = None
+    for k, ln in enumerate(block):
+        if not ln.strip() and not ln.startswith("\t"):
+            continue
+        if _is_cell_line(ln) or ln.strip("\t ") == "":
+            if first_line is None:
+                first_line = start + k + 1
+            cells.append(ln[1:].strip())
+        elif cells:
+            cells[-1] = (cells[-1] + " " + ln.strip()).strip()
+        else:
+            out.append(Row((ln.strip(),), start + k + 1))
+    if cells:
+        out.append(Row(tuple(cells), first_line))
+    return out
+
+
+def read_text(path: Path) -> ReadResult:
+    """Given a .txt/.md file, returns its rows and lines; raises ReadError if it is not text."""
+    data = Path(path).read_bytes()
+    text, enc = decode(data)
+    if _control_share(text) > 0.02:
+        raise ReadError(f"不是文本文件：含有大量控制字符 (binary or corrupt text, decoded as {enc})")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    notes = [] if enc in ("utf-8", "utf-8-sig") else [f"编码识别为 {enc}"]
+    return ReadResult(rows=split_rows(lines), text_lines=lines, encoding=enc, notes=notes)
