@@ -634,7 +634,7 @@ def interpret(rows: list[Row]) -> ParsedDocument:
                     p.fields["unit"] = m.group(1)
                     break
         continue
-    _close(st)
+    st.current = None  # end of file: the last project has not necessarily ended
     return _finish(st)
 
 

@@ -41,4 +41,9 @@ def read_file(path: Path) -> ReadResult:
     reader = READERS.get(Path(path).suffix.lower())
     if reader is None:
         raise ReadError(f"不支持的文件类型 {Path(path).suffix or '(none)'} (unsupported file type)")
-    return reader(path)
+    try:
+        return reader(path)
+    except ReadError:
+        raise
+    except Exception as e:  # any library failure on a damaged file is a read error, not a crash
+        raise ReadError(f"文件损坏或格式不对，无法读取 ({type(e).__name__}: {e})") from None

@@ -89,7 +89,7 @@ def _check_container(name: str, data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OSError) as exc:
         raise ReadError(f"{name}: corrupt or truncated .docx (zip archive unreadable: {exc})") from None
     if "xl/workbook.xml" in names:
         raise ReadError(f"{name}: this is an Excel workbook, not a Word .docx document")

@@ -113,7 +113,7 @@ def _check_container(path: Path, data: bytes) -> set[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OSError) as exc:
         raise ReadError(f"{name}: corrupt or truncated xlsx (zip archive unreadable: {exc})") from None
     if "word/document.xml" in names:
         raise ReadError(f"{name}: this is a Word .docx document, not an xlsx workbook")

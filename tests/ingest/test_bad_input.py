@@ -1,0 +1,156 @@
+"""Bad input gets a clear error and loses nothing: one bad file never stops the others."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from jixiao.ingest import ingest_paths, parse_file
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_004 = next((ROOT / "datasets" / "seeds").glob("004_*.txt"))
+SEED_001 = next((ROOT / "datasets" / "seeds").glob("001_*.txt"))
+
+
+def _statuses(reports):
+    return {Path(r.path).name: r for r in reports}
+
+
+def test_bad_files_fail_clearly_and_good_ones_load(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.xlsx").write_bytes(os.urandom(4096))
+    (folder / "fake.docx").write_text("这不是一个 Word 文件", encoding="utf-8")
+    (folder / "nul.txt").write_bytes(b"\x00\x01\x02binary\x00" * 100)
+    (folder / "good.txt").write_bytes(SEED_004.read_bytes())
+    reports = ingest_paths([folder], tmp_path / "db.duckdb", derive=False)
+    by = _statuses(reports)
+    assert by["good.txt"].status == "ok" and by["good.txt"].projects == 9
+    for name in ("empty.txt", "binary.xlsx", "fake.docx", "nul.txt"):
+        assert by[name].status == "failed", name
+        assert by[name].message and "Traceback" not in by[name].message
+    assert "空" in by["empty.txt"].message
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM projects").fetchone()[0] == 9
+    # Failed files are recorded with their reason, so the documents page can show them.
+    failed = con.execute("SELECT count(*) FROM documents WHERE status = 'failed' AND message IS NOT NULL").fetchone()[0]
+    assert failed == 4
+
+
+def test_truncated_document_keeps_complete_projects(tmp_path):
+    lines = SEED_004.read_text(encoding="utf-8").split("\n")
+    # Cut inside the eighth project's indicator table (after its 质量指标 rows).
+    cut = next(i for i, ln in enumerate(lines) if ln.startswith("时效指标\t资金支付及时性"))
+    path = tmp_path / "cut.txt"
+    path.write_text("\n".join(lines[:cut]), encoding="utf-8")
+    rep = parse_file(path)
+    assert rep.report.status == "partial"
+    assert rep.report.projects == 7
+    assert "部门专项-社会保险工作经费及大楼运行经费" in rep.report.message
+    assert "未导入" in rep.report.message
+
+
+def test_self_evaluation_cut_before_total_is_partial(tmp_path):
+    text = SEED_001.read_text(encoding="utf-8")
+    cut = text.index("<b>总 分</b>\t\t\t\t\t\t\t\t\t90\t\t\t\t\n\n注") if "<b>总 分</b>\t\t\t\t\t\t\t\t\t90\t\t\t\t\n\n注" in text else None
+    # Cut in the middle of the last project's table (before its 总分 row).
+    last = text.rindex("指标1: 推进社会保险事业高质量发展")
+    path = tmp_path / "cut001.txt"
+    path.write_text(text[:last], encoding="utf-8")
+    rep = parse_file(path)
+    assert rep.report.status == "partial"
+    assert rep.report.projects == 7
+    assert "国有企业退休人员社会化管理补助资金" in rep.report.message
+
+
+def test_gb18030_and_utf8_bom_parse_the_same(tmp_path):
+    text = SEED_004.read_text(encoding="utf-8")
+    (tmp_path / "a_gb.txt").write_bytes(text.encode("gb18030"))
+    (tmp_path / "b_bom.txt").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (tmp_path / "c_utf16.txt").write_bytes(text.encode("utf-16"))
+    ref = parse_file(SEED_004)
+    for name, enc in (("a_gb.txt", "gb18030"), ("b_bom.txt", "utf-8-sig"), ("c_utf16.txt", "utf-16")):
+        got = parse_file(tmp_path / name)
+        assert got.report.status == "ok"
+        assert got.frames["documents"]["encoding"][0] == enc
+        assert got.frames["projects"]["name"].to_list() == ref.frames["projects"]["name"].to_list()
+        assert got.frames["indicators"]["name"].to_list() == ref.frames["indicators"]["name"].to_list()
+
+
+def test_wrong_encoding_is_not_mojibake(tmp_path):
+    # Big5 text: not UTF-8, not GB18030-as-intended; whatever is detected, no project appears
+    # from garbage and the file fails with a reason rather than loading mojibake.
+    path = tmp_path / "latin.txt"
+    path.write_bytes("Ceci n'est pas un tableau: données, résultats, façade.\n".encode("latin-1") * 50)
+    rep = parse_file(path)
+    assert rep.report.status == "failed"
+    assert "未找到" in rep.report.message
+
+
+def test_large_junk_file_fails_quickly(tmp_path):
+    rng = random.Random(3)
+    words = ["项目", "资金", "绩效", "目标", "完成", "社会", "保障", "提高", "12", "%", "\t"]
+    path = tmp_path / "junk.txt"
+    with path.open("w", encoding="utf-8") as f:
+        for _ in range(60_000):
+            f.write("".join(rng.choice(words) for _ in range(12)) + "\n")
+    assert path.stat().st_size > 2_000_000
+    rep = parse_file(path)
+    assert rep.report.status == "failed"
+    assert "未找到" in rep.report.message
+
+
+def test_oversized_file_is_refused(tmp_path, monkeypatch):
+    import jixiao.ingest as ingest
+
+    monkeypatch.setattr(ingest, "MAX_BYTES", 1000)
+    path = tmp_path / "big.txt"
+    path.write_bytes(SEED_004.read_bytes())
+    rep = ingest.parse_file(path)
+    assert rep.report.status == "failed" and "过大" in rep.report.message
+
+
+def test_reload_adds_nothing_and_changed_file_replaces(tmp_path):
+    db = tmp_path / "db.duckdb"
+    src = tmp_path / "doc.txt"
+    src.write_bytes(SEED_004.read_bytes())
+    first = ingest_paths([src], db, derive=False)
+    again = ingest_paths([src, SEED_004], db, derive=False)
+    assert [r.status for r in first] == ["ok"]
+    assert [r.status for r in again] == ["skipped", "skipped"]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM projects").fetchone()[0] == 9
+    con.close()
+    # The same path with new content (a unit's revised table) replaces the old version.
+    src.write_text(SEED_004.read_text(encoding="utf-8").replace("年度预算总额：\t5\t", "年度预算总额：\t6\t"),
+                   encoding="utf-8")
+    third = ingest_paths([src], db, derive=False)
+    assert third[0].status == "ok" and "替换" in third[0].message
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM projects").fetchone()[0] == 9
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    assert con.execute("SELECT budget FROM projects WHERE seq = 1").fetchone()[0] == 6
+
+
+def test_unsupported_and_missing_paths(tmp_path):
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
+    reports = ingest_paths([tmp_path / "notes.pdf", tmp_path / "nope.txt"], tmp_path / "db.duckdb", derive=False)
+    assert [r.status for r in reports] == ["failed", "failed"]
+    assert "不支持" in reports[0].message and "不存在" in reports[1].message
+
+
+def test_phone_numbers_never_stored(tmp_path):
+    seed_000 = next((ROOT / "datasets" / "seeds").glob("000_*.txt"))
+    db = tmp_path / "db.duckdb"
+    ingest_paths([seed_000], db, derive=False)
+    con = duckdb.connect(str(db), read_only=True)
+    for table in ("documents", "projects", "indicators", "source_lines"):
+        cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        text = " ".join(str(v) for row in con.execute(f"SELECT * FROM {table}").fetchall() for v in row)
+        assert "17877717130" not in text and "1877717130" not in text, table
+    assert con.execute("SELECT count(*) FROM source_lines WHERE text LIKE '%联系电话: ***%'").fetchone()[0] == 2
