@@ -276,3 +276,31 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
     finally:
         con.close()
     return reports
+
+
+def ingest_into_copy(paths: Iterable[str | Path], db_path: Path | str, **kw) -> list[FileReport]:
+    """Given files and the live database, ingests into a copy and swaps it in atomically.
+
+    Readers (the dashboard holds a read-only connection) keep reading the old file until the
+    new one is complete; a failure leaves the live database untouched.
+    """
+    import shutil
+    import tempfile
+
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".ingest-", suffix=".duckdb", dir=db_path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        if db_path.exists():
+            shutil.copyfile(db_path, tmp_path)
+        else:
+            tmp_path.unlink()
+        reports = ingest_paths(paths, tmp_path, **kw)
+        os.replace(tmp_path, db_path)
+        return reports
+    finally:
+        for leftover in (tmp_path, Path(str(tmp_path) + ".wal")):
+            if leftover.exists():
+                leftover.unlink()

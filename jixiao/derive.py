@@ -1,0 +1,111 @@
+"""Derived tables, recomputed after every ingest: expected scores, project scores, score
+distributions, template clusters, the rule catalog and the flags (with waivers applied).
+
+All computation is Polars; results are written back to DuckDB as tables so the dashboard,
+`jixiao flags` and the export only read.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import duckdb
+import polars as pl
+
+from jixiao import schema
+from jixiao.waivers import apply_waivers, load_waivers
+
+DISTRIBUTION_GRAINS = {
+    "unit": ["province", "city", "county", "unit", "year"],
+    "county": ["province", "city", "county", "year"],
+    "city": ["province", "city", "year"],
+    "province": ["province", "year"],
+}
+
+
+def _replace_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame) -> None:
+    con.register("_derived", df.to_arrow())
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _derived")
+    finally:
+        con.unregister("_derived")
+
+
+def load_frames(con: duckdb.DuckDBPyConnection):
+    """Returns (projects, indicators) from the database as Polars frames in the schema."""
+    from jixiao.rules.base import Frames
+
+    projects = con.cursor().sql("SELECT * FROM projects ORDER BY project_id").pl()
+    indicators = con.cursor().sql("SELECT * FROM indicators ORDER BY indicator_id").pl()
+    projects = projects.select([pl.col(c).cast(t) for c, t in schema.PROJECTS.items()])
+    indicators = indicators.select([pl.col(c).cast(t) for c, t in schema.INDICATORS.items()])
+    return Frames(projects=projects, indicators=indicators)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
+    """Recomputes every derived table from projects and indicators; returns seconds per step."""
+    from jixiao import scores
+    from jixiao.boilerplate import template_clusters
+    from jixiao.rules import RULES, rules_frame
+    from jixiao.rules.base import FLAG_SCHEMA, Frames
+
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    frames = load_frames(con)
+    settings = scores.load_settings()
+    indicators = scores.expected_scores(frames.projects, frames.indicators, settings)
+    timings["load+expected_scores"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
+        con.execute("UPDATE indicators SET score_expected = e.score_expected FROM _exp e "
+                    "WHERE indicators.indicator_id = e.indicator_id")
+        con.unregister("_exp")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    timings["write_expected"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    pscores = scores.project_scores(frames.projects, indicators, settings)
+    _replace_table(con, "project_scores", pscores)
+    parts = []
+    for grain, by in DISTRIBUTION_GRAINS.items():
+        d = scores.score_distributions(frames.projects, pscores, by)
+        parts.append(d.with_columns(pl.lit(grain).alias("grain")))
+    _replace_table(con, "score_distribution", pl.concat(parts, how="diagonal_relaxed"))
+    timings["scores"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    clusters, members = template_clusters(indicators, frames.projects)
+    _replace_table(con, "template_clusters", clusters)
+    _replace_table(con, "template_members", members)
+    timings["boilerplate"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    frames = Frames(projects=frames.projects, indicators=indicators)
+    found = []
+    for rule in RULES:
+        r0 = time.perf_counter()
+        try:
+            out = rule.run(frames)
+        except Exception as e:  # one broken rule must not hide the others' flags
+            print(f"规则 {rule.code} 运行失败：{type(e).__name__}: {e}", file=sys.stderr)
+            continue
+        timings[f"rule {rule.code}"] = time.perf_counter() - r0
+        found.append(out.with_columns(pl.lit(rule.code).alias("rule"), pl.lit(rule.severity).alias("severity")))
+    from jixiao.rules import finalize_flags
+
+    flags = finalize_flags(found) if found else pl.DataFrame(schema=FLAG_SCHEMA)
+    flags = apply_waivers(flags, load_waivers())
+    _replace_table(con, "flags", flags)
+    _replace_table(con, "rules", rules_frame())
+    timings["rules"] = time.perf_counter() - t
+    if verbose:
+        for k, v in timings.items():
+            print(f"{k:>28}: {v:6.2f} s", file=sys.stderr)
+    return timings
