@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from jixiao.levels import LEVEL2_PARENT, canonical_level1, canonical_level2, canonicalize, split_points, squeeze
@@ -83,6 +84,7 @@ _SUMMARY = re.compile(r"^年度总体目标完成情况综述\s*[:：]?\s*")
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d[\s-]?\d{4}[\s-]?\d{3,4}|0\d{2,3}[\s-]?\d{7,8})(?!\d)")
 
 
+@lru_cache(maxsize=262144)
 def clean(cell: str) -> str:
     """Given a raw cell, returns it without markup (markdown headings, <b>, **) and outer space."""
     return _TAGS.sub("", cell or "").strip()
@@ -93,6 +95,7 @@ def mask_phones(text: str) -> str:
     return _PHONE.sub("***", text)
 
 
+@lru_cache(maxsize=65536)
 def _label_of(cell: str) -> str | None:
     s = squeeze(cell).rstrip(":：")
     s = re.sub(r"[(（]万元[)）]$", "", s)
@@ -210,6 +213,7 @@ def _is_number(cell: str) -> bool:
     return v is not None and "%" not in cell
 
 
+@lru_cache(maxsize=65536)
 def _looks_like_value(cell: str) -> bool:
     s = squeeze(cell)
     if not s or len(s) > 24:
@@ -222,6 +226,7 @@ def _looks_like_value(cell: str) -> bool:
 _RULE_WORDS = re.compile(r"(得分|记分|计分|赋分|扣分|满分|得\d+分|分值|B/A|三档|比例|不得分|扣完)")
 
 
+@lru_cache(maxsize=262144)
 def _compat(role: str, cell: str) -> float:
     """How well a cell's content fits a header role (positive fits, negative contradicts)."""
     s = cell.strip()
@@ -246,38 +251,42 @@ def _compat(role: str, cell: str) -> float:
 
 def _align(cells: list[str], start: int, roles: list[tuple[str, int]]) -> dict[str, str]:
     """Given the row's cells, the first cell after the name, and the header roles with their
-    expected columns (already shifted), returns {role: cell} by the best monotone alignment."""
-    idx = list(range(start, len(cells)))
+    expected columns (already shifted), returns {role: cell} by the best monotone alignment.
+
+    Score = how well each cell's content fits its role minus 0.3 per column of displacement;
+    only non-empty cells take part (an empty cell can fill no role).
+    """
+    idx = [k for k in range(start, len(cells)) if cells[k].strip()]
     n, m = len(idx), len(roles)
     if n == 0 or m == 0:
         return {}
-    neg = float("-inf")
-    best = [[neg] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int, bool] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    for i in range(n + 1):
-        best[i][0] = 0.0
-    for j in range(m + 1):
-        best[0][j] = 0.0
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    came = [[0] * (m + 1) for _ in range(n + 1)]  # 0 = skip cell, 1 = skip role, 2 = assign
     for i in range(1, n + 1):
         col = idx[i - 1]
         cell = cells[col]
+        row_best, prev = best[i], best[i - 1]
         for j in range(1, m + 1):
             role, exp = roles[j - 1]
-            cand = [(best[i - 1][j], (i - 1, j, False)), (best[i][j - 1], (i, j - 1, False))]
+            b, how = prev[j], 0
+            if row_best[j - 1] > b:
+                b, how = row_best[j - 1], 1
             gain = _compat(role, cell) - 0.3 * abs(col - exp)
-            if cell.strip() and gain > 0:
-                cand.append((best[i - 1][j - 1] + gain, (i - 1, j - 1, True)))
-            best[i][j], back[i][j] = max(cand, key=lambda t: t[0])
+            if gain > 0 and prev[j - 1] + gain > b:
+                b, how = prev[j - 1] + gain, 2
+            row_best[j] = b
+            came[i][j] = how
     out: dict[str, str] = {}
     i, j = n, m
     while i > 0 and j > 0:
-        step = back[i][j]
-        if step is None:
-            break
-        pi, pj, took = step
-        if took:
+        how = came[i][j]
+        if how == 2:
             out[roles[j - 1][0]] = cells[idx[i - 1]]
-        i, j = pi, pj
+            i, j = i - 1, j - 1
+        elif how == 1:
+            j -= 1
+        else:
+            i -= 1
     return out
 
 
@@ -516,6 +525,8 @@ def _indicator_row(st: _State, row: Row, cells: list[str]) -> None:
         name_col, name, start = j - 1, "", j
     else:
         name_col, name, start = j, _INDICATOR_PREFIX.sub("", cells[j].strip()), j + 1
+        if _FILLER.match(name) and all(_FILLER.match(c) for c in cells[start:]):
+            return  # 指标2: / ..... filler rows of the template
     shift = name_col - header["name"]
     roles = sorted(((r, c + shift) for r, c in header.items() if r not in ("l1", "l2", "name")),
                    key=lambda t: t[1])

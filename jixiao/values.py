@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 OPS = (">=", "<=", "=", ">", "<")
 
@@ -83,6 +84,7 @@ def scale_unit(value: float, unit: str | None) -> tuple[float, str | None]:
     return value, unit
 
 
+@lru_cache(maxsize=65536)
 def parse_number(text: str | None) -> float | None:
     """Given a cell that should hold a number ("1,012.00", "17.52", "100%"), returns it or None.
 
@@ -109,6 +111,7 @@ def parse_points(text: str | None) -> float | None:
     return float(m.group(1)) if m else None
 
 
+@lru_cache(maxsize=262144)
 def parse_value(raw: str | None, unit_hint: str | None = None, type_hint: str | None = None) -> Value:
     """Given a target/actual cell, and optionally the table's 度量单位 and 指标值类型 cells,
     returns the parsed `Value`.
