@@ -178,6 +178,7 @@ def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
             indicators.append(rec)
         report_lines.append(f"项目「{f.get('name')}」（第{p.source_line}行起）：{len(p.indicators)} 个指标")
     report_lines.extend(parsed.incomplete)
+    report_lines.extend(parsed.notes)
     if not complete:
         status = "failed"
         message = "；".join(parsed.incomplete) if parsed.incomplete else "未找到绩效目标表或绩效自评表（没有可识别的项目和指标）"

@@ -350,6 +350,7 @@ class _State:
         self.preamble: list[str] = []
         self.doc_kind: str | None = None
         self.notes: list[str] = []
+        self.skipped: dict[str, int] = {"preamble": 0, "filler": 0, "footer": 0, "other": 0}
 
 
 def _new_project(st: _State, row: Row, title: str | None = None, kind: str | None = None,
@@ -526,6 +527,7 @@ def _indicator_row(st: _State, row: Row, cells: list[str]) -> None:
     else:
         name_col, name, start = j, _INDICATOR_PREFIX.sub("", cells[j].strip()), j + 1
         if _FILLER.match(name) and all(_FILLER.match(c) for c in cells[start:]):
+            st.skipped["filler"] += 1
             return  # 指标2: / ..... filler rows of the template
     shift = name_col - header["name"]
     roles = sorted(((r, c + shift) for r, c in header.items() if r not in ("l1", "l2", "name")),
@@ -540,6 +542,7 @@ def _emit(st: _State, row: Row, name: str, fields: dict[str, str]) -> None:
         name = ""
     values = {k: v for k, v in fields.items() if v and not _FILLER.match(v)}
     if not name and not any(k in values for k in ("target", "weight", "actual", "score")):
+        st.skipped["filler"] += 1
         return  # 指标2: / ..... filler rows of the template
     p.indicators.append(ParsedIndicator(
         level1_raw=st.l1[0], level2_raw=st.l2, level1_points=st.l1[1], name=name,
@@ -582,6 +585,7 @@ def interpret(rows: list[Row]) -> ParsedDocument:
         if st.current is None and not any(_label_of(c) == "name" for c in cells):
             if _header_roles(row) is None:
                 st.preamble.append(joined)
+                st.skipped["preamble"] += 1
                 continue
         first = squeeze(nonempty[0])
         if _TOTAL.match(first):
@@ -593,6 +597,7 @@ def interpret(rows: list[Row]) -> ParsedDocument:
                 st.current.ended = True
             continue
         if _FOOTER.match(first):
+            st.skipped["footer"] += 1
             if st.current is not None and st.current.indicators:
                 st.current.ended = True
             st.header = None if (st.current and st.current.indicators) else st.header
@@ -638,12 +643,11 @@ def interpret(rows: list[Row]) -> ParsedDocument:
         elif st.pending == "goal":
             p.fields["goal"] = joined
             st.pending = None
-        elif "unit" not in p.fields:
-            for c in nonempty:
-                m = _UNIT_CODE.match(squeeze(c))
-                if m:
-                    p.fields["unit"] = m.group(1)
-                    break
+        elif "unit" not in p.fields and any(_UNIT_CODE.match(squeeze(c)) for c in nonempty):
+            p.fields["unit"] = next(_UNIT_CODE.match(squeeze(c)).group(1) for c in nonempty if _UNIT_CODE.match(squeeze(c)))
+        else:
+            # Rows after a table's end (说明:, 注: and their numbered items) are footnotes.
+            st.skipped["footer" if p.ended else "other"] += 1
         continue
     st.current = None  # end of file: the last project has not necessarily ended
     return _finish(st)
@@ -679,6 +683,11 @@ def _finish(st: _State) -> ParsedDocument:
         if problem:
             p.fields["_incomplete"] = True
             incomplete.append(f"项目「{label}」（第{p.source_line}行起）{problem}，未导入")
+    labels = {"preamble": "表前文字（如部门整体目标）", "filler": "模板空行（指标2:、.....）",
+              "footer": "表尾说明、签字栏", "other": "未识别的行"}
+    skipped = "，".join(f"{labels[k]} {v} 行" for k, v in st.skipped.items() if v)
+    if skipped:
+        st.notes.append("跳过：" + skipped)
     text = " ".join([*(p.title or "" for p in projects[:3])])
     kind = st.doc_kind or (projects[0].kind if projects else None)
     return ParsedDocument(kind=kind, year=doc_year, projects=projects, incomplete=incomplete,
