@@ -22,8 +22,11 @@ indicators). `exact_all_pairs_clusters` is the slow exact reference used to meas
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 import unicodedata
+import weakref
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -106,6 +109,18 @@ def _mix(x: np.ndarray) -> np.ndarray:
         return z ^ (z >> np.uint64(31))
 
 
+def _sorted_unique(x: np.ndarray) -> np.ndarray:
+    """Given an array, returns its distinct values sorted (sort-based; numpy 2's hash-based
+    np.unique is several times slower on millions of uint64)."""
+    x = np.sort(x)
+    if len(x) < 2:
+        return x
+    keep = np.empty(len(x), dtype=bool)
+    keep[0] = True
+    keep[1:] = x[1:] != x[:-1]
+    return x[keep]
+
+
 def _shingle_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Given texts, returns (keys, starts, counts, shift): the sorted distinct (text, bigram) keys
     `text << shift | code`, and per text where its keys start and how many there are.
@@ -137,7 +152,7 @@ def _shingle_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndar
         vocab, code = np.unique(code, return_inverse=True)
         code = code.astype(np.uint64)
         shift = max(1, int(len(vocab)).bit_length())
-    keys = np.unique((tid << np.uint64(shift)) | code)
+    keys = _sorted_unique((tid << np.uint64(shift)) | code)
     counts = np.bincount((keys >> np.uint64(shift)).astype(np.int64), minlength=n).astype(np.int64)
     kstarts = np.cumsum(counts) - counts
     return keys, kstarts, counts, shift
@@ -146,7 +161,8 @@ def _shingle_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndar
 def _signatures(keys: np.ndarray, starts: np.ndarray, counts: np.ndarray, shift: int,
                 num_perm: int, seed: int) -> np.ndarray:
     """Given shingle keys grouped by text, returns the (n, num_perm) uint32 MinHash signatures
-    (texts without shingles get all 0xFFFFFFFF)."""
+    (texts without shingles get all 0xFFFFFFFF). Permutations run on a few threads (numpy
+    releases the GIL)."""
     n = len(counts)
     sig = np.full((n, num_perm), 0xFFFFFFFF, dtype=np.uint32)
     has = counts > 0
@@ -159,11 +175,26 @@ def _signatures(keys: np.ndarray, starts: np.ndarray, counts: np.ndarray, shift:
     b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
     seg = starts[has]
     rows = np.nonzero(has)[0]
-    with np.errstate(over="ignore"):
-        for k in range(num_perm):
+    out = np.empty((len(rows), num_perm), dtype=np.uint32)
+
+    def one(k: int) -> None:
+        with np.errstate(over="ignore"):
             h = (x * a[k] + b[k]) >> np.uint64(32)
-            sig[rows, k] = np.minimum.reduceat(h, seg).astype(np.uint32)
+        out[:, k] = np.minimum.reduceat(h, seg)
+
+    _run_threads(one, range(num_perm))
+    sig[rows] = out
     return sig
+
+
+def _run_threads(fn, items) -> list:
+    """Given a function and items, returns [fn(item) ...] computed on a small thread pool."""
+    items = list(items)
+    workers = max(1, min(4, os.cpu_count() or 1, len(items)))
+    if workers == 1:
+        return [fn(i) for i in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, items))
 
 
 def _star_edges(sig: np.ndarray, valid: np.ndarray, bands: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -171,18 +202,20 @@ def _star_edges(sig: np.ndarray, valid: np.ndarray, bands: int, seed: int) -> tu
     band and bucket, every member linked to the bucket's representative (chosen at random per
     band, so that different bands offer different representatives)."""
     ids = np.nonzero(valid)[0].astype(np.int64)
-    n_perm = sig.shape[1]
-    rows = max(1, n_perm // bands)
-    parts_lo, parts_hi = [], []
+    rows = max(1, sig.shape[1] // bands)
     if len(ids) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    for j in range(bands):
+
+    def band(j: int) -> tuple[np.ndarray, np.ndarray]:
         block = sig[ids, j * rows:(j + 1) * rows].astype(np.uint64)
         key = np.full(len(ids), np.uint64(seed * 1_000_003 + j), dtype=np.uint64)
         for r in range(block.shape[1]):
             key = _mix(key ^ block[:, r])
+        # Visit the texts in a random order per band; a stable sort by bucket then puts that
+        # band's representative (the first visited) at the head of each bucket.
         prio = _mix(ids.astype(np.uint64) ^ np.uint64((seed + 1) * 7919 + j * 104729))
-        order = np.lexsort((prio, key))
+        visit = np.argsort(prio)
+        order = visit[np.argsort(key[visit], kind="stable")]
         ks = key[order]
         node = ids[order]
         new = np.empty(len(ks), dtype=bool)
@@ -190,15 +223,15 @@ def _star_edges(sig: np.ndarray, valid: np.ndarray, bands: int, seed: int) -> tu
         new[1:] = ks[1:] != ks[:-1]
         rep = node[np.nonzero(new)[0]][np.cumsum(new) - 1]
         m = node != rep
-        if m.any():
-            parts_lo.append(np.minimum(node[m], rep[m]))
-            parts_hi.append(np.maximum(node[m], rep[m]))
-    if not parts_lo:
+        return np.minimum(node[m], rep[m]), np.maximum(node[m], rep[m])
+
+    parts = [p for p in _run_threads(band, range(bands)) if len(p[0])]
+    if not parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    lo = np.concatenate(parts_lo)
-    hi = np.concatenate(parts_hi)
+    lo = np.concatenate([p[0] for p in parts])
+    hi = np.concatenate([p[1] for p in parts])
     n = int(sig.shape[0])
-    packed = np.unique(lo * n + hi)
+    packed = _sorted_unique(lo * n + hi)
     return packed // n, packed % n
 
 
@@ -256,11 +289,15 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             parent = pp
 
 
-def _signature_agreement(sig: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 250_000) -> np.ndarray:
+def _signature_agreement(sig: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 200_000) -> np.ndarray:
     """Given signatures and pairs, returns the share of equal MinHash values (Jaccard estimate)."""
     out = np.empty(len(a), dtype=np.float64)
-    for lo in range(0, len(a), chunk):
-        out[lo:lo + chunk] = (sig[a[lo:lo + chunk]] == sig[b[lo:lo + chunk]]).mean(axis=1)
+
+    def one(lo: int) -> None:
+        eq = sig[a[lo:lo + chunk]] == sig[b[lo:lo + chunk]]
+        out[lo:lo + chunk] = np.count_nonzero(eq, axis=1) / sig.shape[1]
+
+    _run_threads(one, range(0, len(a), chunk))
     return out
 
 
@@ -342,21 +379,87 @@ CLUSTER_SCHEMA = {
     "units": pl.String,
 }
 MEMBER_SCHEMA = {"indicator_id": pl.String, "cluster_id": pl.String, "similarity": pl.Float64}
+_DETAIL_SCHEMA = {
+    "indicator_id": pl.String, "project_id": pl.String, "doc_id": pl.String, "name": pl.String,
+    "target_raw": pl.String, "text": pl.String, "cluster_id": pl.String, "representative": pl.String,
+    "similarity": pl.Float64, "unit_key": pl.String, "unit_name": pl.String, "project_name": pl.String,
+    "year": pl.Int32,
+}
 
 
 def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
                     common_names: Iterable[str] = COMMON_NAMES) -> pl.DataFrame:
-    """Given the indicators frame, returns indicator_id, project_id, name, target_raw and `text`
-    (normalised name + target + description) for the indicators a template check looks at:
-    not a common name (normalised, whatever the target) and `text` at least `min_chars` long."""
+    """Given the indicators frame, returns indicator_id, project_id, doc_id, name, target_raw and
+    `text` (normalised name + target + description) for the indicators a template check looks
+    at: not a common name (normalised, whatever the target) and `text` at least `min_chars` long."""
     common = sorted({normalise(c) for c in common_names or ()} - {""})
-    text = normalise_expr("name") + normalise_expr("target_raw") + normalise_expr("description")
     return (
-        indicators.select("indicator_id", "project_id", "name", "target_raw", "description")
-        .with_columns(normalise_expr("name").alias("__name"), text.alias("text"))
-        .filter(~pl.col("__name").is_in(common) & (pl.col("text").str.len_chars() >= int(min_chars)))
-        .drop("__name")
+        indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw", "description")
+        .with_columns(normalise_expr("name").alias("__name"))
+        .filter(~pl.col("__name").is_in(common))
+        .with_columns((pl.col("__name") + normalise_expr("target_raw") + normalise_expr("description")).alias("text"))
+        .filter(pl.col("text").str.len_chars() >= int(min_chars))
+        .drop("__name", "description")
     )
+
+
+def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float = 0.8,
+                     num_perm: int = 64, bands: int = 16, min_chars: int = 6,
+                     common_names: Iterable[str] = COMMON_NAMES, seed: int = 1) -> pl.DataFrame:
+    """Given indicators and projects, returns one row per indicator that has the same or nearly
+    the same text as at least one other indicator: indicator_id, project_id, doc_id, name,
+    target_raw, text, cluster_id, representative, similarity, unit_key, unit_name, project_name,
+    year. The detailed form of `template_clusters` (JX401 reads it directly).
+
+    The last result is kept for the same frame objects and options, so that building the
+    template tables and running JX401 on the same frames clusters once.
+    """
+    key = (float(threshold), int(num_perm), int(bands), int(min_chars), tuple(common_names or ()), int(seed))
+    hit = _LAST.get("members")
+    if hit is not None and hit[0]() is indicators and hit[1]() is projects and hit[2] == key:
+        return hit[3]
+    out = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
+                            min_chars=min_chars, common_names=common_names, seed=seed)
+    try:
+        _LAST["members"] = (weakref.ref(indicators), weakref.ref(projects), key, out)
+    except TypeError:  # not weak-referenceable: no caching
+        _LAST.pop("members", None)
+    return out
+
+
+_LAST: dict[str, tuple] = {}
+
+
+def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float, num_perm: int,
+                      bands: int, min_chars: int, common_names: Iterable[str], seed: int) -> pl.DataFrame:
+    """Given indicators, projects and the options of `template_members`, returns its frame
+    (uncached)."""
+    t = indicator_texts(indicators, min_chars, common_names)
+    if t.height == 0:
+        return pl.DataFrame(schema=_DETAIL_SCHEMA)
+    t = t.with_columns((pl.col("text").rank("dense") - 1).cast(pl.Int64).alias("__node"))
+    uniq = t.group_by("__node").agg(pl.col("text").first(), pl.len().alias("n")).sort("__node")
+    n = uniq["n"].to_numpy()
+    rep, sim = text_clusters(uniq["text"].to_list(), n, threshold=threshold, num_perm=num_perm,
+                             bands=bands, seed=seed)
+    size = np.bincount(rep, weights=n, minlength=len(rep))
+    keep = size[rep] >= 2
+    if not keep.any():
+        return pl.DataFrame(schema=_DETAIL_SCHEMA)
+    reps = np.unique(rep[keep])
+    rep_text = uniq["text"].gather(reps)
+    ids = pl.DataFrame({
+        "__rep": reps, "cluster_id": [cluster_id(x) for x in rep_text.to_list()], "representative": rep_text,
+    })
+    nodes = pl.DataFrame({"__node": np.arange(len(rep))[keep], "__rep": rep[keep], "similarity": sim[keep]}).join(
+        ids, on="__rep"
+    )
+    proj = projects.select(
+        "project_id", unit_key_expr().alias("unit_key"), pl.col("unit").fill_null("（未知单位）").alias("unit_name"),
+        pl.col("name").fill_null("").alias("project_name"), pl.col("year"),
+    )
+    out = t.join(nodes, on="__node").join(proj, on="project_id", how="left")
+    return out.select([pl.col(c).cast(tp) for c, tp in _DETAIL_SCHEMA.items()])
 
 
 def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float = 0.8,
@@ -372,65 +475,40 @@ def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
     similarity (to the representative). Only clusters of two or more indicators are returned;
     common names (`common_names`) and texts shorter than `min_chars` take no part.
     """
-    t = indicator_texts(indicators, min_chars, common_names)
-    if t.height == 0:
+    m = template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
+                         min_chars=min_chars, common_names=common_names, seed=seed)
+    if m.height == 0:
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
-    uniq = t.group_by("text").agg(pl.len().alias("n")).sort("text")
-    texts = uniq["text"].to_list()
-    rep, sim = text_clusters(texts, uniq["n"].to_numpy(), threshold=threshold, num_perm=num_perm,
-                             bands=bands, seed=seed)
-    rep_text = uniq["text"].gather(rep)
-    node = pl.DataFrame({
-        "text": uniq["text"], "rep_text": rep_text, "similarity": sim, "n": uniq["n"],
-    })
-    n_in_comp = node.group_by("rep_text").agg(pl.col("n").sum().alias("__n"))
-    node = node.join(n_in_comp, on="rep_text").filter(pl.col("__n") >= 2)
-    if node.height == 0:
-        return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
-    reps = node.select(pl.col("rep_text").unique().sort())
-    reps = reps.with_columns(
-        pl.Series("cluster_id", [cluster_id(x) for x in reps["rep_text"].to_list()], dtype=pl.String)
-    )
-    node = node.join(reps, on="rep_text")
-    proj = projects.select(
-        "project_id", pl.col("unit").fill_null("（未知单位）").alias("__unit_name"),
-        unit_key_expr().alias("__unit"), pl.col("year"),
-    )
-    members = (
-        t.join(node.select("text", "cluster_id", "rep_text", "similarity"), on="text")
-        .join(proj, on="project_id", how="left")
-    )
     example = (
-        members.filter(pl.col("text") == pl.col("rep_text"))
-        .sort("indicator_id")
-        .group_by("cluster_id", maintain_order=True)
-        .first()
-        .select("cluster_id", (pl.col("name").fill_null("") + pl.lit("｜") + pl.col("target_raw").fill_null("")).alias("example"))
+        m.filter(pl.col("text") == pl.col("representative"))
+        .group_by("cluster_id")
+        .agg(pl.col("name").fill_null("").sort_by("indicator_id").first().alias("__n"),
+             pl.col("target_raw").fill_null("").sort_by("indicator_id").first().alias("__t"))
+        .select("cluster_id", (pl.col("__n") + pl.lit("｜") + pl.col("__t")).alias("example"))
     )
     unit_names = (
-        members.select("cluster_id", "__unit", "__unit_name").unique()
-        .sort("cluster_id", "__unit_name", "__unit")
-        .group_by("cluster_id", maintain_order=True)
-        .agg(pl.col("__unit_name").head(20).str.join("、").alias("__names"), pl.len().alias("__k"))
+        m.select("cluster_id", "unit_key", "unit_name").unique()
+        .group_by("cluster_id")
+        .agg(pl.col("unit_name").sort_by("unit_name", "unit_key").head(20).str.join("、").alias("__names"),
+             pl.len().alias("__k"))
         .select("cluster_id", pl.when(pl.col("__k") > 20)
                 .then(pl.col("__names") + pl.lit("等") + pl.col("__k").cast(pl.String) + pl.lit("个单位"))
                 .otherwise(pl.col("__names")).alias("units"))
     )
     clusters = (
-        members.group_by("cluster_id", "rep_text")
+        m.group_by("cluster_id", "representative")
         .agg(
             pl.len().alias("n_indicators"),
             pl.col("project_id").n_unique().alias("n_projects"),
-            pl.col("__unit").n_unique().alias("n_units"),
+            pl.col("unit_key").n_unique().alias("n_units"),
             pl.col("year").drop_nulls().n_unique().alias("n_years"),
         )
-        .rename({"rep_text": "representative"})
         .join(example, on="cluster_id", how="left")
         .join(unit_names, on="cluster_id", how="left")
         .select([pl.col(c).cast(tp) for c, tp in CLUSTER_SCHEMA.items()])
         .sort("cluster_id")
     )
-    members = members.select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
+    members = m.select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
     return clusters, members
 
 
@@ -453,7 +531,7 @@ def set_lsh_pairs(set_ids: np.ndarray, tokens: np.ndarray, n_sets: int, *, min_j
     if int(n_sets).bit_length() + shift > 63:
         _, tokens = np.unique(tokens, return_inverse=True)
         shift = max(1, int(tokens.max(initial=0)).bit_length())
-    keys = np.unique((set_ids.astype(np.uint64) << np.uint64(shift)) | tokens.astype(np.uint64))
+    keys = _sorted_unique((set_ids.astype(np.uint64) << np.uint64(shift)) | tokens.astype(np.uint64))
     counts = np.bincount((keys >> np.uint64(shift)).astype(np.int64), minlength=n_sets).astype(np.int64)
     starts = np.cumsum(counts) - counts
     sig = _signatures(keys, starts, counts, shift, num_perm, seed)

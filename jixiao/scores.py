@@ -148,6 +148,19 @@ def settings_for(projects: pl.DataFrame, settings: pl.DataFrame | None = None) -
     return out.select([pl.col("project_id"), *exprs])
 
 
+def parse_level1_weights(text: str | None) -> dict[str, float]:
+    """Given a level1_weights setting such as "产出指标:50;效益指标:30;满意度指标:10", returns
+    {"产出指标": 50.0, ...}; malformed parts are skipped."""
+    out: dict[str, float] = {}
+    for part in (text or "").replace("；", ";").replace("：", ":").split(";"):
+        name, _, value = part.partition(":")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            continue
+    return out
+
+
 # --------------------------------------------------------------------------- formatting helpers
 
 
@@ -202,7 +215,7 @@ def expected_scores(
     percentages when above 1.
 
     With `with_details`, also returns `score_rule` (positive / reverse / equal / satisfaction /
-    qualitative / same_text), `target_met` (bool) and `score_floor`: the lowest score the rules
+    qualitative; same_text for a quantitative target whose actual repeats it), `target_met` (bool) and `score_floor`: the lowest score the rules
     allow (for a met qualitative target tier_met_min × weight, from the settings; otherwise
     score_expected).
     """
@@ -234,12 +247,12 @@ def expected_scores(
     achieved_word = an.str.contains(ACHIEVED_PATTERN).fill_null(False)
 
     rule = (
-        pl.when(same_text).then(pl.lit("same_text"))
+        pl.when(t0.is_null() & (tn.str.len_chars() > 0).fill_null(False)).then(pl.lit("qualitative"))
+        .when(same_text).then(pl.lit("same_text"))
         .when(numeric & is_sat).then(pl.lit("satisfaction"))
         .when(numeric & (op.is_null() | op.is_in([">=", ">"]))).then(pl.lit("positive"))
         .when(numeric & op.is_in(["<=", "<"])).then(pl.lit("reverse"))
         .when(numeric & (op == "=")).then(pl.lit("equal"))
-        .when(t0.is_null() & pl.col("target_raw").is_not_null() & (tn.str.len_chars() > 0)).then(pl.lit("qualitative"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
     df = df.with_columns(rule.alias("__rule"), a.alias("__a"), t.alias("__t"),
@@ -258,7 +271,7 @@ def expected_scores(
         .when(r.is_in(["positive", "satisfaction"])).then(A >= T)
         .when(r == "reverse").then(A <= T)
         .when(r == "equal").then((A - T).abs() <= eq_tol)
-        .when(r == "qualitative").then(pl.when(pl.col("__ach")).then(pl.lit(True)))
+        .when(r == "qualitative").then(pl.when(pl.col("__same") | pl.col("__ach")).then(pl.lit(True)))
         .otherwise(pl.lit(None, dtype=pl.Boolean))
     )
     ratio = (
@@ -266,7 +279,7 @@ def expected_scores(
         .when(r.is_in(["positive", "satisfaction"])).then(ratio_up)
         .when(r == "reverse").then(ratio_down)
         .when(r == "equal").then(ratio_eq)
-        .when((r == "qualitative") & pl.col("__ach")).then(pl.lit(1.0))
+        .when((r == "qualitative") & (pl.col("__same") | pl.col("__ach"))).then(pl.lit(1.0))
         .otherwise(pl.lit(None, dtype=pl.Float64))
     )
     applies = (pl.col("__kind") == "self_eval").fill_null(False) & w.is_not_null() & (w >= 0)
@@ -398,8 +411,10 @@ def score_distributions(projects: pl.DataFrame, project_scores: pl.DataFrame, by
     """
     by = list(by)
     base_cols = list(dict.fromkeys(["project_id", *by, "kind", "budget", "executed", "total_score_reported"]))
+    numeric = ("budget", "executed", "total_score_reported")
     base = projects.select([
-        pl.col(c) if c in projects.columns else pl.lit(None, dtype=pl.Float64 if c in ("budget", "executed", "total_score_reported") else pl.String).alias(c)
+        pl.col(c) if c in projects.columns
+        else pl.lit(None, dtype=pl.Float64 if c in numeric else pl.String).alias(c)
         for c in base_cols
     ])
     extra = [c for c in project_scores.columns if c not in base.columns]

@@ -1,0 +1,100 @@
+"""The rule catalog: one module per rule, listed here in code order (the registry).
+
+`RULES` is the whole catalog; `run_rules` runs it over the normalized frames and returns the
+flags frame (FLAG_SCHEMA), sorted and with stable ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from jixiao.rules import (
+    jx101_cost_target_not_money,
+    jx102_satisfaction_misplaced,
+    jx103_type_mismatch,
+    jx104_target_below_last_year,
+    jx105_cost_vs_budget,
+    jx106_missing_fields,
+    jx107_duplicate_indicator,
+    jx201_weight_total,
+    jx202_declared_points,
+    jx301_score_vs_rule,
+    jx302_total_mismatch,
+    jx303_budget_score,
+    jx304_score_over_weight,
+    jx401_cross_unit_template,
+    jx402_project_copy,
+    jx403_boilerplate_reason,
+    jx404_uniform_targets,
+)
+from jixiao.rules.base import FLAG_SCHEMA, Frames, Rule
+
+RULES: list[Rule] = [
+    m.RULE
+    for m in (
+        jx101_cost_target_not_money,
+        jx102_satisfaction_misplaced,
+        jx103_type_mismatch,
+        jx104_target_below_last_year,
+        jx105_cost_vs_budget,
+        jx106_missing_fields,
+        jx107_duplicate_indicator,
+        jx201_weight_total,
+        jx202_declared_points,
+        jx301_score_vs_rule,
+        jx302_total_mismatch,
+        jx303_budget_score,
+        jx304_score_over_weight,
+        jx401_cross_unit_template,
+        jx402_project_copy,
+        jx403_boilerplate_reason,
+        jx404_uniform_targets,
+    )
+]
+BY_CODE = {r.code: r for r in RULES}
+
+
+def run_rules(frames: Frames, options: dict[str, dict[str, Any]] | None = None,
+              codes: list[str] | None = None) -> pl.DataFrame:
+    """Given the frames and per-rule option overrides ({code: {option: value}}), returns all flags."""
+    options = options or {}
+    parts = []
+    for r in RULES:
+        if codes and r.code not in codes:
+            continue
+        found = r.run(frames, **options.get(r.code, {}))
+        parts.append(found.with_columns(pl.lit(r.code).alias("rule"), pl.lit(r.severity).alias("severity")))
+    return finalize_flags(parts)
+
+
+def finalize_flags(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """Given each rule's findings (with rule and severity columns), returns the flags frame:
+    sorted, with stable ids (rule:object:n)."""
+    if not parts:
+        return pl.DataFrame(schema=FLAG_SCHEMA)
+    flags = pl.concat(parts, how="diagonal_relaxed").sort(
+        ["rule", "doc_id", "project_id", "indicator_id", "message"], nulls_last=False
+    )
+    key = pl.coalesce("indicator_id", "project_id")
+    flags = flags.with_columns(
+        (pl.col("rule") + ":" + key + ":" + (pl.int_range(pl.len()).over("rule", key) + 1).cast(pl.String)).alias("flag_id")
+    )
+    return flags.select([pl.col(c).cast(t) for c, t in FLAG_SCHEMA.items()])
+
+
+def rules_frame() -> pl.DataFrame:
+    """Returns the catalog as the `rules` view: rule, title, category, severity, description, and
+    the doc sections and options."""
+    return pl.DataFrame(
+        [
+            {
+                "rule": r.code, "title": r.title, "category": r.category, "severity": r.severity,
+                "description": r.doc["检查什么"], "why": r.doc["为什么是问题"], "example": r.doc["示例"],
+                "remedy": r.doc["如何整改"],
+                "options": ", ".join(f"{k}={v!r}" for k, v in r.options.items()),
+            }
+            for r in RULES
+        ]
+    )

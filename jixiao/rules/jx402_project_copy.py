@@ -1,0 +1,77 @@
+"""JX402 项目间照搬: a project whose indicators are nearly all the same as another project's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from jixiao.boilerplate import normalise_expr, set_lsh_pairs, unit_key_expr
+from jixiao.rules.base import Frames, findings, rule
+from jixiao.scores import fmt_num
+
+
+@rule("JX402", "项目间照搬", "模板照搬", "高", share=0.8, min_indicators=5)
+def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
+    """检查什么：两个项目的指标（三级指标名称 + 目标值，去掉空格标点、数字统一视为同一个数）相同的比例达到 share
+    （默认0.8，相同指标数 ÷ 两个项目中指标较多一方的指标数），两个项目都按项目标记，并写明另一个项目和相同比例。
+    不论是否同一单位；但同一单位同名的项目（同一项目的不同年度、目标表与自评表）不算照搬。
+    去重后不足 min_indicators（默认5）个指标的项目不参加比较。大数据量下用 MinHash 分桶找候选项目对，
+    再逐对精确计算相同比例。
+    为什么是问题：不同项目的内容、资金规模和受益对象各不相同，绩效指标几乎一样，说明指标是复制来的，
+    并没有针对本项目测算，自评结果也就无法反映各项目的真实绩效。
+    示例：「城乡居民养老保险区财政补贴」与「城乡居民医疗保险财政补贴」9个指标中有8个名称和目标值完全相同。
+    如何整改：按各项目的资金用途、实施内容和受益对象分别设定数量、质量、时效、成本和效益指标，并据实测算目标值。
+    """
+    ind, proj = frames.indicators, frames.projects
+    share = float(opts["share"])
+    min_n = int(opts["min_indicators"])
+    keys = (
+        ind.select("project_id", (normalise_expr("name") + pl.lit("\x1f") + normalise_expr("target_raw")).alias("__key"))
+        .filter(pl.col("__key") != "\x1f")
+        .unique()
+    )
+    sizes = keys.group_by("project_id").agg(pl.len().alias("__size")).filter(pl.col("__size") >= min_n)
+    keys = keys.join(sizes.select("project_id"), on="project_id", how="semi")
+    empty = findings(proj.clear(), pl.lit(""), per_project=True)
+    if sizes.height < 2:
+        return empty
+    pids = sizes.select(pl.col("project_id").sort()).with_row_index("__p")
+    keys = keys.join(pids, on="project_id").with_columns(pl.col("__key").rank("dense").cast(pl.Int64).alias("__t"))
+    # Pairs with share ≥ s have Jaccard ≥ s / (2 − s) (equal sizes are the worst case).
+    a, b, na, nb, inter = set_lsh_pairs(
+        keys["__p"].to_numpy(), keys["__t"].to_numpy(), pids.height, min_jaccard=share / (2 - share)
+    )
+    if len(a) == 0:
+        return empty
+    sh = inter / np.maximum(np.maximum(na, nb), 1)
+    pairs = pl.DataFrame({"__a": a, "__b": b, "__inter": inter, "__share": sh}).filter(pl.col("__share") >= share - 1e-9)
+    info = pids.join(
+        proj.select("project_id", "doc_id", pl.col("name").fill_null("").alias("__name"),
+                    unit_key_expr().alias("__unit"), pl.col("unit").fill_null("（未知单位）").alias("__unit_name"),
+                    pl.col("year")),
+        on="project_id", how="left",
+    ).join(sizes, on="project_id")
+    both = pl.concat([
+        pairs.select(pl.col("__a").alias("__p"), pl.col("__b").alias("__q"), "__inter", "__share"),
+        pairs.select(pl.col("__b").alias("__p"), pl.col("__a").alias("__q"), "__inter", "__share"),
+    ])
+    other = info.select(pl.all().name.suffix("_o")).rename({"__p_o": "__q"})
+    df = (
+        both.join(info, on="__p").join(other, on="__q")
+        .filter(~((pl.col("__unit") == pl.col("__unit_o")) & (pl.col("__name") == pl.col("__name_o"))))
+        .sort("project_id", pl.col("__share"), "project_id_o", descending=[False, True, False])
+        .group_by("project_id", maintain_order=True).first()
+    )
+    year_o = pl.when(pl.col("year_o").is_not_null()).then(pl.lit("，") + pl.col("year_o").cast(pl.String) + pl.lit("年")).otherwise(pl.lit(""))
+    msg = (
+        pl.lit("本项目") + pl.col("__size").cast(pl.String) + pl.lit("个不同指标（名称+目标值）与项目「") + pl.col("__name_o")
+        + pl.lit("」（") + pl.col("__unit_name_o") + year_o + pl.lit("，") + pl.col("__size_o").cast(pl.String)
+        + pl.lit("个指标）有") + pl.col("__inter").cast(pl.String) + pl.lit("个名称和目标值相同，相同比例")
+        + fmt_num(pl.col("__share") * 100, 1) + pl.lit("%")
+    )
+    return findings(df.sort("project_id"), msg, per_project=True)
+
+
+RULE = check

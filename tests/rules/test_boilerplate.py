@@ -1,0 +1,165 @@
+"""Template detection: normalisation, near-duplicate clusters and their recall against all pairs."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+
+import numpy as np
+import polars as pl
+import pytest
+
+from jixiao.boilerplate import (
+    exact_all_pairs_clusters,
+    normalise,
+    normalise_expr,
+    set_lsh_pairs,
+    template_clusters,
+    text_clusters,
+)
+from jixiao.rules.cases import frames_from_case
+
+NORMALISE_CASES = [
+    ("≥ 98％", "#"),
+    ("总成本８００万元。", "总成本#万元"),
+    ("<=0.42万元/次", "#万元次"),
+    ("ＡＢＣ 项目", "abc项目"),
+    ("\u3000受益 人员\t满意度\n", "受益人员满意度"),
+    ("“有效”提高！", "有效提高"),
+    ("指标1：社保卡制卡服务覆盖人数", "指标#社保卡制卡服务覆盖人数"),
+    ("2026年12月31日前", "#年#月#日前"),
+    ("①号楼（二期）", "#号楼二期"),
+    ("", ""),
+    (None, ""),
+]
+
+
+@pytest.mark.parametrize("text,expected", NORMALISE_CASES)
+def test_normalise(text, expected):
+    assert normalise(text) == expected
+
+
+def test_normalise_expr_matches_python():
+    texts = [t for t, _ in NORMALISE_CASES]
+    got = pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(normalise_expr("t"))["t"].to_list()
+    assert got == [normalise(t) for t in texts]
+
+
+A = "城乡居民养老保险参保人员待遇按时足额发放"
+B = "城镇居民养老保险参保人员待遇按时足额发放"      # one character from A
+C = "城镇居民养老保险参保人员待遇按时足额拨付"      # two characters from B, four from A
+D = "农村公路养护里程达到年度计划"                  # unrelated
+E = "困难学生资助人数达到年度计划"                  # shares only a tail with D
+
+
+def _jac(x: str, y: str) -> float:
+    bx = {x[i:i + 2] for i in range(len(x) - 1)}
+    by = {y[i:i + 2] for i in range(len(y) - 1)}
+    return len(bx & by) / len(bx | by)
+
+
+def test_hand_made_clusters_chain_does_not_swallow_unrelated():
+    assert _jac(A, B) >= 0.8 and _jac(B, C) >= 0.8 and _jac(A, C) < 0.8
+    texts = [A, B, C, D, E]
+    rep, sim = text_clusters(texts, [1, 5, 1, 1, 1], threshold=0.8)
+    # A, B, C form one chain-linked cluster around B (the heaviest); D and E stay alone.
+    assert rep.tolist() == [1, 1, 1, 3, 4]
+    assert sim[1] == 1.0 and sim[3] == 1.0 and sim[4] == 1.0
+    assert sim[0] == pytest.approx(_jac(A, B))
+    assert sim[2] == pytest.approx(_jac(B, C))
+    assert exact_all_pairs_clusters(texts, 0.8).tolist() == [0, 0, 0, 3, 4]
+
+
+def test_single_characters_and_empty_texts():
+    rep, sim = text_clusters(["", "a", "a", "ab"], threshold=0.8)
+    assert rep.tolist()[0] == 0 and rep.tolist()[3] == 3
+    assert rep[1] == rep[2]
+
+
+def _frames():
+    def ind(name, target, **kw):
+        return {"level1": "产出指标", "level2": "数量指标", "name": name, "target_raw": target, **kw}
+
+    return frames_from_case({"projects": [
+        {"unit": "甲单位", "year": 2023, "indicators": [ind(A, "=100%"), ind(D, "≥120公里"), ind("受益人员满意度", "≥98%")]},
+        {"unit": "乙单位", "year": 2024, "indicators": [ind(B, "=100%"), ind(D, "≥80公里"), ind("受益人员满意度", "≥95%")]},
+        {"unit": "乙单位", "year": 2024, "indicators": [ind(E, "≥300人"), ind("培训", "5次")]},
+    ]})
+
+
+def test_template_clusters_on_frames():
+    f = _frames()
+    clusters, members = template_clusters(f.indicators, f.projects)
+    assert members.columns == ["indicator_id", "cluster_id", "similarity"]
+    assert set(members["indicator_id"]) == {"p1.i1", "p2.i1", "p1.i2", "p2.i2"}
+    assert clusters.height == 2
+    assert all(re.fullmatch(r"T[0-9a-f]{10}", c) for c in clusters["cluster_id"])
+    assert clusters["n_indicators"].to_list() == [2, 2]
+    assert clusters["n_units"].to_list() == [2, 2]
+    assert clusters["n_years"].to_list() == [2, 2]
+    assert set(clusters["units"]) == {"乙单位、甲单位"}  # sorted by code point
+    road = clusters.filter(pl.col("representative").str.contains("公路"))
+    assert road["representative"][0] == normalise(D) + "#公里"
+    sims = dict(zip(members["indicator_id"], members["similarity"]))
+    assert sims["p1.i2"] == sims["p2.i2"] == 1.0
+    assert min(sims["p1.i1"], sims["p2.i1"]) == pytest.approx(_jac(A + "#", B + "#"))
+    # Same ids whatever the row order; common names only take part when the list is emptied.
+    again, _ = template_clusters(f.indicators.reverse(), f.projects.reverse())
+    assert again["cluster_id"].to_list() == clusters["cluster_id"].to_list()
+    _, with_common = template_clusters(f.indicators, f.projects, common_names=())
+    assert {"p1.i3", "p2.i3"} <= set(with_common["indicator_id"])
+
+
+def _planted_sample(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    words = ["社会保险", "参保人数", "补贴", "发放", "资金", "及时率", "覆盖率", "培训", "人次", "道路", "维修",
+             "养护", "设备", "购置", "学生", "资助", "医疗", "救助", "农村", "饮水", "安全", "工程", "建设", "完成",
+             "合格率", "服务", "对象", "宣传", "知晓率", "项目", "管理", "监督", "检查", "面积", "改造", "提升"]
+    base, out = [], []
+    while len(out) < n:
+        if base and rng.random() < 0.4:
+            t = list(rng.choice(base))
+            for _ in range(rng.randint(1, 2)):
+                k = rng.randrange(len(t))
+                op = rng.random()
+                if op < 0.4:
+                    t[k] = rng.choice("的了在和与及其")
+                elif op < 0.7:
+                    t.insert(k, rng.choice("新老大小"))
+                elif len(t) > 2:
+                    del t[k]
+            out.append("".join(t))
+        else:
+            t = "".join(rng.choice(words) for _ in range(rng.randint(4, 9))) + "#" + rng.choice("人次%")
+            base.append(t)
+            out.append(t)
+    return sorted(set(out))
+
+
+def _co_clustered_pairs(labels: np.ndarray) -> int:
+    return sum(k * (k - 1) // 2 for k in Counter(labels.tolist()).values())
+
+
+def test_recall_against_exact_all_pairs():
+    texts = _planted_sample(3000, seed=11)
+    exact = exact_all_pairs_clusters(texts, 0.8)
+    rep, _ = text_clusters(texts, threshold=0.8)
+    both = pl.DataFrame({"e": exact, "l": rep}).group_by("e", "l").len()["len"].to_numpy()
+    found = int((both * (both - 1) // 2).sum())
+    truth = _co_clustered_pairs(exact)
+    assert truth > 300, "the sample must hold planted near duplicates"
+    assert found / truth >= 0.95
+    # Verified edges only: an LSH cluster never spans two exact clusters.
+    assert pl.DataFrame({"e": exact, "l": rep}).group_by("l").agg(pl.col("e").n_unique())["e"].max() == 1
+
+
+def test_set_lsh_pairs_finds_copied_sets():
+    rng = np.random.default_rng(3)
+    sets = [rng.choice(10_000, size=9, replace=False) for _ in range(200)]
+    sets.append(np.concatenate([sets[5][:8], [20_000]]))   # 8 of 9 shared with set 5
+    ids = np.concatenate([np.full(len(s), i) for i, s in enumerate(sets)])
+    toks = np.concatenate(sets)
+    a, b, na, nb, inter = set_lsh_pairs(ids, toks, len(sets), min_jaccard=0.667)
+    hits = {(int(x), int(y)): int(k) for x, y, k in zip(a, b, inter)}
+    assert hits.get((5, 200)) == 8
