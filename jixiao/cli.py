@@ -61,12 +61,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_flags(args: argparse.Namespace) -> int:
     import polars as pl
 
-    con = db.connect(args.db, read_only=True)
+    from jixiao.waivers import apply_waivers, load_waivers
+
+    path = Path(args.db) if args.db else db.default_db()
+    if not path.exists():
+        print(f"数据库不存在：{path}。先运行 jixiao ingest 。", file=sys.stderr)
+        return 2
+    con = db.connect(path, read_only=True)
     try:
-        df = con.sql(
-            "SELECT f.flag_id, f.rule, r.title, f.severity, f.status, p.unit, p.year, p.name AS project, "
-            "i.name AS indicator, f.message FROM flags f "
-            "LEFT JOIN rules r USING (rule) LEFT JOIN projects p USING (project_id) "
+        # Waivers are applied as they stand now, also those accepted after the last ingest.
+        cur = con.cursor()
+        flags = apply_waivers(cur.sql("SELECT * FROM flags").pl(), load_waivers())
+        cur.register("_flags", flags.to_arrow())
+        df = cur.sql(
+            "SELECT f.flag_id, f.rule, r.title, f.severity, f.status, f.waiver_reason, p.province, p.city, "
+            "p.county, p.unit, p.year, p.name AS project, i.name AS indicator, i.source_line, f.message "
+            "FROM _flags f LEFT JOIN rules r USING (rule) LEFT JOIN projects p USING (project_id) "
             "LEFT JOIN indicators i USING (indicator_id) ORDER BY f.rule, p.unit, p.name, f.flag_id"
         ).pl()
     finally:
@@ -78,7 +88,8 @@ def cmd_flags(args: argparse.Namespace) -> int:
     else:
         with pl.Config(tbl_rows=-1, tbl_width_chars=200, fmt_str_lengths=80, tbl_hide_dataframe_shape=True):
             print(df.select("rule", "severity", "status", "unit", "project", "indicator", "message"))
-        print(f"共 {df.height} 条标记", file=sys.stderr)
+        waived = df.filter(pl.col("status") == "waived").height
+        print(f"共 {df.height} 条标记（已接受 {waived} 条）", file=sys.stderr)
     return 0
 
 
