@@ -74,6 +74,7 @@ _HEADER_ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("note", re.compile(r"^备注$")),
 ]
 
+_HEADER_LEVEL_WORDS = frozenset({"一级指标", "二级指标", "三级指标"})
 _TOTAL = re.compile(r"^(总分|合计|总计|综合得分|自评得分|总得分)$")
 _FOOTER = re.compile(r"^(说明|注[:：1１]|填表人|联系电话|填表日期|单位负责人|业务股室审核|绩效股审核|财务负责人|审核人|部门负责人|分管领导|填报人|备注[:：])")
 _INDICATOR_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
@@ -508,6 +509,8 @@ def _indicator_row(st: _State, row: Row, cells: list[str]) -> None:
     p = st.current
     header = st.header
     assert p is not None and header is not None
+    # A header cell merged down into the first data row (2-row template headers) is not data.
+    cells = ["" if squeeze(c) in _HEADER_LEVEL_WORDS else c for c in cells]
     lv = _level_cells(cells)
     if lv.l1 is not None:
         name1, points = split_points(lv.l1[1])

@@ -129,3 +129,27 @@ def test_handwritten_inline_as_office(tmp_path, fmt):
                                                     for i in p["indicators"]]}
                                for p in exp["projects"]]}
     _check_hand(con, target, exp)
+
+
+def _office_expected(name: str) -> dict:
+    exp = HAND_EXPECTED[name]
+    return {**exp, "projects": [{**p, "indicators": [{k: v for k, v in i.items() if k != "source_line"}
+                                                     for i in p["indicators"]]} for p in exp["projects"]]}
+
+
+def test_selfeval_split_over_sheets_and_page_breaks(tmp_path):
+    """A self-evaluation as units send them: one project per sheet in .xlsx; in .docx each
+    project's table continued after a page break, with a repeated title paragraph."""
+    name = next(n for n in HAND_EXPECTED if n.startswith("selfeval_"))
+    text = (HAND / name).read_bytes().decode("gb18030")
+    blocks = [b for b in text_to_blocks(text) if b[1]]
+    xlsx = tmp_path / "selfeval.xlsx"
+    rows_to_xlsx(blocks, xlsx, sheet_names=[f"项目{k + 1}" for k in range(len(blocks))])
+    docx = tmp_path / "selfeval.docx"
+    rows_to_docx(blocks, docx, split_table_at={k: 12 for k in range(len(blocks))})
+    for target in (xlsx, docx):
+        db_dir = tmp_path / target.suffix[1:]
+        db_dir.mkdir()
+        reports, con = _load(db_dir, [target])
+        assert [r.status for r in reports] == ["ok"], reports[0].message
+        _check_hand(con, target, _office_expected(name))
