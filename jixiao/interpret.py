@@ -74,6 +74,7 @@ _HEADER_ROLES: list[tuple[str, re.Pattern[str]]] = [
     ("note", re.compile(r"^备注$")),
 ]
 
+_GOAL_PAIR_HEADS = frozenset({"预期目标", "年初设定目标", "年度预期目标"})
 _HEADER_LEVEL_WORDS = frozenset({"一级指标", "二级指标", "三级指标"})
 _TOTAL = re.compile(r"^(总分|合计|总计|综合得分|自评得分|总得分)$")
 _FOOTER = re.compile(r"^(说明|注[:：1１]|填表人|联系电话|填表日期|单位负责人|业务股室审核|绩效股审核|财务负责人|审核人|部门负责人|分管领导|填报人|备注[:：])")
@@ -430,11 +431,13 @@ def _handle_labels(st: _State, row: Row, cells: list[str]) -> bool:
                 p.fields[key] = num
             continue
         if key == "goal":
-            if value:
+            if value and squeeze(value) in _GOAL_PAIR_HEADS:
+                # National template: "年度总体目标 | 预期目标 | 实际完成情况", texts on the next row.
+                st.pending = "goal_pair"
+            elif value:
                 p.fields["goal"] = _GOAL_PREFIX.sub("", value)
                 for c in cells[i + 2:]:
                     if _SUMMARY.match(squeeze(c)):
-                        p.fields["goal_summary"] = _SUMMARY.sub("", c.strip().replace(" ", "", 0)).strip()
                         summary = re.split(r"[:：]", c, maxsplit=1)
                         p.fields["goal_summary"] = summary[1].strip() if len(summary) > 1 else ""
             else:
@@ -645,6 +648,11 @@ def interpret(rows: list[Row]) -> ParsedDocument:
             st.pending = None
         elif st.pending == "goal":
             p.fields["goal"] = joined
+            st.pending = None
+        elif st.pending == "goal_pair":
+            p.fields["goal"] = nonempty[0]
+            if len(nonempty) > 1:
+                p.fields["goal_summary"] = " ".join(nonempty[1:])
             st.pending = None
         elif "unit" not in p.fields and any(_UNIT_CODE.match(squeeze(c)) for c in nonempty):
             p.fields["unit"] = next(_UNIT_CODE.match(squeeze(c)).group(1) for c in nonempty if _UNIT_CODE.match(squeeze(c)))
