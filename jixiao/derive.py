@@ -47,8 +47,8 @@ def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[st
     """Recomputes every derived table from projects and indicators; returns seconds per step."""
     from jixiao import scores
     from jixiao.boilerplate import template_clusters
-    from jixiao.rules import RULES, rules_frame
-    from jixiao.rules.base import FLAG_SCHEMA, Frames
+    from jixiao.rules import rules_frame, run_rules
+    from jixiao.rules.base import Frames
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -88,19 +88,11 @@ def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[st
 
     t = time.perf_counter()
     frames = Frames(projects=frames.projects, indicators=indicators)
-    found = []
-    for rule in RULES:
-        r0 = time.perf_counter()
-        try:
-            out = rule.run(frames)
-        except Exception as e:  # one broken rule must not hide the others' flags
-            print(f"规则 {rule.code} 运行失败：{type(e).__name__}: {e}", file=sys.stderr)
-            continue
-        timings[f"rule {rule.code}"] = time.perf_counter() - r0
-        found.append(out.with_columns(pl.lit(rule.code).alias("rule"), pl.lit(rule.severity).alias("severity")))
-    from jixiao.rules import finalize_flags
 
-    flags = finalize_flags(found) if found else pl.DataFrame(schema=FLAG_SCHEMA)
+    def report(rule, error):  # one broken rule must not hide the others' flags
+        print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)
+
+    flags = run_rules(frames, timings=timings, on_error=report)
     flags = apply_waivers(flags, load_waivers())
     _replace_table(con, "flags", flags)
     _replace_table(con, "rules", rules_frame())

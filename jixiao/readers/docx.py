@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from pathlib import Path
 
 import docx
 from docx.oxml.ns import qn
 
+from jixiao.readers.container import check_zip
 from jixiao.model import ReadError, ReadResult, Row
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
-_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _INNER_BREAKS = re.compile(r"\s*[\r\n\t\v\f]+\s*")
 
@@ -49,7 +46,7 @@ def read_docx(path: Path) -> ReadResult:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ReadError(f"{name}: cannot open file ({exc.strerror or exc})") from None
-    _check_container(name, data)
+    check_zip(name, data, "docx")
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
@@ -73,26 +70,6 @@ def read_docx(path: Path) -> ReadResult:
             if any(cells):
                 rows.append(Row(cells=cells, line=len(text_lines), sheet=label))
     return ReadResult(rows=rows, text_lines=text_lines)
-
-
-def _check_container(name: str, data: bytes) -> None:
-    """Given the file name and bytes, raises ReadError unless they are a complete zip archive
-    that is not an Excel workbook."""
-    if not data:
-        raise ReadError(f"{name}: empty file (0 bytes), not a .docx document")
-    if data.startswith(_OLE_MAGIC):
-        if _ENCRYPTION_INFO in data:
-            raise ReadError(f"{name}: password-protected (encrypted) document; save it without a password")
-        raise ReadError(f"{name}: legacy Word 97-2003 (.doc/OLE2) file, not .docx; save it as .docx")
-    if not data.startswith(_ZIP_MAGIC):
-        raise ReadError(f"{name}: not a .docx document (not a zip archive; maybe plain text or another format)")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OSError) as exc:
-        raise ReadError(f"{name}: corrupt or truncated .docx (zip archive unreadable: {exc})") from None
-    if "xl/workbook.xml" in names:
-        raise ReadError(f"{name}: this is an Excel workbook, not a Word .docx document")
 
 
 def _reason(exc: BaseException) -> str:

@@ -19,12 +19,10 @@ from xml.etree import ElementTree as ET
 
 import python_calamine
 
+from jixiao.readers.container import check_zip
 from jixiao.model import ReadError, ReadResult, Row
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
 # Encrypted OOXML is an OLE2 container holding an "EncryptionInfo" stream (name in UTF-16LE).
-_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -58,7 +56,7 @@ def read_xlsx(path: Path) -> ReadResult:
     fails on its own is skipped with a note.
     """
     data = _read_bytes(path)
-    members = _check_container(path, data)
+    members = check_zip(Path(path).name, data, "xlsx")
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # calamine raises several types; none may escape as-is
@@ -96,28 +94,6 @@ def _read_bytes(path: Path) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise ReadError(f"{Path(path).name}: cannot open file ({exc.strerror or exc})") from None
-
-
-def _check_container(path: Path, data: bytes) -> set[str]:
-    """Given the file bytes, returns the zip member names, or raises ReadError unless they are
-    a complete zip archive that is not a Word document."""
-    name = Path(path).name
-    if not data:
-        raise ReadError(f"{name}: empty file (0 bytes), not an xlsx workbook")
-    if data.startswith(_OLE_MAGIC):
-        if _ENCRYPTION_INFO in data:
-            raise ReadError(f"{name}: password-protected (encrypted) workbook; save it without a password")
-        raise ReadError(f"{name}: legacy Excel 97-2003 (.xls/OLE2) file, not xlsx; save it as .xlsx")
-    if not data.startswith(_ZIP_MAGIC):
-        raise ReadError(f"{name}: not an xlsx workbook (not a zip archive; maybe text or another format)")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, NotImplementedError, OSError) as exc:
-        raise ReadError(f"{name}: corrupt or truncated xlsx (zip archive unreadable: {exc})") from None
-    if "word/document.xml" in names:
-        raise ReadError(f"{name}: this is a Word .docx document, not an xlsx workbook")
-    return names
 
 
 def _reraise_interrupts(exc: BaseException) -> None:

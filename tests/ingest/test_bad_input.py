@@ -7,7 +7,6 @@ import random
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from jixiao.ingest import ingest_paths, parse_file
 
