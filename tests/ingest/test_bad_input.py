@@ -56,7 +56,6 @@ def test_truncated_document_keeps_complete_projects(tmp_path):
 
 def test_self_evaluation_cut_before_total_is_partial(tmp_path):
     text = SEED_001.read_text(encoding="utf-8")
-    cut = text.index("<b>总 分</b>\t\t\t\t\t\t\t\t\t90\t\t\t\t\n\n注") if "<b>总 分</b>\t\t\t\t\t\t\t\t\t90\t\t\t\t\n\n注" in text else None
     # Cut in the middle of the last project's table (before its 总分 row).
     last = text.rindex("指标1: 推进社会保险事业高质量发展")
     path = tmp_path / "cut001.txt"
@@ -149,7 +148,6 @@ def test_phone_numbers_never_stored(tmp_path):
     ingest_paths([seed_000], db, derive=False)
     con = duckdb.connect(str(db), read_only=True)
     for table in ("documents", "projects", "indicators", "source_lines"):
-        cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
         text = " ".join(str(v) for row in con.execute(f"SELECT * FROM {table}").fetchall() for v in row)
         assert "17877717130" not in text and "1877717130" not in text, table
     assert con.execute("SELECT count(*) FROM source_lines WHERE text LIKE '%联系电话: ***%'").fetchone()[0] == 2
