@@ -236,7 +236,25 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
                 return
             frames = {t: pl.concat([p.frames[t] for p in pending if t in p.frames], how="vertical")
                       for t in db.TABLES if any(t in p.frames for p in pending)}
-            db.load_batch(con, frames, replace)
+            try:
+                db.load_batch(con, frames, replace)
+            except Exception as e:  # one document the database refuses must not sink its batch
+                if len(pending) == 1:
+                    rep = pending[0].report
+                    rep.status, rep.message = "failed", f"写入数据库失败：{type(e).__name__}: {e}"
+                    rep.projects = rep.indicators = 0
+                else:
+                    batch, old = list(pending), list(replace)
+                    pending.clear()
+                    replace.clear()
+                    for k, parsed in enumerate(batch):
+                        pending.append(parsed)
+                        replace.extend(old if k == 0 else [])
+                        flush()
+                    return
+            if on_file:
+                for parsed in pending:
+                    on_file(parsed.report)
             pending.clear()
             replace.clear()
 
@@ -256,8 +274,10 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
                     rep.message = (rep.message + "；" if rep.message else "") + "替换了同一路径先前导入的版本"
                 pending.append(parsed)
                 seen_now.add(parsed.sha256)
+                reports.append(rep)
                 if len(pending) >= batch_size:
                     flush()
+                return  # announced by flush(), once the database has it
             reports.append(rep)
             if on_file:
                 on_file(rep)

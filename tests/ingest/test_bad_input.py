@@ -151,3 +151,25 @@ def test_phone_numbers_never_stored(tmp_path):
         text = " ".join(str(v) for row in con.execute(f"SELECT * FROM {table}").fetchall() for v in row)
         assert "17877717130" not in text and "1877717130" not in text, table
     assert con.execute("SELECT count(*) FROM source_lines WHERE text LIKE '%联系电话: ***%'").fetchone()[0] == 2
+
+
+def test_a_document_the_database_refuses_does_not_sink_its_batch(tmp_path, monkeypatch):
+    import jixiao.db as jdb
+
+    real = jdb.load_batch
+
+    def picky(con, frames, replace):
+        if frames["projects"]["budget"].is_in([12000.0]).any():  # 004's last project
+            raise RuntimeError("disk full")
+        return real(con, frames, replace)
+
+    monkeypatch.setattr(jdb, "load_batch", picky)
+    seeds = sorted((ROOT / "datasets" / "seeds").glob("*.txt"))
+    seen = []
+    reports = ingest_paths(seeds, tmp_path / "db.duckdb", derive=False, batch_size=4, on_file=seen.append)
+    by = {Path(r.path).name[:3]: r for r in reports}
+    assert by["004"].status == "failed" and "disk full" in by["004"].message
+    assert [by[k].status for k in ("000", "001", "003")] == ["ok", "ok", "ok"]
+    assert sorted(r.status for r in seen) == ["failed", "ok", "ok", "ok"]
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM projects").fetchone()[0] == 28
