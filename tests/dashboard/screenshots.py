@@ -29,6 +29,9 @@ def wait_done(page: Page, timeout: float = 30_000) -> None:
 def shoot(page: Page, path: Path) -> None:
     """Saves the 1440×900 view, and the whole page (the viewport stretched to the content's
     height, since Streamlit scrolls an inner element and full_page alone sees only 900 px)."""
+    errors = page.locator("[data-testid='stException']").count()
+    if errors:
+        print(f"!! {path.name}: {errors} exception(s) on the page")
     page.screenshot(path=str(path))
     height = page.evaluate(
         "Math.max(...[...document.querySelectorAll(\"[data-testid='stMain'], [data-testid='stAppViewContainer'], "
@@ -49,7 +52,7 @@ def go(page: Page, title: str) -> None:
 
 def select_row(page: Page, table_index: int, row: int) -> None:
     """Selects a row of the n-th st.dataframe by clicking its row-selection cell."""
-    grid = page.locator("[data-testid='stDataFrame']").nth(table_index)
+    grid = page.locator("[data-testid='stDataFrame']:visible").nth(table_index)
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 36 + 35 * row + 17)
@@ -72,6 +75,20 @@ def main() -> None:
             go(page, title)
             shoot(page, args.out / f"{k:02d}_{title.split()[0]}.png")
             print("saved", title)
+        # compare: the median tab; rules: one expander open
+        go(page, "单位对比")
+        page.get_by_role("tab", name="与本市、本省中位数比较").click()
+        wait_done(page)
+        shoot(page, args.out / "02b_单位对比_中位数.png")
+        go(page, "规则说明")
+        page.locator("[data-testid='stExpander'] summary").first.click()
+        page.wait_for_timeout(500)
+        shoot(page, args.out / "06b_规则说明_展开.png")
+        go(page, "问题标记")
+        page.get_by_role("tab", name="模板雷同").click()
+        wait_done(page)
+        select_row(page, 0, 0)
+        shoot(page, args.out / "05c_模板雷同.png")
         # drill-down levels: unit -> project -> indicator
         go(page, "下钻")
         select_row(page, 0, 1)

@@ -1,0 +1,255 @@
+"""Chart builders: pure functions from a Polars frame to a Plotly figure (no Streamlit here).
+
+Labels are Chinese, amounts are 万元 with thousands separators, rates are shown as %, and no
+chart shows document text or person names — only units, regions, rules and numbers.
+"""
+
+from __future__ import annotations
+
+import plotly.express as px
+import plotly.graph_objects as go
+import polars as pl
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+SEVERITY_COLORS = {"高": "#c0392b", "中": "#e67e22", "低": "#95a5a6"}
+HIGH_SCORE = 90.0
+LOW_RATE = 0.8
+SAME_LEVEL = "（本级）"
+UNKNOWN = "（未识别）"
+MAX_GROUPS = 40   # more boxes / bars than this are unreadable: charts keep the largest and say so
+MAX_LINES = 12    # lines in the per-unit trajectories
+GL_POINTS = 5000  # above this many points the scatter uses WebGL
+
+
+def _style(fig: go.Figure, *, height: int | None = None, legend_title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        font=dict(family=FONT, size=13),
+        margin=dict(l=10, r=10, t=40, b=10),
+        hoverlabel=dict(font_family=FONT),
+        separators=".,",
+        legend_title_text=legend_title,
+    )
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def _bar_height(n: int) -> int:
+    return max(220, min(900, 60 + 28 * n))
+
+
+def flags_by_rule(counts: pl.DataFrame, title: str = "各规则未处理问题数") -> go.Figure:
+    """Given rule counts (rule, rule_title, severity, n_open), returns a horizontal bar chart,
+    most frequent on top, coloured by severity."""
+    df = counts.filter(pl.col("n_open") > 0).with_columns(
+        (pl.col("rule") + " " + pl.col("rule_title").fill_null("")).alias("规则")
+    ).sort("n_open")
+    fig = px.bar(
+        df, x="n_open", y="规则", color="severity", orientation="h", color_discrete_map=SEVERITY_COLORS,
+        category_orders={"severity": ["高", "中", "低"]}, labels={"n_open": "未处理问题数", "severity": "严重程度"},
+        title=title, text="n_open",
+    )
+    fig.update_traces(hovertemplate="%{y}<br>未处理 %{x:,d} 条<extra></extra>", textposition="outside", cliponaxis=False)
+    fig.update_yaxes(title=None, categoryorder="array", categoryarray=df["规则"].to_list())
+    fig.update_xaxes(title="未处理问题数", tickformat=",d", range=[0, (df["n_open"].max() or 1) * 1.15])
+    return _style(fig, height=_bar_height(df.height), legend_title="严重程度")
+
+
+def flags_by_unit(flag_frame: pl.DataFrame, top: int = 15, title: str = "各单位未处理问题数") -> go.Figure:
+    """Given flags (unit, severity, status), returns a stacked horizontal bar chart of the open
+    flags of the `top` units with most of them, by severity."""
+    open_ = flag_frame.filter(pl.col("status") == "open").with_columns(pl.col("unit").fill_null("（未识别单位）"))
+    totals = open_.group_by("unit").len().sort(["len", "unit"], descending=[True, False]).head(top)
+    df = (open_.filter(pl.col("unit").is_in(totals["unit"].to_list()))
+          .group_by("unit", "severity").len().rename({"len": "n"}))
+    order = totals.sort(["len", "unit"], descending=[False, True])["unit"].to_list()
+    fig = px.bar(
+        df, x="n", y="unit", color="severity", orientation="h", color_discrete_map=SEVERITY_COLORS,
+        category_orders={"severity": ["高", "中", "低"], "unit": order},
+        labels={"n": "未处理问题数", "unit": "单位", "severity": "严重程度"}, title=title,
+    )
+    fig.update_traces(hovertemplate="%{y}<br>%{x:,d} 条<extra></extra>")
+    fig.update_yaxes(title=None, categoryorder="array", categoryarray=order)
+    fig.update_xaxes(title="未处理问题数", tickformat=",d")
+    return _style(fig, height=_bar_height(len(order)), legend_title="严重程度")
+
+
+def units_flags_per_project(units: pl.DataFrame, title: str = "每项目未处理问题数（按单位）") -> go.Figure:
+    """Given units with flags_per_project and n_open_flags, returns a horizontal bar chart."""
+    df = units.sort(["flags_per_project", "unit"], descending=[False, True])
+    fig = px.bar(
+        df, x="flags_per_project", y="unit", orientation="h", title=title, text="flags_per_project",
+        custom_data=["n_open_flags", "n_projects"], labels={"flags_per_project": "每项目问题数", "unit": "单位"},
+    )
+    fig.update_traces(
+        marker_color="#1f5fa8", texttemplate="%{x:.1f}", textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>每项目 %{x:.2f} 条<br>未处理 %{customdata[0]:,d} 条 / %{customdata[1]:,d} 个项目<extra></extra>",
+    )
+    fig.update_yaxes(title=None)
+    fig.update_xaxes(title="每项目未处理问题数", range=[0, (df["flags_per_project"].max() or 1) * 1.15])
+    return _style(fig, height=_bar_height(df.height))
+
+
+def score_box(points: pl.DataFrame, by: str, by_label: str, violin: bool = False) -> go.Figure:
+    """Given self-evaluation projects (total_score_reported and a grouping column), returns a
+    box (or violin) plot of the totals per group with every project as a point."""
+    df = points.filter(pl.col("total_score_reported").is_not_null())
+    if by == "county":
+        # a city-level unit has no county: group it as "张掖市（本级）", not with other cities' ones
+        df = df.with_columns(pl.coalesce(
+            pl.col("county"), pl.col("city") + pl.lit(SAME_LEVEL), pl.col("province") + pl.lit(SAME_LEVEL),
+            pl.lit(UNKNOWN)).alias("county"))
+    else:
+        df = df.with_columns(pl.col(by).fill_null(UNKNOWN))
+    title = f"自评总分分布（按{by_label}）"
+    groups = df.group_by(by).len().sort(["len", by], descending=[True, False])
+    if groups.height > MAX_GROUPS:  # keep the chart readable: the groups with most projects
+        df = df.filter(pl.col(by).is_in(groups.head(MAX_GROUPS)[by].to_list()))
+        title += f"：项目最多的 {MAX_GROUPS} 个（共 {groups.height} 个）"
+    df = df.sort(by)
+    common = dict(x=by, y="total_score_reported", points="all", hover_data={"name": True, "unit": True},
+                  labels={by: by_label, "total_score_reported": "自评总分", "name": "项目", "unit": "单位"})
+    fig = px.violin(df, box=True, **common) if violin else px.box(df, **common)
+    fig.update_traces(marker=dict(size=7, opacity=0.75), line_color="#1f5fa8", fillcolor="rgba(31,95,168,0.15)",
+                      marker_color="#1f5fa8", pointpos=0, jitter=0.4)
+    fig.update_yaxes(title="自评总分（分）", range=[max(0, (df["total_score_reported"].min() or 60) - 5), 101])
+    fig.update_layout(title=title)
+    fig.update_xaxes(title=None, tickangle=-20 if df[by].n_unique() > 6 else 0)
+    return _style(fig, height=420)
+
+
+def median_diff(df: pl.DataFrame, metric_label: str, is_pct: bool = False) -> go.Figure:
+    """Given unit_vs_median rows (unit, value, diff_city, diff_province, n_city, n_province),
+    returns grouped horizontal bars: each unit's difference from its city's and province's median."""
+    d = df
+    note = ""
+    if d.height > MAX_GROUPS:  # the units furthest above and below their province's median
+        key = pl.coalesce("diff_province", "diff_city")
+        d = pl.concat([d.sort(key, descending=True, nulls_last=True).head(MAX_GROUPS // 2),
+                       d.sort(key, nulls_last=True).head(MAX_GROUPS // 2)]).unique("unit", keep="first")
+        note = f"（高于、低于中位数最多的各 {MAX_GROUPS // 2} 个单位，共 {df.height} 个）"
+    d = d.sort(["province", "city", "unit"], descending=True, nulls_last=True)
+    units = d["unit"].to_list()
+    fmt = "+.1%" if is_pct else "+.2f"
+    vfmt = ".1%" if is_pct else ".2f"
+    fig = go.Figure()
+    for col, name, color, ncol in (("diff_city", "与本市中位数之差", "#1f5fa8", "n_city"),
+                                    ("diff_province", "与本省中位数之差", "#e67e22", "n_province")):
+        fig.add_trace(go.Bar(
+            x=d[col].to_list(), y=units, name=name, orientation="h", marker_color=color,
+            customdata=list(zip(d["value"].to_list(), d[ncol].to_list())),
+            hovertemplate=(f"%{{y}}<br>{name}：%{{x:{fmt}}}<br>本单位：%{{customdata[0]:{vfmt}}}"
+                           f"<br>中位数取自 %{{customdata[1]}} 个单位<extra></extra>"),
+        ))
+    fig.add_vline(x=0, line_color="#555", line_width=1)
+    fig.update_layout(barmode="group", title=f"{metric_label}：各单位与本市、本省中位数之差{note}")
+    fig.update_xaxes(title=f"{metric_label}之差" + ("（百分点）" if is_pct else ""), tickformat="+.0%" if is_pct else "+,.2f",
+                     zeroline=True)
+    fig.update_yaxes(title=None)
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
+    return _style(fig, height=_bar_height(2 * len(units)))
+
+
+def budget_treemap(units: pl.DataFrame) -> go.Figure:
+    """Given unit rows (province, city, county, unit, budget, n_projects), returns a treemap of
+    budget by province → city → county → unit (万元)."""
+    df = units.filter(pl.col("budget").fill_null(0) > 0).with_columns(
+        pl.col("province").fill_null(UNKNOWN),
+        pl.col("city").fill_null(SAME_LEVEL),
+        pl.col("county").fill_null(SAME_LEVEL),
+        pl.col("unit").fill_null("（未识别单位）"),
+    )
+    fig = px.treemap(
+        df, path=[px.Constant("全部"), "province", "city", "county", "unit"], values="budget",
+        custom_data=["n_projects"],
+    )
+    fig.update_traces(
+        root_color="#f4f6f9", textinfo="label+value",
+        texttemplate="%{label}<br>%{value:,.2f} 万元",
+        hovertemplate="%{label}<br>预算 %{value:,.2f} 万元<br>占上级 %{percentParent:.1%}<extra></extra>",
+        marker=dict(colorscale="Blues"),
+    )
+    fig.update_layout(title="预算分布（万元）：省 → 市 → 县（区） → 单位")
+    return _style(fig, height=460)
+
+
+PALETTE = px.colors.qualitative.D3 + px.colors.qualitative.Set2
+
+
+def _names(names: list[str], limit: int = 6) -> str:
+    shown = names[:limit]
+    more = f"<br>… 等共 {len(names)} 个项目" if len(names) > limit else ""
+    return "<br>".join(f"· {n}" for n in shown) + more
+
+
+def execution_score_scatter(points: pl.DataFrame, color_by: str = "unit") -> go.Figure:
+    """Given self-evaluation projects (execution_rate, total_score_reported, unit, year, name,
+    budget), returns the 执行率 × 自评总分 scatter with the 高分低执行 quadrant (score ≥ 90 and
+    rate < 80%) shaded and its lines drawn. color_by: "unit" or "year".
+
+    Projects with the same rate and score (common: 100% and 90 分) are drawn as one larger
+    point labelled ×n, so none hides behind another."""
+    df = points.filter(pl.col("execution_rate").is_not_null() & pl.col("total_score_reported").is_not_null())
+    group = "unit" if color_by == "unit" else "year"
+    agg = (
+        df.with_columns(pl.col("execution_rate").round(4).alias("_x"), pl.col("total_score_reported").round(2).alias("_y"))
+        .group_by(group, "_x", "_y")
+        .agg(pl.len().alias("n"), pl.col("name").sort().alias("names"), pl.col("unit").unique().sort().alias("units"),
+             pl.col("year").unique().sort().alias("years"),
+             pl.col("budget").sum().alias("budget"))
+        .sort(group, "_x", "_y")
+    )
+    fig = go.Figure()
+    for k, key in enumerate(sorted(agg[group].unique().to_list(), key=str)):
+        g = agg.filter(pl.col(group) == key)
+        hover = [
+            f"{'、'.join(u)}（{'、'.join(str(y) for y in yrs)}年）<br>执行率 {x:.1%} · 自评总分 {y:.2f}"
+            f"<br>预算合计 {b:,.2f} 万元<br>{_names(nm)}"
+            for u, yrs, x, y, b, nm in zip(g["units"], g["years"], g["_x"], g["_y"], g["budget"], g["names"])
+        ]
+        trace = go.Scattergl if agg.height > GL_POINTS else go.Scatter
+        fig.add_trace(trace(
+            x=g["_x"].to_list(), y=g["_y"].to_list(), mode="markers+text", name=f"{key}年" if group == "year" else str(key),
+            marker=dict(size=[10 + 5 * (n - 1) ** 0.5 for n in g["n"].to_list()], color=PALETTE[k % len(PALETTE)],
+                        opacity=0.85, line=dict(width=1, color="white")),
+            text=[f"×{n}" if n > 1 else "" for n in g["n"].to_list()], textposition="middle left",
+            textfont=dict(size=11, color="#333"), hovertext=hover, hoverinfo="text",
+        ))
+    xs, ys = df["execution_rate"].to_list(), df["total_score_reported"].to_list()
+    xmin = min([0.5, *xs]) - 0.05
+    xmax = max([1.05, *xs]) + 0.02
+    ymin = min([60.0, *ys]) - 3
+    ymax = max([100.0, *ys]) + 2
+    fig.add_shape(type="rect", x0=xmin, x1=LOW_RATE, y0=HIGH_SCORE, y1=ymax, fillcolor="rgba(192,57,43,0.10)",
+                  line_width=0, layer="below")
+    fig.add_vline(x=LOW_RATE, line_dash="dash", line_color="#c0392b", line_width=1)
+    fig.add_hline(y=HIGH_SCORE, line_dash="dash", line_color="#c0392b", line_width=1)
+    fig.add_annotation(x=(xmin + LOW_RATE) / 2, y=ymax - 1, text="高分低执行<br>（得分≥90，执行率<80%）",
+                       showarrow=False, font=dict(color="#c0392b", size=12), yanchor="top")
+    fig.update_xaxes(title="预算执行率", tickformat=".0%", range=[xmin, xmax])
+    fig.update_yaxes(title="自评总分（分）", range=[ymin, ymax])
+    fig.update_layout(title="执行率与自评总分（每点一个自评项目，×n 表示 n 个项目重合）")
+    return _style(fig, height=480, legend_title="单位" if color_by == "unit" else "年度")
+
+
+def unit_trajectories(trend: pl.DataFrame, metric: str) -> go.Figure:
+    """Given unit_year_trend rows, returns lines per unit over the years of `metric`
+    ("score_mean" or "execution_rate")."""
+    is_rate = metric == "execution_rate"
+    label = "执行率" if is_rate else "平均自评得分"
+    df = trend.filter(pl.col(metric).is_not_null())
+    title = f"各单位{label}的年度变化"
+    top = df.group_by("unit").agg(pl.col("n_projects").sum()).sort(["n_projects", "unit"], descending=[True, False])
+    if top.height > MAX_LINES:
+        df = df.filter(pl.col("unit").is_in(top.head(MAX_LINES)["unit"].to_list()))
+        title += f"（自评项目最多的 {MAX_LINES} 个单位，共 {top.height} 个）"
+    df = df.sort("unit", "year")
+    fig = px.line(df, x="year", y=metric, color="unit", markers=True,
+                  labels={"year": "年度", metric: label, "unit": "单位"}, custom_data=["unit", "n_projects"])
+    fig.update_traces(hovertemplate=(
+        "%{customdata[0]}<br>%{x}年：" + ("%{y:.1%}" if is_rate else "%{y:.2f} 分") +
+        "<br>%{customdata[1]} 个自评项目<extra></extra>"))
+    fig.update_xaxes(title="年度", dtick=1, tickformat="d")
+    fig.update_yaxes(title=label, tickformat=".0%" if is_rate else ".0f")
+    fig.update_layout(title=title)
+    return _style(fig, height=400, legend_title="单位")

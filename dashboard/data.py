@@ -1,0 +1,461 @@
+"""The dashboard's data access: the only module with Streamlit caching and database access.
+
+- One read-only DuckDB connection per database file version, cached with `st.cache_resource`
+  and keyed by (path, version). The 数据导入 page swaps a new file in with
+  `ingest_into_copy` (os.replace); DuckDB keeps one database instance per path inside a
+  process, so the old connection is closed *before* the new one is opened, else the new one
+  would silently reuse the old instance and keep showing the old file.
+- Every query is a file `queries/<name>.sql`, run on its own `cursor()` (one connection is not
+  thread-safe and every browser session runs on its own thread) with bound `$name` parameters —
+  user values never go into the SQL text.
+- Results are cached with `st.cache_data` as Polars frames, keyed by the query text, its
+  parameters and the database path and version.
+- Flags are overlaid with the current waivers file (`apply_waivers`), so accepting a flag shows
+  at once, without re-ingesting.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from jixiao import db as jdb
+from jixiao.waivers import add_waiver, apply_waivers, load_waivers, waivers_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dashboard.filters import Filters
+
+QUERIES_DIR = jdb.REPO_ROOT / "queries"
+CONNECT_CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+REQUIRED_TABLES = {
+    "documents", "projects", "indicators", "source_lines", "flags", "rules", "project_scores",
+    "template_clusters", "template_members",
+}
+UPLOAD_TYPES = ("txt", "md", "xlsx", "docx")
+
+# The shared filters as query parameters: an empty list or None means "all".
+FILTER_DEFAULTS: dict[str, Any] = {
+    "years": [], "provinces": [], "cities": [], "counties": [], "units": [], "kind": None, "synthetic": None,
+}
+# Every parameter any query takes, with a harmless default (used by the tests to run each query).
+DEFAULT_PARAMS: dict[str, Any] = {
+    **FILTER_DEFAULTS, "rules": [], "severities": [], "unit": "", "project_id": "", "indicator_id": "",
+    "cluster_id": "", "doc_id": "", "line_from": 1, "line_to": 2000,
+}
+
+_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+# --------------------------------------------------------------------------- database file
+
+
+def db_path() -> Path:
+    """Returns the database the dashboard reads: $JIXIAO_DB, else the project's default file."""
+    env = os.environ.get("JIXIAO_DB")
+    return Path(env) if env else jdb.default_db()
+
+
+def file_version(path: Path) -> tuple[int, int, int] | None:
+    """Given a path, returns (mtime_ns, inode, size) — what changes when the file is replaced —
+    or None when it does not exist."""
+    try:
+        s = path.stat()
+    except OSError:
+        return None
+    return (s.st_mtime_ns, s.st_ino, s.st_size)
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.close()
+    except Exception:  # already closed
+        pass
+
+
+@st.cache_resource(show_spinner=False, on_release=_close)
+def _connect(path: str, version: tuple) -> duckdb.DuckDBPyConnection:
+    """Opens the read-only connection for one version of the database file."""
+    return duckdb.connect(path, read_only=True, config=CONNECT_CONFIG)
+
+
+_lock = threading.Lock()
+_open_versions: dict[str, tuple] = {}
+
+
+def _connection(path: str, version: tuple) -> duckdb.DuckDBPyConnection:
+    """Returns the connection for (path, version), closing connections to older versions first."""
+    with _lock:
+        if _open_versions.get(path) not in (None, version):
+            # The file was swapped: release (close) every cached connection before reconnecting.
+            _connect.clear()
+            _open_versions.clear()
+        _open_versions[path] = version
+        return _connect(path, version)
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def load_query(name: str) -> str:
+    """Given a query name, returns the text of queries/<name>.sql."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"bad query name {name!r}")
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def query_params(sql: str) -> set[str]:
+    """Given a query's text, returns the names of its $parameters (comments ignored)."""
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return set(_PARAM_RE.findall(code))
+
+
+def _bind(value: Any) -> Any:
+    if isinstance(value, (tuple, set, frozenset)):
+        return list(value)
+    return value
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _run_cached(sql: str, params: dict[str, Any], path: str, version: tuple) -> pl.DataFrame:
+    con = _connection(path, version)
+    with con.cursor() as cur:
+        return cur.sql(sql, params=params or None).pl()
+
+
+def run(name: str, **params: Any) -> pl.DataFrame:
+    """Given a query name and its parameters, returns the result as a Polars frame (cached per
+    query, parameters and database version). Only the parameters the query uses are bound;
+    a missing one raises KeyError."""
+    sql = load_query(name)
+    needed = query_params(sql)
+    missing = needed - params.keys()
+    if missing:
+        raise KeyError(f"query {name} needs parameters {sorted(missing)}")
+    bound = {k: _bind(params[k]) for k in sorted(needed)}
+    path = db_path()
+    version = file_version(path)
+    if version is None:
+        raise FileNotFoundError(str(path))
+    return _run_cached(sql, bound, str(path.resolve()), version)
+
+
+def clear_caches() -> None:
+    """Forgets cached query results and waivers (the connection follows the file version)."""
+    _run_cached.clear()
+    _waivers_cached.clear()
+
+
+def problem() -> str | None:
+    """Returns why the dashboard cannot show data (in Chinese), or None when the database is fine."""
+    path = db_path()
+    if not path.exists():
+        return (f"还没有数据库（{path}）。请在「数据导入」页上传绩效目标表或绩效自评表，"
+                "或在命令行运行 `jixiao ingest datasets/seeds` 后刷新本页。")
+    try:
+        tables = set(run("db_tables")["table_name"].to_list())
+    except duckdb.Error as e:
+        return f"数据库文件无法打开（{path}）：{type(e).__name__}。请重新导入。"
+    missing = REQUIRED_TABLES - tables
+    if missing:
+        return f"数据库缺少表 {', '.join(sorted(missing))}（可能由旧版本生成）。请重新运行 `jixiao ingest`。"
+    return None
+
+
+def require_db() -> None:
+    """Stops the page with a clear Chinese message when there is no usable database."""
+    msg = problem()
+    if msg:
+        st.warning(msg, icon=":material/database_off:")
+        st.stop()
+
+
+# --------------------------------------------------------------------------- waivers
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _waivers_cached(path: str, version: tuple | None) -> pl.DataFrame:
+    return load_waivers(Path(path))
+
+
+def waivers() -> pl.DataFrame:
+    """Returns the current waivers file (cached until the file changes)."""
+    path = waivers_path()
+    return _waivers_cached(str(path), file_version(path))
+
+
+def overlay_waivers(flags: pl.DataFrame) -> pl.DataFrame:
+    """Given flags, returns them with status (open / waived), waiver_reason and waiver_reviewer
+    from the current waivers file, in the same order."""
+    if flags.height == 0:
+        return flags.with_columns(
+            pl.lit(None, dtype=pl.String).alias("waiver_reason"),
+            pl.lit(None, dtype=pl.String).alias("waiver_reviewer"),
+            pl.lit(None, dtype=pl.String).alias("status"),
+        )
+    order = flags.with_row_index("_order").select("flag_id", "_order")
+    out = apply_waivers(flags, waivers())
+    return out.join(order, on="flag_id", how="left").sort("_order").drop("_order")
+
+
+def accept_flag(rule: str, project_id: str, indicator_id: str | None, reason: str, reviewer: str = "") -> None:
+    """Writes a waiver for a flag (ValueError when the reason is empty) and forgets the cached
+    waivers so every page shows it at once."""
+    add_waiver(rule, project_id, indicator_id, reason, reviewer)
+    _waivers_cached.clear()
+
+
+# --------------------------------------------------------------------------- page data
+
+
+def filter_options() -> pl.DataFrame:
+    """Returns the distinct (year, province, city, county, unit, kind, synthetic) combinations."""
+    return run("filter_options")
+
+
+def overview_metrics(f: Filters) -> dict[str, Any]:
+    """Returns the headline numbers for the filter (one dict)."""
+    df = run("overview_metrics", **f.params())
+    return df.row(0, named=True) if df.height else {}
+
+
+def flags(f: Filters, rules: Iterable[str] = (), severities: Iterable[str] = (),
+          status: str | None = None) -> pl.DataFrame:
+    """Returns the flags of the filtered projects with the waivers overlaid; `status` ("open" /
+    "waived") keeps only those."""
+    df = run("flags_filtered", **f.params(), rules=sorted(rules), severities=sorted(severities))
+    df = overlay_waivers(df).with_columns(
+        (pl.col("rule") + " " + pl.col("rule_title").fill_null("")).alias("rule_label"))
+    if status:
+        df = df.filter(pl.col("status") == status)
+    return df
+
+
+def severity_counts(flag_frame: pl.DataFrame) -> dict[str, int]:
+    """Given flags, returns the open ones per severity {高: n, 中: n, 低: n}."""
+    open_ = flag_frame.filter(pl.col("status") == "open")
+    counts = dict(open_.group_by("severity").len().iter_rows()) if open_.height else {}
+    return {s: int(counts.get(s, 0)) for s in ("高", "中", "低")}
+
+
+def rule_counts(flag_frame: pl.DataFrame, open_only: bool = False) -> pl.DataFrame:
+    """Given flags, returns per rule: title, severity, n (all), n_open; most open first.
+    With open_only, rules without open flags are left out."""
+    if flag_frame.height == 0:
+        return pl.DataFrame(schema={"rule": pl.String, "rule_title": pl.String, "severity": pl.String,
+                                    "n": pl.UInt32, "n_open": pl.UInt32})
+    out = (
+        flag_frame.group_by("rule", "rule_title", "severity")
+        .agg(pl.len().alias("n"), (pl.col("status") == "open").sum().cast(pl.UInt32).alias("n_open"))
+        .sort(["n_open", "n", "rule"], descending=[True, True, False])
+    )
+    return out.filter(pl.col("n_open") > 0) if open_only else out
+
+
+def unit_comparison(f: Filters, flag_frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Returns one row per unit with budget, execution, scores, full-marks share and open flags
+    (n_open_flags, flags_per_project), in region order."""
+    units = run("unit_comparison", **f.params())
+    fl = flags(f) if flag_frame is None else flag_frame
+    per_unit = (
+        fl.filter(pl.col("status") == "open").group_by("unit").agg(pl.len().cast(pl.Int64).alias("n_open_flags"))
+        if fl.height else pl.DataFrame(schema={"unit": pl.String, "n_open_flags": pl.Int64})
+    )
+    out = units.join(per_unit, on="unit", how="left", nulls_equal=True).with_columns(
+        pl.col("n_open_flags").fill_null(0)
+    )
+    return out.with_columns(
+        (pl.col("n_open_flags") / pl.col("n_projects")).alias("flags_per_project")
+    )
+
+
+def units_by_flags(units: pl.DataFrame, n: int = 10) -> pl.DataFrame:
+    """Given unit_comparison rows, returns the n units with the most open flags per project."""
+    return units.filter(pl.col("n_open_flags") > 0).sort(
+        ["flags_per_project", "n_open_flags", "unit"], descending=[True, True, False]
+    ).head(n)
+
+
+UNIT_METRICS = {
+    "flags_per_project": "每项目问题数",
+    "score_mean": "平均自评得分",
+    "execution_rate": "执行率",
+    "full_marks_share": "满分占比",
+}
+
+
+def unit_vs_median(units: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """Given unit_comparison rows and a metric column, returns per unit its value, the median of
+    the units of its city and of its province (over units with a value), the differences (null
+    where the unit is the only one there) and how many units each median is taken over."""
+    df = units.filter(pl.col(metric).is_not_null()).select(
+        "province", "city", "county", "unit", pl.col(metric).alias("value")
+    )
+    if df.height == 0:
+        return df.with_columns(
+            *[pl.lit(None, dtype=pl.Float64).alias(c) for c in
+              ("city_median", "province_median", "diff_city", "diff_province")],
+            *[pl.lit(None, dtype=pl.UInt32).alias(c) for c in ("n_city", "n_province")],
+        )
+    return df.with_columns(
+        pl.col("value").median().over("province", "city").alias("city_median"),
+        pl.len().over("province", "city").alias("n_city"),
+        pl.col("value").median().over("province").alias("province_median"),
+        pl.len().over("province").alias("n_province"),
+    ).with_columns(
+        # a unit alone in its city (province) has nothing to be compared with: no difference
+        pl.when(pl.col("n_city") >= 2).then(pl.col("value") - pl.col("city_median")).alias("diff_city"),
+        pl.when(pl.col("n_province") >= 2).then(pl.col("value") - pl.col("province_median")).alias("diff_province"),
+    ).sort(["province", "city", "unit"], nulls_last=True)
+
+
+def self_eval_projects(f: Filters) -> pl.DataFrame:
+    """Returns one row per self-evaluation project: execution rate, reported and rule total."""
+    return run("self_eval_projects", **f.params())
+
+
+def unit_year_trend(f: Filters) -> pl.DataFrame:
+    """Returns per (unit, year) the mean self-evaluation score and the execution rate."""
+    return run("unit_year_trend", **f.params())
+
+
+def units_with_years(trend: pl.DataFrame, n: int = 2) -> list[str]:
+    """Given unit_year_trend rows, returns the units with data in at least n years."""
+    if trend.height == 0:
+        return []
+    per = trend.group_by("unit").agg(pl.col("year").n_unique().alias("k")).filter(pl.col("k") >= n)
+    return sorted(per["unit"].drop_nulls().to_list())
+
+
+def projects_by_unit(f: Filters, unit: str) -> pl.DataFrame:
+    """Returns the unit's projects in the filter, with their open flag counts."""
+    df = run("projects_by_unit", **f.params(), unit=unit)
+    fl = flags(f).filter(pl.col("unit") == unit)
+    per = fl.group_by("project_id").agg(
+        (pl.col("status") == "open").sum().cast(pl.Int64).alias("n_open_flags"))
+    return df.join(per, on="project_id", how="left").with_columns(pl.col("n_open_flags").fill_null(0))
+
+
+def project_detail(project_id: str) -> dict[str, Any] | None:
+    """Returns one project's fields (with its source file), or None."""
+    df = run("project_detail", project_id=project_id)
+    return df.row(0, named=True) if df.height else None
+
+
+def project_flags(project_id: str) -> pl.DataFrame:
+    """Returns the project's flags with the waivers overlaid."""
+    return overlay_waivers(run("project_flags", project_id=project_id))
+
+
+def project_indicators(project_id: str) -> pl.DataFrame:
+    """Returns the project's indicators in order, with open flag counts and messages."""
+    df = run("project_indicators", project_id=project_id)
+    fl = project_flags(project_id).filter((pl.col("status") == "open") & pl.col("indicator_id").is_not_null())
+    per = fl.group_by("indicator_id").agg(
+        pl.len().cast(pl.Int64).alias("n_open_flags"),
+        (pl.col("rule") + " " + pl.col("rule_title").fill_null("")).unique().sort().str.join("；").alias("flag_rules"),
+    )
+    return df.join(per, on="indicator_id", how="left").with_columns(pl.col("n_open_flags").fill_null(0))
+
+
+def indicator_source_lines(indicator_id: str) -> pl.DataFrame:
+    """Returns the source lines (line, text) the indicator was read from."""
+    return run("indicator_source_lines", indicator_id=indicator_id)
+
+
+def template_clusters(f: Filters) -> pl.DataFrame:
+    """Returns the template clusters touching the filter, most units first."""
+    return run("template_clusters", **f.params())
+
+
+def template_occurrences(cluster_id: str) -> pl.DataFrame:
+    """Returns every indicator of a template cluster with its unit, year and project."""
+    return run("template_occurrences", cluster_id=cluster_id)
+
+
+def rules_catalog(flag_frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Returns the rule catalog; given flags, with their counts per rule (n_flags, n_open)."""
+    cat = run("rules_catalog")
+    if flag_frame is None:
+        return cat
+    counts = rule_counts(flag_frame).select("rule", pl.col("n").cast(pl.Int64).alias("n_flags"),
+                                            pl.col("n_open").cast(pl.Int64))
+    return cat.join(counts, on="rule", how="left").with_columns(
+        pl.col("n_flags").fill_null(0), pl.col("n_open").fill_null(0)
+    )
+
+
+def documents() -> pl.DataFrame:
+    """Returns the loaded documents (status, counts, encoding, parse report), newest first."""
+    return run("documents_list").with_columns(
+        pl.col("source_path").map_elements(lambda p: Path(p).name, return_dtype=pl.String).alias("file"),
+        (pl.col("size_bytes") / 1024).alias("size_kb"),
+    )
+
+
+def document_lines(doc_id: str, line_from: int = 1, line_to: int = 2000) -> pl.DataFrame:
+    """Returns a document's source lines between two line numbers (inclusive)."""
+    return run("document_lines", doc_id=doc_id, line_from=int(line_from), line_to=int(line_to))
+
+
+# --------------------------------------------------------------------------- ingest
+
+_ingest_lock = threading.Lock()
+
+
+def max_upload_mb() -> int:
+    """Returns the upload limit in MB (Streamlit's server.maxUploadSize, from config.toml)."""
+    try:
+        return int(st.get_option("server.maxUploadSize"))
+    except Exception:
+        return 200
+
+
+def check_upload(name: str, size: int) -> str | None:
+    """Given an uploaded file's name and size, returns why it cannot be imported (Chinese) or None."""
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        return f"不支持的文件类型 .{suffix or '(无后缀)'}，只接受 .txt .md .xlsx .docx"
+    if size == 0:
+        return "文件是空的"
+    limit = max_upload_mb()
+    if size > limit * 1024 * 1024:
+        return f"文件过大（{size / 1048576:.1f} MB），上限 {limit} MB"
+    return None
+
+
+def report_frame(rows: list[dict]) -> pl.DataFrame:
+    """Given per-file report dicts (file, status, projects, indicators, message), returns a frame."""
+    schema = {"file": pl.String, "status": pl.String, "projects": pl.Int64, "indicators": pl.Int64, "message": pl.String}
+    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+
+def ingest_uploads(files: list[tuple[str, bytes]], on_file: Callable[[Any], None] | None = None) -> list[Any]:
+    """Given uploaded (file name, content) pairs, writes them to a temporary folder and ingests
+    them into a copy of the database that is then swapped in (`ingest_into_copy`); returns the
+    per-file reports and clears the caches so the new data shows."""
+    from jixiao.ingest import ingest_into_copy
+
+    tmp = Path(tempfile.mkdtemp(prefix="jixiao-upload-"))
+    try:
+        paths = []
+        for k, (name, content) in enumerate(files):
+            safe = Path(name).name.replace("\x00", "") or f"upload_{k}"
+            target = tmp / f"{k:03d}_{safe}" if (tmp / safe).exists() else tmp / safe
+            target.write_bytes(content)
+            paths.append(target)
+        with _ingest_lock:
+            reports = ingest_into_copy(paths, db_path(), on_file=on_file)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    clear_caches()
+    return reports

@@ -1,0 +1,264 @@
+"""Display vocabulary: Chinese labels for codes, and column specs that format 万元 and % columns
+through `st.column_config` (numbers stay numbers, so sorting and export keep working).
+
+A table is described once by a spec — {column: Col(label, kind)} — and the same spec drives the
+on-screen column config (`column_config`) and the download (`dashboard.export`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+KIND_LABELS = {"goal": "绩效目标表", "self_eval": "绩效自评表"}
+STATUS_LABELS = {"open": "未处理", "waived": "已接受"}
+DOC_STATUS_LABELS = {"ok": "成功", "partial": "部分导入", "failed": "失败", "skipped": "已跳过"}
+LAYOUT_LABELS = {
+    "text_tabular": "文本（一行一条）",
+    "text_cell_per_line": "文本（一格一行）",
+    "text": "文本",
+    "xlsx": "Excel 表格",
+    "docx": "Word 表格",
+}
+SEVERITY_ORDER = ["高", "中", "低"]
+# Where a unit sits at city or province level the county (or city) is empty.
+SAME_LEVEL = "（本级）"
+UNKNOWN_REGION = "（未识别）"
+
+# sprintf-js formats understood by st.column_config.NumberColumn
+_FORMATS = {
+    "money": "%,.2f",     # 万元, thousands separators, 2 decimals
+    "pct": "percent",     # stored as fractions: 0.95 -> 95.00%
+    "int": "%,d",
+    "score": "%.2f",
+    "num": "%,.2f",
+    "year": "%d",         # 2024, not 2,024
+}
+# Excel number formats for the same kinds (xlsxwriter)
+EXCEL_FORMATS = {"money": "#,##0.00", "pct": "0.00%", "int": "#,##0", "score": "0.00", "num": "#,##0.00", "year": "0"}
+
+
+@dataclass(frozen=True)
+class Col:
+    """One displayed column: its Chinese label, its kind (text, money, pct, int, score, num,
+    datetime, bool) and an optional tooltip."""
+
+    label: str
+    kind: str = "text"
+    help: str | None = None
+    width: str | None = None  # "small" | "medium" | "large"
+
+
+def text(label: str, help: str | None = None, width: str | None = None) -> Col:
+    """A text column."""
+    return Col(label, "text", help, width)
+
+
+def money(label: str, help: str | None = None) -> Col:
+    """An amount in 万元 (the label should say so)."""
+    return Col(label, "money", help)
+
+
+def pct(label: str, help: str | None = None) -> Col:
+    """A rate or share stored as a fraction, shown as %."""
+    return Col(label, "pct", help)
+
+
+def integer(label: str, help: str | None = None) -> Col:
+    """A count."""
+    return Col(label, "int", help)
+
+
+def score(label: str, help: str | None = None) -> Col:
+    """A score (分), two decimals."""
+    return Col(label, "score", help)
+
+
+def year(label: str = "年度") -> Col:
+    """A year (no thousands separator)."""
+    return Col(label, "year")
+
+
+def num(label: str, help: str | None = None) -> Col:
+    """Any other number, two decimals."""
+    return Col(label, "num", help)
+
+
+def column_config(spec: dict[str, Col]) -> dict:
+    """Given a spec, returns the `column_config` mapping for st.dataframe."""
+    import streamlit as st
+
+    out = {}
+    for name, c in spec.items():
+        if c.kind in _FORMATS:
+            out[name] = st.column_config.NumberColumn(c.label, help=c.help, format=_FORMATS[c.kind], width=c.width)
+        elif c.kind == "datetime":
+            out[name] = st.column_config.DatetimeColumn(c.label, help=c.help, format="YYYY-MM-DD HH:mm", width=c.width)
+        elif c.kind == "bool":
+            out[name] = st.column_config.CheckboxColumn(c.label, help=c.help, width=c.width)
+        else:
+            out[name] = st.column_config.TextColumn(c.label, help=c.help, width=c.width)
+    return out
+
+
+def fmt_money(x: float | None) -> str:
+    """Formats an amount in 万元 for a metric: 1,234.50 万元; — when missing."""
+    return "—" if x is None else f"{x:,.2f} 万元"
+
+
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    """Formats a fraction as a percentage: 0.956 -> 95.6%; — when missing."""
+    return "—" if x is None else f"{x * 100:.{digits}f}%"
+
+
+def fmt_score(x: float | None) -> str:
+    """Formats a score: 92.38 分; — when missing."""
+    return "—" if x is None else f"{x:.2f} 分"
+
+
+def fmt_num(x: float | None, digits: int = 2) -> str:
+    """Formats a number with thousands separators and fixed decimals; — when missing."""
+    return "—" if x is None else f"{x:,.{digits}f}"
+
+
+def fmt_int(x: int | None) -> str:
+    """Formats a count with thousands separators."""
+    return "—" if x is None else f"{int(x):,}"
+
+
+def region_labels(df: pl.DataFrame) -> pl.DataFrame:
+    """Given a frame with province/city/county, fills their gaps with readable labels: a unit at
+    city level gets county （本级）; one whose region was not recognised gets （未识别）."""
+    exprs = []
+    if "province" in df.columns:
+        exprs.append(pl.col("province").fill_null(UNKNOWN_REGION))
+    if "city" in df.columns:
+        exprs.append(
+            pl.when(pl.col("city").is_not_null()).then(pl.col("city"))
+            .when(pl.col("province").is_not_null() if "province" in df.columns else pl.lit(False))
+            .then(pl.lit(SAME_LEVEL)).otherwise(pl.lit(UNKNOWN_REGION)).alias("city")
+        )
+    if "county" in df.columns:
+        known = pl.col("province").is_not_null() if "province" in df.columns else pl.lit(True)
+        exprs.append(
+            pl.when(pl.col("county").is_not_null()).then(pl.col("county"))
+            .when(known).then(pl.lit(SAME_LEVEL)).otherwise(pl.lit(UNKNOWN_REGION)).alias("county")
+        )
+    return df.with_columns(exprs) if exprs else df
+
+
+def with_region(df: pl.DataFrame) -> pl.DataFrame:
+    """Given a frame with province/city/county, adds `region`: "河北省 / 唐山市 / 南堡开发区"
+    (gaps labelled as in `region_labels`), one compact column for tables."""
+    r = region_labels(df)
+    return df.with_columns(
+        pl.concat_str([r["province"], r["city"], r["county"]], separator=" / ").alias("region")
+    )
+
+
+def label_codes(df: pl.DataFrame, status_labels: dict[str, str] = STATUS_LABELS) -> pl.DataFrame:
+    """Replaces code columns (kind, status, layout) with their Chinese labels, where present.
+    `status` means a flag's status unless other labels are given (documents: DOC_STATUS_LABELS)."""
+    maps = {"kind": KIND_LABELS, "status": status_labels, "layout": LAYOUT_LABELS}
+    exprs = [
+        pl.col(c).replace_strict(m, default=pl.col(c), return_dtype=pl.String).alias(c)
+        for c, m in maps.items() if c in df.columns and df.schema[c] == pl.String
+    ]
+    return df.with_columns(exprs) if exprs else df
+
+
+def for_export(df: pl.DataFrame, spec: dict[str, Col] | None) -> pl.DataFrame:
+    """Given a frame and its spec, returns the spec's columns in order, renamed to their labels."""
+    if not spec:
+        return df
+    cols = [c for c in spec if c in df.columns]
+    return df.select(cols).rename({c: spec[c].label for c in cols})
+
+
+def widget_key(prefix: str, value: str | None) -> str:
+    """Given a prefix and a parent value (a unit, a project id), returns a widget key that changes
+    with the parent, so a child table's row selection starts empty when its parent changes."""
+    import hashlib
+
+    return f"{prefix}_{hashlib.sha1(str(value).encode('utf-8')).hexdigest()[:10]}"
+
+
+def source_text(lines: pl.DataFrame) -> str:
+    """Given source lines (line, text), returns them as plain text with right-aligned line
+    numbers; tabs (cell boundaries) shown as │. Shown with st.code, never as HTML."""
+    if lines.height == 0:
+        return ""
+    width = len(str(lines["line"].max()))
+    return "\n".join(
+        f"{ln:>{width}} │ {(t or '').strip(chr(9)).replace(chr(9), ' │ ')}"
+        for ln, t in lines.select("line", "text").iter_rows()
+    )
+
+
+# Every indicator field with its Chinese name, in the order the indicator view lists them.
+INDICATOR_FIELDS = {
+    "seq": "序号",
+    "level1": "一级指标",
+    "level1_raw": "一级指标（原文）",
+    "level1_points": "一级指标分值",
+    "level2": "二级指标",
+    "level2_raw": "二级指标（原文）",
+    "name": "三级指标",
+    "description": "指标解释",
+    "declared_type": "指标值类型（原文）",
+    "is_quantitative": "定量指标",
+    "target_raw": "指标值（原文）",
+    "target_op": "指标值运算符",
+    "target_value": "指标值（数值）",
+    "target_unit": "指标值单位",
+    "last_year_raw": "上年完成值",
+    "weight": "分值",
+    "actual_raw": "实际完成值（原文）",
+    "actual_value": "实际完成值（数值）",
+    "actual_unit": "实际完成值单位",
+    "score_reported": "自评得分",
+    "score_expected": "规则得分",
+    "scoring_rule": "评（扣）分标准",
+    "basis": "指标值设置依据",
+    "evidence": "佐证资料",
+    "reason": "未完成原因分析",
+    "source_line": "原文行号",
+    "source_sheet": "工作表",
+    "indicator_id": "指标编号",
+}
+
+# Fields whose text is often too long for a table cell: shown in full below it.
+LONG_INDICATOR_FIELDS = {
+    "description": "指标解释", "scoring_rule": "评（扣）分标准", "basis": "指标值设置依据",
+    "evidence": "佐证资料", "reason": "未完成原因分析",
+}
+
+
+def field_table(row: dict, fields: dict[str, str]) -> pl.DataFrame:
+    """Given one record and {field: Chinese name}, returns a two-column table (字段, 内容) of
+    the fields present, values as text (empty shown as —)."""
+    def show(v) -> str:
+        if v is None or v == "":
+            return "—"
+        if isinstance(v, bool):
+            return "是" if v else "否"
+        if isinstance(v, float):
+            return f"{v:,.4f}".rstrip("0").rstrip(".")
+        return str(v)
+
+    return pl.DataFrame(
+        {"字段": [label for k, label in fields.items() if k in row],
+         "内容": [show(row[k]) for k in fields if k in row]},
+        schema={"字段": pl.String, "内容": pl.String},
+    )
+
+
+_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
+
+
+def md_escape(value) -> str:
+    """Escapes Markdown in a document-derived value (unit, project or indicator name, a flag's
+    message) before it goes into a heading, caption or message box, so it shows as written."""
+    text = "" if value is None else str(value)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text).replace("\n", " ")

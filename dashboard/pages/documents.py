@@ -1,0 +1,113 @@
+"""数据导入 / 文档: upload documents and ingest them into a copy of the database that is swapped
+in; the list of loaded documents with, for a selected one, its parse report and its source text
+(phone numbers masked at ingest) as plain text."""
+
+import streamlit as st
+
+from dashboard import data, export
+from dashboard import format as fmt
+
+st.title("数据导入 / 文档")
+
+# --- upload and ingest
+st.subheader("导入文档")
+limit = data.max_upload_mb()
+st.caption(f"支持 .txt / .md（UTF-8、GBK/GB18030 自动识别）、.xlsx、.docx；可一次选多个文件，单个文件不超过 {limit} MB。"
+           "内容相同的文件不会重复导入。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
+uploads = st.file_uploader("选择文件", type=list(data.UPLOAD_TYPES), accept_multiple_files=True, key="doc_uploads")
+if st.button("开始导入", type="primary", disabled=not uploads, icon=":material/upload:", key="doc_ingest"):
+    good, rejected = [], []
+    for u in uploads or []:
+        why = data.check_upload(u.name, u.size)
+        if why:
+            rejected.append((u.name, why))
+        else:
+            good.append((u.name, u.getvalue()))
+    for name, why in rejected:
+        st.error(f"{fmt.md_escape(name)}：{why}，未导入。")
+    if good:
+        bar = st.progress(0.0, text="准备导入…")
+        done = []
+
+        def on_file(rep):
+            done.append(rep)
+            bar.progress(min(1.0, len(done) / len(good)), text=f"已处理 {len(done)} / {len(good)}：{fmt.md_escape(rep.path.rsplit('/', 1)[-1])}")
+
+        with st.spinner("正在导入并重新计算得分和问题标记…"):
+            try:
+                reports = data.ingest_uploads(good, on_file=on_file)
+            except Exception as e:  # the live database is untouched when ingest fails
+                st.error(f"导入失败，数据库未改动：{type(e).__name__}: {e}")
+                reports = []
+        bar.progress(1.0, text="导入完成")
+        st.session_state["doc_last_report"] = [
+            {"file": r.path.rsplit("/", 1)[-1], "status": fmt.DOC_STATUS_LABELS.get(r.status, r.status),
+             "projects": r.projects, "indicators": r.indicators, "message": r.message or ""}
+            for r in reports
+        ] + [{"file": n, "status": "失败", "projects": 0, "indicators": 0, "message": w} for n, w in rejected]
+
+if st.session_state.get("doc_last_report"):
+    rows = st.session_state["doc_last_report"]
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in fmt.DOC_STATUS_LABELS.values()}
+    summary = "，".join(f"{s} {n} 个" for s, n in counts.items() if n)
+    st.markdown(f"**本次导入结果**：{len(rows)} 个文件，{summary}。")
+    export.table(data.report_frame(rows), {
+        "file": fmt.text("文件", width="medium"),
+        "status": fmt.text("状态"),
+        "projects": fmt.integer("项目数"),
+        "indicators": fmt.integer("指标数"),
+        "message": fmt.text("原因 / 说明", width="large"),
+    }, name="导入结果", key="doc_report")
+
+# --- documents
+st.subheader("已导入的文档")
+problem = data.problem()
+if problem:
+    st.info(problem)
+    st.stop()
+
+docs = data.documents()
+if docs.height == 0:
+    st.info("数据库里还没有文档。")
+    st.stop()
+docs_shown = fmt.label_codes(docs, fmt.DOC_STATUS_LABELS)
+row = export.table(docs_shown, {
+    "file": fmt.text("文件", width="medium"),
+    "kind": fmt.text("表类型"),
+    "layout": fmt.text("版式"),
+    "status": fmt.text("状态"),
+    "message": fmt.text("说明", width="medium"),
+    "n_projects": fmt.integer("项目数"),
+    "n_indicators": fmt.integer("指标数"),
+    "encoding": fmt.text("编码"),
+    "size_kb": fmt.num("大小（KB）"),
+    "synthetic": fmt.Col("合成", "bool"),
+    "loaded_at": fmt.Col("导入时间", "datetime"),
+}, name="文档列表", key="doc_table", select=True, height=min(420, 38 + 35 * docs.height))
+
+if not row:
+    st.info("选中一个文档，查看它的解析报告和原文。")
+    st.stop()
+
+st.subheader(f"文档 · {fmt.md_escape(row['file'])}")
+st.caption(f"编号 {row['doc_id']} · {row['kind'] or '未识别表类型'} · {row['layout'] or ''} · {row['status']}"
+           + (f" · {fmt.md_escape(row['message'])}" if row["message"] else ""))
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.markdown("**解析报告**")
+    st.code(row["parse_report"] or "（无）", language=None, wrap_lines=True)
+with right:
+    n_lines = int(row["n_lines"] or 0)
+    st.markdown(f"**原文**（共 {n_lines:,} 行；电话号码已在导入时遮盖；单元格之间以 │ 分隔）")
+    if n_lines == 0:
+        st.info("该文档没有保存原文（可能读取失败）。")
+    else:
+        first = 1
+        page = 1000
+        if n_lines > page:
+            first = st.number_input("从第几行开始", min_value=1, max_value=max(1, n_lines), value=1, step=page,
+                                    key=fmt.widget_key("doc_from", row["doc_id"]))
+        lines = data.document_lines(row["doc_id"], first, first + page - 1)
+        st.code(fmt.source_text(lines), language=None, height=600)
+        export.download_buttons(lines, f"原文_{row['file']}", fmt.widget_key("doc_src", row["doc_id"]),
+                                {"line": fmt.integer("行号"), "text": fmt.text("内容")})

@@ -1,0 +1,75 @@
+"""总览: headline numbers for the current filter, the units with most open flags per project and
+the most common problems."""
+
+import streamlit as st
+
+from dashboard import charts, data, export, filters
+from dashboard import format as fmt
+
+st.title("总览")
+data.require_db()
+f = filters.current()
+st.caption(f"当前筛选：{fmt.md_escape(f.describe())}")
+
+m = data.overview_metrics(f)
+if not m or not m.get("n_projects"):
+    st.info("当前筛选下没有项目。请放宽左侧的筛选条件（年度、地区、单位、表类型或数据来源）。")
+    st.stop()
+
+fl = data.flags(f)
+sev = data.severity_counts(fl)
+
+c = st.columns(5)
+c[0].metric("单位数", fmt.fmt_int(m["n_units"]), border=True)
+c[1].metric("项目数", fmt.fmt_int(m["n_projects"]), border=True,
+            help=f"绩效目标表 {m['n_goal']} 个，绩效自评表 {m['n_self_eval']} 个")
+c[2].metric("指标数", fmt.fmt_int(m["n_indicators"]), border=True)
+c[3].metric("预算合计（万元）", fmt.fmt_num(m["budget"]), border=True,
+            help="目标表的年度资金总额与自评表的年初预算数之和（万元）；同一项目的两张表会各计一次。")
+c[4].metric("执行合计（万元）", fmt.fmt_num(m["executed"]) if m["n_self_eval"] else "—", border=True,
+            help="绩效自评表的全年执行数之和（万元）；目标表没有执行数。")
+
+c = st.columns(5)
+c[0].metric("平均执行率", fmt.fmt_pct(m["execution_rate_mean"]), border=True,
+            help="绩效自评表各项目执行率（全年执行数 ÷ 年初预算数）的平均值")
+c[1].metric("平均自评得分（分）", fmt.fmt_num(m["score_mean"]), border=True, help="绩效自评表填报总分的平均值（满分 100）")
+c[2].metric("未处理问题 · 高", fmt.fmt_int(sev["高"]), border=True)
+c[3].metric("未处理问题 · 中", fmt.fmt_int(sev["中"]), border=True)
+c[4].metric("未处理问题 · 低", fmt.fmt_int(sev["低"]), border=True)
+
+if m["n_synthetic"] and f.synthetic is None:
+    st.caption(f":material/science: 当前范围含 {m['n_synthetic']:,} 个合成（测试）项目；"
+               "只看真实数据请在左侧「数据来源」选「真实」。")
+if m["n_self_eval"] == 0:
+    st.caption("当前范围没有绩效自评表，执行率和自评得分为空。")
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader("问题最多的单位")
+    units = data.unit_comparison(f, fl)
+    top = data.units_by_flags(units, n=10)
+    if top.height == 0:
+        st.success("当前范围内没有未处理的问题标记。")
+    else:
+        export.table(top, {
+            "unit": fmt.text("单位", width="medium"),
+            "n_projects": fmt.integer("项目数"),
+            "n_open_flags": fmt.integer("未处理问题"),
+            "flags_per_project": fmt.num("每项目问题数", help="未处理问题数 ÷ 项目数"),
+        }, name="问题最多的单位", key="ov_units")
+        st.plotly_chart(charts.units_flags_per_project(top), key="ov_units_chart")
+
+with right:
+    st.subheader("最常见的问题")
+    rules = data.rule_counts(fl, open_only=True)
+    if rules.height == 0:
+        st.success("当前范围内没有未处理的问题标记。")
+    else:
+        export.table(rules, {
+            "rule": fmt.text("规则"),
+            "rule_title": fmt.text("问题", width="medium"),
+            "severity": fmt.text("严重程度"),
+            "n_open": fmt.integer("未处理"),
+        }, name="最常见的问题", key="ov_rules")
+        st.plotly_chart(charts.flags_by_rule(rules), key="ov_rules_chart")
+        st.page_link("pages/flags.py", label="到「问题标记」逐条核查", icon=":material/arrow_forward:")

@@ -1,0 +1,45 @@
+-- purpose: the flags of the filtered projects with rule title, unit, project and indicator
+-- grain: one row per flag (status comes from the waivers file, overlaid in Python)
+-- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic;
+--             $rules (rule codes, empty = all), $severities (高/中/低, empty = all)
+-- used by: dashboard/pages/overview.py, flags.py, rules.py, compare.py, drilldown.py (via data.flags)
+WITH p AS (
+    SELECT p.*
+    FROM projects p
+    WHERE
+        -- filters:begin (shared sidebar filters; an empty list or NULL means all)
+        (len(CAST($years AS INTEGER[])) = 0 OR list_contains(CAST($years AS INTEGER[]), p.year))
+        AND (len(CAST($provinces AS VARCHAR[])) = 0 OR list_contains(CAST($provinces AS VARCHAR[]), p.province))
+        AND (len(CAST($cities AS VARCHAR[])) = 0 OR list_contains(CAST($cities AS VARCHAR[]), p.city))
+        AND (len(CAST($counties AS VARCHAR[])) = 0 OR list_contains(CAST($counties AS VARCHAR[]), p.county))
+        AND (len(CAST($units AS VARCHAR[])) = 0 OR list_contains(CAST($units AS VARCHAR[]), p.unit))
+        AND (CAST($kind AS VARCHAR) IS NULL OR p.kind = CAST($kind AS VARCHAR))
+        AND (CAST($synthetic AS BOOLEAN) IS NULL OR coalesce(p.synthetic, false) = CAST($synthetic AS BOOLEAN))
+        -- filters:end
+)
+SELECT
+    f.flag_id,
+    f.rule,
+    r.title AS rule_title,
+    r.category AS rule_category,
+    f.severity,
+    f.doc_id,
+    f.project_id,
+    f.indicator_id,
+    p.province,
+    p.city,
+    p.county,
+    p.unit,
+    p.year,
+    p.kind,
+    p.name AS project_name,
+    i.seq AS indicator_seq,
+    i.name AS indicator_name,
+    f.message
+FROM flags f
+JOIN p USING (project_id)
+LEFT JOIN rules r USING (rule)
+LEFT JOIN indicators i USING (indicator_id)
+WHERE (len(CAST($rules AS VARCHAR[])) = 0 OR list_contains(CAST($rules AS VARCHAR[]), f.rule))
+  AND (len(CAST($severities AS VARCHAR[])) = 0 OR list_contains(CAST($severities AS VARCHAR[]), f.severity))
+ORDER BY f.rule, p.unit, p.year, p.name, i.seq NULLS FIRST, f.flag_id

@@ -1,0 +1,54 @@
+-- purpose: units side by side — projects, budget, execution, self-evaluation scores, flags
+-- grain: one row per (province, city, county, unit) in the filtered projects
+-- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic
+-- used by: dashboard/pages/overview.py, compare.py, drilldown.py (via data.unit_comparison)
+WITH p AS (
+    SELECT p.*
+    FROM projects p
+    WHERE
+        -- filters:begin (shared sidebar filters; an empty list or NULL means all)
+        (len(CAST($years AS INTEGER[])) = 0 OR list_contains(CAST($years AS INTEGER[]), p.year))
+        AND (len(CAST($provinces AS VARCHAR[])) = 0 OR list_contains(CAST($provinces AS VARCHAR[]), p.province))
+        AND (len(CAST($cities AS VARCHAR[])) = 0 OR list_contains(CAST($cities AS VARCHAR[]), p.city))
+        AND (len(CAST($counties AS VARCHAR[])) = 0 OR list_contains(CAST($counties AS VARCHAR[]), p.county))
+        AND (len(CAST($units AS VARCHAR[])) = 0 OR list_contains(CAST($units AS VARCHAR[]), p.unit))
+        AND (CAST($kind AS VARCHAR) IS NULL OR p.kind = CAST($kind AS VARCHAR))
+        AND (CAST($synthetic AS BOOLEAN) IS NULL OR coalesce(p.synthetic, false) = CAST($synthetic AS BOOLEAN))
+        -- filters:end
+),
+n_ind AS (
+    SELECT i.project_id, count(*) AS n FROM indicators i GROUP BY i.project_id
+),
+n_flag AS (
+    SELECT f.project_id, count(*) AS n FROM flags f GROUP BY f.project_id
+)
+SELECT
+    p.province,
+    p.city,
+    p.county,
+    p.unit,
+    count(*) AS n_projects,
+    count(*) FILTER (WHERE p.kind = 'goal') AS n_goal,
+    count(*) FILTER (WHERE p.kind = 'self_eval') AS n_self_eval,
+    sum(coalesce(n_ind.n, 0)) AS n_indicators,
+    count(DISTINCT p.year) AS n_years,
+    sum(p.budget) AS budget,
+    sum(p.budget) FILTER (WHERE p.kind = 'self_eval') AS budget_self_eval,
+    sum(p.executed) FILTER (WHERE p.kind = 'self_eval') AS executed,
+    -- 执行率 of the unit: executed over budget of its self-evaluations (money-weighted)
+    CASE WHEN sum(p.budget) FILTER (WHERE p.kind = 'self_eval') > 0
+         THEN sum(p.executed) FILTER (WHERE p.kind = 'self_eval')
+              / sum(p.budget) FILTER (WHERE p.kind = 'self_eval') END AS execution_rate,
+    avg(p.total_score_reported) FILTER (WHERE p.kind = 'self_eval') AS score_mean,
+    median(p.total_score_reported) FILTER (WHERE p.kind = 'self_eval') AS score_median,
+    -- 满分占比: indicators given full marks among the scored indicators of self-evaluations
+    CASE WHEN sum(s.n_scored) FILTER (WHERE p.kind = 'self_eval') > 0
+         THEN sum(s.n_full_marks) FILTER (WHERE p.kind = 'self_eval')
+              / sum(s.n_scored) FILTER (WHERE p.kind = 'self_eval') END AS full_marks_share,
+    sum(coalesce(n_flag.n, 0)) AS n_flags_all
+FROM p
+LEFT JOIN project_scores s USING (project_id)
+LEFT JOIN n_ind USING (project_id)
+LEFT JOIN n_flag USING (project_id)
+GROUP BY p.province, p.city, p.county, p.unit
+ORDER BY p.province NULLS LAST, p.city NULLS LAST, p.county NULLS LAST, p.unit NULLS LAST

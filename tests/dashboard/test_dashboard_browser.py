@@ -1,0 +1,94 @@
+"""One real-browser test: `jixiao serve` on the seed database, Debian's Chromium through
+Playwright, every page opened by clicking its sidebar link (only `/` serves a page directly),
+and no exception or error text anywhere; the URL-bound year filter applies on load."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PAGES = ["总览", "单位对比", "下钻", "趋势", "问题标记", "规则说明", "数据导入 / 文档"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 40) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jixiao serve exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(url)
+
+
+def _wait_done(page, timeout: float = 30_000) -> None:
+    """The app finished running, as Streamlit's own e2e tests wait for it."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout)
+    page.wait_for_timeout(200)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    page.wait_for_function("document.querySelectorAll(\"[data-testid='stSkeleton']\").length === 0", timeout=timeout)
+
+
+def _assert_clean(page, where: str) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, f"{where}: exception shown"
+    body = page.locator("body").inner_text()
+    for bad in ("Traceback", "Error", "encountered an error"):
+        assert bad not in body, f"{where}: {bad!r} on the page"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium fonts-noto-cjk)")
+def test_every_page_in_chromium(seed_db):
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    jixiao = Path(sys.executable).with_name("jixiao")
+    cmd = [str(jixiao), "serve", "--db", str(seed_db), "--port", str(port), "--headless"]
+    proc = subprocess.Popen(cmd, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_http(url, proc)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(url)
+            _wait_done(page)
+            _assert_clean(page, "/")
+            for title in PAGES:
+                page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
+                _wait_done(page)
+                page.wait_for_selector(f"h1:has-text('{title}')", timeout=15_000)
+                _assert_clean(page, title)
+            # a shared link with a filter in it
+            page.goto(url + "?year=2024")
+            _wait_done(page)
+            metric = page.locator("[data-testid='stMetric']", has_text="项目数").first
+            assert metric.locator("[data-testid='stMetricValue']").inner_text().strip() == "8"
+            _assert_clean(page, "/?year=2024")
+            browser.close()
+    finally:
+        os.killpg(proc.pid, 15)  # the server and its streamlit child, by their group id
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)

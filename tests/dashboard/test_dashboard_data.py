@@ -1,0 +1,175 @@
+"""The dashboard's data, export and chart helpers outside the pages: the connection follows a
+database swapped in by an upload, waivers show at once, downloads open in Excel, uploads are
+checked, and every chart builder takes an empty frame."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+
+from dashboard import charts, data, export
+from dashboard import format as fmt
+from dashboard.filters import Filters
+
+ROOT = Path(__file__).resolve().parents[2]
+HAND = ROOT / "tests" / "fixtures" / "handwritten"
+
+
+def test_upload_ingest_swaps_database_and_pages_see_it(db_copy):
+    assert data.run("overview_metrics", **data.FILTER_DEFAULTS)["n_projects"][0] == 37
+    seen = []
+    reports = data.ingest_uploads([("selfeval_zhangye.txt", (HAND / "selfeval_zhangye.txt").read_bytes())],
+                                  on_file=seen.append)
+    assert [r.status for r in reports] == ["ok"] and len(seen) == 1
+    # the cached read-only connection to the old file was closed and a new one opened
+    assert data.run("overview_metrics", **data.FILTER_DEFAULTS)["n_projects"][0] == 40
+    assert "selfeval_zhangye.txt" in data.documents()["file"].to_list()
+    # same content again: skipped, nothing added
+    again = data.ingest_uploads([("copy.txt", (HAND / "selfeval_zhangye.txt").read_bytes())])
+    assert [r.status for r in again] == ["skipped"]
+    assert data.run("overview_metrics", **data.FILTER_DEFAULTS)["n_projects"][0] == 40
+
+
+def test_accept_flag_overlays_at_once(seed_db, waivers_csv):
+    f = Filters()
+    first = data.flags(f).row(0, named=True)
+    assert first["status"] == "open"
+    with pytest.raises(ValueError):
+        data.accept_flag(first["rule"], first["project_id"], first["indicator_id"], "   ")
+    data.accept_flag(first["rule"], first["project_id"], first["indicator_id"], "已核实", "张审核")
+    again = data.flags(f).filter(pl.col("flag_id") == first["flag_id"]).row(0, named=True)
+    assert again["status"] == "waived" and again["waiver_reason"] == "已核实"
+    assert data.flags(f, status="open").filter(pl.col("flag_id") == first["flag_id"]).height == 0
+
+
+@pytest.mark.parametrize("name,size,ok", [
+    ("a.txt", 10, True), ("b.DOCX", 10, True), ("c.pdf", 10, False), ("d.txt", 0, False),
+    ("e.xlsx", 10 ** 10, False), ("noext", 10, False),
+])
+def test_check_upload(name, size, ok):
+    assert (data.check_upload(name, size) is None) == ok
+
+
+SPEC = {"unit": fmt.text("单位"), "budget": fmt.money("预算（万元）"), "rate": fmt.pct("执行率"), "n": fmt.integer("项目数")}
+FRAME = pl.DataFrame({"unit": ["甲单位", "乙单位"], "budget": [1234.5, 10.0], "rate": [0.95, None], "n": [3, 1],
+                      "secret": ["x", "y"]})
+
+
+def test_excel_export_has_chinese_headers_and_numbers():
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(export.to_excel_bytes(FRAME, SPEC, "测试"))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("单位", "预算（万元）", "执行率", "项目数")
+    assert rows[1] == ("甲单位", 1234.5, 0.95, 3)
+    assert sheet.cell(2, 2).number_format == "#,##0.00" and sheet.cell(2, 3).number_format == "0.00%"
+
+
+def test_csv_export_has_bom_and_percentages():
+    raw = export.to_csv_bytes(FRAME, SPEC)
+    assert raw.startswith("\ufeff".encode("utf-8"))
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0] == "单位,预算（万元）,执行率(%),项目数"
+    assert "甲单位,1234.5,95.0,3" in text
+    assert "secret" not in text
+
+
+def test_source_text_is_plain_with_line_numbers():
+    lines = pl.DataFrame({"line": [9, 10], "text": ["\t一级指标\t<b>二级</b>", "指标1"]})
+    out = fmt.source_text(lines)
+    assert out.splitlines() == [" 9 │ 一级指标 │ <b>二级</b>", "10 │ 指标1"]
+
+
+def test_filters_describe_in_chinese():
+    assert Filters().describe() == "全部年度 · 全部地区 · 全部表类型"
+    text = Filters(years=(2024,), province="宁夏回族自治区", kind="self_eval", synthetic=False).describe()
+    assert text == "2024年 · 宁夏回族自治区 · 绩效自评表 · 仅真实数据"
+
+
+EMPTY_POINTS = pl.DataFrame(schema={
+    "project_id": pl.String, "year": pl.Int32, "province": pl.String, "city": pl.String, "county": pl.String,
+    "unit": pl.String, "name": pl.String, "budget": pl.Float64, "executed": pl.Float64,
+    "execution_rate": pl.Float64, "total_score_reported": pl.Float64})
+
+
+def test_charts_on_seed_data_and_empty_frames(seed_db):
+    f = Filters()
+    fl = data.flags(f)
+    units = data.unit_comparison(f, fl)
+    points = data.self_eval_projects(f)
+    figs = [
+        charts.flags_by_rule(data.rule_counts(fl)), charts.flags_by_unit(fl),
+        charts.units_flags_per_project(units), charts.budget_treemap(units),
+        charts.score_box(points, "county", "县（区）"), charts.score_box(points, "unit", "单位", violin=True),
+        charts.median_diff(data.unit_vs_median(units, "flags_per_project"), "每项目问题数"),
+        charts.execution_score_scatter(points, "unit"), charts.execution_score_scatter(points, "year"),
+        charts.unit_trajectories(data.unit_year_trend(f), "score_mean"),
+        # empty inputs
+        charts.flags_by_rule(data.rule_counts(fl.head(0))), charts.flags_by_unit(fl.head(0)),
+        charts.execution_score_scatter(EMPTY_POINTS), charts.score_box(EMPTY_POINTS, "unit", "单位"),
+        charts.budget_treemap(units.head(0)), charts.unit_trajectories(data.unit_year_trend(f).head(0), "execution_rate"),
+    ]
+    assert all(isinstance(x, go.Figure) for x in figs)
+    # the 高分低执行 quadrant is drawn: a shaded rectangle and the two threshold lines
+    scatter = charts.execution_score_scatter(points, "unit")
+    assert any(s.type == "rect" and s.x1 == charts.LOW_RATE and s.y0 == charts.HIGH_SCORE for s in scatter.layout.shapes)
+    # overlapping projects are merged into one point labelled ×n, none lost
+    n_points = sum(int(t[1:]) if t else 1 for tr in scatter.data for t in tr.text)
+    assert n_points == points.height == 8
+
+
+def test_charts_stay_readable_with_many_units():
+    n = 120
+    units = pl.DataFrame({
+        "province": ["甲省"] * n, "city": [f"{k % 10}市" for k in range(n)], "county": [None] * n,
+        "unit": [f"单位{k:03d}" for k in range(n)], "value": [float(k) for k in range(n)],
+    })
+    med = units.with_columns(
+        pl.col("value").median().over("city").alias("city_median"), pl.len().over("city").alias("n_city"),
+        pl.col("value").median().alias("province_median"), pl.lit(n).alias("n_province"),
+    ).with_columns((pl.col("value") - pl.col("city_median")).alias("diff_city"),
+                   (pl.col("value") - pl.col("province_median")).alias("diff_province"))
+    fig = charts.median_diff(med, "平均自评得分")
+    assert max(len(t.y) for t in fig.data) == charts.MAX_GROUPS
+    points = units.select("province", "city", "county", "unit", pl.lit("项目").alias("name"),
+                          pl.lit(2024).alias("year"), pl.col("value").alias("total_score_reported"))
+    box = charts.score_box(points, "unit", "单位")
+    assert len(set(box.data[0].x)) == charts.MAX_GROUPS and "共 120 个" in box.layout.title.text
+
+
+def test_overview_notes_synthetic_projects(db_copy):
+    from streamlit.testing.v1 import AppTest
+
+    from jixiao.ingest import ingest_paths
+
+    ingest_paths([HAND / "goal_inline_wengniute.txt"], db_copy, synthetic=True)
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert any("合成" in c.value for c in at.caption)
+    assert at.metric[1].value == "40"  # 37 seeds + 3 synthetic projects
+    at.sidebar.selectbox(key="source").set_value("真实").run()
+    assert at.metric[1].value == "37"
+    assert not any("合成（测试）项目" in c.value for c in at.caption)
+
+
+def test_md_escape_keeps_document_text_literal():
+    assert fmt.md_escape("**加粗** [链接](http://x) <b>") == r"\*\*加粗\*\* \[链接\]\(http\://x\) \<b\>"
+    assert fmt.md_escape(None) == ""
+
+
+DASHBOARD = ROOT / "dashboard"
+
+
+@pytest.mark.parametrize("path", sorted(DASHBOARD.rglob("*.py")), ids=lambda p: p.relative_to(DASHBOARD).as_posix())
+def test_module_boundaries(path):
+    """data.py alone caches and touches DuckDB; charts.py has no Streamlit; nothing renders HTML."""
+    src = path.read_text(encoding="utf-8")
+    assert "unsafe_allow_html" not in src and "st.html" not in src
+    if path.name != "data.py":
+        assert "st.cache_" not in src and "import duckdb" not in src
+    if path.name == "charts.py":
+        assert "import streamlit" not in src

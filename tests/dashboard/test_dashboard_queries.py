@@ -1,0 +1,91 @@
+"""The dashboard's queries (queries/*.sql): each has its header, runs on the seed database with
+default parameters, binds user values (an injection attempt is just a value that matches
+nothing), and the shared filter block is the same text in every query that filters projects."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboard import data
+from dashboard.filters import Filters
+
+ROOT = Path(__file__).resolve().parents[2]
+QUERIES = sorted((ROOT / "queries").glob("*.sql"))
+HEADER = ("-- purpose:", "-- grain:", "-- parameters:", "-- used by:")
+EVIL = "'); DROP TABLE projects; --"
+
+
+def _header(path: Path) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return "\n".join(line for line in lines[: next(k for k, line in enumerate(lines) if not line.startswith("--"))])
+
+
+def _filter_block(sql: str) -> str | None:
+    m = re.search(r"-- filters:begin.*?-- filters:end", sql, re.DOTALL)
+    return m.group(0) if m else None
+
+
+def test_queries_exist():
+    assert len(QUERIES) >= 10
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_query_has_header(path):
+    head = _header(path)
+    for field in HEADER:
+        assert field in head, f"{path.name}: header lacks {field}"
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_query_runs_with_default_parameters(path, seed_db):
+    sql = path.read_text(encoding="utf-8")
+    params = data.query_params(sql)
+    assert params <= data.DEFAULT_PARAMS.keys(), f"{path.name}: undeclared parameters {params - data.DEFAULT_PARAMS.keys()}"
+    df = data.run(path.stem, **{k: data.DEFAULT_PARAMS[k] for k in params})
+    assert df.width > 0
+
+
+def _hostile(name: str, default):
+    """The injection string wherever a query takes text (lists of text included)."""
+    if name == "years":
+        return [2024]
+    if isinstance(default, list):
+        return [EVIL]
+    if isinstance(default, str) or name == "kind":
+        return EVIL
+    return default
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_query_binds_hostile_values(path, seed_db):
+    sql = path.read_text(encoding="utf-8")
+    params = data.query_params(sql)
+    data.run(path.stem, **{k: _hostile(k, data.DEFAULT_PARAMS[k]) for k in params})
+    assert data.run("overview_metrics", **data.FILTER_DEFAULTS)["n_projects"][0] == 37  # projects still there
+
+
+def test_shared_filter_block_is_identical_everywhere():
+    blocks = {p.name: _filter_block(p.read_text(encoding="utf-8")) for p in QUERIES}
+    used = {name: b for name, b in blocks.items() if b}
+    assert len(used) >= 6
+    assert len(set(used.values())) == 1, "the filters:begin … filters:end block differs between queries"
+    for p in QUERIES:
+        if "$years" in p.read_text(encoding="utf-8"):
+            assert blocks[p.name], f"{p.name} uses $years outside the shared filter block"
+
+
+def test_filters_to_parameters_empty_means_all(seed_db):
+    assert data.run("overview_metrics", **Filters().params())["n_projects"][0] == 37
+    assert data.run("overview_metrics", **Filters(years=(2024,)).params())["n_projects"][0] == 8
+    assert data.run("overview_metrics", **Filters(province="河北省").params())["n_projects"][0] == 18
+    assert data.run("overview_metrics", **Filters(kind="self_eval").params())["n_projects"][0] == 8
+    assert data.run("overview_metrics", **Filters(synthetic=True).params())["n_projects"][0] == 0
+    assert data.run("overview_metrics", **Filters(units=(EVIL,)).params())["n_projects"][0] == 0
+
+
+def test_run_refuses_missing_parameter(seed_db):
+    with pytest.raises(KeyError):
+        data.run("projects_by_unit", **data.FILTER_DEFAULTS)
