@@ -30,12 +30,13 @@ import polars as pl
 import streamlit as st
 
 from jixiao import db as jdb
+from jixiao import queries as jqueries
 from jixiao.waivers import add_waiver, apply_waivers, load_waivers, waivers_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from dashboard.filters import Filters
 
-QUERIES_DIR = jdb.REPO_ROOT / "queries"
+QUERIES_DIR = jqueries.QUERIES_DIR
 CONNECT_CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
 REQUIRED_TABLES = {
     "documents", "projects", "indicators", "source_lines", "flags", "rules", "project_scores",
@@ -107,10 +108,8 @@ def _connection(path: str, version: tuple) -> duckdb.DuckDBPyConnection:
 
 
 def load_query(name: str) -> str:
-    """Given a query name, returns the text of queries/<name>.sql."""
-    if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise ValueError(f"bad query name {name!r}")
-    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """Given a query name, returns the text of queries/<name>.sql, includes expanded."""
+    return jqueries.load_query(name, QUERIES_DIR)
 
 
 def query_params(sql: str) -> set[str]:

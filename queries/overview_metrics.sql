@@ -3,18 +3,7 @@
 -- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic
 -- used by: dashboard/pages/overview.py (via data.overview_metrics)
 WITH p AS (
-    SELECT p.*
-    FROM projects p
-    WHERE
-        -- filters:begin (shared sidebar filters; an empty list or NULL means all)
-        (len(CAST($years AS INTEGER[])) = 0 OR list_contains(CAST($years AS INTEGER[]), p.year))
-        AND (len(CAST($provinces AS VARCHAR[])) = 0 OR list_contains(CAST($provinces AS VARCHAR[]), p.province))
-        AND (len(CAST($cities AS VARCHAR[])) = 0 OR list_contains(CAST($cities AS VARCHAR[]), p.city))
-        AND (len(CAST($counties AS VARCHAR[])) = 0 OR list_contains(CAST($counties AS VARCHAR[]), p.county))
-        AND (len(CAST($units AS VARCHAR[])) = 0 OR list_contains(CAST($units AS VARCHAR[]), p.unit))
-        AND (CAST($kind AS VARCHAR) IS NULL OR p.kind = CAST($kind AS VARCHAR))
-        AND (CAST($synthetic AS BOOLEAN) IS NULL OR coalesce(p.synthetic, false) = CAST($synthetic AS BOOLEAN))
-        -- filters:end
+    -- include: filtered_projects
 )
 SELECT
     count(DISTINCT p.unit) AS n_units,

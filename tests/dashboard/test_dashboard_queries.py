@@ -1,6 +1,6 @@
 """The dashboard's queries (queries/*.sql): each has its header, runs on the seed database with
 default parameters, binds user values (an injection attempt is just a value that matches
-nothing), and the shared filter block is the same text in every query that filters projects."""
+nothing), and every query that filters projects includes the one shared filter fragment."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from dashboard import data
 from dashboard.filters import Filters
 
 ROOT = Path(__file__).resolve().parents[2]
-QUERIES = sorted((ROOT / "queries").glob("*.sql"))
+QUERIES = sorted(p for p in (ROOT / "queries").glob("*.sql") if not p.stem.startswith("_"))
+FRAGMENTS = sorted((ROOT / "queries").glob("_*.sql"))
 HEADER = ("-- purpose:", "-- grain:", "-- parameters:", "-- used by:")
 EVIL = "'); DROP TABLE projects; --"
 
@@ -32,7 +33,7 @@ def test_queries_exist():
     assert len(QUERIES) >= 10
 
 
-@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", QUERIES + FRAGMENTS, ids=lambda p: p.stem)
 def test_query_has_header(path):
     head = _header(path)
     for field in HEADER:
@@ -41,7 +42,7 @@ def test_query_has_header(path):
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_query_runs_with_default_parameters(path, seed_db):
-    sql = path.read_text(encoding="utf-8")
+    sql = data.load_query(path.stem)
     params = data.query_params(sql)
     assert params <= data.DEFAULT_PARAMS.keys(), f"{path.name}: undeclared parameters {params - data.DEFAULT_PARAMS.keys()}"
     df = data.run(path.stem, **{k: data.DEFAULT_PARAMS[k] for k in params})
@@ -61,20 +62,22 @@ def _hostile(name: str, default):
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_query_binds_hostile_values(path, seed_db):
-    sql = path.read_text(encoding="utf-8")
+    sql = data.load_query(path.stem)
     params = data.query_params(sql)
     data.run(path.stem, **{k: _hostile(k, data.DEFAULT_PARAMS[k]) for k in params})
     assert data.run("overview_metrics", **data.FILTER_DEFAULTS)["n_projects"][0] == 37  # projects still there
 
 
-def test_shared_filter_block_is_identical_everywhere():
-    blocks = {p.name: _filter_block(p.read_text(encoding="utf-8")) for p in QUERIES}
-    used = {name: b for name, b in blocks.items() if b}
-    assert len(used) >= 6
-    assert len(set(used.values())) == 1, "the filters:begin … filters:end block differs between queries"
-    for p in QUERIES:
-        if "$years" in p.read_text(encoding="utf-8"):
-            assert blocks[p.name], f"{p.name} uses $years outside the shared filter block"
+def test_shared_filter_lives_in_one_fragment():
+    raw = {p.name: p.read_text(encoding="utf-8") for p in QUERIES}
+    including = [n for n, t in raw.items() if "-- include: filtered_projects" in t]
+    assert len(including) >= 6
+    for name, text in raw.items():
+        # No query writes its own copy of the filter: $years appears only through the fragment.
+        assert _filter_block(text) is None, f"{name} repeats the filter block"
+        assert "years" not in data.query_params(text), f"{name} filters by year outside the shared fragment"
+    expanded = data.load_query(including[0].removesuffix(".sql"))
+    assert _filter_block(expanded) and "-- include:" not in expanded
 
 
 def test_filters_to_parameters_empty_means_all(seed_db):

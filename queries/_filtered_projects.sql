@@ -1,0 +1,16 @@
+-- purpose: the projects that pass the shared sidebar filters (a fragment, not a query)
+-- grain: one row per project
+-- parameters: $years $provinces $cities $counties $units $kind $synthetic (an empty list or NULL means all)
+-- used by: every query with "-- include: filtered_projects" (expanded by jixiao.queries.load_query)
+SELECT p.*
+FROM projects p
+WHERE
+    -- filters:begin (shared sidebar filters; an empty list or NULL means all)
+    (len(CAST($years AS INTEGER[])) = 0 OR list_contains(CAST($years AS INTEGER[]), p.year))
+    AND (len(CAST($provinces AS VARCHAR[])) = 0 OR list_contains(CAST($provinces AS VARCHAR[]), p.province))
+    AND (len(CAST($cities AS VARCHAR[])) = 0 OR list_contains(CAST($cities AS VARCHAR[]), p.city))
+    AND (len(CAST($counties AS VARCHAR[])) = 0 OR list_contains(CAST($counties AS VARCHAR[]), p.county))
+    AND (len(CAST($units AS VARCHAR[])) = 0 OR list_contains(CAST($units AS VARCHAR[]), p.unit))
+    AND (CAST($kind AS VARCHAR) IS NULL OR p.kind = CAST($kind AS VARCHAR))
+    AND (CAST($synthetic AS BOOLEAN) IS NULL OR coalesce(p.synthetic, false) = CAST($synthetic AS BOOLEAN))
+    -- filters:end
