@@ -1,0 +1,573 @@
+"""`jixiao bench`: generate a corpus of a given size, load it, and measure what users wait for.
+
+Steps and what each reports:
+
+1. generate   the synthetic corpus (jixiao.synth): files, MB, projects, indicators, seconds;
+2. ingest     ingest_paths(workers=2, batch_size=…) without the derive step: documents/s, MB/s,
+              indicators/s, peak memory of the whole process tree (this process and the parser
+              processes, RSS summed, sampled every 0.1 s), and whether every generated project
+              and indicator arrived;
+3. rules      derive.refresh: expected scores, project scores, template clusters
+              (boilerplate), each rule, written back — seconds per step, peak memory;
+4. queries    every queries/*.sql (the dashboard's) on a read-only connection with the
+              dashboard's default parameters (all years, provinces, … — the heaviest case) and
+              real ids for the drill-down ones: p50 / p95 over repeated runs after a warm-up;
+5. boilerplate  near-duplicate recall of the MinHash LSH clusters (JX401's settings) against the
+              exact all-pairs comparison (boilerplate.exact_all_pairs_clusters) on a sample of
+              about 20,000 indicators (whole units, so that copies across years are in it);
+6. accuracy   per rule, precision and recall of the flags against the planted defects.
+
+Prints a table and a JSON summary (also written to --json FILE); the exit code is 0 when every
+target is met, 1 otherwise. Targets (2 cores, 1M indicators): ingest ≤ 120 s with peak memory
+≤ 4 GB, every query p95 ≤ 300 ms, all rules ≤ 60 s, boilerplate recall ≥ 0.95, every rule
+precision ≥ 0.9 and recall ≥ 0.95.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+TARGETS = {
+    "ingest_seconds": 120.0,
+    "ingest_peak_gb": 4.0,
+    "query_p95_ms": 300.0,
+    "rules_seconds": 60.0,
+    "boilerplate_recall": 0.95,
+    "rule_precision": 0.90,
+    "rule_recall": 0.95,
+}
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# The dashboard's defaults (dashboard/data.py DEFAULT_PARAMS), used when it cannot be imported.
+_FALLBACK_PARAMS: dict[str, Any] = {
+    "years": [], "provinces": [], "cities": [], "counties": [], "units": [], "kind": None, "synthetic": None,
+    "rules": [], "severities": [], "unit": "", "project_id": "", "indicator_id": "", "cluster_id": "",
+    "doc_id": "", "line_from": 1, "line_to": 2000,
+}
+# Representative dashboard queries, timed when queries/ holds none.
+BUILTIN_QUERIES = {
+    "overview": "SELECT count(*) AS projects, sum(budget) AS budget, avg(execution_rate) AS rate FROM projects",
+    "unit_comparison": (
+        "SELECT p.province, p.city, p.county, p.unit, count(*) AS projects, avg(s.total_score_reported) AS total, "
+        "avg(s.execution_rate) AS rate FROM projects p JOIN project_scores s USING (project_id) "
+        "GROUP BY ALL ORDER BY projects DESC LIMIT 500"),
+    "flags_by_rule": "SELECT rule, count(*) AS n FROM flags GROUP BY rule ORDER BY rule",
+    "flags_page": (
+        "SELECT f.rule, f.message, p.unit, p.name FROM flags f JOIN projects p USING (project_id) "
+        "ORDER BY f.rule, f.flag_id LIMIT 200"),
+    "year_trend": ("SELECT p.unit, p.year, avg(s.total_score_reported) AS total FROM projects p "
+                   "JOIN project_scores s USING (project_id) WHERE p.kind = 'self_eval' GROUP BY ALL"),
+    "project_detail": "SELECT * FROM indicators WHERE project_id = $project_id ORDER BY seq",
+}
+
+
+# ----------------------------------------------------------------------------- memory
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its finished children."""
+    import resource
+
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
+class Step:
+    """Times a step: wall seconds, CPU seconds of the process tree, peak memory of the tree and
+    the load average before and after (other work on the machine shows there)."""
+
+    def __enter__(self) -> Step:
+        self.load0 = os.getloadavg()[0]
+        self.cpu0 = _cpu()
+        self.t0 = time.perf_counter()
+        self.mem = TreeMemory().__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.mem.__exit__(*exc)
+        self.seconds = time.perf_counter() - self.t0
+        self.cpu = _cpu() - self.cpu0
+        self.load1 = os.getloadavg()[0]
+
+    def info(self) -> dict:
+        return {"seconds": round(self.seconds, 1), "cpu_seconds": round(self.cpu, 1),
+                "peak_gb": round(self.mem.peak / 1e9, 2),
+                "loadavg_before_after": [round(self.load0, 2), round(self.load1, 2)]}
+
+
+class TreeMemory:
+    """Samples the resident memory of this process and all its descendants (summed) in a
+    background thread; `peak` is the largest sum seen, in bytes."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._page = os.sysconf("SC_PAGE_SIZE")
+
+    def __enter__(self) -> TreeMemory:
+        self.peak = self.sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.sample())
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak = max(self.peak, self.sample())
+
+    def sample(self) -> int:
+        root = os.getpid()
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(b")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+        total, todo = 0, [root]
+        while todo:
+            pid = todo.pop()
+            todo += children.get(pid, [])
+            try:
+                with open(f"/proc/{pid}/statm", "rb") as fh:
+                    total += int(fh.read().split()[1]) * self._page
+            except OSError:
+                continue
+        return total
+
+
+# ----------------------------------------------------------------------------- steps
+
+
+def _log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def _pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = (len(s) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def _default_params() -> dict[str, Any]:
+    """Returns the dashboard's default query parameters (DEFAULT_PARAMS in dashboard/data.py),
+    read from its source so that Streamlit is not imported; the built-in copy if that fails."""
+    import ast
+
+    src = Path(__file__).resolve().parents[1] / "dashboard" / "data.py"
+    try:
+        tree = ast.parse(src.read_text(encoding="utf-8"))
+        ns: dict[str, Any] = {}
+        for node in tree.body:
+            target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+            name = getattr(target, "id", None)
+            if name in ("FILTER_DEFAULTS", "DEFAULT_PARAMS") and node.value is not None:
+                ns[name] = eval(compile(ast.Expression(node.value), str(src), "eval"), {}, dict(ns))
+        if isinstance(ns.get("DEFAULT_PARAMS"), dict):
+            return dict(ns["DEFAULT_PARAMS"])
+    except Exception:  # the dashboard is optional for the benchmark
+        pass
+    return dict(_FALLBACK_PARAMS)
+
+
+def _query_params(sql: str) -> set[str]:
+    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+    return set(_PARAM_RE.findall(code))
+
+
+def _load_queries() -> dict[str, str]:
+    """Returns {name: SQL} of the dashboard's queries (queries/*.sql, fragments `_*.sql`
+    included where a query says `-- include: NAME`), via jixiao.queries when it exists."""
+    if not QUERIES_DIR.is_dir():
+        return {}
+    try:
+        from jixiao import queries as jq
+
+        return {name: jq.load_query(name, QUERIES_DIR) for name in jq.query_names(QUERIES_DIR)}
+    except ImportError:
+        return {f.stem: f.read_text(encoding="utf-8") for f in sorted(QUERIES_DIR.glob("*.sql"))
+                if not f.stem.startswith("_")}
+
+
+def _real_ids(con) -> dict[str, Any]:
+    """Returns real values for the drill-down parameters (a project with many indicators, one
+    of its indicators, the largest template cluster, a document, a unit)."""
+    out: dict[str, Any] = {}
+    row = con.execute("SELECT project_id, doc_id, unit FROM projects WHERE project_id = "
+                      "(SELECT project_id FROM indicators GROUP BY project_id ORDER BY count(*) DESC, project_id LIMIT 1)"
+                      ).fetchone()
+    if row:
+        out["project_id"], out["doc_id"], out["unit"] = row
+        ind = con.execute("SELECT indicator_id FROM indicators WHERE project_id = ? ORDER BY seq LIMIT 1", [row[0]]).fetchone()
+        if ind:
+            out["indicator_id"] = ind[0]
+    try:
+        c = con.execute("SELECT cluster_id FROM template_clusters ORDER BY n_indicators DESC, cluster_id LIMIT 1").fetchone()
+        if c:
+            out["cluster_id"] = c[0]
+    except Exception:
+        pass
+    return out
+
+
+def time_queries(db_path: Path, runs: int = 20) -> dict[str, dict]:
+    """Given a database, returns per dashboard query {p50_ms, p95_ms, max_ms, rows, params}
+    (or {error}); queries/*.sql when there are any, else BUILTIN_QUERIES."""
+    import duckdb
+
+    queries = _load_queries() or dict(BUILTIN_QUERIES)
+    con = duckdb.connect(str(db_path), read_only=True,
+                         config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"})
+    params = _default_params()
+    params.update(_real_ids(con))
+    out: dict[str, dict] = {}
+    try:
+        for name, sql in queries.items():
+            needed = _query_params(sql)
+            bound = {k: params.get(k) for k in sorted(needed)}
+            missing = [k for k in needed if k not in params]
+            try:
+                times = []
+                rows = 0
+                for i in range(runs + 1):
+                    cur = con.cursor()
+                    t = time.perf_counter()
+                    # As the dashboard runs them (dashboard/data.py): a cursor, bound $parameters,
+                    # the result as a Polars frame.
+                    res = cur.sql(sql, params=bound or None).pl()
+                    dt = (time.perf_counter() - t) * 1000
+                    cur.close()
+                    rows = res.height
+                    if i:  # the first run warms caches
+                        times.append(dt)
+                out[name] = {"p50_ms": round(_pct(times, 0.5), 1), "p95_ms": round(_pct(times, 0.95), 1),
+                             "max_ms": round(max(times), 1), "rows": rows,
+                             "params": {k: v for k, v in bound.items() if v not in ([], None, "")}}
+                if missing:
+                    out[name]["unbound"] = missing
+            except Exception as e:  # a broken query is reported, not fatal
+                out[name] = {"error": f"{type(e).__name__}: {e}"[:300]}
+    finally:
+        con.close()
+    return out
+
+
+def boilerplate_recall(db_path: Path, sample: int = 20000, seed: int = 7) -> dict:
+    """Given a database, returns the recall (and precision) of the LSH template clusters
+    against the exact all-pairs comparison on about `sample` indicators: whole units drawn at
+    random, so that copies across years and documents are in the sample. Pairs are counted
+    over distinct normalised texts (the unit both methods work on)."""
+    import duckdb
+    import numpy as np
+    import polars as pl
+
+    from jixiao.boilerplate import (
+        exact_all_pairs_clusters,
+        indicator_texts,
+        text_clusters,
+    )
+    from jixiao.rules import BY_CODE
+
+    opts = BY_CODE["JX401"].options
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        units = con.execute("SELECT p.unit, count(*) FROM indicators i JOIN projects p USING (project_id) "
+                            "GROUP BY p.unit ORDER BY p.unit").fetchall()
+        rng = random.Random(seed)
+        rng.shuffle(units)
+        chosen, n = [], 0
+        for u, k in units:
+            if n >= sample:
+                break
+            chosen.append(u)
+            n += k
+        ind = con.sql("SELECT i.indicator_id, i.project_id, i.doc_id, i.name, i.target_raw, i.description FROM indicators i "
+                      "JOIN projects p USING (project_id) WHERE p.unit IN (SELECT unnest($u))",
+                      params={"u": chosen}).pl()
+    finally:
+        con.close()
+    t = indicator_texts(ind, int(opts["min_chars"]), opts["common_names"])
+    uniq = t.group_by("text").agg(pl.len().alias("n")).sort("text")
+    texts = uniq["text"].to_list()
+    t0 = time.perf_counter()
+    rep, _ = text_clusters(texts, uniq["n"].to_numpy(), threshold=float(opts["threshold"]),
+                           num_perm=int(opts["num_perm"]), bands=int(opts["bands"]))
+    t_lsh = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    exact = exact_all_pairs_clusters(texts, float(opts["threshold"]))
+    t_exact = time.perf_counter() - t0
+
+    def pairs(labels: np.ndarray) -> int:
+        _, counts = np.unique(labels, return_counts=True)
+        return int((counts * (counts - 1) // 2).sum())
+
+    both = pairs(exact.astype(np.int64) * (len(texts) + 1) + rep.astype(np.int64))
+    p_exact, p_lsh = pairs(exact), pairs(rep)
+    return {
+        "indicators": ind.height, "units": len(chosen), "texts_checked": t.height, "distinct_texts": len(texts),
+        "exact_pairs": p_exact, "lsh_pairs": p_lsh, "common_pairs": both,
+        "recall": round(both / p_exact, 4) if p_exact else 1.0,
+        "precision": round(both / p_lsh, 4) if p_lsh else 1.0,
+        "exact_clusters": int(len(set(exact.tolist())) - 0), "lsh_seconds": round(t_lsh, 3),
+        "exact_seconds": round(t_exact, 3),
+    }
+
+
+def ingest_profile(documents: Path, n_files: int = 300, seed: int = 7, top: int = 18) -> dict:
+    """Given the corpus' documents folder, returns where one document's ingest time goes, on
+    a sample of `n_files` files in one process: parse (read + interpret + frames) and load
+    (insert into a scratch database) rates, and the functions with the most own time
+    (cProfile) — what bounds the ingest."""
+    import cProfile
+    import pstats
+
+    import polars as pl
+
+    from jixiao import db
+    from jixiao.ingest import collect_files, parse_file
+
+    files, _ = collect_files([documents])
+    rng = random.Random(seed)
+    sample = sorted(rng.sample(files, min(n_files, len(files))))
+    prof = cProfile.Profile()
+    t = time.perf_counter()
+    prof.enable()
+    parsed = [parse_file(f, synthetic=True) for f in sample]
+    prof.disable()
+    t_parse = time.perf_counter() - t
+    n_ind = sum(p.report.indicators for p in parsed)
+    scratch = Path(tempfile.mkdtemp(prefix="jixiao-prof-")) / "x.duckdb"
+    con = db.connect(scratch)
+    t = time.perf_counter()
+    for i in range(0, len(parsed), 100):
+        chunk = parsed[i:i + 100]
+        frames = {name: pl.concat([p.frames[name] for p in chunk]) for name in db.TABLES}
+        db.load_batch(con, frames, [])
+    t_load = time.perf_counter() - t
+    con.close()
+    shutil.rmtree(scratch.parent, ignore_errors=True)
+    stats = pstats.Stats(prof)
+    rows = []
+    for (file, line, func), (cc, nc, tt, ct, _) in stats.stats.items():  # type: ignore[attr-defined]
+        rows.append((tt, ct, nc, f"{Path(file).name}:{line}({func})"))
+    rows.sort(reverse=True)
+    total = sum(r[0] for r in rows) or 1.0
+    return {
+        "sample_files": len(sample), "sample_indicators": n_ind,
+        "parse_seconds_profiled": round(t_parse, 2),
+        "load_seconds": round(t_load, 2), "load_indicators_per_s": round(n_ind / t_load) if t_load else None,
+        "top_own_time": [{"function": r[3], "own_s": round(r[0], 3), "share": round(r[0] / total, 3),
+                          "cumulative_s": round(r[1], 3), "calls": r[2]} for r in rows[:top]],
+    }
+
+
+def parse_rate(documents: Path, n_files: int = 300, seed: int = 7) -> float:
+    """Returns the parse rate (indicators per second) of one process on a sample of files,
+    without a profiler."""
+    from jixiao.ingest import collect_files, parse_file
+
+    files, _ = collect_files([documents])
+    rng = random.Random(seed + 1)
+    sample = sorted(rng.sample(files, min(n_files, len(files))))
+    t = time.perf_counter()
+    n = sum(parse_file(f, synthetic=True).report.indicators for f in sample)
+    return n / (time.perf_counter() - t)
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+def run_bench(args) -> int:
+    """Given parsed arguments (counties, years, seed, projects_per_unit, workdir, json_out; also
+    optional workers, batch_size, query_runs, keep), runs the benchmark, prints the table and the
+    JSON summary; returns 0 when every target is met, 1 otherwise."""
+    from jixiao import db
+    from jixiao.ingest import ingest_paths
+    from jixiao.synth import evaluate as ev
+    from jixiao.synth import generate_corpus
+
+    workers = int(getattr(args, "workers", None) or 2)
+    batch_size = int(getattr(args, "batch_size", None) or 200)
+    runs = int(getattr(args, "query_runs", None) or 20)
+    own_dir = not args.workdir
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    corpus, db_path = work / "corpus", work / "bench.duckdb"
+    summary: dict[str, Any] = {"params": {"counties": args.counties, "years": args.years, "seed": args.seed,
+                                          "projects_per_unit": args.projects_per_unit, "workers": workers,
+                                          "batch_size": batch_size, "cpus": os.cpu_count()},
+                               "workdir": str(work)}
+    try:
+        _log(f"generating {args.counties} counties, {args.years}, seed {args.seed} into {corpus}")
+        with Step() as st:
+            g = generate_corpus(corpus, counties=args.counties, years=args.years, seed=args.seed,
+                                projects_per_unit=args.projects_per_unit)
+        summary["generate"] = {k: g[k] for k in ("files", "projects", "indicators", "by_format", "by_layout",
+                                                  "by_encoding")}
+        summary["generate"].update(st.info(), mb=round(g["bytes"] / 1e6, 1))
+        _log(f"generated {g['files']} files, {g['projects']} projects, {g['indicators']} indicators in {st.seconds:.1f} s")
+
+        for p in (db_path, Path(str(db_path) + ".wal")):
+            if p.exists():
+                p.unlink()
+        _log(f"ingesting with workers={workers}, batch_size={batch_size}")
+        with Step() as st:
+            reports = ingest_paths([corpus / "documents"], db_path, synthetic=True, workers=workers, batch_size=batch_size,
+                                   derive=False)
+        dt = st.seconds
+        status: dict[str, int] = {}
+        for r in reports:
+            status[r.status] = status.get(r.status, 0) + 1
+        con = db.connect(db_path, read_only=True)
+        loaded = ev.check_loaded(con, corpus)
+        con.close()
+        summary["ingest"] = st.info()
+        summary["ingest"].update({
+            "documents": len(reports), "documents_per_s": round(len(reports) / dt, 1),
+            "mb_per_s": round(g["bytes"] / 1e6 / dt, 2), "indicators_per_s": round(g["indicators"] / dt),
+            "status": status,
+            "projects_loaded": f"{loaded['projects_loaded']}/{loaded['projects_expected']}",
+            "indicators_loaded": f"{loaded['indicators_loaded']}/{loaded['indicators_expected']}",
+            "load_problems": loaded["examples"][:5],
+        })
+        _log(f"ingest {dt:.1f} s, cpu {st.cpu:.1f} s, peak {st.mem.peak / 1e9:.2f} GB")
+
+        _log("derive.refresh (scores, boilerplate, rules)")
+        from jixiao.derive import refresh
+
+        con = db.connect(db_path)
+        with Step() as st:
+            timings = refresh(con)
+        con.close()
+        rule_times = {k.split(" ", 1)[1]: round(v, 2) for k, v in timings.items() if k.startswith("rule ")}
+        summary["rules"] = st.info()
+        summary["rules"].update({"steps": {k: round(v, 2) for k, v in timings.items() if not k.startswith("rule ")},
+                                 "per_rule": rule_times})
+        _log(f"refresh {st.seconds:.1f} s")
+
+        _log("timing dashboard queries")
+        summary["queries"] = time_queries(db_path, runs=runs)
+
+        _log("boilerplate recall against exact all-pairs")
+        summary["boilerplate"] = boilerplate_recall(db_path)
+        summary["boilerplate"]["full_run_seconds"] = round(timings.get("boilerplate", float("nan")), 2)
+
+        _log("ingest cost breakdown on a sample (one process)")
+        prof = ingest_profile(corpus / "documents")
+        prof["parse_indicators_per_s_one_process"] = round(parse_rate(corpus / "documents"))
+        summary["ingest_profile"] = prof
+
+        _log("precision and recall per rule")
+        con = db.connect(db_path, read_only=True)
+        summary["accuracy"] = ev.score_rules(con, corpus)
+        con.close()
+        summary["db_mb"] = round(db_path.stat().st_size / 1e6, 1)
+    finally:
+        if own_dir and not getattr(args, "keep", False):
+            shutil.rmtree(work, ignore_errors=True)
+
+    summary["targets"] = check_targets(summary)
+    print(format_table(summary))
+    text = json.dumps(summary, ensure_ascii=False, indent=1, default=str)
+    print(text)
+    if args.json_out:
+        Path(args.json_out).write_text(text + "\n", encoding="utf-8")
+    return 0 if all(t["ok"] for t in summary["targets"].values()) else 1
+
+
+def check_targets(s: dict) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    ing = s.get("ingest", {})
+    out["ingest_seconds"] = {"value": ing.get("seconds"), "target": f"≤ {TARGETS['ingest_seconds']:g} s"}
+    out["ingest_peak_gb"] = {"value": ing.get("peak_gb"), "target": f"≤ {TARGETS['ingest_peak_gb']:g} GB"}
+    q = [v.get("p95_ms") for v in s.get("queries", {}).values() if "p95_ms" in v]
+    errors = [k for k, v in s.get("queries", {}).items() if "error" in v]
+    out["query_p95_ms"] = {"value": max(q) if q else None, "target": f"≤ {TARGETS['query_p95_ms']:g} ms (slowest query)"}
+    out["rules_seconds"] = {"value": s.get("rules", {}).get("seconds"), "target": f"≤ {TARGETS['rules_seconds']:g} s"}
+    out["boilerplate_recall"] = {"value": s.get("boilerplate", {}).get("recall"),
+                                 "target": f"≥ {TARGETS['boilerplate_recall']:g}"}
+    acc = s.get("accuracy", {})
+    out["rule_precision"] = {"value": min((v["precision"] for v in acc.values()), default=None),
+                             "target": f"≥ {TARGETS['rule_precision']:g} (worst rule)"}
+    out["rule_recall"] = {"value": min((v["recall"] for v in acc.values()), default=None),
+                          "target": f"≥ {TARGETS['rule_recall']:g} (worst rule)"}
+    for k, v in out.items():
+        val = v["value"]
+        lim = TARGETS[k]
+        if val is None:
+            v["ok"] = False
+        elif k in ("boilerplate_recall", "rule_precision", "rule_recall"):
+            v["ok"] = val >= lim
+        else:
+            v["ok"] = val <= lim
+    if errors:
+        out["query_p95_ms"]["ok"] = False
+        out["query_p95_ms"]["errors"] = errors
+    return out
+
+
+def format_table(s: dict) -> str:
+    """Returns the human-readable report."""
+    lines = []
+    g, ing, r = s.get("generate", {}), s.get("ingest", {}), s.get("rules", {})
+    lines.append("== jixiao bench " + json.dumps(s["params"], ensure_ascii=False))
+    lines.append(f"corpus      {g.get('files')} files ({g.get('mb')} MB), {g.get('projects')} projects, "
+                 f"{g.get('indicators')} indicators, generated in {g.get('seconds')} s (cpu {g.get('cpu_seconds')} s); "
+                 f"formats {g.get('by_format')}")
+    lines.append(f"ingest      {ing.get('seconds')} s (cpu {ing.get('cpu_seconds')} s, load avg "
+                 f"{ing.get('loadavg_before_after')})  {ing.get('documents_per_s')} docs/s  {ing.get('mb_per_s')} MB/s  "
+                 f"{ing.get('indicators_per_s')} indicators/s  peak {ing.get('peak_gb')} GB")
+    lines.append(f"            loaded {ing.get('projects_loaded')} projects, {ing.get('indicators_loaded')} indicators; "
+                 f"documents {ing.get('status')}")
+    lines.append(f"rules       {r.get('seconds')} s (derive.refresh; cpu {r.get('cpu_seconds')} s)  peak {r.get('peak_gb')} GB")
+    for k, v in r.get("steps", {}).items():
+        lines.append(f"  {k:<28} {v:8.2f} s")
+    for k, v in r.get("per_rule", {}).items():
+        lines.append(f"  rule {k:<23} {v:8.2f} s")
+    lines.append("queries     (ms)                    p50      p95      max     rows")
+    for k, v in s.get("queries", {}).items():
+        if "error" in v:
+            lines.append(f"  {k:<28} ERROR {v['error']}")
+        else:
+            lines.append(f"  {k:<28} {v['p50_ms']:8.1f} {v['p95_ms']:8.1f} {v['max_ms']:8.1f} {v['rows']:8d}")
+    b = s.get("boilerplate", {})
+    lines.append(f"boilerplate recall {b.get('recall')} precision {b.get('precision')} on {b.get('indicators')} "
+                 f"indicators ({b.get('distinct_texts')} distinct texts, {b.get('exact_pairs')} exact pairs); "
+                 f"LSH {b.get('lsh_seconds')} s vs exact {b.get('exact_seconds')} s; full run {b.get('full_run_seconds')} s")
+    p = s.get("ingest_profile")
+    if p:
+        lines.append(f"ingest cost on {p['sample_files']} files in one process: parse "
+                     f"{p.get('parse_indicators_per_s_one_process')} indicators/s, load {p['load_indicators_per_s']} "
+                     "indicators/s; own time by function (profiled parse):")
+        for r in p["top_own_time"][:12]:
+            lines.append(f"  {r['share'] * 100:5.1f}%  {r['own_s']:7.3f} s  {r['calls']:>9}  {r['function']}")
+    lines.append("accuracy    rule    planted  flagged    tp    fp    fn  precision  recall")
+    for k, v in s.get("accuracy", {}).items():
+        lines.append(f"            {k}  {v['planted']:8d} {v['flagged']:8d} {v['tp']:5d} {v['fp']:5d} {v['fn']:5d}"
+                     f"  {v['precision']:9.3f} {v['recall']:7.3f}")
+    lines.append("targets")
+    for k, v in s.get("targets", {}).items():
+        lines.append(f"  {'PASS' if v['ok'] else 'MISS'}  {k:<20} {v['value']!s:<10} {v['target']}")
+    return "\n".join(lines)

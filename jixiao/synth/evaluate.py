@@ -1,0 +1,143 @@
+"""Matching a database against a generated corpus: is every generated project and indicator
+loaded, and how do the flags compare with the planted defects (precision and recall per rule).
+
+Flags and ground truth meet on (rule, project_id, indicator_id): the ground truth names a file,
+a project's position in it and an indicator's position in the project; the database's
+documents give the file's doc_id (source_path), and project_id = f"{doc_id}-{seq:03d}",
+indicator_id = f"{project_id}-{k:03d}" (see jixiao.ingest).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+
+RULES = ("JX101", "JX102", "JX103", "JX104", "JX105", "JX106", "JX107", "JX201", "JX202", "JX301", "JX302",
+         "JX303", "JX304", "JX401", "JX402", "JX403", "JX404")
+
+
+def read_csv(path: Path) -> list[dict]:
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def doc_ids(con: duckdb.DuckDBPyConnection, corpus: Path) -> dict[str, str]:
+    """Given a connection and a corpus folder, returns {file path relative to the corpus:
+    doc_id} for the corpus files the database holds."""
+    root = Path(corpus).resolve()
+    out: dict[str, str] = {}
+    for doc_id, source in con.cursor().execute("SELECT doc_id, source_path FROM documents").fetchall():
+        try:
+            rel = Path(source).resolve().relative_to(root)
+        except ValueError:
+            continue
+        out[rel.as_posix()] = doc_id
+    return out
+
+
+def check_loaded(con: duckdb.DuckDBPyConnection, corpus: Path) -> dict:
+    """Given a database and a corpus, returns how many manifest projects and indicators the
+    database holds, and up to 20 examples of what is missing or differs."""
+    ids = doc_ids(con, corpus)
+    manifest = read_csv(Path(corpus) / "manifest.csv")
+    got = {}
+    for pid, name, n, year, kind, county, unit in con.cursor().execute(
+        "SELECT p.project_id, p.name, count(i.indicator_id), p.year, p.kind, p.county, p.unit FROM projects p "
+        "LEFT JOIN indicators i USING (project_id) GROUP BY ALL"
+    ).fetchall():
+        got[pid] = (name, n, year, kind, county, unit)
+    status = dict(con.cursor().execute("SELECT doc_id, status FROM documents").fetchall())
+    problems: list[str] = []
+    n_proj = n_ind = 0
+    want_ind = 0
+    for row in manifest:
+        want_ind += int(row["n_indicators"])
+        doc = ids.get(row["file"])
+        if doc is None:
+            problems.append(f"{row['file']}: not loaded")
+            continue
+        if status.get(doc) != "ok":
+            problems.append(f"{row['file']}: status {status.get(doc)}")
+        pid = f"{doc}-{int(row['project_seq']):03d}"
+        if pid not in got:
+            problems.append(f"{row['file']} #{row['project_seq']} {row['project']}: project missing")
+            continue
+        name, n, year, kind, county, unit = got[pid]
+        n_proj += 1
+        n_ind += min(n, int(row["n_indicators"]))
+        diffs = []
+        if name != row["project"]:
+            diffs.append(f"name {name!r} != {row['project']!r}")
+        if n != int(row["n_indicators"]):
+            diffs.append(f"{n} indicators, {row['n_indicators']} written")
+        if year != int(row["year"]) or kind != row["kind"]:
+            diffs.append(f"year/kind {year}/{kind} != {row['year']}/{row['kind']}")
+        if (county or "") != row["county"]:
+            diffs.append(f"county {county!r} != {row['county']!r}")
+        if (unit or "") != row["unit"]:
+            diffs.append(f"unit {unit!r} != {row['unit']!r}")
+        if diffs:
+            problems.append(f"{row['file']} #{row['project_seq']}: " + "; ".join(diffs))
+    return {"projects_expected": len(manifest), "projects_loaded": n_proj, "indicators_expected": want_ind,
+            "indicators_loaded": n_ind, "problems": len(problems), "examples": problems[:20]}
+
+
+def truth_keys(corpus: Path, ids: dict[str, str]) -> set[tuple[str, str, str]]:
+    """Given a corpus and its doc ids, returns the ground truth as (rule, project_id,
+    indicator_id or "")."""
+    out = set()
+    for row in read_csv(Path(corpus) / "ground_truth.csv"):
+        doc = ids.get(row["file"])
+        if doc is None:
+            continue
+        pid = f"{doc}-{int(row['project_seq']):03d}"
+        iid = f"{pid}-{int(row['indicator_seq']):03d}" if row["indicator_seq"] else ""
+        out.add((row["rule"], pid, iid))
+    return out
+
+
+def flag_keys(con: duckdb.DuckDBPyConnection, docs: set[str]) -> set[tuple[str, str, str]]:
+    rows = con.cursor().execute("SELECT rule, doc_id, project_id, coalesce(indicator_id, '') FROM flags").fetchall()
+    return {(r, p, i) for r, d, p, i in rows if d in docs}
+
+
+def score_rules(con: duckdb.DuckDBPyConnection, corpus: Path) -> dict[str, dict]:
+    """Given a database holding a generated corpus, returns per rule the planted count, the
+    flags, true positives, precision and recall (flags on other documents are ignored)."""
+    ids = doc_ids(con, corpus)
+    truth = truth_keys(corpus, ids)
+    flags = flag_keys(con, set(ids.values()))
+    out = {}
+    for rule in RULES:
+        t = {k for k in truth if k[0] == rule}
+        f = {k for k in flags if k[0] == rule}
+        tp = len(t & f)
+        out[rule] = {
+            "planted": len(t), "flagged": len(f), "tp": tp, "fp": len(f - t), "fn": len(t - f),
+            "precision": round(tp / len(f), 4) if f else (1.0 if not t else 0.0),
+            "recall": round(tp / len(t), 4) if t else 1.0,
+        }
+    return out
+
+
+def mismatches(con: duckdb.DuckDBPyConnection, corpus: Path, rule: str, limit: int = 10) -> dict[str, list]:
+    """Given a rule, returns examples of its false positives and false negatives with the flag
+    message and the ground-truth row (for debugging the generator or a rule)."""
+    ids = doc_ids(con, corpus)
+    back = {v: k for k, v in ids.items()}
+    truth = {k for k in truth_keys(corpus, ids) if k[0] == rule}
+    flags = {k for k in flag_keys(con, set(ids.values())) if k[0] == rule}
+    msgs = {(r, p, i or ""): m for r, p, i, m in con.cursor().execute(
+        "SELECT rule, project_id, indicator_id, message FROM flags WHERE rule = ?", [rule]).fetchall()}
+    gt_rows = {}
+    for row in read_csv(Path(corpus) / "ground_truth.csv"):
+        if row["rule"] != rule or row["file"] not in ids:
+            continue
+        pid = f"{ids[row['file']]}-{int(row['project_seq']):03d}"
+        iid = f"{pid}-{int(row['indicator_seq']):03d}" if row["indicator_seq"] else ""
+        gt_rows[(rule, pid, iid)] = row
+    fp = [(back.get(k[1][:16]), k[1][17:], k[2][21:], msgs.get(k)) for k in sorted(flags - truth)[:limit]]
+    fn = [gt_rows.get(k) for k in sorted(truth - flags)[:limit]]
+    return {"false_positives": fp, "false_negatives": fn}

@@ -1,0 +1,70 @@
+"""The pieces of `jixiao bench` on a tiny corpus (the benchmark itself is a command, not a
+test): query timing, the boilerplate recall measurement, the ingest profile, the targets."""
+
+from __future__ import annotations
+
+import pytest
+
+from jixiao import bench
+from jixiao.derive import refresh
+from jixiao.ingest import ingest_paths
+from jixiao.synth import generate_corpus
+
+
+@pytest.fixture(scope="module")
+def small_db(tmp_path_factory):
+    root = tmp_path_factory.mktemp("bench")
+    generate_corpus(root / "corpus", counties=1, years="2023-2024", seed=2, projects_per_unit=3, formats="txt")
+    db_path = root / "b.duckdb"
+    ingest_paths([root / "corpus" / "documents"], db_path, synthetic=True, batch_size=50, derive=False)
+    from jixiao import db
+
+    con = db.connect(db_path)
+    timings = refresh(con)
+    con.close()
+    return {"root": root, "db": db_path, "timings": timings}
+
+
+def test_every_dashboard_query_is_timed(small_db):
+    got = bench.time_queries(small_db["db"], runs=2)
+    names = set(bench._load_queries()) or set(bench.BUILTIN_QUERIES)
+    assert set(got) == names
+    for name, r in got.items():
+        assert "error" in r or (r["p50_ms"] <= r["p95_ms"] <= r["max_ms"]), name
+
+
+def test_boilerplate_recall_against_exact_pairs(small_db):
+    r = bench.boilerplate_recall(small_db["db"], sample=5000)
+    assert r["exact_pairs"] > 0
+    assert 0.95 <= r["recall"] <= 1.0 and 0.0 <= r["precision"] <= 1.0
+
+
+def test_ingest_profile_names_the_hot_functions(small_db):
+    p = bench.ingest_profile(small_db["root"] / "corpus" / "documents", n_files=5)
+    assert p["sample_files"] == 5 and p["sample_indicators"] > 0
+    assert p["top_own_time"] and all(r["own_s"] >= 0 for r in p["top_own_time"])
+
+
+def test_targets_and_table():
+    summary = {
+        "params": {"counties": 1},
+        "ingest": {"seconds": 130.0, "peak_gb": 1.0},
+        "rules": {"seconds": 10.0},
+        "queries": {"a": {"p50_ms": 1.0, "p95_ms": 2.0, "max_ms": 3.0, "rows": 1}, "b": {"error": "x"}},
+        "boilerplate": {"recall": 0.99},
+        "accuracy": {"JX101": {"planted": 1, "flagged": 1, "tp": 1, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0}},
+    }
+    t = bench.check_targets(summary)
+    assert not t["ingest_seconds"]["ok"] and t["ingest_peak_gb"]["ok"] and t["rules_seconds"]["ok"]
+    assert not t["query_p95_ms"]["ok"] and t["query_p95_ms"]["errors"] == ["b"]
+    assert t["rule_precision"]["ok"] and t["boilerplate_recall"]["ok"]
+    summary["targets"] = t
+    text = bench.format_table(summary)
+    assert "MISS  ingest_seconds" in text and "PASS  rules_seconds" in text
+
+
+def test_tree_memory_sees_this_process():
+    with bench.TreeMemory() as mem:
+        block = bytearray(50_000_000)
+    assert mem.peak > 50_000_000
+    del block
