@@ -80,7 +80,7 @@ _TOTAL = re.compile(r"^(总分|合计|总计|综合得分|自评得分|总得分
 _FOOTER = re.compile(r"^(说明|注[:：1１]|填表人|联系电话|填表日期|单位负责人|业务股室审核|绩效股审核|财务负责人|审核人|部门负责人|分管领导|填报人|备注[:：])")
 _INDICATOR_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
 _FILLER = re.compile(r"^[.。…·、\s]*$")
-_UNIT_CODE = re.compile(r"^\d{3,12}\s*(\S{2,40}(局|中心|委员会|办公室|厅|院|所|站|馆|队|处|部|会|校|学校|医院|政府|公司|委|办|社))$")
+_UNIT_CODE = re.compile(r"^\d{3,12}\s*(\S{2,40}(局|中心|委员会|办公室|厅|院|所|站|馆|队|处|部|会|校|学|园|医院|政府|公司|委|办|社|场|台|室|团|厂))$")
 _GOAL_PREFIX = re.compile(r"^(年初设定目标|年度目标|总体目标)\s*[:：]\s*")
 _SUMMARY = re.compile(r"^年度总体目标完成情况综述\s*[:：]?\s*")
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d[\s-]?\d{4}[\s-]?\d{3,4}|0\d{2,3}[\s-]?\d{7,8})(?!\d)")
@@ -111,6 +111,8 @@ def _label_of(cell: str) -> str | None:
 
 
 def _header_roles(row: Row) -> dict[str, int] | None:
+    if sum("级指标" in c for c in row.cells) < 2 and "级指标" not in "".join(row.cells).replace(" ", ""):
+        return None  # most rows: no 一级/二级/三级指标 header words at all
     cells = [squeeze(clean(c)) for c in row.cells]
     levels = sum(1 for c in cells if c in ("一级指标", "二级指标", "三级指标"))
     if levels < 2:
@@ -376,6 +378,8 @@ def _close(st: _State) -> None:
 
 
 def _title_of(cells: list[str]) -> str | None:
+    if not any("表" in c for c in cells):
+        return None
     joined = " ".join(c for c in cells if c)
     if len([c for c in cells if c]) > 2 or len(joined) > 120:
         return None
@@ -464,6 +468,8 @@ def _handle_labels(st: _State, row: Row, cells: list[str]) -> bool:
 
 
 def _budget_header(cells: list[str]) -> tuple[dict[str, int], float | None] | None:
+    if not any("执行数" in c for c in cells):
+        return None
     sq = [squeeze(c) for c in cells]
     if not any(s.startswith(("年初预算数", "全年预算数", "预算数(A)", "年初预算")) for s in sq):
         return None

@@ -9,6 +9,7 @@ Two shapes occur and are told apart per block of consecutive non-blank lines:
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from jixiao.model import ReadError, ReadResult, Row
@@ -54,10 +55,12 @@ def decode(data: bytes) -> tuple[str, str]:
     raise ReadError("无法识别文件编码 (unknown text encoding)")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _control_share(text: str) -> float:
     sample = text[:20000]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f") or ch == "\ufffd")
-    return bad / max(1, len(sample))
+    return len(_CONTROL.findall(sample)) / max(1, len(sample))
 
 
 def split_rows(lines: list[str]) -> list[Row]:

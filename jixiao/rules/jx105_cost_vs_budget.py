@@ -19,7 +19,8 @@ _NAME_DIMS = (
     (r"每人|人均", "人"),
 )
 # Names that say "per something" without saying per what: the product cannot be formed.
-_NAME_UNKNOWN = r"平均|单价|标准|单位成本|每"
+# 标准 as in 补助标准 (a rate per head) but not 高标准农田 (a kind of farmland).
+_NAME_UNKNOWN = r"平均|单价|(?:^|[^高])标准|单位成本|每"
 _NAME_YEAR = r"每年|全年|年度"
 
 # Units of quantity indicators -> (dimension, factor): 万人 counts 10,000 people.

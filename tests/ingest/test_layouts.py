@@ -32,3 +32,13 @@ def test_national_selfeval_template():
     assert first["reason"] == "部分工程因汛期顺延至次年"
     assert ind["level1"].to_list() == ["产出指标"] * 3 + ["成本指标", "效益指标", "效益指标", "满意度指标"]
     assert ind["weight"].sum() + 10 == 100
+
+
+@pytest.mark.parametrize("unit", ["南堡开发区第一中学", "南堡开发区实验幼儿园", "南堡开发区社会事业保险局"])
+def test_cell_per_line_unit_code_names(tmp_path, unit):
+    seed = next((Path(__file__).resolve().parents[2] / "datasets" / "seeds").glob("003_*.txt"))
+    path = tmp_path / "003.txt"
+    path.write_text(seed.read_text(encoding="utf-8").replace("316004南堡开发区社会事业保险局", f"316004{unit}"),
+                    encoding="utf-8")
+    parsed = parse_file(path)
+    assert set(parsed.frames["projects"]["unit"]) == {unit}
