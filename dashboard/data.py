@@ -51,7 +51,7 @@ FILTER_DEFAULTS: dict[str, Any] = {
 # Every parameter any query takes, with a harmless default (used by the tests to run each query).
 DEFAULT_PARAMS: dict[str, Any] = {
     **FILTER_DEFAULTS, "rules": [], "severities": [], "unit": "", "project_id": "", "indicator_id": "",
-    "cluster_id": "", "doc_id": "", "line_from": 1, "line_to": 2000,
+    "cluster_id": "", "doc_id": "", "line_from": 1, "line_to": 2000, "limit": 500,
 }
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -371,9 +371,9 @@ def indicator_source_lines(indicator_id: str) -> pl.DataFrame:
     return run("indicator_source_lines", indicator_id=indicator_id)
 
 
-def template_clusters(f: Filters) -> pl.DataFrame:
-    """Returns the template clusters touching the filter, most units first."""
-    return run("template_clusters", **f.params())
+def template_clusters(f: Filters, limit: int = 500) -> pl.DataFrame:
+    """Returns up to `limit` template clusters touching the filter, most units first (n_clusters = all)."""
+    return run("template_clusters", **f.params(), limit=limit)
 
 
 def template_occurrences(cluster_id: str) -> pl.DataFrame:

@@ -2,7 +2,8 @@
 -- grain: one row per template cluster with at least one member indicator in the filtered projects;
 --        counts n_* are over the whole database (the point is sameness across units), n_in_filter
 --        counts the members inside the filter
--- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic
+-- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic;
+--             $limit (the most widespread clusters first; n_clusters says how many there are in all)
 -- used by: dashboard/pages/flags.py (tab 模板雷同, via data.template_clusters)
 WITH p AS (
     -- include: filtered_projects
@@ -23,7 +24,9 @@ SELECT
     c.n_units,
     c.n_years,
     c.units,
-    inside.n_in_filter
+    inside.n_in_filter,
+    count(*) OVER () AS n_clusters
 FROM template_clusters c
 JOIN inside USING (cluster_id)
 ORDER BY c.n_units DESC, c.n_indicators DESC, c.n_projects DESC, c.cluster_id
+LIMIT CAST($limit AS INTEGER)

@@ -89,6 +89,10 @@ with tab_templates:
     if clusters.height == 0:
         st.info("当前筛选范围内没有发现模板雷同的指标。")
     else:
+        if clusters["n_clusters"][0] > clusters.height:
+            st.caption(f"共 {clusters['n_clusters'][0]:,} 组，下表列出涉及单位最多的前 {clusters.height} 组；"
+                       "缩小筛选范围可看到其余各组。")
+        clusters = clusters.drop("n_clusters")
         crow = export.table(clusters, {
             "example": fmt.text("指标文字（示例）", width="large"),
             "n_units": fmt.integer("单位数"),
