@@ -156,8 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", default="2021-2025")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--projects-per-unit", type=int, default=4)
-    p.add_argument("--workdir", default=None)
-    p.add_argument("--json", dest="json_out", default=None)
+    p.add_argument("--workdir", default=None, help="keep the corpus and database here (default: a temp folder)")
+    p.add_argument("--json", dest="json_out", default=None, help="also write the JSON summary to this file")
+    p.add_argument("--workers", type=int, default=2, help="parser processes for the ingest")
+    p.add_argument("--batch-size", type=int, default=200, help="documents per load transaction")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("export", help="导出 Parquet（按省、年分区）")
