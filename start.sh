@@ -2,7 +2,7 @@
 # Quick start: install into .venv/, build the bundled sample database if missing, start the dashboard.
 set -euo pipefail
 cd "$(dirname "$0")"
-source scripts/bootstrap.sh
+source scripts/bootstrap.sh ""  # an explicit argument, or "source" passes on our "$@"
 if [ ! -f data/jixiao.duckdb ]; then
   echo "Building the sample database from datasets/ ..." >&2
   # Exit 1 only means some file loaded partly; the dashboard still starts on what loaded.
