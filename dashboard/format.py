@@ -107,6 +107,14 @@ def fmt_money(x: float | None) -> str:
     return "—" if x is None else f"{x:,.2f} 万元"
 
 
+def fmt_amount(x: float | None) -> str:
+    """Formats a 万元 total for a metric card: two decimals below 100,000, whole 万元 above
+    (a province's budget runs to six digits, which the card would otherwise cut off)."""
+    if x is None:
+        return "—"
+    return f"{x:,.2f}" if abs(x) < 100_000 else f"{x:,.0f}"
+
+
 def fmt_pct(x: float | None, digits: int = 1) -> str:
     """Formats a fraction as a percentage: 0.956 -> 95.6%; — when missing."""
     return "—" if x is None else f"{x * 100:.{digits}f}%"

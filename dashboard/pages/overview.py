@@ -24,9 +24,9 @@ c[0].metric("单位数", fmt.fmt_int(m["n_units"]), border=True)
 c[1].metric("项目数", fmt.fmt_int(m["n_projects"]), border=True,
             help=f"绩效目标表 {m['n_goal']} 个，绩效自评表 {m['n_self_eval']} 个")
 c[2].metric("指标数", fmt.fmt_int(m["n_indicators"]), border=True)
-c[3].metric("预算合计（万元）", fmt.fmt_num(m["budget"]), border=True,
+c[3].metric("预算合计（万元）", fmt.fmt_amount(m["budget"]), border=True,
             help="目标表的年度资金总额与自评表的年初预算数之和（万元）；同一项目的两张表会各计一次。")
-c[4].metric("执行合计（万元）", fmt.fmt_num(m["executed"]) if m["n_self_eval"] else "—", border=True,
+c[4].metric("执行合计（万元）", fmt.fmt_amount(m["executed"]) if m["n_self_eval"] else "—", border=True,
             help="绩效自评表的全年执行数之和（万元）；目标表没有执行数。")
 
 c = st.columns(5)

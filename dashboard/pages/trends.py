@@ -19,7 +19,10 @@ if usable.height == 0:
     st.stop()
 
 st.subheader("执行率与自评总分")
-color_by = st.segmented_control("颜色区分", ["按单位", "按年度"], default="按单位", key="tr_color")
+# With more than a dozen units the unit colours cannot be told apart: colour by year then.
+many_units = usable["unit"].n_unique() > 12
+color_by = st.segmented_control("颜色区分", ["按单位", "按年度"], default="按年度" if many_units else "按单位",
+                                key="tr_color")
 st.plotly_chart(charts.execution_score_scatter(usable, "year" if color_by == "按年度" else "unit"), key="tr_scatter")
 st.caption(f"共 {usable.height:,} 个自评项目。虚线为得分 90 分、执行率 80%；左上角阴影区是「高分低执行」：钱没花出去，自评却很高。")
 
