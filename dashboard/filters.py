@@ -175,3 +175,18 @@ def sidebar() -> Filters:
             st.button("清除筛选", on_click=_reset_all, icon=":material/filter_alt_off:", key="clear_filters")
             st.caption("筛选已写入网址，复制地址栏即可分享当前视图。")
     return sel
+
+
+def page_start(title: str, caption: str = "当前筛选：") -> Filters:
+    """Given a page title, draws the title and the current filter line and returns the filters;
+    stops the page with a clear message when there is no database."""
+    import streamlit as st
+
+    from dashboard import data
+    from dashboard import format as fmt
+
+    st.title(title)
+    data.require_db()
+    f = current()
+    st.caption(f"{caption}{fmt.md_escape(f.describe())}")
+    return f

@@ -6,10 +6,7 @@ import streamlit as st
 from dashboard import charts, data, export, filters
 from dashboard import format as fmt
 
-st.title("单位对比")
-data.require_db()
-f = filters.current()
-st.caption(f"当前筛选：{fmt.md_escape(f.describe())}")
+f = filters.page_start("单位对比")
 
 units = data.unit_comparison(f)
 if units.height == 0:

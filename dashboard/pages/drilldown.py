@@ -7,10 +7,7 @@ import streamlit as st
 from dashboard import charts, data, export, filters
 from dashboard import format as fmt
 
-st.title("下钻")
-data.require_db()
-f = filters.current()
-st.caption(f"当前筛选：{fmt.md_escape(f.describe())}")
+f = filters.page_start("下钻")
 
 units = data.unit_comparison(f)
 if units.height == 0:

@@ -7,10 +7,7 @@ import streamlit as st
 from dashboard import charts, data, export, filters
 from dashboard import format as fmt
 
-st.title("问题标记")
-data.require_db()
-f = filters.current()
-st.caption(f"当前筛选：{fmt.md_escape(f.describe())}")
+f = filters.page_start("问题标记")
 
 STATUS = {"未处理": "open", "已接受": "waived", "全部": None}
 

@@ -6,10 +6,7 @@ import streamlit as st
 from dashboard import charts, data, export, filters
 from dashboard import format as fmt
 
-st.title("总览")
-data.require_db()
-f = filters.current()
-st.caption(f"当前筛选：{fmt.md_escape(f.describe())}")
+f = filters.page_start("总览")
 
 m = data.overview_metrics(f)
 if not m or not m.get("n_projects"):

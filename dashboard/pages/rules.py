@@ -6,10 +6,7 @@ import streamlit as st
 from dashboard import data, export, filters
 from dashboard import format as fmt
 
-st.title("规则说明")
-data.require_db()
-f = filters.current()
-st.caption(f"问题数按当前筛选统计：{fmt.md_escape(f.describe())}")
+f = filters.page_start("规则说明", "问题数按当前筛选统计：")
 
 catalog = data.rules_catalog(data.flags(f))
 if catalog.height == 0:

@@ -6,10 +6,7 @@ import streamlit as st
 from dashboard import charts, data, export, filters
 from dashboard import format as fmt
 
-st.title("趋势")
-data.require_db()
-f = filters.current()
-st.caption(f"当前筛选：{fmt.md_escape(f.describe())}")
+f = filters.page_start("趋势")
 
 points = data.self_eval_projects(f)
 usable = points.filter(points["execution_rate"].is_not_null() & points["total_score_reported"].is_not_null())
