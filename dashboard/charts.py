@@ -112,7 +112,9 @@ def score_box(points: pl.DataFrame, by: str, by_label: str, violin: bool = False
     fig = px.violin(df, box=True, **common) if violin else px.box(df, **common)
     fig.update_traces(marker=dict(size=7, opacity=0.75), line_color="#1f5fa8", fillcolor="rgba(31,95,168,0.15)",
                       marker_color="#1f5fa8", pointpos=0, jitter=0.4)
-    fig.update_yaxes(title="自评总分（分）", range=[max(0, (df["total_score_reported"].min() or 60) - 5), 101])
+    # Up to the highest total, not just 100: a total above 100 is itself a finding (JX302).
+    top = max(101.0, (df["total_score_reported"].max() or 100) + 2)
+    fig.update_yaxes(title="自评总分（分）", range=[max(0, (df["total_score_reported"].min() or 60) - 5), top])
     fig.update_layout(title=title)
     fig.update_xaxes(title=None, tickangle=-20 if df[by].n_unique() > 6 else 0)
     return _style(fig, height=420)
