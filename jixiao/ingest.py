@@ -138,11 +138,12 @@ def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None
         msg = f"解析出错（{type(e).__name__}: {e}）"
         doc = _doc_row(path, sha, len(data), status="failed", message=msg, synthetic=synthetic)
         return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, [], [], []))
-    return _build(path, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes, synthetic)
+    return _build(path, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes,
+                  result.layout, synthetic)
 
 
 def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument, text_lines: list[str],
-           encoding: str | None, reader_notes: list[str], synthetic: bool) -> Parsed:
+           encoding: str | None, reader_notes: list[str], layout: str | None, synthetic: bool) -> Parsed:
     projects, indicators = [], []
     report_lines = list(reader_notes)
     complete = parsed.complete_projects
@@ -191,16 +192,9 @@ def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
         kind=parsed.kind if complete else None, n_projects=len(projects), n_indicators=len(indicators),
         parse_report="\n".join(report_lines), synthetic=synthetic,
     )
-    if doc["layout"] == "text":
-        doc["layout"] = "text_cell_per_line" if _cell_per_line(text_lines) else "text_tabular"
+    doc["layout"] = layout or doc["layout"]
     report = FileReport(str(path), status, len(projects), len(indicators), message, doc_id)
     return Parsed(report, sha, _frames(doc, projects, indicators, _source_lines(doc_id, text_lines)))
-
-
-def _cell_per_line(lines: list[str]) -> bool:
-    single = sum(1 for ln in lines if ln.startswith("\t") and "\t" not in ln[1:])
-    multi = sum(1 for ln in lines if ln.count("\t") >= 2)
-    return single > multi
 
 
 def _parse_job(args: tuple[str, bool]) -> Parsed:
@@ -224,9 +218,6 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
     try:
         known = db.existing_documents(con)
         by_path = {v[2]: (sha, v[0]) for sha, v in known.items()}
-        todo: list[Path] = []
-        for f in files:
-            todo.append(f)
         pending: list[Parsed] = []
         replace: list[str] = []
         seen_now: set[str] = set()
@@ -282,12 +273,12 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
             if on_file:
                 on_file(rep)
 
-        if workers > 1 and len(todo) > 1:
+        if workers > 1 and len(files) > 1:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for parsed in pool.map(_parse_job, [(str(f), synthetic) for f in todo], chunksize=8):
+                for parsed in pool.map(_parse_job, [(str(f), synthetic) for f in files], chunksize=8):
                     handle(parsed)
         else:
-            for f in todo:
+            for f in files:
                 handle(parse_file(f, synthetic=synthetic))
         flush()
         if derive:

@@ -189,8 +189,7 @@ class ParsedProject:
     indicators: list[ParsedIndicator] = field(default_factory=list)
     has_total: bool = False
     ended: bool = False  # something after the table (footnote, total, next title) was seen
-    last_row_cells: int = 0
-    expected_cells: int = 0
+    incomplete: bool = False  # the file ended inside this project's table
 
 
 @dataclass
@@ -204,13 +203,10 @@ class ParsedDocument:
 
     @property
     def complete_projects(self) -> list[ParsedProject]:
-        return [p for p in self.projects if not p.fields.get("_incomplete")]
+        return [p for p in self.projects if not p.incomplete]
 
 
 # ---------------------------------------------------------------- indicator rows
-
-_ROLE_ORDER_TAIL = ("weight", "target", "actual", "score", "type", "unit")
-
 
 def _is_number(cell: str) -> bool:
     v = parse_number(cell)
@@ -345,7 +341,7 @@ class _State:
         self.header: dict[str, int] | None = None
         self.budget_cols: dict[str, int] | None = None
         self.budget_points_header: float | None = None
-        self.pending_title: tuple[str, int, str | None, str | None, int | None] | None = None
+        self.pending_title: str | None = None  # the last table title, for projects named after it
         self.pending_year: int | None = None
         self.pending: str | None = None  # a label whose value comes on the next row
         self.plan_labels: dict[int, str] = {}
@@ -412,10 +408,7 @@ def _handle_labels(st: _State, row: Row, cells: list[str]) -> bool:
     if any(k == "name" for _, k in labels):
         name = next((_next_value(cells, i) for i, k in labels if k == "name"), None)
         if p is None or p.fields.get("name") or p.indicators:
-            title = st.pending_title
-            p = _new_project(st, row, kind=st.doc_kind, year=st.pending_year)
-            if title:
-                p.title = title[0]
+            p = _new_project(st, row, title=st.pending_title, kind=st.doc_kind, year=st.pending_year)
         if name:
             p.fields["name"] = name
     if p is None:
@@ -560,7 +553,6 @@ def _emit(st: _State, row: Row, name: str, fields: dict[str, str]) -> None:
         level1_raw=st.l1[0], level2_raw=st.l2, level1_points=st.l1[1], name=name,
         fields=values, source_line=row.line, source_sheet=row.sheet,
     ))
-    p.last_row_cells = len([c for c in row.cells if c.strip()])
 
 
 def interpret(rows: list[Row]) -> ParsedDocument:
@@ -582,11 +574,9 @@ def interpret(rows: list[Row]) -> ParsedDocument:
             kind = "self_eval" if _SELF_EVAL_TITLE.search(squeeze(title)) else "goal"
             st.doc_kind = st.doc_kind or kind
             m = _YEAR_IN_TITLE.search(title)
-            _close(st)
-            st.pending_title = (title, row.line, row.sheet, kind, int(m.group(0)) if m else None)
+            st.pending_title = title
             st.pending_year = int(m.group(0)) if m else None
-            p = _new_project(st, row, title=title, kind=kind, year=st.pending_year)
-            p.fields["_from_title"] = True
+            _new_project(st, row, title=title, kind=kind, year=st.pending_year)
             continue
         if len(nonempty) == 1 and _YEAR_ROW.match(squeeze(nonempty[0])):
             year = int(_YEAR_ROW.match(squeeze(nonempty[0])).group(1))
@@ -619,7 +609,6 @@ def interpret(rows: list[Row]) -> ParsedDocument:
             if st.current is None:
                 _new_project(st, row, kind=st.doc_kind, year=st.pending_year)
             st.header = header
-            st.current.expected_cells = max(header.values()) + 1
             if "actual" in header or "score" in header:
                 st.current.kind = "self_eval"
             elif st.current.kind is None:
@@ -698,7 +687,7 @@ def _finish(st: _State) -> ParsedDocument:
             elif not p.indicators[-1].fields.get("target"):
                 problem = "最后一行指标不完整"
         if problem:
-            p.fields["_incomplete"] = True
+            p.incomplete = True
             incomplete.append(f"项目「{label}」（第{p.source_line}行起）{problem}，未导入")
     labels = {"preamble": "表前文字（如部门整体目标）", "filler": "模板空行（指标2:、.....）",
               "footer": "表尾说明、签字栏", "other": "未识别的行"}

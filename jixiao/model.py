@@ -40,6 +40,7 @@ class ReadResult:
     text_lines: list[str]
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    layout: str | None = None  # the reader's finer shape where it has one (text: tabular / cell per line)
 
 
 class ReadError(Exception):

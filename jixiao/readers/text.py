@@ -111,6 +111,14 @@ def _block_rows(lines: list[str], start: int, end: int) -> list[Row]:
     return out
 
 
+def text_layout(lines: list[str]) -> str:
+    """Given decoded lines, returns "text_cell_per_line" when one-cell lines outnumber
+    tab-separated rows, else "text_tabular"."""
+    single = sum(1 for ln in lines if _is_cell_line(ln))
+    multi = sum(1 for ln in lines if ln.count("\t") >= 2)
+    return "text_cell_per_line" if single > multi else "text_tabular"
+
+
 def read_text(path: Path) -> ReadResult:
     """Given a .txt/.md file, returns its rows and lines; raises ReadError if it is not text."""
     data = Path(path).read_bytes()
@@ -119,4 +127,5 @@ def read_text(path: Path) -> ReadResult:
         raise ReadError(f"不是文本文件：含有大量控制字符 (binary or corrupt text, decoded as {enc})")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     notes = [] if enc in ("utf-8", "utf-8-sig") else [f"编码识别为 {enc}"]
-    return ReadResult(rows=split_rows(lines), text_lines=lines, encoding=enc, notes=notes)
+    return ReadResult(rows=split_rows(lines), text_lines=lines, encoding=enc, notes=notes,
+                      layout=text_layout(lines))
