@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -62,8 +61,7 @@ _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 def db_path() -> Path:
     """Returns the database the dashboard reads: $JIXIAO_DB, else the project's default file."""
-    env = os.environ.get("JIXIAO_DB")
-    return Path(env) if env else jdb.default_db()
+    return jdb.default_db()
 
 
 def file_version(path: Path) -> tuple[int, int, int] | None:

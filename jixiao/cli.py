@@ -16,6 +16,15 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, default=None, help=f"database file (default: {db.default_db()})")
 
 
+def _existing_db(args: argparse.Namespace) -> Path | None:
+    """Returns the database the command reads, or None after saying it does not exist."""
+    path = Path(args.db) if args.db else db.default_db()
+    if not path.exists():
+        print(f"数据库不存在：{path}。先运行 jixiao ingest（例如 jixiao ingest datasets/seeds）。", file=sys.stderr)
+        return None
+    return path
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from jixiao.ingest import collect_files, ingest_paths
 
@@ -50,9 +59,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from jixiao.serve import streamlit_command
 
-    path = Path(args.db) if args.db else db.default_db()
-    if not path.exists():
-        print(f"数据库不存在：{path}。先运行 jixiao ingest datasets/ 。", file=sys.stderr)
+    path = _existing_db(args)
+    if path is None:
         return 2
     cmd, env = streamlit_command(path, args.port, headless=args.headless)
     return subprocess.call(cmd, env={**os.environ, **env})
@@ -63,9 +71,8 @@ def cmd_flags(args: argparse.Namespace) -> int:
 
     from jixiao.waivers import apply_waivers, load_waivers
 
-    path = Path(args.db) if args.db else db.default_db()
-    if not path.exists():
-        print(f"数据库不存在：{path}。先运行 jixiao ingest 。", file=sys.stderr)
+    path = _existing_db(args)
+    if path is None:
         return 2
     con = db.connect(path, read_only=True)
     try:
