@@ -2,6 +2,11 @@
 sidebar filters, and every page listed in `st.navigation`.
 
 Run it with `jixiao serve` (applies streamlit_config/config.toml and sets JIXIAO_DB).
+
+The page scripts live in `views/`, not `pages/`: Streamlit treats a `pages/` folder beside the
+entry point as the old automatic page list, and a deep link opened on a freshly started server
+was then routed by file name (English names in the navigation, no sidebar, filters ignored)
+before this script had run once.
 """
 
 import streamlit as st
@@ -12,17 +17,17 @@ st.set_page_config(page_title="绩效分析", page_icon=":material/analytics:", 
 
 PAGES = {
     "分析": [
-        st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
-        st.Page("pages/compare.py", title="单位对比", icon=":material/compare_arrows:"),
-        st.Page("pages/drilldown.py", title="下钻", icon=":material/account_tree:"),
-        st.Page("pages/trends.py", title="趋势", icon=":material/trending_up:"),
+        st.Page("views/overview.py", title="总览", icon=":material/dashboard:", default=True),
+        st.Page("views/compare.py", title="单位对比", icon=":material/compare_arrows:"),
+        st.Page("views/drilldown.py", title="下钻", icon=":material/account_tree:"),
+        st.Page("views/trends.py", title="趋势", icon=":material/trending_up:"),
     ],
     "核查": [
-        st.Page("pages/flags.py", title="问题标记", icon=":material/flag:"),
-        st.Page("pages/rules.py", title="规则说明", icon=":material/menu_book:"),
+        st.Page("views/flags.py", title="问题标记", icon=":material/flag:"),
+        st.Page("views/rules.py", title="规则说明", icon=":material/menu_book:"),
     ],
     "数据": [
-        st.Page("pages/documents.py", title="数据导入 / 文档", icon=":material/upload_file:"),
+        st.Page("views/documents.py", title="数据导入 / 文档", icon=":material/upload_file:"),
     ],
 }
 

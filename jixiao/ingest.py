@@ -162,7 +162,7 @@ def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
         projects.append({
             "project_id": pid, "doc_id": doc_id, "seq": seq, "kind": p.kind, "year": p.year,
             "province": region.province, "city": region.city, "county": region.county,
-            "department": dept, "unit": unit, "name": f.get("name") or (p.title or ""),
+            "department": dept, "unit": unit, "unit_canonical": unit, "scope": "project", "name": f.get("name") or (p.title or ""),
             "code": f.get("code"), "budget": budget, "executed": executed, "execution_rate": rate,
             "budget_points": f.get("budget_points") if p.kind == "self_eval" else None,
             "budget_score_reported": f.get("budget_score_reported"),
@@ -191,6 +191,7 @@ def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
         path, sha, size, status=status, message=message, encoding=encoding,
         kind=parsed.kind if complete else None, n_projects=len(projects), n_indicators=len(indicators),
         parse_report="\n".join(report_lines), synthetic=synthetic,
+        confidence=1.0 if complete else 0.0,
     )
     doc["layout"] = layout or doc["layout"]
     report = FileReport(str(path), status, len(projects), len(indicators), message, doc_id)

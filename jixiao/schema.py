@@ -22,6 +22,7 @@ DOCUMENTS = {
     "n_projects": pl.Int32,
     "n_indicators": pl.Int32,
     "parse_report": pl.String,    # one note per line: what was read, skipped, guessed
+    "confidence": pl.Float64,     # 0-1: how much of the document the parser understood
     "synthetic": pl.Boolean,
     "loaded_at": pl.Datetime("us"),
 }
@@ -37,6 +38,8 @@ PROJECTS = {
     "county": pl.String,
     "department": pl.String,      # 主管部门
     "unit": pl.String,            # 预算单位 / 实施单位
+    "unit_canonical": pl.String,  # the unit's one name across documents (aliases applied by derive)
+    "scope": pl.String,           # project | department (部门整体支出绩效目标表 / 自评表)
     "name": pl.String,
     "code": pl.String,            # 项目编码
     "budget": pl.Float64,         # 年度资金总额 / 年初预算数 A (万元)

@@ -49,7 +49,7 @@ def db_copy(seed_db, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture()
 def open_page(seed_db):
-    """Returns a function: page name (file stem under dashboard/pages) -> AppTest after the
+    """Returns a function: page name (file stem under dashboard/views) -> AppTest after the
     page ran; keyword `state` presets session state (widget values) before the first run."""
     from streamlit.testing.v1 import AppTest
 
@@ -58,7 +58,7 @@ def open_page(seed_db):
         for k, v in (state or {}).items():
             at.session_state[k] = v
         at.run()
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
         at.run()
         return at
 

@@ -278,6 +278,6 @@ def test_documents_list_and_source_text(open_page):
 def test_page_without_database_says_so(page, seed_db, tmp_path, monkeypatch):
     monkeypatch.setenv("JIXIAO_DB", str(tmp_path / "missing.duckdb"))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"views/{page}.py").run()
     assert not at.exception
     assert any("还没有数据库" in w.value for w in [*at.warning, *at.info])

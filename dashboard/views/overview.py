@@ -69,4 +69,4 @@ with right:
             "n_open": fmt.integer("未处理"),
         }, name="最常见的问题", key="ov_rules")
         st.plotly_chart(charts.flags_by_rule(rules), key="ov_rules_chart")
-        st.page_link("pages/flags.py", label="到「问题标记」逐条核查", icon=":material/arrow_forward:")
+        st.page_link("views/flags.py", label="到「问题标记」逐条核查", icon=":material/arrow_forward:")
