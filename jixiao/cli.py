@@ -69,7 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_flags(args: argparse.Namespace) -> int:
     import polars as pl
 
-    from jixiao.waivers import apply_waivers, load_waivers
+    from jixiao.waivers import flags_with_status
 
     path = _existing_db(args)
     if path is None:
@@ -78,7 +78,7 @@ def cmd_flags(args: argparse.Namespace) -> int:
     try:
         # Waivers are applied as they stand now, also those accepted after the last ingest.
         cur = con.cursor()
-        flags = apply_waivers(cur.sql("SELECT * FROM flags").pl(), load_waivers())
+        flags = flags_with_status(con)
         cur.register("_flags", flags.to_arrow())
         df = cur.sql(
             "SELECT f.flag_id, f.rule, r.title, f.severity, f.status, f.waiver_reason, p.province, p.city, "

@@ -68,3 +68,11 @@ def apply_waivers(flags: pl.DataFrame, waivers: pl.DataFrame) -> pl.DataFrame:
     return out.with_columns(
         pl.when(pl.col("waiver_reason").is_not_null()).then(pl.lit("waived")).otherwise(pl.lit("open")).alias("status")
     ).sort("flag_id")
+
+
+def flags_with_status(con) -> pl.DataFrame:
+    """Given a database connection, returns the `flags` table with the waivers as they stand now
+    (status, waiver_reason, waiver_reviewer): the one read that the CLI, the dashboard, the
+    export and the reports share, so a flag's status is never stale."""
+    flags = con.cursor().sql("SELECT * FROM flags").pl()
+    return apply_waivers(flags, load_waivers())
