@@ -7,6 +7,7 @@ A case file looks like:
       - name: 成本指标目标值为百分比
         flag: true                 # the rule must flag (false: it must not flag anything)
         expect: [p1.i1]            # optional: exactly these refs are flagged ("p1" = project-level)
+        messages: [满分]            # optional: each text appears in some flag's message
         options: {}                # optional option overrides
         project: {kind: goal, budget: 800}
         indicators:
@@ -39,6 +40,7 @@ class Case:
     name: str
     flag: bool
     expect: list[str] | None
+    messages: list[str]
     options: dict[str, Any]
     frames: Frames
 
@@ -110,7 +112,7 @@ def load_cases(path: Path) -> list[Case]:
     for spec in data["cases"]:
         out.append(Case(
             rule=data["rule"], name=spec["name"], flag=bool(spec["flag"]),
-            expect=spec.get("expect"), options=spec.get("options") or {},
+            expect=spec.get("expect"), messages=list(spec.get("messages") or []), options=spec.get("options") or {},
             frames=frames_from_case(spec),
         ))
     return out

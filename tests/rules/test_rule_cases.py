@@ -40,6 +40,8 @@ def test_rule_case(case):
         if case.expect is not None:
             assert refs == sorted(case.expect), found["message"].to_list()
         assert all(m and any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in found["message"]), "messages are Chinese"
+        for text in case.messages:
+            assert any(text in m for m in found["message"]), (text, found["message"].to_list())
     else:
         assert not refs, f"{case.rule} must not flag {case.name}: {found['message'].to_list()}"
 

@@ -31,6 +31,12 @@ def _flag_lines(con, rule: str, seed_prefix: str) -> list[int]:
     return [r[0] for r in rows]
 
 
+def _message(con, rule: str, seed_prefix: str, line: int) -> str:
+    return con.execute(
+        "SELECT f.message FROM flags f JOIN indicators i USING (indicator_id) JOIN documents d ON d.doc_id = f.doc_id "
+        "WHERE f.rule = ? AND d.source_path LIKE ? AND i.source_line = ?", [rule, f"%/{seed_prefix}_%", line]).fetchone()[0]
+
+
 def _count(con, rule: str) -> int:
     return con.execute("SELECT count(*) FROM flags WHERE rule = ?", [rule]).fetchone()[0]
 
@@ -55,6 +61,12 @@ def test_targets_weaker_than_last_year(con):
     # 004: ≥95% against 100% last year (84, 120, 124, 156, 161) and ≤29.08万元 against 26.83万元 (86).
     assert _flag_lines(con, "JX104", "004") == [84, 86, 120, 124, 156, 161]
     assert _count(con, "JX104") == 6
+    # The title covers both directions, and each message says which way it is weaker.
+    assert con.execute("SELECT title FROM rules WHERE rule = 'JX104'").fetchone()[0] == "目标值弱于上年实际"
+    assert _message(con, "JX104", "004", 84) == (
+        "指标「城乡居民参保覆盖」目标值「>=95%」低于上年完成值「100%」（正向指标，越高越好），目标弱于上年实际")
+    assert _message(con, "JX104", "004", 86) == (
+        "指标「每次发放(补助)」目标值「<=29.08万元」高于上年完成值「26.83万元」（反向指标，越低越好），目标弱于上年实际")
 
 
 def test_missing_name(con):
@@ -81,6 +93,12 @@ def test_scores_against_the_tables_rules(con):
     # Met qualitative targets scored below the 80% 达成 band: 6/10, 10/15, 11/15, 5/10.
     # 12/15 (lines 217, 263, 310) is inside the band and not flagged.
     assert _flag_lines(con, "JX301", "001") == [30, 36, 76, 82, 123, 129, 170, 176, 223, 269, 316, 354, 358]
+    # One expected value: line 76 (成效显著 / 成效显著, 15 points, scored 10) must have at least
+    # the 达成 tier's 12 (80% of 15) — not also "应得15分".
+    msg = _message(con, "JX301", "001", 76)
+    assert "得分10分，按规则应不低于12分" in msg and "应得15分" not in msg
+    # Every actual in 001 repeats its target: no unmet target, so no "未达成目标却得满分".
+    assert not any("未达成" in m for (m,) in con.execute("SELECT message FROM flags WHERE rule = 'JX301'").fetchall())
 
 
 def test_template_reasons(con):
