@@ -1,4 +1,4 @@
-"""The `jixiao` command: ingest, serve, flags, generate, bench, export (see CONTRACT.md)."""
+"""The `jixiao` command: ingest, serve, flags, report, generate, bench, export (see the README)."""
 
 from __future__ import annotations
 
@@ -100,6 +100,68 @@ def cmd_flags(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from jixiao.report import FORMATS, ReportFilter, UnitNotFound, reports_zip, write_all_reports, write_unit_report
+
+    out = Path(args.out)
+    suffix = out.suffix.lower().lstrip(".")
+    if args.unit is not None:
+        if not out.is_dir() and suffix not in FORMATS:
+            print(f"--out 应是 .docx 或 .xlsx 文件（或已有的文件夹）：{out}", file=sys.stderr)
+            return 2
+        if args.format and not out.is_dir() and args.format != suffix:
+            print(f"--format {args.format} 与输出文件 {out.name} 的类型不一致", file=sys.stderr)
+            return 2
+    elif suffix in FORMATS:
+        print("--all-units 为每个单位各写一个文件：--out 应是文件夹（或 .zip 文件），不是 ."
+              f"{suffix} 文件", file=sys.stderr)
+        return 2
+    try:
+        when = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        print(f"--date 应为 YYYY-MM-DD：{args.date}", file=sys.stderr)
+        return 2
+    path = _existing_db(args)
+    if path is None:
+        return 2
+    flt = ReportFilter(years=(args.year,) if args.year else (), province=args.province, city=args.city,
+                       county=args.county, kind=args.kind)
+    con = db.connect(path, read_only=True)
+    try:
+        if args.unit is not None:
+            try:
+                written, rep = write_unit_report(con, args.unit, out, flt, fmt=args.format, report_date=when,
+                                                 bureau=args.bureau)
+            except UnitNotFound as e:
+                print(e.message, file=sys.stderr)
+                return 2
+            s = rep.summary
+            print(f"已写入 {written}（{rep.unit}：{s.n_projects} 个项目，需要整改的问题 {s.n_open} 条，"
+                  f"经核实无需整改 {s.n_accepted} 条）")
+            return 0
+        if suffix == "zip":
+            formats = (args.format,) if args.format else FORMATS
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(reports_zip(con, flt, formats, report_date=when))
+            print(f"已写入 {out}")
+            return 0
+
+        def said(unit, written, error):
+            print(f"ok      {written}" if error is None else f"failed  {unit}：{error}", flush=True)
+
+        results = write_all_reports(con, out, flt, fmt=args.format or "docx", report_date=when, on_unit=said)
+    finally:
+        con.close()
+    failed = sum(1 for _, _, e in results if e)
+    if not results:
+        print(f"所选范围（{flt.describe()}）内没有单位。", file=sys.stderr)
+        return 2
+    print(f"共 {len(results)} 个单位：写入 {len(results) - failed} 份，失败 {failed} 份（{out}）", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from jixiao.export import export_parquet
 
@@ -148,6 +210,25 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
     p.set_defaults(func=cmd_flags)
+
+    p = sub.add_parser("report", help="写审核意见（Word / Excel），一个单位或每个单位一份",
+                       description="为一个单位（--unit）或所选范围内的每个单位（--all-units）写审核意见。")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--unit", metavar="NAME", help="单位名称（文档中的写法或统一名称）")
+    who.add_argument("--all-units", action="store_true", help="所选范围内每个单位各写一份")
+    p.add_argument("--out", required=True, metavar="FILE|DIR",
+                   help="--unit：FILE.docx 或 FILE.xlsx（或已有文件夹）；--all-units：文件夹或 FILE.zip")
+    p.add_argument("--format", choices=["docx", "xlsx"], default=None,
+                   help="写入文件夹时的格式（默认 docx；.zip 默认两种都写）")
+    p.add_argument("--year", type=int, default=None, help="只含该年度（默认全部年度）")
+    p.add_argument("--province", default=None)
+    p.add_argument("--city", default=None)
+    p.add_argument("--county", default=None)
+    p.add_argument("--kind", choices=["goal", "self_eval"], default=None, help="只含绩效目标表或绩效自评表")
+    p.add_argument("--bureau", default=None, help="落款单位（默认按地区：XX县财政局）")
+    p.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="落款日期（默认今天）")
+    _db_arg(p)
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("generate", help="生成合成语料（含植入缺陷的真值文件）")
     p.add_argument("--out", required=True)
