@@ -29,6 +29,36 @@ def _project_facts(p: ProjectSection) -> str:
     return "；".join(x for x in parts if x) + "。"
 
 
+GOAL_CHARS = 150  # the 年度总体目标 is quoted to say which project is meant, not reproduced in full
+
+
+def _goal(p: ProjectSection) -> str:
+    g = " ".join((p.goal or "").split())
+    return "" if not g else "年度总体目标：" + (g if len(g) <= GOAL_CHARS else g[:GOAL_CHARS] + "……")
+
+
+def _several(rep: Report) -> bool:
+    """Whether the report spans several years or both kinds, so a project's name alone does
+    not say which table is meant."""
+    return len(rep.years) > 1 or len(rep.kinds) > 1
+
+
+def _project_title(rep: Report, p: ProjectSection) -> str:
+    if not _several(rep):
+        return p.name
+    return f"{p.name}（{p.year}年{p.kind_label}）" if p.year else f"{p.name}（{p.kind_label}）"
+
+
+def _clean_list(rep: Report) -> str:
+    """The projects without open flags, each name once with the tables it was found clean in."""
+    by_name: dict[str, list[str]] = {}
+    for p in rep.clean_projects:
+        by_name.setdefault(p.name, []).append(f"{p.year}年{p.kind_label}" if p.year else p.kind_label)
+    if not _several(rep):
+        return "、".join(f"「{n}」" for n in by_name)
+    return "、".join(f"「{n}」（{'、'.join(w)}）" for n, w in by_name.items())
+
+
 def _severity_text(by_sev: dict[str, int]) -> str:
     return "、".join(f"{s} {by_sev.get(s, 0)} 条" for s in SEVERITIES)
 
@@ -155,11 +185,13 @@ class Problems:
             return
         intro = f"共 {len(flagged)} 个项目存在需要整改的问题，逐项列示如下。"
         if clean_:
-            intro += f"其余 {len(clean_)} 个项目未发现问题：" + "、".join(f"「{p.name}」" for p in clean_) + "。"
+            intro += f"其余 {len(clean_)} 个项目未发现问题：" + _clean_list(rep) + "。"
         w.para(intro)
         for k, p in enumerate(flagged, 1):
-            w.heading(f"（{cn_number(k)}）{p.name}", 2)
+            w.heading(f"（{cn_number(k)}）{_project_title(rep, p)}", 2)
             w.para(_project_facts(p) + f"存在问题 {p.n_open} 条。", style="说明文字")
+            if _goal(p):
+                w.para(_goal(p), style="说明文字")
             for j, g in enumerate(p.groups, 1):
                 w.heading(f"{j}. {g.rule.title}（{g.rule.rule}，严重程度：{g.items[0].severity}，{len(g.items)} 条）", 3)
                 w.table([Column("序号", 1.3, "center"), Column("指标", 4.1), Column("问题及涉及的数值", 10.2)],
@@ -191,7 +223,8 @@ class Problems:
                     prow.append([i, f.severity, f.rule, g.rule.title, f.indicator_seq,
                                  f.indicator_text, f.message,
                                  g.rule.remedy if j == 0 else ""])
-            x.sheet(f"（{cn_number(n)}）{p.name}", pcols, prow, note=f"（{cn_number(n)}）{p.name}：{_project_facts(p)}")
+            x.sheet(f"（{cn_number(n)}）{p.name}", pcols, prow,
+                    note=f"（{cn_number(n)}）{_project_title(rep, p)}：{_project_facts(p)}{_goal(p)}")
 
 
 class Accepted:
