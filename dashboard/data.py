@@ -404,6 +404,48 @@ def document_lines(doc_id: str, line_from: int = 1, line_to: int = 2000) -> pl.D
     return run("document_lines", doc_id=doc_id, line_from=int(line_from), line_to=int(line_to))
 
 
+# --------------------------------------------------------------------------- review reports
+
+
+def _current_connection() -> duckdb.DuckDBPyConnection:
+    path = db_path()
+    version = file_version(path)
+    if version is None:
+        raise FileNotFoundError(str(path))
+    return _connection(str(path.resolve()), version)
+
+
+def _report_filter(f: Filters, units: Iterable[str] = ()):
+    from jixiao.report import ReportFilter
+
+    return ReportFilter(years=tuple(f.years), province=f.province, city=f.city, county=f.county,
+                        units=tuple(units), kind=f.kind, synthetic=f.synthetic)
+
+
+def report_file(unit: str, f: Filters, fmt: str) -> bytes:
+    """Given a unit, the sidebar filters and "docx" / "xlsx", returns the unit's review report
+    (审核意见) over the filter's years and tables. Built when called — on the download click, not
+    on every rerun — from the read-only connection and the waivers as they stand now."""
+    from jixiao.report import ReportSource, render
+
+    return render(ReportSource(_current_connection(), _report_filter(f)).build(unit), fmt)
+
+
+def reports_zip(f: Filters) -> bytes:
+    """Given the sidebar filters, returns a .zip with the Word and Excel report of every unit
+    in them (built when called)."""
+    from jixiao.report import reports_zip as _zip
+
+    return _zip(_current_connection(), _report_filter(f, f.units))
+
+
+def report_file_name(unit: str, f: Filters, fmt: str) -> str:
+    """Given a unit, the filters and a format, returns the download's file name."""
+    from jixiao.report import file_name_for
+
+    return file_name_for(unit, f.years, fmt)
+
+
 # --------------------------------------------------------------------------- ingest
 
 _ingest_lock = threading.Lock()

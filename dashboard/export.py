@@ -96,3 +96,43 @@ def table(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, select
     if rows and 0 <= rows[0] < df.height:
         return df.row(rows[0], named=True)
     return None
+
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_buttons(unit: str, f) -> None:
+    """Shows the two downloads of a unit's review report (审核意见, Word and Excel) for the current
+    filter; each file is built when its button is clicked."""
+    import streamlit as st
+
+    from dashboard import data
+    from dashboard.format import widget_key
+
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    with row:
+        st.markdown("**审核意见**")
+        st.download_button(
+            "Word", data=lambda: data.report_file(unit, f, "docx"), file_name=data.report_file_name(unit, f, "docx"),
+            mime=DOCX_MIME, key=widget_key("dd_report_docx", unit), icon=":material/description:", on_click="ignore",
+            help="该单位在当前筛选范围内的审核意见（问题、整改要求、已接受的标记），点击后生成",
+        )
+        st.download_button(
+            "Excel", data=lambda: data.report_file(unit, f, "xlsx"), file_name=data.report_file_name(unit, f, "xlsx"),
+            mime=XLSX_MIME, key=widget_key("dd_report_xlsx", unit), icon=":material/table_view:", on_click="ignore",
+        )
+
+
+def reports_zip_button(f, n_units: int) -> None:
+    """Shows the download of every unit's review report in the current filter as one .zip."""
+    import streamlit as st
+
+    from dashboard import data
+
+    st.download_button(
+        f"全部 {n_units} 个单位的审核意见（.zip，Word + Excel）", data=lambda: data.reports_zip(f),
+        file_name=f"审核意见_{_safe_name(f.describe())}_{date.today():%Y%m%d}.zip", mime="application/zip",
+        key="dd_reports_zip", icon=":material/folder_zip:", on_click="ignore", disabled=n_units == 0,
+        help="当前筛选下每个单位一份 Word 和一份 Excel；点击后生成，单位多时需要一些时间",
+    )

@@ -39,6 +39,7 @@ row = export.table(fmt.with_region(units), {
     "score_mean": fmt.score("平均自评得分"),
     "n_open_flags": fmt.integer("未处理问题"),
 }, name="单位", key="dd_units", select=True, height=min(400, 38 + 35 * units.height))
+export.reports_zip_button(f, units.height)
 unit = row["unit"] if row else clicked_unit
 if not unit:
     st.info("在上表中选择一个单位（或点击预算分布图中的单位方块），即可逐级查看项目和指标。")
@@ -46,6 +47,7 @@ if not unit:
 
 # --- level 2: the unit's projects
 st.subheader(f"② 项目 · {fmt.md_escape(unit)}")
+export.report_buttons(unit, f)
 projects = fmt.label_codes(data.projects_by_unit(f, unit))
 if projects.height == 0:
     st.info("该单位在当前筛选下没有项目。")

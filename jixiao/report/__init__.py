@@ -29,7 +29,7 @@ from jixiao.report.text import safe_file_stem, years_text
 
 FORMATS = ("docx", "xlsx")
 
-__all__ = ["FORMATS", "Report", "ReportFilter", "ReportSource", "UnitNotFound", "file_name", "render",
+__all__ = ["FORMATS", "Report", "ReportFilter", "ReportSource", "UnitNotFound", "file_name", "file_name_for", "render",
            "reports_zip", "write_all_reports", "write_unit_report"]
 
 
@@ -57,11 +57,17 @@ def render(report: Report, fmt: str) -> bytes:
 
 
 def file_name(report: Report, fmt: str) -> str:
-    """Given a report, returns its file name, safe on Windows: 单位_2024年度_审核意见.docx."""
-    what = "审核意见" if report.kinds != ["self_eval"] else "复核意见"
-    years = years_text(report.years).removesuffix("年度").replace("—", "-").replace("、", "_")
-    parts = [safe_file_stem(report.unit), f"{years}年度" if years else "", what]
-    return "_".join(p for p in parts if p) + f".{fmt}"
+    """Given a report, returns its file name, safe on Windows: 单位_2024年度_审核意见.docx
+    (复核意见 for self-evaluations only)."""
+    return file_name_for(report.unit, report.years, fmt, "复核意见" if report.kinds == ["self_eval"] else "审核意见")
+
+
+def file_name_for(unit: str, years, fmt: str, what: str = "审核意见") -> str:
+    """Given a unit, its years (empty: all) and a format, returns the report's file name as
+    `file_name` does, for callers that name the file before building it (the dashboard)."""
+    span = years_text(list(years)).removesuffix("年度").replace("—", "-").replace("、", "_")
+    parts = [safe_file_stem(unit), f"{span}年度" if span else "全部年度", what]
+    return "_".join(parts) + f".{fmt}"
 
 
 def write_unit_report(con, unit: str, out: Path, flt: ReportFilter | None = None, *, fmt: str | None = None,
