@@ -7,6 +7,8 @@ through `text.clean` (phone numbers masked) first. Sheet names are made valid an
 from __future__ import annotations
 
 import io
+import math
+import unicodedata
 from dataclasses import dataclass
 
 import xlsxwriter
@@ -14,6 +16,18 @@ import xlsxwriter
 from jixiao.report.text import clean, sheet_name
 
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2
+LINE_PT = 14.0  # one line of 10 pt text
+
+
+def _display_width(text: str) -> int:
+    """Given a text, returns its width in Excel column units: a CJK (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _lines(text: str, width: float) -> int:
+    """Given a cell's text and its column width, returns how many lines it wraps to."""
+    usable = max(width - 1.5, 1.0)
+    return sum(max(1, math.ceil(_display_width(part) / usable)) for part in text.split("\n"))
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,10 @@ class ExcelWriter:
         for r, values in enumerate(rows, start=HEADER_ROW + 1):
             for c, (col, v) in enumerate(zip(columns, values)):
                 self._cell(ws, r, c, col.kind, v)
+            # Excel and LibreOffice do not grow a row for wrapped text on opening: set its height.
+            n = max([_lines(clean(v), col.width) for col, v in zip(columns, values) if col.kind == "wrap" and v] or [1])
+            if n > 1:
+                ws.set_row(r, min(LINE_PT * n + 2, 409))
         ws.freeze_panes(HEADER_ROW + 1, 0)
         ws.autofilter(HEADER_ROW, 0, HEADER_ROW + max(len(rows), 1), len(columns) - 1)
         ws.set_row(HEADER_ROW, 30)

@@ -152,7 +152,7 @@ class Overview:
         w.table([Column("项目", 4.4), Column("情况", 11.2)], [list(r) for r in self._rows(rep)], header=False,
                 label_cols=(0,))
         if rep.summary.by_rule:
-            w.para("问题按类型统计如下：")
+            w.para("问题按类型统计如下：", keep_next=True)
             w.table([Column("序号", 1.3, "center"), Column("问题类型", 7.7), Column("严重程度", 2.0, "center"),
                      Column("涉及项目", 2.3, "center"), Column("问题条数", 2.3, "center")],
                     [[k, f"{r['title']}（{r['rule']}）", r["severity"], r["n_projects"], r["n_flags"]]
@@ -189,9 +189,9 @@ class Problems:
         w.para(intro)
         for k, p in enumerate(flagged, 1):
             w.heading(f"（{cn_number(k)}）{_project_title(rep, p)}", 2)
-            w.para(_project_facts(p) + f"存在问题 {p.n_open} 条。", style="说明文字")
+            w.para(_project_facts(p) + f"存在问题 {p.n_open} 条。", style="说明文字", keep_next=True)
             if _goal(p):
-                w.para(_goal(p), style="说明文字")
+                w.para(_goal(p), style="说明文字", keep_next=True)
             for j, g in enumerate(p.groups, 1):
                 w.heading(f"{j}. {g.rule.title}（{g.rule.rule}，严重程度：{g.items[0].severity}，{len(g.items)} 条）", 3)
                 w.table([Column("序号", 1.3, "center"), Column("指标", 4.1), Column("问题及涉及的数值", 10.2)],
@@ -238,7 +238,7 @@ class Accepted:
 
     def word(self, w: WordWriter, rep: Report, heading: str | None) -> None:
         w.heading(heading or self.title, 1)
-        w.para("下列事项经核实，理由成立，不再要求整改：")
+        w.para("下列事项经核实，理由成立，不再要求整改：", keep_next=True)
         w.table([Column("序号", 1.3, "center"), Column("项目", 3.7), Column("事项", 6.3), Column("核实意见", 4.3)],
                 [[k, f"{p.name}（{p.year}年）" if p.year else p.name,
                   f"{_rule_title(rep, a.rule)}：{a.indicator_label}。{a.message}", a.waiver_reason or ""]

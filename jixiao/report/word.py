@@ -172,10 +172,12 @@ class WordWriter:
         self.doc.add_paragraph(clean(text), style=f"Heading {level}")
 
     def para(self, text: str, *, indent: bool = True, align: str | None = None, bold_prefix: str | None = None,
-             style: str | None = None, space_before: float | None = None) -> None:
+             style: str | None = None, space_before: float | None = None, keep_next: bool = False) -> None:
         """A paragraph; indent=True gives the first-line indent of two characters. A bold_prefix
-        (e.g. "整改要求：") is set in bold before the text."""
+        (e.g. "整改要求：") is set in bold before the text; keep_next keeps it on the page of what
+        follows (a sentence that introduces a table)."""
         p = self.doc.add_paragraph(style=style)
+        p.paragraph_format.keep_with_next = keep_next
         if indent:
             size = TABLE_PT if style == "说明文字" else BODY_PT
             p.paragraph_format.first_line_indent = Pt(2 * size)
