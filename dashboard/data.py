@@ -416,10 +416,11 @@ def _current_connection() -> duckdb.DuckDBPyConnection:
 
 
 def _report_filter(f: Filters, units: Iterable[str] = ()):
+    from dataclasses import replace
+
     from jixiao.report import ReportFilter
 
-    return ReportFilter(years=tuple(f.years), province=f.province, city=f.city, county=f.county,
-                        units=tuple(units), kind=f.kind, synthetic=f.synthetic)
+    return replace(ReportFilter.like(f), units=tuple(units))
 
 
 def report_file(unit: str, f: Filters, fmt: str) -> bytes:
