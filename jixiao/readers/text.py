@@ -41,7 +41,7 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
             except UnicodeDecodeError as e:
                 text = data.decode(enc, errors="replace")
                 if _mostly_readable(text):
-                    return text, enc, [_bad_bytes_problem(text, enc)]
+                    return text, enc, [_bad_bytes_problem(text, {"utf-8-sig": "UTF-8"}.get(enc, enc.upper()))]
                 raise ReadError(f"文件声明了 {enc} 编码但无法解码 (undecodable {enc}): {e.reason}") from None
     if b"\x00" in data[:65536]:
         raise ReadError("不是文本文件：含有二进制数据 (binary data, not text)")
