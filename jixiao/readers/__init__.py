@@ -9,6 +9,7 @@ is sniffed whatever its suffix.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Callable
 
@@ -16,72 +17,28 @@ from jixiao.model import ReadError, ReadResult
 from jixiao.readers.container import ENCRYPTED, read_bytes, reason, reraise_interrupts, sniff
 
 
-def _text(path: Path, data: bytes) -> ReadResult:
-    from jixiao.readers.text import read_text
+def _lazy(module: str, function: str) -> Callable[[Path, bytes], ReadResult]:
+    """Given a reader module and function name, returns the reader, imported at first use
+    (pdfplumber, xlrd, msdoc2docx load only when such a file comes)."""
+    def read(path: Path, data: bytes) -> ReadResult:
+        return getattr(importlib.import_module(f"jixiao.readers.{module}"), function)(path, data)
 
-    return read_text(path, data)
-
-
-def _xlsx(path: Path, data: bytes) -> ReadResult:
-    from jixiao.readers.xlsx import read_xlsx
-
-    return read_xlsx(path, data)
-
-
-def _docx(path: Path, data: bytes) -> ReadResult:
-    from jixiao.readers.docx import read_docx
-
-    return read_docx(path, data)
-
-
-def _pdf(path: Path, data: bytes) -> ReadResult:
-    from jixiao.readers.pdf import read_pdf
-
-    return read_pdf(path, data)
-
-
-def _doc(path: Path, data: bytes) -> ReadResult:
-    from jixiao.readers.doc import read_doc
-
-    return read_doc(path, data)
-
-
-def _xls(path: Path, data: bytes) -> ReadResult:
-    from jixiao.readers.xls import read_xls
-
-    return read_xls(path, data)
-
-
-def _ods(path: Path, data: bytes) -> ReadResult:
-    from jixiao.readers.ods import read_ods
-
-    return read_ods(path, data)
-
-
-def _html(path: Path, data: bytes) -> ReadResult:
-    from jixiao.readers.html import read_html
-
-    return read_html(path, data)
-
-
-def _xml2003(path: Path, data: bytes) -> ReadResult:
-    from jixiao.readers.xml2003 import read_xml2003
-
-    return read_xml2003(path, data)
+    read.__name__ = function
+    return read
 
 
 # Detected type -> reader. Every reader takes (path, bytes) and returns a ReadResult or
 # raises ReadError with a Chinese reason.
 READERS: dict[str, Callable[[Path, bytes], ReadResult]] = {
-    "text": _text,
-    "xlsx": _xlsx,
-    "docx": _docx,
-    "pdf": _pdf,
-    "doc": _doc,
-    "xls": _xls,
-    "ods": _ods,
-    "html": _html,
-    "xml2003": _xml2003,
+    "text": _lazy("text", "read_text"),
+    "xlsx": _lazy("xlsx", "read_xlsx"),
+    "docx": _lazy("docx", "read_docx"),
+    "pdf": _lazy("pdf", "read_pdf"),
+    "doc": _lazy("doc", "read_doc"),
+    "xls": _lazy("xls", "read_xls"),
+    "ods": _lazy("ods", "read_ods"),
+    "html": _lazy("html", "read_html"),
+    "xml2003": _lazy("xml2003", "read_xml2003"),
 }
 
 # Detected type -> documents.layout when the reader names no finer shape.

@@ -331,3 +331,16 @@ def test_truncated_files_fail_in_chinese(name: str, tmp_path: Path) -> None:
     report = parse_file(path).report
     assert report.status in ("failed", "partial")
     assert report.message and re.search(r"[\u4e00-\u9fff]", report.message) and "Traceback" not in report.message
+
+
+def test_one_registry_covers_every_detected_type() -> None:
+    import inspect
+
+    from jixiao.readers import LAYOUT_OF, READERS, REFUSED, container
+
+    returned = set(re.findall(r'return "([a-z0-9]+)"', inspect.getsource(container.sniff)))
+    returned |= set(re.findall(r'return "([a-z0-9]+)"', inspect.getsource(container._sniff_ole)))
+    returned |= set(re.findall(r'return "([a-z0-9]+)"', inspect.getsource(container._sniff_zip)))
+    assert returned and returned <= set(READERS) | set(REFUSED)
+    assert set(READERS) == set(LAYOUT_OF) and not set(READERS) & set(REFUSED)
+    assert all(re.search(r"[\u4e00-\u9fff]", reason) for reason in REFUSED.values())
