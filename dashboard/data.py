@@ -29,6 +29,7 @@ import polars as pl
 import streamlit as st
 
 from jixiao import db as jdb
+from jixiao.readers import UPLOAD_SUFFIXES
 from jixiao import queries as jqueries
 from jixiao.waivers import add_waiver, apply_waivers, load_waivers, waivers_path
 
@@ -41,7 +42,8 @@ REQUIRED_TABLES = {
     "documents", "projects", "indicators", "source_lines", "flags", "rules", "project_scores",
     "template_clusters", "template_members",
 }
-UPLOAD_TYPES = ("txt", "md", "xlsx", "docx")
+# What the upload page takes (the readers' document suffixes; the content then decides the reader).
+UPLOAD_TYPES = UPLOAD_SUFFIXES
 
 # The shared filters as query parameters: an empty list or None means "all".
 FILTER_DEFAULTS: dict[str, Any] = {
@@ -464,7 +466,9 @@ def check_upload(name: str, size: int) -> str | None:
     """Given an uploaded file's name and size, returns why it cannot be imported (Chinese) or None."""
     suffix = Path(name).suffix.lower().lstrip(".")
     if suffix not in UPLOAD_TYPES:
-        return f"不支持的文件类型 .{suffix or '(无后缀)'}，只接受 .txt .md .xlsx .docx"
+        shown = f".{suffix}" if suffix else "（无后缀）"
+        return (f"不支持的文件类型 {shown}；可导入 PDF（带文字层）、Word（.docx .doc .wps）、"
+                f"Excel（.xlsx .xls .et）、.ods、网页表格（.htm .html）和文本（.txt .md）")
     if size == 0:
         return "文件是空的"
     limit = max_upload_mb()

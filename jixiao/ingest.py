@@ -20,7 +20,7 @@ import polars as pl
 from jixiao import db, schema
 from jixiao.interpret import ParsedDocument, interpret, mask_phones
 from jixiao.model import ReadError
-from jixiao.readers import LAYOUT_OF, READERS, read_file
+from jixiao.readers import DOCUMENT_SUFFIXES, LAYOUT_OF, read_file
 from jixiao.regions import resolve, region_note
 
 MAX_BYTES = int(os.environ.get("JIXIAO_MAX_FILE_MB", "64")) * 1024 * 1024
@@ -59,21 +59,19 @@ class Parsed:
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileReport]]:
-    """Given files and folders, returns the supported files (folders walked, sorted) and reports
-    for paths that cannot be ingested (missing; unsupported when named directly)."""
+    """Given files and folders, returns the files to read (folders walked, sorted, taking
+    document-like suffixes; a file named directly whatever its suffix — its content decides
+    the reader) and reports for paths that do not exist."""
     files: list[Path] = []
     bad: list[FileReport] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in READERS and not f.name.startswith((".", "~$")):
+                if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES and not f.name.startswith((".", "~$")):
                     files.append(f)
         elif p.is_file():
-            if p.suffix.lower() in READERS:
-                files.append(p)
-            else:
-                bad.append(FileReport(str(p), "failed", message=f"不支持的文件类型 {p.suffix or '(无后缀)'}，支持 .txt .md .xlsx .docx"))
+            files.append(p)
         else:
             bad.append(FileReport(str(p), "failed", message="文件不存在 (no such file or folder)"))
     return files, bad
@@ -82,7 +80,7 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRep
 def _doc_row(path: Path, sha: str, size: int, **kw) -> dict:
     row = {c: None for c in schema.DOCUMENTS}
     row.update(doc_id=sha[:16], source_path=str(path), sha256=sha, size_bytes=size,
-               file_type=path.suffix.lower().lstrip("."), layout=LAYOUT_OF.get(path.suffix.lower()),
+               file_type=path.suffix.lower().lstrip("."), layout=LAYOUT_OF.get(path.suffix.lower().lstrip(".")),
                synthetic=False, loaded_at=datetime.now().replace(microsecond=0),
                n_projects=0, n_indicators=0)
     row.update(kw)
@@ -129,7 +127,7 @@ def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None
         return Parsed(FileReport(str(path), "failed", message=f"无法读取文件：{e.strerror or e}"), "", {})
     doc_id = sha[:16]
     try:
-        result = read_file(path)
+        result = read_file(path, data)
         parsed = interpret(result.rows)
     except ReadError as e:
         doc = _doc_row(path, sha, len(data), status="failed", message=str(e), synthetic=synthetic)
@@ -139,13 +137,14 @@ def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None
         doc = _doc_row(path, sha, len(data), status="failed", message=msg, synthetic=synthetic)
         return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, [], [], []))
     return _build(path, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes,
-                  result.layout, synthetic)
+                  result.layout, synthetic, result.problems)
 
 
 def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument, text_lines: list[str],
-           encoding: str | None, reader_notes: list[str], layout: str | None, synthetic: bool) -> Parsed:
+           encoding: str | None, reader_notes: list[str], layout: str | None, synthetic: bool,
+           reader_problems: list[str] = ()) -> Parsed:
     projects, indicators = [], []
-    report_lines = list(reader_notes)
+    report_lines = list(reader_notes) + list(reader_problems)
     complete = parsed.complete_projects
     for seq, p in enumerate(complete, start=1):
         pid = f"{doc_id}-{seq:03d}"
@@ -183,8 +182,8 @@ def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
     if not complete:
         status = "failed"
         message = "；".join(parsed.incomplete) if parsed.incomplete else "未找到绩效目标表或绩效自评表（没有可识别的项目和指标）"
-    elif parsed.incomplete:
-        status, message = "partial", "；".join(parsed.incomplete)
+    elif parsed.incomplete or reader_problems:  # what the reader could not read makes it partial
+        status, message = "partial", "；".join([*parsed.incomplete, *reader_problems])
     else:
         status, message = "ok", None
     doc = _doc_row(

@@ -12,9 +12,11 @@ st.title("数据导入 / 文档")
 # --- upload and ingest
 st.subheader("导入文档")
 limit = data.max_upload_mb()
-st.caption(f"支持 .txt / .md（UTF-8、GBK/GB18030 自动识别）、.xlsx、.docx；可一次选多个文件，单个文件不超过 {limit} MB。"
-           "内容相同的文件不会重复导入。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
-uploads = st.file_uploader("选择文件", type=list(data.UPLOAD_TYPES), accept_multiple_files=True, key="doc_uploads")
+st.caption(f"支持 PDF（需带文字层，扫描件不支持）、Word（.docx / .doc）、Excel（.xlsx / .xls，含系统导出的网页表格）、"
+           f".ods 和文本 .txt / .md（UTF-8、GBK/GB18030 自动识别）；文件类型按内容识别。可一次选多个文件，"
+           f"单个文件不超过 {limit} MB。内容相同的文件不会重复导入。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
+# No type filter in the widget: its own refusal is in English; check_upload refuses in Chinese.
+uploads = st.file_uploader("选择文件", accept_multiple_files=True, key="doc_uploads")
 if st.button("开始导入", type="primary", disabled=not uploads, icon=":material/upload:", key="doc_ingest"):
     good, rejected = [], []
     for u in uploads or []:

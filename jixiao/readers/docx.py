@@ -13,8 +13,9 @@ from pathlib import Path
 import docx
 from docx.oxml.ns import qn
 
-from jixiao.readers.container import check_zip
 from jixiao.model import ReadError, ReadResult, Row
+from jixiao.readers import limits
+from jixiao.readers.container import check_zip, read_bytes, reason
 
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _INNER_BREAKS = re.compile(r"\s*[\r\n\t\v\f]+\s*")
@@ -25,37 +26,42 @@ _T, _TAB, _BR, _CR, _NB_HYPHEN = qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"),
 _DEL, _VAL = qn("w:del"), qn("w:val")
 
 
-def read_docx(path: Path) -> ReadResult:
+def read_docx(path: Path, data: bytes | None = None) -> ReadResult:
     """Given the path of a .docx file, returns its body paragraphs and table rows in order.
 
     Every body block (a paragraph, or one row of a table) gets the next 1-based `line`, and
-    `text_lines[line - 1]` is that block's text (table rows tab-joined). Empty paragraphs (blank
-    lines, page-break paragraphs) are counted and appear as "" in `text_lines`, but yield no Row,
-    so line numbers stay true to the document. A paragraph Row has one cell and `sheet` None;
-    a table row has one cell per grid column and `sheet` "table N" (1-based, in body order; a
-    table continued after a page break is simply the next table). A horizontally merged cell
+    `text_lines[line - 1]` is that block's text: a paragraph's text, or "表格N!line<TAB>cells"
+    for a table row (the source view finds a table's rows by that prefix). Empty paragraphs
+    (blank lines, page-break paragraphs) are counted and appear as "" in `text_lines`, but
+    yield no Row, so line numbers stay true to the document. A paragraph Row has one cell and
+    `sheet` None; a table row has one cell per grid column and `sheet` "表格N" (1-based, in
+    body order; a table continued after a page break is simply the next table). A horizontally merged cell
     keeps its text in its first grid column, the others are empty; a vertically merged cell
     repeats the top cell's text in each row (first column of the span). Cell text is its
     paragraphs joined by a space; a nested table is flattened into its cell's text.
 
-    Raises `ReadError` for an empty file, a file that is not a zip, a legacy .doc / encrypted
-    document, a truncated zip, or a zip that is not a Word document.
+    Raises `ReadError` (Chinese) for an empty file, a file that is not a zip, a legacy .doc /
+    encrypted document, a truncated zip, a zip that is not a Word document, or a document that
+    declares more than `limits` allow (a gridSpan/gridBefore beyond MAX_COLS columns, a table
+    beyond MAX_ROWS rows, more than MAX_CELLS cells) — checked before the row is built.
     """
     name = Path(path).name
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ReadError(f"{name}: cannot open file ({exc.strerror or exc})") from None
+    data = read_bytes(path) if data is None else data
     check_zip(name, data, "docx")
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
     except Exception as exc:  # python-docx/lxml raise many types; none may escape as-is
-        raise ReadError(f"{name}: not a readable Word .docx document ({_reason(exc)})") from None
+        raise ReadError(f"{name}：无法读取该 Word 文档，文件可能已损坏 ({reason(exc)})") from None
+    return read_body(body, name)
 
+
+def read_body(body, name: str) -> ReadResult:
+    """Given a w:body element and the file name (for messages), returns its rows (see read_docx)."""
     rows: list[Row] = []
     text_lines: list[str] = []
     table_count = 0
+    budget = [limits.MAX_CELLS]
     for block in _block_children(body):
         if block.tag == _P:
             text = _paragraph_text(block)
@@ -64,18 +70,13 @@ def read_docx(path: Path) -> ReadResult:
                 rows.append(Row(cells=(text,), line=len(text_lines)))
             continue
         table_count += 1
-        label = f"table {table_count}"
-        for cells in _table_rows(block):
-            text_lines.append("\t".join(cells))
+        label = f"表格{table_count}"
+        for cells in _table_rows(block, name, budget):
+            line = len(text_lines) + 1
+            text_lines.append(f"{label}!{line}\t" + "\t".join(cells))
             if any(cells):
-                rows.append(Row(cells=cells, line=len(text_lines), sheet=label))
+                rows.append(Row(cells=cells, line=line, sheet=label))
     return ReadResult(rows=rows, text_lines=text_lines)
-
-
-def _reason(exc: BaseException) -> str:
-    """Given a library exception, returns a one-line English reason without a traceback."""
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def _block_children(parent):
@@ -141,21 +142,29 @@ def _row_tcs(tr):
                 yield from _row_tcs(inner)
 
 
-def _table_rows(tbl) -> list[tuple[str, ...]]:
-    """Given a w:tbl, returns one tuple of grid-column texts per w:tr, merges resolved."""
+def _table_rows(tbl, name: str = "", budget: list[int] | None = None) -> list[tuple[str, ...]]:
+    """Given a w:tbl (and the file name and a one-item remaining-cells budget shared by the
+    file), returns one tuple of grid-column texts per w:tr, merges resolved; raises ReadError
+    when the table declares more columns, rows or cells than `limits` allow."""
+    budget = budget if budget is not None else [limits.MAX_CELLS]
     grid = tbl.find(qn("w:tblGrid"))
-    width = len(grid.findall(qn("w:gridCol"))) if grid is not None else 0
+    width = sum(1 for _ in grid.iterchildren(qn("w:gridCol"))) if grid is not None else 0
+    _check_width(name, width)
     # vMerge continuation cells carry no text: remember the restart cell's text per column.
     top_text: dict[int, str] = {}
     raw_rows: list[dict[int, str]] = []
     for tr in tbl.iterchildren(_TR):
+        if len(raw_rows) >= limits.MAX_ROWS:
+            raise ReadError(f"{name}：表格行数过多（超过 {limits.MAX_ROWS:,} 行上限），为防止内存耗尽未读取")
         col = _int_prop(tr.find(qn("w:trPr")), "w:gridBefore", 0)
+        _check_width(name, col)
         cells: dict[int, str] = {}
         for tc in _row_tcs(tr):
             tc_pr = tc.find(qn("w:tcPr"))
             span = max(1, _int_prop(tc_pr, "w:gridSpan", 1))
+            _check_width(name, col + span)
             v_merge = tc_pr.find(qn("w:vMerge")) if tc_pr is not None else None
-            text = _cell_text(tc)
+            text = _cell_text(tc, name, budget)
             if v_merge is not None and v_merge.get(_VAL) != "restart":
                 text = text or top_text.get(col, "")
             else:
@@ -163,8 +172,18 @@ def _table_rows(tbl) -> list[tuple[str, ...]]:
             cells[col] = text
             col += span
         width = max(width, col)
+        budget[0] -= width
+        if budget[0] < 0:
+            raise ReadError(f"{name}：文档中的表格单元格过多（超过 {limits.MAX_CELLS:,} 个上限），为防止内存耗尽未读取")
         raw_rows.append(cells)
     return [tuple(cells.get(c, "") for c in range(width)) for cells in raw_rows]
+
+
+def _check_width(name: str, columns: int) -> None:
+    """Given a column count a table row declares, raises ReadError beyond `limits.MAX_COLS`."""
+    if columns > limits.MAX_COLS:
+        raise ReadError(f"{name}：表格声明了 {columns:,} 列（gridSpan/gridBefore），超过 {limits.MAX_COLS:,} 列上限，"
+                        f"文件可能已损坏或被构造，未读取")
 
 
 def _int_prop(props, tag: str, default: int) -> int:
@@ -180,12 +199,12 @@ def _int_prop(props, tag: str, default: int) -> int:
         return default
 
 
-def _cell_text(tc) -> str:
+def _cell_text(tc, name: str = "", budget: list[int] | None = None) -> str:
     """Given a w:tc, returns its paragraphs (and flattened nested tables) joined by a space."""
     pieces: list[str] = []
     for block in _block_children(tc):
         if block.tag == _P:
             pieces.append(_paragraph_text(block))
         else:
-            pieces.extend(text for row in _table_rows(block) for text in row)
+            pieces.extend(text for row in _table_rows(block, name, budget) for text in row)
     return " ".join(piece for piece in pieces if piece)

@@ -23,27 +23,38 @@ _BOMS = [
 ]
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Given the bytes of a text file, returns (text, encoding name).
+def decode(data: bytes) -> tuple[str, str, list[str]]:
+    """Given the bytes of a text file, returns (text, encoding name, problems).
 
-    BOMs first, then strict UTF-8, then strict GB18030 (a superset of GBK/GB2312), then
-    charset-normalizer's best guess. Raises ReadError for binary data or no workable encoding.
+    BOMs first, then UTF-8, then strict GB18030 (a superset of GBK/GB2312), then
+    charset-normalizer's best guess. A UTF-8 (or BOM-marked) text with a few invalid bytes is
+    decoded with U+FFFD in their place and the problems say where: one damaged character must
+    not lose the whole document, nor turn it into GB18030 mojibake. Raises ReadError for
+    binary data or no workable encoding.
     """
     if not data.strip():
         raise ReadError("文件为空 (empty file)")
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(enc), enc
+                return data.decode(enc), enc, []
             except UnicodeDecodeError as e:
+                text = data.decode(enc, errors="replace")
+                if _mostly_readable(text):
+                    return text, enc, [_bad_bytes_problem(text, {"utf-8-sig": "UTF-8"}.get(enc, enc.upper()))]
                 raise ReadError(f"文件声明了 {enc} 编码但无法解码 (undecodable {enc}): {e.reason}") from None
     if b"\x00" in data[:65536]:
         raise ReadError("不是文本文件：含有二进制数据 (binary data, not text)")
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        if _mostly_utf8(data, text):
+            return text, "utf-8", [_bad_bytes_problem(text, "UTF-8")]
+    try:
+        return data.decode("gb18030"), "gb18030", []
+    except UnicodeDecodeError:
+        pass
     try:
         from charset_normalizer import from_bytes
 
@@ -51,8 +62,30 @@ def decode(data: bytes) -> tuple[str, str]:
     except Exception:  # a detector failure is just "no guess"
         best = None
     if best is not None and best.encoding:
-        return str(best), best.encoding
+        return str(best), best.encoding, []
     raise ReadError("无法识别文件编码 (unknown text encoding)")
+
+
+def _mostly_utf8(data: bytes, text: str) -> bool:
+    """Given bytes and their UTF-8 decoding with replacement, returns whether the invalid
+    sequences are a few slips in real UTF-8 (many valid multi-byte characters, few bad ones).
+    GBK/GB18030 text decoded as UTF-8 is mostly invalid, so it does not pass."""
+    bad = text.count("\ufffd")
+    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return bad <= max(16, len(text) // 1000) and multibyte >= 20 * bad
+
+
+def _mostly_readable(text: str) -> bool:
+    """Given a text decoded with replacement, returns whether replacements are rare."""
+    return text.count("\ufffd") <= max(16, len(text) // 1000)
+
+
+def _bad_bytes_problem(text: str, enc: str) -> str:
+    """Given a text with U+FFFD replacements, returns the problem line naming where they are."""
+    lines = [k for k, line in enumerate(text.split("\n"), start=1) if "\ufffd" in line]
+    where = "、".join(f"第{k}行" for k in lines[:5]) + ("等" if len(lines) > 5 else "")
+    return (f"有 {text.count(chr(0xFFFD))} 处字节不是有效的 {enc} 编码（{where}），已替换为 �，"
+            f"这些位置的内容可能不完整 (invalid {enc} bytes replaced)")
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
@@ -119,13 +152,14 @@ def text_layout(lines: list[str]) -> str:
     return "text_cell_per_line" if single > multi else "text_tabular"
 
 
-def read_text(path: Path) -> ReadResult:
-    """Given a .txt/.md file, returns its rows and lines; raises ReadError if it is not text."""
-    data = Path(path).read_bytes()
-    text, enc = decode(data)
+def read_text(path: Path, data: bytes | None = None) -> ReadResult:
+    """Given a text file (and its bytes if already read), returns its rows and lines; raises
+    ReadError if it is not text."""
+    data = Path(path).read_bytes() if data is None else data
+    text, enc, problems = decode(data)
     if _control_share(text) > 0.02:
         raise ReadError(f"不是文本文件：含有大量控制字符 (binary or corrupt text, decoded as {enc})")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     notes = [] if enc in ("utf-8", "utf-8-sig") else [f"编码识别为 {enc}"]
     return ReadResult(rows=split_rows(lines), text_lines=lines, encoding=enc, notes=notes,
-                      layout=text_layout(lines))
+                      layout=text_layout(lines), problems=problems)

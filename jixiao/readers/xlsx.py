@@ -2,7 +2,7 @@
 
 Cells come from python-calamine (fast, Rust); it exposes merged ranges, so openpyxl is not needed.
 Percent number formats are not visible through calamine, so they are found by a cheap scan of
-the styles part and the sheet XML (see `_percent_cells`).
+the styles part and the sheet XML (see `_scan_sheets_safe`), which also checks each sheet's size.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from xml.etree import ElementTree as ET
 
 import python_calamine
 
-from jixiao.readers.container import check_zip
 from jixiao.model import ReadError, ReadResult, Row
-
-# Encrypted OOXML is an OLE2 container holding an "EncryptionInfo" stream (name in UTF-16LE).
+from jixiao.readers import limits
+from jixiao.readers.container import check_zip, read_bytes, reason, reraise_interrupts
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -37,7 +36,7 @@ _ATTR_S = re.compile(rb'\bs="([0-9]+)"')
 _INNER_BREAKS = re.compile(r"\s*[\r\n\t\v\f]+\s*")
 
 
-def read_xlsx(path: Path) -> ReadResult:
+def read_xlsx(path: Path, data: bytes | None = None) -> ReadResult:
     """Given the path of an .xlsx file, returns its rows sheet by sheet in workbook order.
 
     Each non-empty sheet row becomes a `Row` with `sheet` = sheet name, `line` = the 1-based
@@ -51,65 +50,43 @@ def read_xlsx(path: Path) -> ReadResult:
     unlike text files it is NOT indexed by `Row.line` (several sheets share row numbers), so
     look a row up by its "sheet!line" prefix.
 
-    Raises `ReadError` for a file that is empty, not a zip, a legacy/encrypted OLE2 file
-    (.xls or password-protected), a truncated zip, or a zip that is not a workbook. A sheet that
-    fails on its own is skipped with a note.
+    Before calamine sees the file, the archive's sizes are checked and each sheet's declared
+    `<dimension>` and largest cell reference are compared with `limits` (calamine allocates the
+    whole rectangle up to the last cell). Raises `ReadError` (Chinese) for a file that is empty,
+    not a zip, a legacy/encrypted OLE2 file, truncated, not a workbook, or too large. A sheet
+    that fails on its own is skipped with a note (the document is then `partial`).
     """
-    data = _read_bytes(path)
-    members = check_zip(Path(path).name, data, "xlsx")
+    name = Path(path).name
+    data = read_bytes(path) if data is None else data
+    members = check_zip(name, data, "xlsx", verify=True)
+    notes: list[str] = []
+    problems: list[str] = []
+    percent_by_sheet = _scan_sheets_safe(name, data, members, notes)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # calamine raises several types; none may escape as-is
-        _reraise_interrupts(exc)
-        if not any(n.startswith("xl/") for n in members):
-            raise ReadError(f"{Path(path).name}: zip archive without an Excel workbook inside, not an xlsx") from None
-        raise ReadError(f"{Path(path).name}: not a readable xlsx workbook ({_reason(exc)})") from None
+        reraise_interrupts(exc)
+        raise ReadError(f"{name}：无法读取该 Excel 工作簿，文件可能已损坏 ({reason(exc)})") from None
 
-    notes: list[str] = []
-    percent_by_sheet = _percent_cells_safe(data, notes)
     rows: list[Row] = []
     text_lines: list[str] = []
     try:
         sheet_names = list(workbook.sheet_names)
     except BaseException as exc:
-        _reraise_interrupts(exc)
-        raise ReadError(f"{Path(path).name}: cannot list the workbook's sheets ({_reason(exc)})") from None
+        reraise_interrupts(exc)
+        raise ReadError(f"{name}：无法列出工作簿中的工作表，文件可能已损坏 ({reason(exc)})") from None
 
-    for name in sheet_names:
+    for sheet_name in sheet_names:
         try:
-            sheet_rows = _read_sheet(workbook, name, percent_by_sheet.get(name, set()))
+            sheet_rows = _read_sheet(workbook, sheet_name, percent_by_sheet.get(sheet_name, set()))
         except BaseException as exc:
-            _reraise_interrupts(exc)
-            notes.append(f"sheet {name!r} skipped: {_reason(exc)}")
+            reraise_interrupts(exc)
+            problems.append(f"工作表「{sheet_name}」无法读取，已跳过 ({reason(exc)})")
             continue
         for line, cells in sheet_rows:
-            rows.append(Row(cells=cells, line=line, sheet=name))
-            text_lines.append(f"{name}!{line}\t" + "\t".join(cells))
-    return ReadResult(rows=rows, text_lines=text_lines, notes=notes)
-
-
-def _read_bytes(path: Path) -> bytes:
-    """Given a path, returns the file's bytes, or raises ReadError if it cannot be opened."""
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise ReadError(f"{Path(path).name}: cannot open file ({exc.strerror or exc})") from None
-
-
-def _reraise_interrupts(exc: BaseException) -> None:
-    """Given a caught exception, re-raises it if it is an interrupt rather than a read failure.
-
-    Broad catching is needed because a Rust panic inside calamine surfaces as pyo3's
-    PanicException, which derives from BaseException, not Exception.
-    """
-    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
-        raise exc
-
-
-def _reason(exc: BaseException) -> str:
-    """Given a library exception, returns a one-line English reason without a traceback."""
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+            rows.append(Row(cells=cells, line=line, sheet=sheet_name))
+            text_lines.append(f"{sheet_name}!{line}\t" + "\t".join(cells))
+    return ReadResult(rows=rows, text_lines=text_lines, notes=notes, problems=problems)
 
 
 def _read_sheet(
@@ -118,18 +95,30 @@ def _read_sheet(
     """Given the workbook, a sheet name and its percent-formatted (row, col) cells, returns
     (1-based row number, cells) for each non-empty row, merged ranges resolved."""
     sheet = workbook.get_sheet_by_name(name)
+    end = sheet.end
+    if end is not None:  # a second guard: what calamine itself found
+        rows, cols = end[0] + 1, end[1] + 1
+        if rows > limits.MAX_ROWS or cols > limits.MAX_COLS or rows * cols > limits.MAX_CELLS:
+            raise ReadError(f"工作表过大（{rows:,} 行 × {cols:,} 列）")
     # skip_empty_area=False pads the grid from A1, so indexes are true 0-based positions.
     values = sheet.to_python(skip_empty_area=False)
     grid: list[list[str]] = [
         [_cell_text(v, (r, c) in percent) for c, v in enumerate(row)] for r, row in enumerate(values)
     ]
+    # Merged ranges are clipped to the grid (a range past the last used cell adds nothing), and
+    # the work they cause is bounded, however many overlapping ranges a file declares.
+    budget = 4 * limits.MAX_CELLS
     for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or []:
-        anchor = grid[r0][c0] if r0 < len(grid) and c0 < len(grid[r0]) else ""
-        if r1 > r0 and anchor:
-            _ensure_size(grid, r1 + 1, c0 + 1)
+        if r0 >= len(grid):
+            continue
+        anchor = grid[r0][c0] if c0 < len(grid[r0]) else ""
         for r in range(r0, min(r1, len(grid) - 1) + 1):
             row = grid[r]
-            for c in range(c0, min(c1, len(row) - 1) + 1):
+            last = min(c1, len(row) - 1)
+            budget -= max(0, last - c0 + 1)
+            if budget < 0:
+                raise ReadError("合并单元格过多")
+            for c in range(c0, last + 1):
                 if r == r0 and c == c0:
                     continue
                 # Copies go down the first column only; Excel leaves the rest blank anyway.
@@ -141,15 +130,6 @@ def _read_sheet(
             cells = (row + [""] * (width - len(row)))[:width]
             out.append((r + 1, tuple(cells)))
     return out
-
-
-def _ensure_size(grid: list[list[str]], nrows: int, ncols: int) -> None:
-    """Given the grid, pads it in place to at least nrows x ncols empty cells."""
-    width = max([ncols] + [len(row) for row in grid])
-    for row in grid:
-        row.extend([""] * (width - len(row)))
-    while len(grid) < nrows:
-        grid.append([""] * width)
 
 
 def _cell_text(value: object, percent: bool) -> str:
@@ -196,41 +176,80 @@ def _clean(text: str) -> str:
     return _INNER_BREAKS.sub(" ", text.strip())
 
 
-def _percent_cells_safe(data: bytes, notes: list[str]) -> dict[str, set[tuple[int, int]]]:
-    """Given the xlsx bytes, returns {sheet name: {(row, col) 0-based}} of percent-formatted
-    cells; on any trouble returns {} and adds a note (percentages then read as fractions)."""
-    try:
-        return _percent_cells(data)
-    except Exception as exc:
-        notes.append(f"percent formats not detected ({_reason(exc)}); such cells read as fractions")
-        return {}
-
-
-def _percent_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
-    """Given the xlsx bytes, returns {sheet name: {(row, col)}} of cells whose style has a
-    percent number format, by scanning styles.xml and each sheet's <c r=.. s=..> tags."""
+def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str]) -> dict[str, set[tuple[int, int]]]:
+    """Given the xlsx bytes, checks every worksheet's size against `limits` (raising ReadError)
+    and returns {sheet name: {(row, col) 0-based}} of percent-formatted cells; when the styles
+    cannot be read, percentages read as fractions and a note says so."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = set(archive.namelist())
-        if "xl/workbook.xml" not in names or "xl/styles.xml" not in names:
-            return {}
-        percent_styles = _percent_style_ids(archive.read("xl/styles.xml"))
-        if not percent_styles:
-            return {}
-        sheet_paths = _sheet_paths(archive, names)
+        try:
+            percent_styles = _percent_style_ids(archive.read("xl/styles.xml")) if "xl/styles.xml" in members else set()
+        except Exception as exc:
+            notes.append(f"未能识别百分比格式，百分数按小数读取 (styles unreadable: {reason(exc)})")
+            percent_styles = set()
+        try:
+            sheet_paths = _sheet_paths(archive, members)
+        except Exception:
+            sheet_paths = {}
+        # Every worksheet part is size-checked, listed in the workbook or not (calamine may read it).
+        parts = {part: sheet for sheet, part in sheet_paths.items()}
+        for member in sorted(members):
+            if member.startswith("xl/worksheets/") and member.endswith(".xml"):
+                parts.setdefault(member, member.rsplit("/", 1)[-1])
         result: dict[str, set[tuple[int, int]]] = {}
-        for sheet_name, part in sheet_paths.items():
-            cells: set[tuple[int, int]] = set()
-            for match in _CELL_TAG.finditer(archive.read(part)):
-                attrs = match.group(1)
-                style = _ATTR_S.search(attrs)
-                if style is None or int(style.group(1)) not in percent_styles:
-                    continue
-                ref = _ATTR_R.search(attrs)
-                if ref is not None:
-                    cells.add((int(ref.group(2)) - 1, _column_index(ref.group(1))))
+        total_cells = 0
+        for part, sheet in parts.items():
+            cells, area = _scan_sheet(name, sheet, archive.read(part), percent_styles)
+            total_cells += area
+            if total_cells > limits.MAX_CELLS:
+                raise ReadError(f"{name}：工作簿的单元格总数过多（超过 {limits.MAX_CELLS:,} 个上限），未读取")
             if cells:
-                result[sheet_name] = cells
+                result[sheet] = cells
         return result
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?ref=\"([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?\"")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
+
+
+def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]) -> tuple[set[tuple[int, int]], int]:
+    """Given a worksheet's XML, returns (percent-formatted cells, rows x columns it spans from A1);
+    raises ReadError when its declared dimension or its largest cell reference exceeds the limits."""
+    def check(rows: int, cols: int, what: str) -> None:
+        if rows > limits.MAX_ROWS or cols > limits.MAX_COLS or rows * cols > limits.MAX_CELLS:
+            raise ReadError(
+                f"{name}：工作表「{sheet}」{what}过大（{rows:,} 行 × {cols:,} 列，上限 {limits.MAX_ROWS:,} 行、"
+                f"{limits.MAX_COLS:,} 列、{limits.MAX_CELLS:,} 个单元格），为防止内存耗尽未读取；"
+                f"请删除多余的空行空列后另存")
+
+    dim = _DIMENSION.search(xml, 0, 4096) or _DIMENSION.search(xml)
+    if dim is not None and dim.group(3) is not None:
+        last_col = dim.group(3) or dim.group(1)
+        last_row = dim.group(4) or dim.group(2)
+        if last_col and last_row:
+            check(int(last_row), _column_index(last_col.upper()) + 1, "声明的范围")
+    max_row = max_col = n_cells = 0
+    cells: set[tuple[int, int]] = set()
+    for match in _ROW_TAG.finditer(xml):
+        max_row = max(max_row, int(match.group(1)))
+    for match in _CELL_TAG.finditer(xml):
+        n_cells += 1
+        attrs = match.group(1)
+        ref = _ATTR_R.search(attrs)
+        if ref is None:
+            continue
+        row, col = int(ref.group(2)), _column_index(ref.group(1)) + 1
+        if row > max_row:
+            max_row = row
+        if col > max_col:
+            max_col = col
+        if percent_styles:
+            style = _ATTR_S.search(attrs)
+            if style is not None and int(style.group(1)) in percent_styles:
+                cells.add((row - 1, col - 1))
+    check(max_row, max(max_col, 1), "的内容范围")
+    if n_cells > limits.MAX_CELLS:
+        check(max_row, n_cells, "的单元格数")
+    return cells, max_row * max(max_col, 1)
 
 
 def _percent_style_ids(styles_xml: bytes) -> set[int]:

@@ -47,11 +47,15 @@ def test_accept_flag_overlays_at_once(seed_db, waivers_csv):
 
 
 @pytest.mark.parametrize("name,size,ok", [
-    ("a.txt", 10, True), ("b.DOCX", 10, True), ("c.pdf", 10, False), ("d.txt", 0, False),
-    ("e.xlsx", 10 ** 10, False), ("noext", 10, False),
+    ("a.txt", 10, True), ("b.DOCX", 10, True), ("c.pdf", 10, True), ("c.xls", 10, True), ("c.doc", 10, True),
+    ("c.ods", 10, True), ("c.html", 10, True), ("d.txt", 0, False), ("e.xlsx", 10 ** 10, False), ("noext", 10, False),
+    ("f.exe", 10, False), ("g.png", 10, False),
 ])
 def test_check_upload(name, size, ok):
-    assert (data.check_upload(name, size) is None) == ok
+    why = data.check_upload(name, size)
+    assert (why is None) == ok
+    if why:  # refusals are in Chinese
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in why)
 
 
 SPEC = {"unit": fmt.text("单位"), "budget": fmt.money("预算（万元）"), "rate": fmt.pct("执行率"), "n": fmt.integer("项目数")}

@@ -136,10 +136,14 @@ def test_reload_adds_nothing_and_changed_file_replaces(tmp_path):
 
 
 def test_unsupported_and_missing_paths(tmp_path):
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
-    reports = ingest_paths([tmp_path / "notes.pdf", tmp_path / "nope.txt"], tmp_path / "db.duckdb", derive=False)
-    assert [r.status for r in reports] == ["failed", "failed"]
-    assert "不支持" in reports[0].message and "不存在" in reports[1].message
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")  # a PDF cut after its header
+    (tmp_path / "notes.rtf").write_bytes(b"{\\rtf1\\ansi hello}")
+    reports = ingest_paths([tmp_path / "notes.pdf", tmp_path / "notes.rtf", tmp_path / "nope.txt"],
+                           tmp_path / "db.duckdb", derive=False)
+    by = _statuses(reports)
+    assert [by[n].status for n in ("notes.pdf", "notes.rtf", "nope.txt")] == ["failed"] * 3
+    assert "PDF" in by["notes.pdf"].message and "损坏" in by["notes.pdf"].message
+    assert "不支持" in by["notes.rtf"].message and "不存在" in by["nope.txt"].message
 
 
 def test_phone_numbers_never_stored(tmp_path):

@@ -29,8 +29,8 @@ def _check(tmp_path: Path, data: bytes, name: str = "doc.txt") -> None:
     for table, cols in (("projects", schema.PROJECTS), ("indicators", schema.INDICATORS)):
         if table in parsed.frames:
             assert parsed.frames[table].columns == list(cols)
-    if parsed.report.status == "partial":
-        assert "未导入" in parsed.report.message
+    if parsed.report.status == "partial":  # a project cut off, or bytes the reader had to replace
+        assert "未导入" in parsed.report.message or "已替换" in parsed.report.message
 
 
 @SETTINGS

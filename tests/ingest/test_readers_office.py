@@ -111,7 +111,7 @@ def test_xlsx_two_tables_one_sheet_and_two_sheets(openpyxl_workbook: Path) -> No
     assert result.rows[-1] == Row(cells=("", "年度总体目标", "=3人"), line=2, sheet="自评表")
     assert result.text_lines[0] == "目标表!1\t项目支出绩效目标表\t\t\t\t\t"
     assert result.text_lines[-1] == "自评表!2\t\t年度总体目标\t=3人"
-    assert result.notes == []
+    assert result.notes == [] and result.problems == []
 
 
 def test_xlsx_broken_sheet_is_skipped_with_note(openpyxl_workbook: Path, tmp_path: Path) -> None:
@@ -127,7 +127,7 @@ def test_xlsx_broken_sheet_is_skipped_with_note(openpyxl_workbook: Path, tmp_pat
     except ReadError:
         pytest.skip("calamine rejects the whole workbook for one broken sheet")
     assert {row.sheet for row in result.rows} == {"目标表"}
-    assert any("自评表" in note for note in result.notes)
+    assert any("自评表" in problem for problem in result.problems)  # the document becomes partial
 
 
 # ---------------------------------------------------------------- xlsx built with the writer
@@ -214,14 +214,16 @@ def test_docx_paragraphs_tables_and_line_numbers(python_docx_document: Path) -> 
     result = read_docx(python_docx_document)
     assert [(r.line, r.sheet) for r in result.rows] == [
         (1, None), (3, None),
-        (4, "table 1"), (5, "table 1"), (6, "table 1"), (7, "table 1"), (8, "table 1"),
-        (10, "table 2"), (11, "table 2"), (12, "table 2"),
+        (4, "表格1"), (5, "表格1"), (6, "表格1"), (7, "表格1"), (8, "表格1"),
+        (10, "表格2"), (11, "表格2"), (12, "表格2"),
         (13, None),
     ]  # fmt: skip
     assert result.text_lines[1] == "" and result.text_lines[8] == ""
     assert result.rows[0].cells == ("项目支出绩效目标表",)
+    # Table rows are shown with their table and line, so the source view can find them.
     for row in result.rows:
-        assert result.text_lines[row.line - 1] == "\t".join(row.cells)
+        prefix = f"{row.sheet}!{row.line}\t" if row.sheet else ""
+        assert result.text_lines[row.line - 1] == prefix + "\t".join(row.cells)
 
 
 def test_docx_merges(python_docx_document: Path) -> None:
@@ -254,12 +256,12 @@ def test_rows_to_docx_split_table_and_paragraphs(tmp_path: Path) -> None:
     assert [(r.line, r.sheet, trimmed(r.cells)) for r in result.rows] == [
         (1, None, ("项目支出绩效目标表",)),
         (2, None, ("(2025) 年度",)),
-        (3, "table 1", ("项目名称", "社保网络维护")),
-        (4, "table 1", ("一级指标", "二级指标", "三级指标")),
-        (5, "table 1", ("产出指标", "数量指标", "天数")),
-        (6, "table 1", ("产出指标", "数量指标", "次数")),
-        (8, "table 2", ("", "", "人数")),  # continuation after the page break (line 7)
-        (10, "table 3", ("其他", "x")),  # line 9: empty paragraph keeping tables apart
+        (3, "表格1", ("项目名称", "社保网络维护")),
+        (4, "表格1", ("一级指标", "二级指标", "三级指标")),
+        (5, "表格1", ("产出指标", "数量指标", "天数")),
+        (6, "表格1", ("产出指标", "数量指标", "次数")),
+        (8, "表格2", ("", "", "人数")),  # continuation after the page break (line 7)
+        (10, "表格3", ("其他", "x")),  # line 9: empty paragraph keeping tables apart
     ]
     assert result.text_lines[6] == ""
 
@@ -356,13 +358,13 @@ OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
 @pytest.mark.parametrize(
     ("name", "make", "words"),
     [
-        ("empty.xlsx", lambda tmp: b"", "empty"),
-        ("junk.xlsx", lambda tmp: bytes(range(256)) * 8, "not a zip"),
-        ("truncated.xlsx", lambda tmp: (d := _real_xlsx(tmp))[: len(d) // 2], "truncated"),
-        ("old.xlsx", lambda tmp: OLE, "legacy"),
-        ("locked.xlsx", lambda tmp: OLE + "EncryptionInfo".encode("utf-16-le"), "password"),
-        ("word.xlsx", _real_docx, "Word"),
-        ("other.xlsx", lambda tmp: _zip_with({"hello.txt": b"hi"}), "without an Excel workbook"),
+        ("empty.xlsx", lambda tmp: b"", "文件为空"),
+        ("junk.xlsx", lambda tmp: bytes(range(256)) * 8, "不是 zip 压缩包"),
+        ("truncated.xlsx", lambda tmp: (d := _real_xlsx(tmp))[: len(d) // 2], "损坏或不完整"),
+        ("old.xlsx", lambda tmp: OLE, "旧版 Excel 97-2003"),
+        ("locked.xlsx", lambda tmp: OLE + "EncryptionInfo".encode("utf-16-le"), "密码保护"),
+        ("word.xlsx", _real_docx, "这是Word 文档"),
+        ("other.xlsx", lambda tmp: _zip_with({"hello.txt": b"hi"}), "没有Excel 工作簿"),
     ],
 )
 def test_read_xlsx_errors(tmp_path: Path, name: str, make, words: str) -> None:
@@ -377,12 +379,12 @@ def test_read_xlsx_errors(tmp_path: Path, name: str, make, words: str) -> None:
 @pytest.mark.parametrize(
     ("name", "make", "words"),
     [
-        ("empty.docx", lambda tmp: b"", "empty"),
-        ("text.docx", lambda tmp: "项目支出绩效目标表\n项目名称\tx\n".encode(), "not a zip"),
-        ("truncated.docx", lambda tmp: (d := _real_docx(tmp))[: len(d) // 2], "truncated"),
-        ("old.docx", lambda tmp: OLE, "legacy"),
-        ("excel.docx", _real_xlsx, "Excel"),
-        ("other.docx", lambda tmp: _zip_with({"hello.txt": b"hi"}), "not a readable Word"),
+        ("empty.docx", lambda tmp: b"", "文件为空"),
+        ("text.docx", lambda tmp: "项目支出绩效目标表\n项目名称\tx\n".encode(), "不是 zip 压缩包"),
+        ("truncated.docx", lambda tmp: (d := _real_docx(tmp))[: len(d) // 2], "损坏或不完整"),
+        ("old.docx", lambda tmp: OLE, "旧版 Word 97-2003"),
+        ("excel.docx", _real_xlsx, "这是Excel 工作簿"),
+        ("other.docx", lambda tmp: _zip_with({"hello.txt": b"hi"}), "没有Word 文档"),
     ],
 )
 def test_read_docx_errors(tmp_path: Path, name: str, make, words: str) -> None:

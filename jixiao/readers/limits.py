@@ -1,0 +1,52 @@
+"""What a reader may allocate: limits checked before (or while) a file is read.
+
+A hostile or broken file can declare a sheet of 16,384 x 1,048,576 cells, a zip member that
+inflates a thousandfold, or a table cell spanning 400 million grid columns. Every reader checks
+these limits before it builds anything of that size and refuses the file with a Chinese reason
+(`ReadError`). Real 绩效 tables are far below them: a county's largest workbook has a few
+thousand rows and under 40 columns.
+
+Each limit is a module constant read once from an environment variable (see README):
+
+| constant | env | default |
+| --- | --- | --- |
+| MAX_UNZIPPED_BYTES | JIXIAO_MAX_UNZIPPED_MB | 256 MB: all members of an xlsx/docx/ods together, uncompressed |
+| MAX_ZIP_RATIO | JIXIAO_MAX_ZIP_RATIO | 200: uncompressed / compressed size of a member larger than 1 MB |
+| MAX_ZIP_MEMBERS | JIXIAO_MAX_ZIP_MEMBERS | 10,000 members in one archive |
+| MAX_ROWS | JIXIAO_MAX_ROWS | 100,000 rows in one sheet or table |
+| MAX_COLS | JIXIAO_MAX_COLS | 1,000 columns in one sheet or table (also a docx gridSpan/gridBefore) |
+| MAX_CELLS | JIXIAO_MAX_CELLS | 2,000,000 cells (rows x columns) in one file |
+| MAX_PDF_PAGES | JIXIAO_MAX_PDF_PAGES | 1,000 pages |
+| MAX_STREAM_BYTES | JIXIAO_MAX_STREAM_MB | 64 MB: one stream of an .xls/.doc (OLE2) file |
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _env_int(name: str, default: int, scale: int = 1) -> int:
+    """Given an environment variable name and a default, returns its positive integer value
+    (times scale), or the default times scale when unset or not a positive integer."""
+    try:
+        value = int(os.environ.get(name, ""))
+    except ValueError:
+        value = default
+    return (value if value > 0 else default) * scale
+
+
+MB = 1024 * 1024
+MAX_UNZIPPED_BYTES = _env_int("JIXIAO_MAX_UNZIPPED_MB", 256, MB)
+MAX_ZIP_RATIO = _env_int("JIXIAO_MAX_ZIP_RATIO", 200)
+ZIP_RATIO_MIN_BYTES = 1 * MB  # small members (an empty sheet of zeros) may compress very well
+MAX_ZIP_MEMBERS = _env_int("JIXIAO_MAX_ZIP_MEMBERS", 10_000)
+MAX_ROWS = _env_int("JIXIAO_MAX_ROWS", 100_000)
+MAX_COLS = _env_int("JIXIAO_MAX_COLS", 1_000)
+MAX_CELLS = _env_int("JIXIAO_MAX_CELLS", 2_000_000)
+MAX_PDF_PAGES = _env_int("JIXIAO_MAX_PDF_PAGES", 1_000)
+MAX_STREAM_BYTES = _env_int("JIXIAO_MAX_STREAM_MB", 64, MB)
+
+
+def mb(n: int) -> str:
+    """Given a byte count, returns it as "12.3 MB"."""
+    return f"{n / MB:.1f} MB"

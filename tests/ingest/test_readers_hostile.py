@@ -1,0 +1,359 @@
+"""Hostile containers are refused before they are read (issue 9.1, 9.2), and what the readers
+return never exceeds the limits in `jixiao.readers.limits`, whatever a file declares.
+
+Each defect of the issue has a test that failed before the limits existed: a 5 KB workbook
+whose cells are A1 and XFD1048576 aborted the process; a sheet expanding a thousandfold, a
+`gridSpan` of 400,000,000 and an ODS run of 100 million repeated cells took gigabytes.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import sys
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jixiao.ingest import parse_file
+from jixiao.model import ReadError, ReadResult
+from jixiao.readers import limits, read_file
+from jixiao.writers import rows_to_docx, rows_to_xlsx
+
+ROOT = Path(__file__).resolve().parents[2]
+FORMATS = ROOT / "tests" / "fixtures" / "formats"
+SEED_004 = next((ROOT / "datasets" / "seeds").glob("004_*.txt"))
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _replace_member(data: bytes, member: str, content: bytes) -> bytes:
+    """Given a zip's bytes, returns them with one member's content replaced."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, content if item.filename == member else src.read(item.filename))
+    return out.getvalue()
+
+
+def _base_xlsx(tmp_path: Path) -> bytes:
+    path = tmp_path / "base.xlsx"
+    rows_to_xlsx([[["项目名称", "x"]]], path, merge_levels=False)
+    return path.read_bytes()
+
+
+def _base_docx(tmp_path: Path) -> bytes:
+    path = tmp_path / "base.docx"
+    rows_to_docx([[["项目名称", "x"]]], path, merge_levels=False)
+    return path.read_bytes()
+
+
+def _sheet(cells: list[str], dimension: str | None = None, merges: list[str] = ()) -> bytes:
+    """Given cell references (each gets a short text), returns a worksheet's XML."""
+    by_row: dict[int, list[str]] = {}
+    for ref in cells:
+        row = int("".join(ch for ch in ref if ch.isdigit()))
+        by_row.setdefault(row, []).append(ref)
+    rows = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{ref}" t="inlineStr"><is><t>v{ref}</t></is></c>' for ref in refs) + "</row>"
+        for r, refs in sorted(by_row.items()))
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    merge = (f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges)
+             + "</mergeCells>") if merges else ""
+    return f'<worksheet xmlns="{MAIN}">{dim}<sheetData>{rows}</sheetData>{merge}</worksheet>'.encode()
+
+
+def _document(body: str) -> bytes:
+    return f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'.encode()
+
+
+def _table(rows: list[list[tuple[int, str]]], grid_before: int = 0) -> str:
+    """Given rows of (gridSpan, text) cells, returns a w:tbl."""
+    trs = []
+    for cells in rows:
+        pr = f'<w:trPr><w:gridBefore w:val="{grid_before}"/></w:trPr>' if grid_before else ""
+        tcs = "".join(f'<w:tc><w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>'
+                      for span, text in cells)
+        trs.append(f"<w:tr>{pr}{tcs}</w:tr>")
+    return "<w:tbl>" + "".join(trs) + "</w:tbl>"
+
+
+# ---------------------------------------------------------------- 9.1: declared and actual sheet size
+
+
+def test_xlsx_with_a1_and_xfd1048576_fails_cleanly_and_the_others_load(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    hostile = _replace_member(_base_xlsx(tmp_path), "xl/worksheets/sheet1.xml", _sheet(["A1", "XFD1048576"]))
+    assert len(hostile) < 8000
+    (folder / "a_hostile.xlsx").write_bytes(hostile)
+    (folder / "b_good.txt").write_bytes(SEED_004.read_bytes())
+    # In a child process: before the limits this aborted the interpreter (exit 134).
+    run = subprocess.run([sys.executable, "-m", "jixiao.cli", "ingest", str(folder), "--db", str(tmp_path / "x.duckdb")],
+                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert run.returncode == 1, run.stderr[-2000:]
+    lines = run.stdout.splitlines()
+    hostile_line = next(line for line in lines if "a_hostile.xlsx" in line)
+    assert hostile_line.startswith("failed") and "过大" in hostile_line and "1,048,576 行" in hostile_line
+    assert any(line.startswith("ok") and "b_good.txt" in line for line in lines)
+
+
+def test_xlsx_declaring_a_huge_dimension_is_refused_before_calamine(tmp_path: Path) -> None:
+    path = tmp_path / "declared.xlsx"
+    path.write_bytes(_replace_member(_base_xlsx(tmp_path), "xl/worksheets/sheet1.xml",
+                                     _sheet(["A1"], dimension="A1:XFD1048576")))
+    with pytest.raises(ReadError, match="声明的范围过大"):
+        read_file(path)
+
+
+def test_xlsx_within_limits_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "fine.xlsx"
+    path.write_bytes(_replace_member(_base_xlsx(tmp_path), "xl/worksheets/sheet1.xml",
+                                     _sheet(["A1", "C3"], dimension="A1:C3", merges=["A3:A9999999"])))
+    result = read_file(path)
+    assert [(row.line, row.cells) for row in result.rows] == [(1, ("vA1", "", "")), (3, ("", "", "vC3"))]
+
+
+# ---------------------------------------------------------------- 9.2: what a container expands to
+
+
+def test_zip_expanding_beyond_the_limit_is_refused(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_UNZIPPED_BYTES", 2 * limits.MB)
+    big = _sheet([f"A{r}" for r in range(1, 60_000)])
+    assert len(big) > 2 * limits.MB
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(_replace_member(_base_xlsx(tmp_path), "xl/worksheets/sheet1.xml", big))
+    with pytest.raises(ReadError, match="解压后过大"):
+        read_file(path)
+
+
+def test_zip_bomb_member_is_refused_by_its_ratio(tmp_path: Path) -> None:
+    bomb = f'<worksheet xmlns="{MAIN}"><sheetData>'.encode() + b" " * (20 * limits.MB) + b"</sheetData></worksheet>"
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(_replace_member(_base_xlsx(tmp_path), "xl/worksheets/sheet1.xml", bomb))
+    assert path.stat().st_size < 100_000
+    with pytest.raises(ReadError, match="压缩比异常"):
+        read_file(path)
+
+
+def test_zip_member_larger_than_its_header_says_is_refused(tmp_path: Path) -> None:
+    data = bytearray(_replace_member(_base_xlsx(tmp_path), "xl/worksheets/sheet1.xml", _sheet(["A1", "B2"])))
+    # Understate the sheet's uncompressed size in both headers (a library trusting them would
+    # allocate too little, or too much for the next member).
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    struct.pack_into("<I", data, info.header_offset + 22, 10)  # local header: uncompressed size
+    central = next(start for start in range(len(data) - 46) if data[start:start + 4] == b"PK\x01\x02"
+                   and struct.unpack_from("<I", data, start + 42)[0] == info.header_offset)
+    struct.pack_into("<I", data, central + 24, 10)  # central directory: uncompressed size
+    path = tmp_path / "liar.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ReadError, match="损坏或不完整"):
+        read_file(path)
+
+
+def test_docx_gridspan_of_400_million_is_refused_without_allocating(tmp_path: Path) -> None:
+    path = tmp_path / "span.docx"
+    path.write_bytes(_replace_member(_base_docx(tmp_path), "word/document.xml",
+                                     _document(_table([[(1, "a"), (400_000_000, "b")]]))))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ReadError, match="gridSpan"):
+            read_file(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * limits.MB
+
+
+def test_docx_grid_before_and_row_count_are_capped(tmp_path: Path, monkeypatch) -> None:
+    base = _base_docx(tmp_path)
+    path = tmp_path / "before.docx"
+    path.write_bytes(_replace_member(base, "word/document.xml", _document(_table([[(1, "a")]], grid_before=10**9))))
+    with pytest.raises(ReadError, match="gridBefore"):
+        read_file(path)
+    monkeypatch.setattr(limits, "MAX_ROWS", 50)
+    path.write_bytes(_replace_member(base, "word/document.xml", _document(_table([[(1, "a")]] * 51))))
+    with pytest.raises(ReadError, match="行数过多"):
+        read_file(path)
+
+
+def test_ods_repeated_cells_expand_only_within_limits(tmp_path: Path) -> None:
+    data = (FORMATS / "formats.ods").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        content = archive.read("content.xml").decode()
+    # An empty run of a million rows (as LibreOffice writes) costs nothing ...
+    empty = content.replace("</table:table>", '<table:table-row table:number-rows-repeated="1000000">'
+                            '<table:table-cell table:number-columns-repeated="16384"/></table:table-row></table:table>', 1)
+    path = tmp_path / "empty_runs.ods"
+    path.write_bytes(_replace_member(data, "content.xml", empty.encode()))
+    assert len(read_file(path).rows) == 5
+    # ... a run of text of 100 million columns is refused.
+    hostile = content.replace("</table:table>", '<table:table-row><table:table-cell table:number-columns-repeated='
+                              '"100000000" office:value-type="string"><text:p>x</text:p></table:table-cell>'
+                              "</table:table-row></table:table>", 1)
+    path.write_bytes(_replace_member(data, "content.xml", hostile.encode()))
+    with pytest.raises(ReadError, match="列上限"):
+        read_file(path)
+
+
+def test_pdf_page_count_and_ole_stream_sizes_are_capped(monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_PDF_PAGES", 2)
+    with pytest.raises(ReadError, match="页数过多"):
+        read_file(FORMATS / "seed004.pdf")
+    monkeypatch.setattr(limits, "MAX_STREAM_BYTES", 1024)
+    for name in ("seed004.xls", "seed000.doc"):
+        with pytest.raises(ReadError, match="数据过大"):
+            read_file(FORMATS / name)
+
+
+def test_html_spans_are_clamped_not_allocated(tmp_path: Path) -> None:
+    path = tmp_path / "spans.xls"
+    path.write_text('<table><tr><td rowspan="999999999">a</td><td colspan="999999999">b</td></tr>'
+                    "<tr><td>c</td></tr></table>", encoding="utf-8")
+    with pytest.raises(ReadError, match="列上限"):
+        read_file(path)  # 1 + a colspan clamped to MAX_COLS does not fit
+    path.write_text('<table><tr><td rowspan="999999999">a</td><td>b</td></tr><tr><td>c</td></tr></table>',
+                    encoding="utf-8")
+    assert [row.cells for row in read_file(path).rows] == [("a", "b"), ("a", "c")]
+
+
+def test_limits_come_from_the_environment(tmp_path: Path) -> None:
+    code = "from jixiao.readers import limits; print(limits.MAX_ROWS, limits.MAX_UNZIPPED_BYTES, limits.MAX_COLS)"
+    env = {"JIXIAO_MAX_ROWS": "123", "JIXIAO_MAX_UNZIPPED_MB": "7", "JIXIAO_MAX_COLS": "nonsense", "PATH": ""}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert out.stdout.split() == ["123", str(7 * limits.MB), "1000"]
+
+
+# ---------------------------------------------------------------- properties: never a crash, never past the caps
+
+SMALL = {"MAX_ROWS": 40, "MAX_COLS": 12, "MAX_CELLS": 300}
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _within_caps(result: ReadResult) -> None:
+    assert isinstance(result, ReadResult)
+    by_sheet: dict[object, int] = {}
+    for row in result.rows:
+        assert len(row.cells) <= SMALL["MAX_COLS"]
+        by_sheet[row.sheet] = by_sheet.get(row.sheet, 0) + 1
+    assert all(n <= SMALL["MAX_ROWS"] for n in by_sheet.values())
+    assert sum(len(row.cells) for row in result.rows) <= SMALL["MAX_CELLS"]
+
+
+def _read(path: Path) -> None:
+    try:
+        result = read_file(path)
+    except ReadError as exc:
+        assert str(exc) and "Traceback" not in str(exc)
+        return
+    _within_caps(result)
+
+
+def _col(n: int) -> str:
+    letters = ""
+    n += 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@pytest.fixture
+def small_limits(monkeypatch):
+    for name, value in SMALL.items():
+        monkeypatch.setattr(limits, name, value)
+
+
+@PROPERTY
+@given(cells=st.lists(st.tuples(st.integers(0, 20_000), st.integers(1, 2_000_000)), min_size=1, max_size=12),
+       dim=st.none() | st.tuples(st.integers(0, 20_000), st.integers(1, 2_000_000)),
+       merge=st.none() | st.tuples(st.integers(1, 60), st.integers(0, 30), st.integers(1, 10**7), st.integers(0, 30)),
+       cut=st.none() | st.floats(0.05, 0.99))
+def test_xlsx_property(tmp_path: Path, small_limits, cells, dim, merge, cut) -> None:
+    refs = sorted({f"{_col(c)}{r}" for c, r in cells})
+    sheet = _sheet(refs, dimension=f"A1:{_col(dim[0])}{dim[1]}" if dim else None,
+                   merges=[f"{_col(merge[1])}{merge[0]}:{_col(merge[3])}{merge[2]}"] if merge else [])
+    data = _replace_member(_base_xlsx(tmp_path), "xl/worksheets/sheet1.xml", sheet)
+    if cut is not None:
+        data = data[: int(len(data) * cut)]
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(data)
+    _read(path)
+
+
+@PROPERTY
+@given(rows=st.lists(st.lists(st.tuples(st.integers(-5, 10**9), st.text("甲乙ab1", max_size=3)), min_size=1, max_size=6),
+                     min_size=1, max_size=60),
+       before=st.integers(0, 30), nested=st.booleans(), cut=st.none() | st.floats(0.05, 0.99))
+def test_docx_property(tmp_path: Path, small_limits, rows, before, nested, cut) -> None:
+    table = _table(rows, grid_before=before)
+    if nested:
+        table = table.replace("<w:t>", f"{_table(rows[:2])}<w:p/><w:t>", 1) if "<w:t>" in table else table
+    data = _replace_member(_base_docx(tmp_path), "word/document.xml", _document(table))
+    if cut is not None:
+        data = data[: int(len(data) * cut)]
+    path = tmp_path / "p.docx"
+    path.write_bytes(data)
+    _read(path)
+
+
+@PROPERTY
+@given(cells=st.lists(st.tuples(st.integers(1, 10**8), st.integers(1, 10**6), st.integers(1, 10**6),
+                                st.sampled_from(["string", "float", "percentage", "date"])), min_size=1, max_size=8),
+       row_repeat=st.integers(1, 10**7), cut=st.none() | st.floats(0.05, 0.99))
+def test_ods_property(tmp_path: Path, small_limits, cells, row_repeat, cut) -> None:
+    data = (FORMATS / "formats.ods").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        content = archive.read("content.xml").decode()
+    values = {"string": "", "float": ' office:value="1.5"', "percentage": ' office:value="0.25"',
+              "date": ' office:date-value="2025-01-02"'}
+    xml = "".join(f'<table:table-cell table:number-columns-repeated="{rep}" table:number-columns-spanned="{cs}" '
+                  f'table:number-rows-spanned="{rs}" office:value-type="{kind}"{values[kind]}><text:p>t</text:p>'
+                  f"</table:table-cell>" for rep, cs, rs, kind in cells)
+    row = f'<table:table-row table:number-rows-repeated="{row_repeat}">{xml}</table:table-row>'
+    data = _replace_member(data, "content.xml", content.replace("</table:table>", row + "</table:table>", 1).encode())
+    if cut is not None:
+        data = data[: int(len(data) * cut)]
+    path = tmp_path / "p.ods"
+    path.write_bytes(data)
+    _read(path)
+
+
+@PROPERTY
+@given(spans=st.lists(st.tuples(st.integers(-3, 10**9), st.integers(-3, 10**9)), min_size=1, max_size=10),
+       rows=st.integers(1, 60), cut=st.none() | st.floats(0.05, 0.99))
+def test_html_property(tmp_path: Path, small_limits, spans, rows, cut) -> None:
+    cells = "".join(f'<td rowspan="{r}" colspan="{c}">x</td>' for r, c in spans)
+    page = "<html><body><table>" + f"<tr>{cells}</tr>" * rows + "</table></body></html>"
+    data = page.encode()
+    if cut is not None:
+        data = data[: int(len(data) * cut)]
+    path = tmp_path / "p.xls"
+    path.write_bytes(data)
+    _read(path)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(["seed004.pdf", "seed004.xls", "formats.xls", "seed004_html.xls", "seed004_xml2003.xls",
+                             "formats.ods"]),
+       position=st.floats(0.0, 1.0), junk=st.binary(min_size=1, max_size=64), truncate=st.booleans())
+def test_damaged_fixtures_give_rows_or_a_read_error(tmp_path: Path, name, position, junk, truncate) -> None:
+    data = (FORMATS / name).read_bytes()
+    cut = int(len(data) * position)
+    data = data[:cut] if truncate else data[:cut] + junk + data[cut + len(junk):]
+    path = tmp_path / name
+    path.write_bytes(data)
+    try:
+        result = read_file(path)
+    except ReadError as exc:
+        assert str(exc)
+        return
+    assert isinstance(result, ReadResult)
+    report = parse_file(path).report
+    assert report.status in ("ok", "partial", "failed") and "解析出错" not in (report.message or "")
