@@ -30,6 +30,7 @@ import streamlit as st
 
 from jixiao import db as jdb
 from jixiao import queries as jqueries
+from jixiao.privacy import mask_frame
 from jixiao.waivers import add_waiver, apply_waivers, load_waivers, waivers_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -364,9 +365,15 @@ def project_indicators(project_id: str) -> pl.DataFrame:
     return df.join(per, on="indicator_id", how="left").with_columns(pl.col("n_open_flags").fill_null(0))
 
 
+def _masked(lines: pl.DataFrame) -> pl.DataFrame:
+    # Source text is masked at ingest; masking again on the way out also covers a file loaded
+    # before the masking knew every form (until `jixiao serve` migrates it).
+    return mask_frame(lines)
+
+
 def indicator_source_lines(indicator_id: str) -> pl.DataFrame:
-    """Returns the source lines (line, text) the indicator was read from."""
-    return run("indicator_source_lines", indicator_id=indicator_id)
+    """Returns the source lines (line, text) the indicator was read from, phone numbers masked."""
+    return _masked(run("indicator_source_lines", indicator_id=indicator_id))
 
 
 def template_clusters(f: Filters, limit: int = 500) -> pl.DataFrame:
@@ -400,8 +407,8 @@ def documents() -> pl.DataFrame:
 
 
 def document_lines(doc_id: str, line_from: int = 1, line_to: int = 2000) -> pl.DataFrame:
-    """Returns a document's source lines between two line numbers (inclusive)."""
-    return run("document_lines", doc_id=doc_id, line_from=int(line_from), line_to=int(line_to))
+    """Returns a document's source lines between two line numbers (inclusive), phone numbers masked."""
+    return _masked(run("document_lines", doc_id=doc_id, line_from=int(line_from), line_to=int(line_to)))
 
 
 # --------------------------------------------------------------------------- ingest

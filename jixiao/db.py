@@ -139,14 +139,23 @@ def init_schema(con: duckdb.DuckDBPyConnection) -> None:
         meta_set(con, MASK_VERSION, privacy.MASK_VERSION)
 
 
+def identity_key(identity: str) -> str:
+    """Given a document's identity (a normalised absolute path, or "upload:<file name>"),
+    returns its `source_key`: the SHA-256 hex digest — exact, and free of the phone numbers a
+    file name may hold."""
+    import hashlib
+
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()
+
+
 def source_key_of_path(stored: str) -> str:
     """Given a document's stored source_path from before identities were stored, returns its
-    identity: uploads (a jixiao-upload-… temporary folder) are "upload:<name>", other paths
+    source_key: uploads (a jixiao-upload-… temporary folder) are "upload:<name>", other paths
     are normalised to absolute ones (a relative path against the current folder, best effort)."""
     p = Path(stored)
     if p.parent.name.startswith("jixiao-upload-"):
-        return f"upload:{p.name}"
-    return str(p.resolve())
+        return identity_key(f"upload:{p.name}")
+    return identity_key(str(p.resolve()))
 
 
 def _backfill_source_keys(con: duckdb.DuckDBPyConnection) -> None:

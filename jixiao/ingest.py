@@ -9,8 +9,10 @@ A document's identity is twofold:
 - **where it comes from** (`documents.source_key`): the file's normalised absolute path
   (symlinks and `..` resolved, so a folder given relatively and then absolutely is the same
   folder), or for an upload `<scope>:<file name>` ("upload:目标表.xlsx"), not the random
-  temporary folder it was written to. A file whose source held other content before replaces
-  that older version; the path shown (`source_path`) is the absolute path or the file name.
+  temporary folder it was written to — stored as its SHA-256 (`db.identity_key`), since a file
+  name may hold a phone number and the key must stay exact. A file whose source held other
+  content before replaces that older version; the path shown (`source_path`, phone numbers
+  masked) is the absolute path, or the file name for an upload.
 - **what it holds**: the SHA-256 of its bytes (`sha256`, the first 16 hex digits are the
   doc_id) and, for text files, of its decoded text (`text_sha256`: lines joined by \n, Unicode
   NFC, trailing blank lines dropped), so one document saved as UTF-8 and as GB18030 is loaded
@@ -89,12 +91,13 @@ class Source:
 
 def source_of(path: Path | str, scope: str | None = None) -> Source:
     """Given a file and an optional upload scope, returns its Source: in a scope the identity is
-    "<scope>:<file name>" and the file name is shown; else both are the normalised absolute path."""
+    "<scope>:<file name>" and the file name is shown; else the identity is the normalised
+    absolute path, and shown. The key is the identity's digest (db.identity_key)."""
     path = Path(path)
     if scope:
-        return Source(path, f"{scope}:{path.name}", path.name)
+        return Source(path, db.identity_key(f"{scope}:{path.name}"), path.name)
     full = str(path.resolve())
-    return Source(path, full, full)
+    return Source(path, db.identity_key(full), full)
 
 
 def text_digest(result: ReadResult) -> str | None:

@@ -26,7 +26,7 @@ DOCUMENTS = {
     "synthetic": pl.Boolean,
     "loaded_at": pl.Datetime("us"),
     # Identity (jixiao.ingest): where the document comes from, and its content after decoding.
-    "source_key": pl.String,      # normalised absolute path, or "upload:<file name>" for uploads
+    "source_key": pl.String,      # SHA-256 of the normalised absolute path, or of "upload:<file name>"
     "text_sha256": pl.String,     # text files: SHA-256 of the decoded, normalised text (any encoding)
 }
 

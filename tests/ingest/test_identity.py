@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from jixiao.db import identity_key
 from jixiao.ingest import ingest_paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,8 +80,8 @@ def test_retried_batch_keeps_each_documents_deletions_with_it(tmp_path, refused)
     assert "aborted" not in reports[refused].message
     assert reports[other].status == "ok" and "替换" in reports[other].message
     by_key = {}
-    for doc_id, sha, key, _path, _status in _docs(db):
-        by_key.setdefault(Path(key).stem, []).append(sha)
+    for _id, sha, _key, path, _status in _docs(db):
+        by_key.setdefault(Path(path).stem, []).append(sha)
     # the refused file keeps its older version; the other one holds only its new version
     assert by_key[refused] == [old[refused]]
     assert by_key[other] == [new[other]]
@@ -100,8 +101,9 @@ def test_same_folder_relative_then_absolute_replaces(tmp_path, monkeypatch):
     assert [r.status for r in again] == ["ok"] and "替换" in again[0].message
     docs = _docs(db)
     assert len(docs) == 1
-    # the stored path is the absolute one, readable, and the identity
-    assert docs[0][2] == docs[0][3] == str((tmp_path / "in" / "doc.txt").resolve())
+    # the stored path is the absolute one, readable; the identity is its digest
+    full = str((tmp_path / "in" / "doc.txt").resolve())
+    assert docs[0][3] == full and docs[0][2] == identity_key(full)
     assert _one(db, "SELECT budget FROM projects WHERE seq = 1") == [(8.0,)]
 
 
@@ -122,7 +124,7 @@ def test_upload_scope_gives_identity_by_name(tmp_path):
         reports = ingest_paths([tmp / "目标表.txt"], db, derive=False, scope="upload")
         assert [r.status for r in reports] == ["ok"]
     docs = _docs(db)
-    assert [(d[2], d[3]) for d in docs] == [("upload:目标表.txt", "目标表.txt")]
+    assert [(d[2], d[3]) for d in docs] == [(identity_key("upload:目标表.txt"), "目标表.txt")]
     assert _one(db, "SELECT budget FROM projects WHERE seq = 1") == [(32.0,)]
 
 
@@ -157,7 +159,7 @@ def test_copy_then_edit_keeps_the_copy_loaded(tmp_path, copy_name, batch_size):
     by = {Path(r.path).name: r for r in reports}
     assert by["a.txt"].status == "ok"
     assert by[copy_name].status in ("ok", "skipped")
-    docs = {sha: Path(key).name for _id, sha, key, _p, _s in _docs(db)}
+    docs = {sha: Path(path).name for _id, sha, _key, path, _s in _docs(db)}
     # both contents loaded, each under the file that holds it now
     assert docs == {new: "a.txt", old: copy_name}
     # whatever was reported as already loaded is still there
@@ -176,7 +178,7 @@ def test_a_file_edited_to_equal_another_drops_its_old_version(tmp_path):
     _edit(folder / "a.txt", 52)  # now the same as b.txt
     reports = {Path(r.path).name: r for r in ingest_paths([folder], db, derive=False)}
     assert reports["a.txt"].status == "skipped" and "已移除" in reports["a.txt"].message
-    assert [Path(d[2]).name for d in _docs(db)] == ["b.txt"]
+    assert [Path(d[3]).name for d in _docs(db)] == ["b.txt"]
 
 
 # ------------------------------------------------------------------ 11. one document, two encodings
