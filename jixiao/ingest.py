@@ -175,22 +175,23 @@ def _source_lines(doc_id: str, text_lines: list[str]) -> list[dict]:
 def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None,
                source: Source | None = None) -> Parsed:
     """Given a file (and where it comes from; default: its own path), returns its parsed
-    frames and report, phone numbers masked; never raises for bad input."""
+    frames and report (phone numbers masked in the report and source lines; the loader masks
+    every other text column); never raises for bad input."""
     path = Path(path)
     return _finish(_parse_file(path, synthetic=synthetic, data=data), source or source_of(path))
 
 
 def _finish(parsed: Parsed, source: Source) -> Parsed:
-    """Every parsed file passes here before it is loaded: its identity goes into its documents
-    row, and phone numbers are masked in every text column of every frame (ids and hashes
-    excepted) and in its report — the one place masking is applied to what is stored."""
+    """Every parsed file passes here: its identity goes into its documents row, and phone
+    numbers are masked in its report. (Its frames are masked as a batch's frames are built,
+    in `_write`, the one way into the database.)"""
     rep = parsed.report
     rep.message = mask_phones(rep.message)
     if parsed.frames:
         docs = parsed.frames["documents"].with_columns(
             pl.lit(source.key, pl.String).alias("source_key"), pl.lit(source.shown, pl.String).alias("source_path"),
             pl.lit(parsed.text_sha256, pl.String).alias("text_sha256"))
-        parsed.frames = {t: mask_frame(df) for t, df in {**parsed.frames, "documents": docs}.items()}
+        parsed.frames = {**parsed.frames, "documents": docs}
     return parsed
 
 
@@ -397,7 +398,9 @@ def _write(con, items: list[_Item]) -> None:
     with its own deletions), so one refused document fails alone, with the real reason."""
     parsed = [it.parsed for it in items if it.parsed is not None]
     tables = [t for t in db.TABLES if any(t in p.frames for p in parsed)]
-    frames = {t: pl.concat([p.frames[t] for p in parsed if t in p.frames], how="vertical") for t in tables}
+    # The one place stored text is masked: every text column of every frame (ids, hashes and
+    # source keys excepted), vectorised over the whole batch.
+    frames = {t: mask_frame(pl.concat([p.frames[t] for p in parsed if t in p.frames], how="vertical")) for t in tables}
     delete = list(dict.fromkeys(d for it in items for d in it.delete))
     moves = [m for it in items for m in it.moves]
     try:

@@ -121,16 +121,21 @@ def maskable(column: str) -> bool:
 
 def mask_frame(df: pl.DataFrame) -> pl.DataFrame:
     """Given a frame, returns it with phone numbers masked in every String column except ids
-    and hashes. Only values that pass the cheap Polars prefilter go through `mask_phones`."""
+    and hashes. One vectorised Polars pass (the prefilter over each row's text columns, joined
+    by newlines, which the prefilter never crosses) finds the rows worth a look; only their
+    values, deduplicated, go through `mask_phones`."""
+    cols = [c for c, t in df.schema.items() if t == pl.String and maskable(c)]
+    if not cols or df.height == 0:
+        return df
+    joined = pl.concat_str([pl.col(c).fill_null("") for c in cols], separator="\n")
+    rows = df.select(joined.str.contains(PREFILTER)).to_series()
+    if not rows.any():
+        return df
+    sub = df.filter(rows)
     exprs = []
-    for col, dtype in df.schema.items():
-        if dtype != pl.String or not maskable(col):
-            continue
-        hits = df.get_column(col).filter(df.get_column(col).str.contains(PREFILTER)).unique()
-        if hits.len() == 0:
-            continue
-        mapping = {v: mask_phones(v) for v in hits.to_list()}
+    for c in cols:
+        mapping = {v: mask_phones(v) for v in sub.get_column(c).drop_nulls().unique().to_list()}
         mapping = {k: v for k, v in mapping.items() if k != v}
         if mapping:
-            exprs.append(pl.col(col).replace(mapping))
+            exprs.append(pl.col(c).replace(mapping))
     return df.with_columns(exprs) if exprs else df
