@@ -69,7 +69,8 @@ _NUMBER = re.compile(r"\+?\(?[0-9](?:[ ()\-]{0,3}[0-9])*")
 
 # A cheap superset for frames: seven digits linked by at most three separator characters.
 # Every form above contains such a chain; strings without one are never run through Python.
-PREFILTER = (r"[0-9０-９](?:[ \t\u3000\xa0\-－‐‑‒–—―−.．()（）+＋]{0,3}[0-9０-９]){6}")
+# (A plain string holding the characters themselves: Python, Polars and DuckDB read it alike.)
+PREFILTER = "[0-9０-９](?:[ \t\u3000\xa0\\-－‐‑‒–—―−.．()（）+＋]{0,3}[0-9０-９]){6}"
 _PREFILTER = re.compile(PREFILTER)
 
 

@@ -13,7 +13,7 @@ st.title("数据导入 / 文档")
 st.subheader("导入文档")
 limit = data.max_upload_mb()
 st.caption(f"支持 .txt / .md（UTF-8、GBK/GB18030 自动识别）、.xlsx、.docx；可一次选多个文件，单个文件不超过 {limit} MB。"
-           "内容相同的文件不会重复导入。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
+           "内容相同的文件不会重复导入；同名文件再次上传时替换先前上传的版本。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
 uploads = st.file_uploader("选择文件", type=list(data.UPLOAD_TYPES), accept_multiple_files=True, key="doc_uploads")
 if st.button("开始导入", type="primary", disabled=not uploads, icon=":material/upload:", key="doc_ingest"):
     good, rejected = [], []
@@ -35,7 +35,8 @@ if st.button("开始导入", type="primary", disabled=not uploads, icon=":materi
 
         with st.spinner("正在导入并重新计算得分和问题标记…"):
             try:
-                reports = data.ingest_uploads(good, on_file=on_file)
+                reports = data.ingest_uploads(
+                    good, on_file=on_file, on_wait=lambda: st.info("另一个导入正在进行，等它完成后开始导入…"))
             except Exception as e:  # the live database is untouched when ingest fails
                 st.error(f"导入失败，数据库未改动：{type(e).__name__}: {e}")
                 reports = []
@@ -65,6 +66,7 @@ problem = data.problem()
 if problem:
     st.info(problem)
     st.stop()
+data.show_notice()
 
 docs = data.documents()
 if docs.height == 0:
