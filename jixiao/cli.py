@@ -108,7 +108,9 @@ def cmd_flags(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if args.format == "csv":
-        sys.stdout.write(df.write_csv())
+        from jixiao.csvsafe import write_csv
+
+        sys.stdout.write(write_csv(df))  # waiver reasons and document text cannot become formulas
     elif args.format == "json":
         print(json.dumps(df.to_dicts(), ensure_ascii=False, indent=1, default=str))
     else:
