@@ -38,7 +38,7 @@ if st.button("开始导入", type="primary", disabled=not uploads, icon=":materi
                 reports = data.ingest_uploads(
                     good, on_file=on_file, on_wait=lambda: st.info("另一个导入正在进行，等它完成后开始导入…"))
             except Exception as e:  # the live database is untouched when ingest fails
-                st.error(f"导入失败，数据库未改动：{type(e).__name__}: {e}")
+                st.error(f"导入失败，数据库未改动：{fmt.md_escape(f'{type(e).__name__}: {e}')}")
                 reports = []
         bar.progress(1.0, text="导入完成")
         st.session_state["doc_last_report"] = [
@@ -91,7 +91,7 @@ if not row:
     st.info("选中一个文档，查看它的解析报告和原文。")
     st.stop()
 
-st.subheader(f"文档 · {fmt.md_escape(row['file'])}")
+st.subheader(f"文档 · {fmt.md_escape(row['file'])}", anchor=False)
 st.caption(f"编号 {row['doc_id']} · {row['kind'] or '未识别表类型'} · {row['layout'] or ''} · {row['status']}"
            + (f" · {fmt.md_escape(row['message'])}" if row["message"] else ""))
 left, right = st.columns([2, 3], gap="large")

@@ -5,6 +5,7 @@ markup on the screen — Markdown, captions, subheaders and Plotly charts alike.
 from __future__ import annotations
 
 import csv
+import re
 import io
 import json
 import subprocess
@@ -92,3 +93,123 @@ def test_cli_flags_csv_neutralises_document_text(tmp_path):
     # JSON keeps the text as written (it is not a spreadsheet format)
     as_json = json.loads(run("flags", "--db", str(db), "--format", "json").stdout)
     assert any(r["unit"].startswith("=HYPERLINK") for r in as_json)
+
+
+# ------------------------------------------------------------------ 10. no link or markup from document text
+
+EVIL_UNIT = "库尔勒市社会保险中心http://evil.example/a<a href='http://evil.example/x'>点此</a>www.evil.example"
+EVIL_PROJECT = "<span style='color:red'>项目</span> 详见 https://evil.example 或 mail@evil.example"
+
+
+def _link_like(text: str, markdown: bool = False) -> list[str]:
+    """What would become a link or markup: a URL, www. or e-mail address that GFM (on the text
+    as rendered, backslash escapes resolved) or a browser would link, or a raw <a>/<span> tag
+    (escaped as \\< in Markdown or &lt; in Plotly it is text)."""
+    tags = re.findall(r"(?<![\\&;])<\s*(?:a|span)\b", text)
+    rendered = text.replace("\\", "") if markdown else text
+    return tags + re.findall(r"(?i)https?://|\bwww\.|[\w.]@\w", rendered)
+
+
+@pytest.fixture()
+def hostile_db(tmp_path, monkeypatch, seed_db):
+    from jixiao.ingest import ingest_paths
+
+    doc = tmp_path / "hostile.txt"
+    text = SEED_004.read_text(encoding="utf-8").replace("库尔勒市社会保险中心", EVIL_UNIT)
+    text = text.replace("2022年-巴财企[2022]38号关于拨付原水利水电医院退休人员待遇补差资", EVIL_PROJECT, 1)
+    doc.write_text(text, encoding="utf-8")
+    db = tmp_path / "hostile.duckdb"
+    monkeypatch.setenv("JIXIAO_WAIVERS", str(tmp_path / "waivers.csv"))
+    reports = ingest_paths([doc], db)
+    assert reports[0].status == "ok"
+    monkeypatch.setenv("JIXIAO_DB", str(db))
+    return db
+
+
+def _texts(at) -> list[str]:
+    """Every Markdown-rendered text of the run: markdown, captions, headings, message boxes."""
+    out = []
+    for kind in ("markdown", "caption", "subheader", "header", "title", "info", "success", "warning", "error"):
+        out += [e.value for e in at.get(kind)]
+    return out
+
+
+def _assert_no_links(at) -> None:
+    texts = _texts(at)
+    bad = [(t, _link_like(t, markdown=True)) for t in texts if _link_like(t, markdown=True)]
+    assert not bad
+    for h in at.get("subheader"):  # a heading's anchor is a link made from its text
+        if "evil" in h.value:
+            assert h.hide_anchor
+
+
+def test_document_text_never_becomes_a_link_on_the_pages(hostile_db):
+    from dashboard import data
+    from jixiao.db import connect
+    from streamlit.testing.v1 import AppTest
+
+    con = connect(hostile_db, read_only=True)
+    pid, unit = con.execute("SELECT project_id, unit FROM projects WHERE name LIKE '%span%'").fetchone()
+    con.close()
+    assert "<a href='http://evil.example/x'>" in unit  # as stored (the reader drops short tags only)
+    data.clear_caches()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.session_state["unit"] = [unit]  # the sidebar filter line repeats the unit's name
+    at.run()
+    assert not at.exception
+    assert any("evil" in t for t in _texts(at))  # the unit's name is shown ...
+    _assert_no_links(at)                          # ... as text
+    at.switch_page("views/drilldown.py")
+    at.session_state["dd_units"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.session_state[fmt.widget_key("dd_projects", unit)] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.session_state[fmt.widget_key("dd_ind", pid)] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    heads = [h.value for h in at.subheader]
+    assert any(h.startswith("② 项目") and "evil" in h for h in heads)
+    assert any(h.startswith("③ 项目") and "span" in h for h in heads)
+    assert any(h.startswith("④ 指标") for h in heads)
+    _assert_no_links(at)
+
+
+def _figure_strings(fig: go.Figure) -> list[str]:
+    out = []
+
+    def walk(v):
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x)
+        elif hasattr(v, "tolist"):  # numpy arrays
+            walk(v.tolist())
+
+    walk(fig.to_plotly_json())
+    return out
+
+
+def test_charts_show_document_text_as_text(hostile_db):
+    from dashboard import data
+    from dashboard.filters import Filters
+
+    data.clear_caches()
+    f = Filters()
+    units = data.unit_comparison(f)
+    figures = [charts.flags_by_unit(data.flags(f)), charts.units_flags_per_project(units),
+               charts.budget_treemap(units), charts.median_diff(data.unit_vs_median(units, "flags_per_project"), "x")]
+    points = pl.DataFrame({"unit": [EVIL_UNIT] * 2, "name": [EVIL_PROJECT, "项目乙"], "year": [2023, 2024],
+                           "execution_rate": [0.5, 0.9], "total_score_reported": [95.0, 88.0], "budget": [1.0, 2.0],
+                           "province": ["新疆维吾尔自治区"] * 2, "city": [None] * 2, "county": [None] * 2})
+    figures += [charts.execution_score_scatter(points), charts.score_box(points, "unit", "单位"),
+                charts.unit_trajectories(points.with_columns(score_mean=pl.col("total_score_reported"),
+                                                             n_projects=pl.lit(1)), "score_mean")]
+    for fig in figures:
+        strings = _figure_strings(fig)
+        shown = [s for s in strings if "evil" in s]
+        assert shown, fig.layout.title.text  # the unit (or project) is in the chart ...
+        assert not [s for s in shown if _link_like(s)], fig.layout.title.text  # ... as text
+    # what the user reads: the escaped label renders as the unit's own characters
+    assert fmt.plot_text(EVIL_UNIT).replace("&lt;", "<").replace("&gt;", ">").replace("\u2060", "") == EVIL_UNIT
