@@ -134,3 +134,27 @@ def test_dashboard_serves_while_the_cli_loads(db_copy, tmp_path):
     finally:
         server.kill()
         server.wait(timeout=30)
+
+
+def test_pages_say_when_the_derived_tables_are_stale_or_an_import_runs(db_copy):
+    """A load killed before its derive step leaves scores and flags behind the data: every page
+    says so; while an import holds the database, pages say the data shown are the previous."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import data
+    from jixiao import db
+    from jixiao.ingest import ingest_paths
+
+    ingest_paths([ROOT / "tests" / "fixtures" / "handwritten" / "selfeval_zhangye.txt"], db_copy, derive=False)
+    data.clear_caches()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert [i.value for i in at.info] == [data.STALE]
+    at.switch_page("views/documents.py")
+    at.run()
+    assert data.STALE in [i.value for i in at.info]
+    with db.import_lock(db_copy):
+        at.switch_page("views/overview.py")
+        at.run()
+        assert [i.value for i in at.info] == [data.UPDATING]
