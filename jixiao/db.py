@@ -334,12 +334,20 @@ def load_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame], 
     ids and records `moves` (see move_documents), then inserts, and bumps the base version.
     On failure the transaction is rolled back and the error of the statement that failed is
     raised (not a later "transaction is aborted")."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         delete_documents(con, replace)
         move_documents(con, list(moves))
         insert_frames(con, frames)
         bump_base_version(con)
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Runs the block in one transaction: committed when it completes, rolled back when it
+    raises — and then the block's own error propagates, not the rollback's."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
         con.execute("COMMIT")
     except BaseException:
         try:

@@ -52,17 +52,9 @@ def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[st
     from jixiao import db
 
     base = db.meta_get(con, db.BASE_VERSION) or 0
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with db.transaction(con):
         timings = _refresh(con, verbose=verbose)
         db.meta_set(con, db.DERIVED_VERSION, base)
-        con.execute("COMMIT")
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
-        raise
     return timings
 
 
