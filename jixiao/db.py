@@ -26,6 +26,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -383,15 +384,12 @@ def import_lock(db_path: Path | str, *, wait: bool = True,
     path.parent.mkdir(parents=True, exist_ok=True)
     fh = open(path, "a+")
     try:
-        if fcntl is not None:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if not wait:
-                    raise ImportBusy(BUSY_MESSAGE) from None
-                if on_wait:
-                    on_wait()
-                fcntl.flock(fh, fcntl.LOCK_EX)
+        if fcntl is not None and not _try_lock(fh):
+            if not wait:
+                raise ImportBusy(BUSY_MESSAGE)
+            if on_wait:
+                on_wait()
+            fcntl.flock(fh, fcntl.LOCK_EX)
         fh.seek(0)
         fh.truncate()
         fh.write(f"{os.getpid()}\n")
@@ -399,6 +397,18 @@ def import_lock(db_path: Path | str, *, wait: bool = True,
         yield
     finally:
         fh.close()  # releases the flock
+
+
+def _try_lock(fh) -> bool:
+    # A few quick tries: `import_running` in a dashboard holds a shared lock for an instant,
+    # which is not another import.
+    for _ in range(10):
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            time.sleep(0.02)
+    return False
 
 
 def import_running(db_path: Path | str) -> bool:
