@@ -1,7 +1,9 @@
 """Chart builders: pure functions from a Polars frame to a Plotly figure (no Streamlit here).
 
 Labels are Chinese, amounts are 万元 with thousands separators, rates are shown as %, and no
-chart shows document text or person names — only units, regions, rules and numbers.
+chart shows document text or person names — only units, regions, rules and numbers. The text
+that does come from documents (unit and project names) goes through `format.plot_frame` first:
+Plotly renders <a href>, <span style> and <br> in labels, legends and hover text.
 """
 
 from __future__ import annotations
@@ -9,6 +11,11 @@ from __future__ import annotations
 import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
+
+from dashboard.format import plot_frame
+
+# Columns that hold document text where the builders below meet them.
+DOC_TEXT = ("unit", "name", "province", "city", "county", "rule_title")
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 SEVERITY_COLORS = {"高": "#c0392b", "中": "#e67e22", "低": "#95a5a6"}
@@ -41,7 +48,7 @@ def _bar_height(n: int) -> int:
 def flags_by_rule(counts: pl.DataFrame, title: str = "各规则未处理问题数") -> go.Figure:
     """Given rule counts (rule, rule_title, severity, n_open), returns a horizontal bar chart,
     most frequent on top, coloured by severity."""
-    df = counts.filter(pl.col("n_open") > 0).with_columns(
+    df = plot_frame(counts, DOC_TEXT).filter(pl.col("n_open") > 0).with_columns(
         (pl.col("rule") + " " + pl.col("rule_title").fill_null("")).alias("规则")
     ).sort("n_open")
     fig = px.bar(
@@ -58,7 +65,7 @@ def flags_by_rule(counts: pl.DataFrame, title: str = "各规则未处理问题�
 def flags_by_unit(flag_frame: pl.DataFrame, top: int = 15, title: str = "各单位未处理问题数") -> go.Figure:
     """Given flags (unit, severity, status), returns a stacked horizontal bar chart of the open
     flags of the `top` units with most of them, by severity."""
-    open_ = flag_frame.filter(pl.col("status") == "open").with_columns(pl.col("unit").fill_null("（未识别单位）"))
+    open_ = plot_frame(flag_frame, DOC_TEXT).filter(pl.col("status") == "open").with_columns(pl.col("unit").fill_null("（未识别单位）"))
     totals = open_.group_by("unit").len().sort(["len", "unit"], descending=[True, False]).head(top)
     df = (open_.filter(pl.col("unit").is_in(totals["unit"].to_list()))
           .group_by("unit", "severity").len().rename({"len": "n"}))
@@ -76,7 +83,7 @@ def flags_by_unit(flag_frame: pl.DataFrame, top: int = 15, title: str = "各单�
 
 def units_flags_per_project(units: pl.DataFrame, title: str = "每项目未处理问题数（按单位）") -> go.Figure:
     """Given units with flags_per_project and n_open_flags, returns a horizontal bar chart."""
-    df = units.sort(["flags_per_project", "unit"], descending=[False, True])
+    df = plot_frame(units, DOC_TEXT).sort(["flags_per_project", "unit"], descending=[False, True])
     fig = px.bar(
         df, x="flags_per_project", y="unit", orientation="h", title=title, text="flags_per_project",
         custom_data=["n_open_flags", "n_projects"], labels={"flags_per_project": "每项目问题数", "unit": "单位"},
@@ -93,7 +100,7 @@ def units_flags_per_project(units: pl.DataFrame, title: str = "每项目未处�
 def score_box(points: pl.DataFrame, by: str, by_label: str, violin: bool = False) -> go.Figure:
     """Given self-evaluation projects (total_score_reported and a grouping column), returns a
     box (or violin) plot of the totals per group with every project as a point."""
-    df = points.filter(pl.col("total_score_reported").is_not_null())
+    df = plot_frame(points, DOC_TEXT).filter(pl.col("total_score_reported").is_not_null())
     if by == "county":
         # a city-level unit has no county: group it as "张掖市（本级）", not with other cities' ones
         df = df.with_columns(pl.coalesce(
@@ -123,7 +130,7 @@ def score_box(points: pl.DataFrame, by: str, by_label: str, violin: bool = False
 def median_diff(df: pl.DataFrame, metric_label: str, is_pct: bool = False) -> go.Figure:
     """Given unit_vs_median rows (unit, value, diff_city, diff_province, n_city, n_province),
     returns grouped horizontal bars: each unit's difference from its city's and province's median."""
-    d = df
+    d = df = plot_frame(df, DOC_TEXT)
     note = ""
     if d.height > MAX_GROUPS:  # the units furthest above and below their province's median
         key = pl.coalesce("diff_province", "diff_city")
@@ -155,7 +162,7 @@ def median_diff(df: pl.DataFrame, metric_label: str, is_pct: bool = False) -> go
 def budget_treemap(units: pl.DataFrame) -> go.Figure:
     """Given unit rows (province, city, county, unit, budget, n_projects), returns a treemap of
     budget by province → city → county → unit (万元)."""
-    df = units.filter(pl.col("budget").fill_null(0) > 0).with_columns(
+    df = plot_frame(units, DOC_TEXT).filter(pl.col("budget").fill_null(0) > 0).with_columns(
         pl.col("province").fill_null(UNKNOWN),
         pl.col("city").fill_null(SAME_LEVEL),
         pl.col("county").fill_null(SAME_LEVEL),
@@ -191,7 +198,8 @@ def execution_score_scatter(points: pl.DataFrame, color_by: str = "unit") -> go.
 
     Projects with the same rate and score (common: 100% and 90 分) are drawn as one larger
     point labelled ×n, so none hides behind another."""
-    df = points.filter(pl.col("execution_rate").is_not_null() & pl.col("total_score_reported").is_not_null())
+    df = plot_frame(points, DOC_TEXT).filter(
+        pl.col("execution_rate").is_not_null() & pl.col("total_score_reported").is_not_null())
     group = "unit" if color_by == "unit" else "year"
     agg = (
         df.with_columns(pl.col("execution_rate").round(4).alias("_x"), pl.col("total_score_reported").round(2).alias("_y"))
@@ -239,7 +247,7 @@ def unit_trajectories(trend: pl.DataFrame, metric: str) -> go.Figure:
     ("score_mean" or "execution_rate")."""
     is_rate = metric == "execution_rate"
     label = "执行率" if is_rate else "平均自评得分"
-    df = trend.filter(pl.col(metric).is_not_null())
+    df = plot_frame(trend, DOC_TEXT).filter(pl.col(metric).is_not_null())
     title = f"各单位{label}的年度变化"
     top = df.group_by("unit").agg(pl.col("n_projects").sum()).sort(["n_projects", "unit"], descending=[True, False])
     if top.height > MAX_LINES:

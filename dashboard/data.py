@@ -31,6 +31,7 @@ import streamlit as st
 from jixiao import db as jdb
 from jixiao.readers import UPLOAD_SUFFIXES
 from jixiao import queries as jqueries
+from jixiao.privacy import mask_frame
 from jixiao.waivers import add_waiver, apply_waivers, load_waivers, waivers_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -154,28 +155,81 @@ def clear_caches() -> None:
     _waivers_cached.clear()
 
 
+UPDATING = "数据正在更新，当前显示更新前的数据。导入完成后刷新本页即可看到新数据。"
+STALE = ("得分、问题标记和模板雷同不是根据当前数据计算的（上次导入或计算可能被中断），页面上的这些结果可能不全。"
+         "重新启动 `jixiao serve` 或运行一次 `jixiao ingest` 会重新计算。")
+
+
+def import_running() -> bool:
+    """Returns whether an import (the command line or an upload) is writing a new version of
+    the database right now (its import lock is held)."""
+    return jdb.import_running(db_path())
+
+
+def _open_error(e: Exception) -> str:
+    """A DuckDB error on opening, in Chinese (never DuckDB's English lock message)."""
+    if import_running():
+        return UPDATING
+    why = jdb.friendly_error(e) or "文件可能已损坏，或由其他程序改动过"
+    return f"数据库暂时无法读取：{why}。请稍后刷新本页；一直如此时请重新导入。"
+
+
 def problem() -> str | None:
     """Returns why the dashboard cannot show data (in Chinese), or None when the database is fine."""
     path = db_path()
     if not path.exists():
+        if import_running():
+            return "数据正在首次导入，完成后刷新本页即可看到数据。"
         return (f"还没有数据库（{path}）。请在「数据导入」页上传绩效目标表或绩效自评表，"
                 "或在命令行运行 `jixiao ingest datasets/seeds` 后刷新本页。")
     try:
         tables = set(run("db_tables")["table_name"].to_list())
     except duckdb.Error as e:
-        return f"数据库文件无法打开（{path}）：{type(e).__name__}。请重新导入。"
+        return _open_error(e)
     missing = REQUIRED_TABLES - tables
     if missing:
-        return f"数据库缺少表 {', '.join(sorted(missing))}（可能由旧版本生成）。请重新运行 `jixiao ingest`。"
+        if import_running():
+            return UPDATING
+        return f"数据库缺少表 {', '.join(sorted(missing))}（可能由旧版本生成或导入被中断）。请重新运行 `jixiao ingest`。"
     return None
 
 
+def derived_stale() -> bool:
+    """Returns whether the database's derived tables (scores, flags, clusters) lag behind its
+    data (meta: derived_version < base_version), e.g. after a load that was killed."""
+    try:
+        meta = dict(run("db_meta").iter_rows())
+    except duckdb.Error:  # a file from before the meta table: nothing to tell
+        return False
+    base, derived = meta.get(jdb.BASE_VERSION), meta.get(jdb.DERIVED_VERSION)
+    return derived is None or (base is not None and derived < base)
+
+
+def notice() -> str | None:
+    """Returns what the user should know about the data shown (in Chinese) — an import is
+    under way, or the derived tables are stale — or None."""
+    if import_running():
+        return UPDATING
+    if derived_stale():
+        return STALE
+    return None
+
+
+def show_notice() -> None:
+    """Shows `notice()` (if any) as an information box."""
+    msg = notice()
+    if msg:
+        st.info(msg, icon=":material/update:")
+
+
 def require_db() -> None:
-    """Stops the page with a clear Chinese message when there is no usable database."""
+    """Stops the page with a clear Chinese message when there is no usable database; says
+    when an import is under way or the derived tables are stale."""
     msg = problem()
     if msg:
         st.warning(msg, icon=":material/database_off:")
         st.stop()
+    show_notice()
 
 
 # --------------------------------------------------------------------------- waivers
@@ -366,9 +420,15 @@ def project_indicators(project_id: str) -> pl.DataFrame:
     return df.join(per, on="indicator_id", how="left").with_columns(pl.col("n_open_flags").fill_null(0))
 
 
+def _masked(lines: pl.DataFrame) -> pl.DataFrame:
+    # Source text is masked at ingest; masking again on the way out also covers a file loaded
+    # before the masking knew every form (until `jixiao serve` migrates it).
+    return mask_frame(lines)
+
+
 def indicator_source_lines(indicator_id: str) -> pl.DataFrame:
-    """Returns the source lines (line, text) the indicator was read from."""
-    return run("indicator_source_lines", indicator_id=indicator_id)
+    """Returns the source lines (line, text) the indicator was read from, phone numbers masked."""
+    return _masked(run("indicator_source_lines", indicator_id=indicator_id))
 
 
 def template_clusters(f: Filters, limit: int = 500) -> pl.DataFrame:
@@ -402,8 +462,8 @@ def documents() -> pl.DataFrame:
 
 
 def document_lines(doc_id: str, line_from: int = 1, line_to: int = 2000) -> pl.DataFrame:
-    """Returns a document's source lines between two line numbers (inclusive)."""
-    return run("document_lines", doc_id=doc_id, line_from=int(line_from), line_to=int(line_to))
+    """Returns a document's source lines between two line numbers (inclusive), phone numbers masked."""
+    return _masked(run("document_lines", doc_id=doc_id, line_from=int(line_from), line_to=int(line_to)))
 
 
 # --------------------------------------------------------------------------- review reports
@@ -483,10 +543,13 @@ def report_frame(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
-def ingest_uploads(files: list[tuple[str, bytes]], on_file: Callable[[Any], None] | None = None) -> list[Any]:
+def ingest_uploads(files: list[tuple[str, bytes]], on_file: Callable[[Any], None] | None = None,
+                   on_wait: Callable[[], None] | None = None) -> list[Any]:
     """Given uploaded (file name, content) pairs, writes them to a temporary folder and ingests
     them into a copy of the database that is then swapped in (`ingest_into_copy`); returns the
-    per-file reports and clears the caches so the new data shows."""
+    per-file reports and clears the caches so the new data shows. Uploads are identified by
+    file name (scope "upload"): a file uploaded again replaces its earlier upload. `on_wait` is
+    called when another import holds the database (this one then waits for it)."""
     from jixiao.ingest import ingest_into_copy
 
     tmp = Path(tempfile.mkdtemp(prefix="jixiao-upload-"))
@@ -494,11 +557,12 @@ def ingest_uploads(files: list[tuple[str, bytes]], on_file: Callable[[Any], None
         paths = []
         for k, (name, content) in enumerate(files):
             safe = Path(name).name.replace("\x00", "") or f"upload_{k}"
-            target = tmp / f"{k:03d}_{safe}" if (tmp / safe).exists() else tmp / safe
+            target = tmp / f"{k:03d}" / safe  # one folder each: the name stays the file's own
+            target.parent.mkdir()
             target.write_bytes(content)
             paths.append(target)
         with _ingest_lock:
-            reports = ingest_into_copy(paths, db_path(), on_file=on_file)
+            reports = ingest_into_copy(paths, db_path(), on_file=on_file, scope="upload", on_wait=on_wait)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     clear_caches()

@@ -1,9 +1,10 @@
 """Downloads: every table on every page gets an Excel and a CSV button (`download_buttons`), and
 `table` shows a frame with its column spec, its two buttons and (optionally) row selection.
 
-Excel keeps numbers as numbers with 万元/% number formats; CSV is UTF-8 with a BOM so Excel on
-Chinese Windows opens it without mojibake, with rates written as percentages (95.00, header
-"执行率(%)") because a bare 0.95 reads wrong in a CSV.
+Excel keeps numbers as numbers with 万元/% number formats and text as text (never a formula or
+a link); CSV is UTF-8 with a BOM so Excel on Chinese Windows opens it without mojibake, with
+rates written as percentages (95.00, header "执行率(%)") because a bare 0.95 reads wrong in a
+CSV, and every text cell safe from formula injection (`jixiao.csvsafe`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import date
 import polars as pl
 
 from dashboard.format import EXCEL_FORMATS, Col, column_config, for_export
+from jixiao import csvsafe
 
 BOM = "\ufeff"
 
@@ -32,11 +34,17 @@ def to_excel_bytes(df: pl.DataFrame, spec: dict[str, Col] | None = None, sheet: 
             formats[col.label] = EXCEL_FORMATS[col.kind]
     # Excel has no list type: join lists as text.
     out = out.with_columns([pl.col(c).list.join("；") for c, t in out.schema.items() if isinstance(t, pl.List)])
+    import xlsxwriter
+
     buf = io.BytesIO()
+    # Text stays text: no cell becomes a formula (=HYPERLINK(…)), a link (http://…) or a number.
+    workbook = xlsxwriter.Workbook(buf, {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False, "nan_inf_to_errors": True})
     out.write_excel(
-        buf, worksheet=sheet[:31], column_formats=formats or None, autofit=True,
+        workbook, worksheet=sheet[:31], column_formats=formats or None, autofit=True,
         dtype_formats={pl.Datetime: "yyyy-mm-dd hh:mm"}, float_precision=2,
     )
+    workbook.close()
     return buf.getvalue()
 
 
@@ -51,7 +59,7 @@ def to_csv_bytes(df: pl.DataFrame, spec: dict[str, Col] | None = None) -> bytes:
             renames[c] = Col(f"{col.label}(%)", "num")
     out = for_export(out, {**(spec or {}), **renames} if spec else None)
     out = out.with_columns([pl.col(c).list.join("；") for c, t in out.schema.items() if isinstance(t, pl.List)])
-    return (BOM + out.write_csv()).encode("utf-8")
+    return (BOM + csvsafe.write_csv(out)).encode("utf-8")
 
 
 def download_buttons(df: pl.DataFrame, name: str, key: str, spec: dict[str, Col] | None = None) -> None:

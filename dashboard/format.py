@@ -7,6 +7,7 @@ on-screen column config (`column_config`) and the download (`dashboard.export`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import polars as pl
@@ -262,11 +263,49 @@ def field_table(row: dict, fields: dict[str, str]) -> pl.DataFrame:
     )
 
 
-_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
+# Document text on the screen is text, never markup or a link. Two helpers, one per renderer:
+# `md_escape` for Streamlit's Markdown (st.caption, st.subheader, st.markdown, message boxes,
+# progress text) and `plot_text` / `plot_frame` for Plotly labels, legends and hover text.
+
+_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:@&=")
+# GFM turns http://…, www.… and a@b.c into links *after* parsing, so backslash escapes do not
+# stop it; an invisible WORD JOINER (U+2060) inside "://", "www." and before "@" does.
+_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)|(?<=mailto)(?=:)|(?<=xmpp)(?=:)|(?=@)")
+
+
+def _break_links(text: str) -> str:
+    return _AUTOLINK.sub(_JOINER, text)
 
 
 def md_escape(value) -> str:
-    """Escapes Markdown in a document-derived value (unit, project or indicator name, a flag's
-    message) before it goes into a heading, caption or message box, so it shows as written."""
-    text = "" if value is None else str(value)
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text).replace("\n", " ")
+    """Given a document-derived value (unit, project or indicator name, a flag's message, a file
+    name), returns it safe for Streamlit Markdown: Markdown and HTML characters escaped, URLs,
+    www. addresses and e-mail addresses kept from becoming links, on one line — it shows as
+    written. (Headings with such text also need anchor=False: their anchor is a link.)"""
+    text = _break_links("" if value is None else str(value))
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text).replace("\r", " ").replace("\n", " ")
+
+
+def plot_text(value) -> str | None:
+    """Given a document-derived label, returns it safe for Plotly, which renders <a href>,
+    <span style>, <br> and entities in labels, legends and hover text: & < > as entities (shown
+    as written), links broken as in md_escape. None stays None."""
+    if value is None:
+        return None
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _break_links(text)
+
+
+def plot_frame(df: pl.DataFrame, columns) -> pl.DataFrame:
+    """Given a frame and its document-text columns (units, project names …), returns it with
+    those columns made safe for Plotly (`plot_text` on each distinct value); missing columns
+    are skipped."""
+    exprs = []
+    for c in columns:
+        if c in df.columns and df.schema[c] == pl.String:
+            mapping = {v: plot_text(v) for v in df.get_column(c).drop_nulls().unique().to_list()}
+            mapping = {k: v for k, v in mapping.items() if k != v}
+            if mapping:
+                exprs.append(pl.col(c).replace(mapping))
+    return df.with_columns(exprs) if exprs else df

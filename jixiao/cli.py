@@ -26,7 +26,7 @@ def _existing_db(args: argparse.Namespace) -> Path | None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from jixiao.ingest import collect_files, ingest_paths
+    from jixiao.ingest import collect_files, ingest_into_copy
 
     files, _ = collect_files(args.paths)
     progress = None
@@ -44,9 +44,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         else:
             print(rep.line(), flush=True)
 
+    def on_wait():
+        print("另一个导入正在进行（同一数据库），等它完成后接着导入…", file=sys.stderr, flush=True)
+
     try:
-        reports = ingest_paths(args.paths, args.db, synthetic=args.synthetic, workers=args.workers,
-                               batch_size=args.batch_size, on_file=on_file)
+        # Into a copy that is swapped in when complete: a running dashboard is never blocked
+        # and never sees half a load.
+        reports = ingest_into_copy(args.paths, args.db or db.default_db(), synthetic=args.synthetic,
+                                   workers=args.workers, batch_size=args.batch_size, on_file=on_file,
+                                   on_wait=on_wait)
     finally:
         if progress is not None:
             progress.stop()
@@ -56,11 +62,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if counts["partial"] or counts["failed"] else 0
 
 
+def _prepared(path: Path) -> bool:
+    """Before the dashboard starts: migrates an older database file and rebuilds derived tables
+    left stale by an interrupted load (through a copy, so a dashboard already running keeps
+    reading). Returns True; when that fails it says why and the dashboard shows the data as
+    they are, with its own notice."""
+    try:
+        db.ensure_current(path)
+    except Exception as e:  # the dashboard can still show what there is
+        print(f"注意：数据库未能升级或重新计算（{db.friendly_error(e) or f'{type(e).__name__}: {e}'}），"
+              "仪表盘按现有数据显示。", file=sys.stderr)
+    return True
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from jixiao.serve import streamlit_command
 
     path = _existing_db(args)
-    if path is None:
+    if path is None or not _prepared(path):
         return 2
     cmd, env = streamlit_command(path, args.port, headless=args.headless)
     return subprocess.call(cmd, env={**os.environ, **env})
@@ -89,7 +108,9 @@ def cmd_flags(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if args.format == "csv":
-        sys.stdout.write(df.write_csv())
+        from jixiao.csvsafe import write_csv
+
+        sys.stdout.write(write_csv(df))  # waiver reasons and document text cannot become formulas
     elif args.format == "json":
         print(json.dumps(df.to_dicts(), ensure_ascii=False, indent=1, default=str))
     else:
@@ -267,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # the user gets a sentence, not a traceback
         if os.environ.get("JIXIAO_DEBUG"):
             raise
-        print(f"错误：{type(e).__name__}: {e}", file=sys.stderr)
+        print(f"错误：{db.friendly_error(e) or f'{type(e).__name__}: {e}'}", file=sys.stderr)
         return 2
 
 

@@ -44,7 +44,21 @@ def load_frames(con: duckdb.DuckDBPyConnection):
 
 
 def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
-    """Recomputes every derived table from projects and indicators; returns seconds per step."""
+    """Recomputes every derived table from projects and indicators; returns seconds per step.
+
+    One transaction: the derived tables and `meta.derived_version` (the base version they were
+    computed from) are written together, so a refresh that is killed or fails leaves the
+    previous derived state and says it is stale (`jixiao.db.is_stale`)."""
+    from jixiao import db
+
+    base = db.meta_get(con, db.BASE_VERSION) or 0
+    with db.transaction(con):
+        timings = _refresh(con, verbose=verbose)
+        db.meta_set(con, db.DERIVED_VERSION, base)
+    return timings
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
     from jixiao import scores
     from jixiao.boilerplate import template_clusters
     from jixiao.rules import rules_frame, run_rules
@@ -58,16 +72,10 @@ def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[st
     timings["load+expected_scores"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
-        con.execute("UPDATE indicators SET score_expected = e.score_expected FROM _exp e "
-                    "WHERE indicators.indicator_id = e.indicator_id")
-        con.unregister("_exp")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
+    con.execute("UPDATE indicators SET score_expected = e.score_expected FROM _exp e "
+                "WHERE indicators.indicator_id = e.indicator_id")
+    con.unregister("_exp")
     timings["write_expected"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -2,15 +2,35 @@
 
 One bad file never stops the others: every failure becomes a `failed` document with a
 message, a document with an incomplete project is `partial` and keeps its complete projects,
-and content loaded before (same SHA-256) is skipped.
+and content loaded before is skipped.
+
+A document's identity is twofold:
+
+- **where it comes from** (`documents.source_key`): the file's normalised absolute path
+  (symlinks and `..` resolved, so a folder given relatively and then absolutely is the same
+  folder), or for an upload `<scope>:<file name>` ("upload:目标表.xlsx"), not the random
+  temporary folder it was written to — stored as its SHA-256 (`db.identity_key`), since a file
+  name may hold a phone number and the key must stay exact. A file whose source held other
+  content before replaces that older version; the path shown (`source_path`, phone numbers
+  masked) is the absolute path, or the file name for an upload.
+- **what it holds**: the SHA-256 of its bytes (`sha256`, the first 16 hex digits are the
+  doc_id) and, for text files, of its decoded text (`text_sha256`: lines joined by \n, Unicode
+  NFC, trailing blank lines dropped), so one document saved as UTF-8 and as GB18030 is loaded
+  once. Content already loaded is skipped.
+
+What is skipped is never deleted in the same run: the older version of a file is only deleted
+when no other file of the run still holds that content (copy a.txt to b.txt, edit a.txt: the old
+a.txt content stays loaded, recorded under b.txt). Each document's deletions ride in its own
+load transaction, so a document the database refuses keeps its older version.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
@@ -18,8 +38,9 @@ from typing import Callable, Iterable
 import polars as pl
 
 from jixiao import db, schema
-from jixiao.interpret import ParsedDocument, interpret, mask_phones
-from jixiao.model import ReadError
+from jixiao.interpret import ParsedDocument, interpret
+from jixiao.model import ReadError, ReadResult
+from jixiao.privacy import mask_frame, mask_phones
 from jixiao.readers import DOCUMENT_SUFFIXES, LAYOUT_OF, read_file
 from jixiao.regions import resolve, region_note
 
@@ -56,6 +77,37 @@ class Parsed:
     report: FileReport
     sha256: str
     frames: dict[str, pl.DataFrame]
+    text_sha256: str | None = None  # text files: the digest of the decoded text (see text_digest)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a file comes from: the file on disk, its identity and the path shown for it."""
+
+    path: Path
+    key: str
+    shown: str
+
+
+def source_of(path: Path | str, scope: str | None = None) -> Source:
+    """Given a file and an optional upload scope, returns its Source: in a scope the identity is
+    "<scope>:<file name>" and the file name is shown; else the identity is the normalised
+    absolute path, and shown. The key is the identity's digest (db.identity_key)."""
+    path = Path(path)
+    if scope:
+        return Source(path, db.identity_key(f"{scope}:{path.name}"), path.name)
+    full = str(path.resolve())
+    return Source(path, db.identity_key(full), full)
+
+
+def text_digest(result: ReadResult) -> str | None:
+    """Given what a reader read, returns for a decoded text file the SHA-256 of its text (lines
+    joined by \n, Unicode NFC, trailing blank lines dropped) — the same for every encoding of one
+    document — and None for other files."""
+    if not result.encoding:
+        return None
+    text = unicodedata.normalize("NFC", "\n".join(result.text_lines)).rstrip("\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileReport]]:
@@ -64,14 +116,22 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRep
     the reader) and reports for paths that do not exist."""
     files: list[Path] = []
     bad: list[FileReport] = []
+    seen: set[Path] = set()  # the same file reached twice (a folder given relatively and absolutely)
+
+    def add(f: Path) -> None:
+        full = f.resolve()
+        if full not in seen:
+            seen.add(full)
+            files.append(f)
+
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES and not f.name.startswith((".", "~$")):
-                    files.append(f)
+                    add(f)
         elif p.is_file():
-            files.append(p)
+            add(p)
         else:
             bad.append(FileReport(str(p), "failed", message="文件不存在 (no such file or folder)"))
     return files, bad
@@ -110,8 +170,30 @@ def _source_lines(doc_id: str, text_lines: list[str]) -> list[dict]:
     return out
 
 
-def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None) -> Parsed:
-    """Given a file, returns its parsed frames and report; never raises for bad input."""
+def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None,
+               source: Source | None = None) -> Parsed:
+    """Given a file (and where it comes from; default: its own path), returns its parsed
+    frames and report (phone numbers masked in the report and source lines; the loader masks
+    every other text column); never raises for bad input."""
+    path = Path(path)
+    return _finish(_parse_file(path, synthetic=synthetic, data=data), source or source_of(path))
+
+
+def _finish(parsed: Parsed, source: Source) -> Parsed:
+    """Every parsed file passes here: its identity goes into its documents row, and phone
+    numbers are masked in its report. (Its frames are masked as a batch's frames are built,
+    in `_write`, the one way into the database.)"""
+    rep = parsed.report
+    rep.message = mask_phones(rep.message)
+    if parsed.frames:
+        docs = parsed.frames["documents"].with_columns(
+            pl.lit(source.key, pl.String).alias("source_key"), pl.lit(source.shown, pl.String).alias("source_path"),
+            pl.lit(parsed.text_sha256, pl.String).alias("text_sha256"))
+        parsed.frames = {**parsed.frames, "documents": docs}
+    return parsed
+
+
+def _parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None) -> Parsed:
     path = Path(path)
     try:
         if data is None:
@@ -136,8 +218,10 @@ def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None
         msg = f"解析出错（{type(e).__name__}: {e}）"
         doc = _doc_row(path, sha, len(data), status="failed", message=msg, synthetic=synthetic)
         return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, [], [], []))
-    return _build(path, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes,
-                  result.layout, synthetic, result.problems)
+    out = _build(path, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes,
+                 result.layout, synthetic, result.problems)
+    out.text_sha256 = text_digest(result)
+    return out
 
 
 def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument, text_lines: list[str],
@@ -197,89 +281,203 @@ def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
     return Parsed(report, sha, _frames(doc, projects, indicators, _source_lines(doc_id, text_lines)))
 
 
-def _parse_job(args: tuple[str, bool]) -> Parsed:
-    return parse_file(Path(args[0]), synthetic=args[1])
+def _parse_job(args: tuple[str, bool, Source]) -> Parsed:
+    return parse_file(Path(args[0]), synthetic=args[1], source=args[2])
+
+
+@dataclass
+class _Item:
+    """One file's share of a load: what to insert (None for a skipped file) and the older
+    documents its source no longer holds — deleted, or moved to a file that still holds them."""
+
+    report: FileReport
+    parsed: Parsed | None = None
+    delete: list[str] = field(default_factory=list)
+    moves: list[tuple[str, str, str]] = field(default_factory=list)  # (doc_id, source_key, source_path)
+    refused: bool = False  # the database refused it (report says why)
+
+    @property
+    def writes(self) -> bool:
+        return self.parsed is not None or bool(self.delete) or bool(self.moves)
+
+
+class _Catalog:
+    """The documents as this run will leave them: those loaded before plus those planned,
+    indexed by content (byte and text digests) and by source, with the run's decisions
+    (documents planned to go, documents a skipped file still holds)."""
+
+    def __init__(self, known: list[db.Known]):
+        self.docs: dict[str, db.Known] = {}
+        self.by_sha: dict[str, set[str]] = {}
+        self.by_text: dict[str, set[str]] = {}
+        self.by_key: dict[str, set[str]] = {}
+        self.gone: set[str] = set()               # planned for deletion in this run
+        self.claims: dict[str, Source] = {}       # doc_id -> a skipped file (elsewhere) that holds its content
+        self.now: dict[str, str] = {}             # digest of content loaded in this run -> path shown
+        for k in known:
+            self._add(k)
+
+    def _add(self, k: db.Known) -> None:
+        self.docs[k.doc_id] = k
+        for index, value in ((self.by_sha, k.sha256), (self.by_text, k.text_sha256), (self.by_key, k.source_key)):
+            if value:
+                index.setdefault(value, set()).add(k.doc_id)
+
+    def _move(self, k: db.Known, source: Source) -> None:
+        self.by_key.get(k.source_key, set()).discard(k.doc_id)
+        k.source_key, k.source_path = source.key, source.shown
+        self.by_key.setdefault(source.key, set()).add(k.doc_id)
+
+    def same_content(self, sha: str, text: str | None) -> list[db.Known]:
+        ids = set(self.by_sha.get(sha, ())) | (set(self.by_text.get(text, ())) if text else set())
+        return [self.docs[i] for i in sorted(ids)]
+
+    def leave(self, item: _Item, source: Source, keep: set[str]) -> int:
+        """The file at `source` holds new content now: its other documents go (into item.delete),
+        unless a skipped file of this run holds their content (then they move to it). Returns
+        how many older versions were replaced."""
+        n = 0
+        for doc_id in sorted(self.by_key.get(source.key, set()) - keep - self.gone):
+            k = self.docs[doc_id]
+            holder = self.claims.pop(doc_id, None)
+            if holder is not None and holder.key != source.key:
+                item.moves.append((doc_id, holder.key, mask_phones(holder.shown)))
+                self._move(k, holder)
+            else:
+                item.delete.append(doc_id)
+                self.gone.add(doc_id)
+            n += 1
+        return n
+
+    def decide(self, parsed: Parsed, source: Source) -> _Item:
+        """Given a parsed file and its source, returns what loading it means (see the module doc)."""
+        rep = parsed.report
+        if not parsed.frames:  # the file could not even be read: nothing to load, nothing replaced
+            return _Item(rep)
+        sha, text = parsed.sha256, parsed.text_sha256
+        twin = self.now.get(sha) or (self.now.get(text) if text else None)
+        if twin is not None:
+            item = _Item(FileReport(rep.path, "skipped", doc_id=rep.doc_id, message=mask_phones(
+                f"与本次导入中的另一文件（{Path(twin).name}）内容相同，未重复导入")))
+            if self.leave(item, source, keep=set()):
+                item.report.message += "；同一路径先前导入的版本已移除"
+            return item
+        same = self.same_content(sha, text)
+        alive = [k for k in same if k.status != "failed" and k.doc_id not in self.gone]
+        if alive:
+            k = alive[0]
+            item = _Item(FileReport(rep.path, "skipped", doc_id=k.doc_id, message=mask_phones(
+                f"内容已导入过（{Path(k.source_path or k.doc_id).name}），未重复导入")))
+            if k.source_key != source.key:
+                self.claims.setdefault(k.doc_id, source)
+            if self.leave(item, source, keep={a.doc_id for a in alive}):
+                item.report.message += "；同一路径先前导入的版本已移除"
+            return item
+        # New content — or content whose earlier load failed, or that another file gives up in
+        # this run: those documents are this one's duplicates and go with its own transaction.
+        item = _Item(rep, parsed=parsed, delete=[k.doc_id for k in same])
+        self.gone.update(item.delete)
+        if self.leave(item, source, keep=set(item.delete)):
+            rep.message = (rep.message + "；" if rep.message else "") + "替换了同一路径先前导入的版本"
+        self._add(db.Known(rep.doc_id, sha, text, rep.status, source.key, source.shown))
+        self.now[sha] = source.shown
+        if text:
+            self.now[text] = source.shown
+        return item
+
+    def forget(self, item: _Item) -> None:
+        """The database refused the item: its content is not loaded after all."""
+        for digest in ((item.parsed.sha256, item.parsed.text_sha256) if item.parsed else ()):
+            if digest:
+                self.now.pop(digest, None)
+
+
+def _write(con, items: list[_Item]) -> None:
+    """Loads items in one transaction; when the database refuses, retries them one by one (each
+    with its own deletions), so one refused document fails alone, with the real reason."""
+    parsed = [it.parsed for it in items if it.parsed is not None]
+    tables = [t for t in db.TABLES if any(t in p.frames for p in parsed)]
+    # The one place stored text is masked: every text column of every frame (ids, hashes and
+    # source keys excepted), vectorised over the whole batch.
+    frames = {t: mask_frame(pl.concat([p.frames[t] for p in parsed if t in p.frames], how="vertical")) for t in tables}
+    delete = list(dict.fromkeys(d for it in items for d in it.delete))
+    moves = [m for it in items for m in it.moves]
+    try:
+        # the three-argument form unless something moves (db.load_batch's own default)
+        db.load_batch(con, frames, delete, **({"moves": moves} if moves else {}))
+    except Exception as e:
+        if len(items) > 1:
+            for it in items:
+                _write(con, [it])
+            return
+        rep = items[0].report
+        rep.status, rep.message = "failed", mask_phones(f"写入数据库失败：{type(e).__name__}: {e}")
+        rep.projects = rep.indicators = 0
+        items[0].refused = True
 
 
 def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None, *, synthetic: bool = False,
                  workers: int = 1, batch_size: int = 1, on_file: Callable[[FileReport], None] | None = None,
-                 derive: bool = True) -> list[FileReport]:
+                 derive: bool = True, scope: str | None = None) -> list[FileReport]:
     """Given files/folders, loads them into the database and returns one report per file.
 
-    Files whose content is already loaded are skipped; a file loaded earlier from the same
-    path with other content is replaced. With workers > 1 parsing runs in processes; loading
-    is batched (batch_size documents per transaction) for bulk corpora.
+    Files whose content is already loaded are skipped; a file whose source held other content
+    before replaces it (see the module doc for identity). `scope` ("upload") gives uploaded
+    files their identity by file name within it. With workers > 1 parsing runs in processes;
+    loading is batched (batch_size documents per transaction) for bulk corpora. This writes the
+    file in place: `ingest_into_copy` is the way to load a database others read.
     """
     files, reports = collect_files(paths)
     for r in reports:
         if on_file:
             on_file(r)
+    sources: list[Source] = []
+    keys: set[str] = set()
+    for f in files:
+        src = source_of(f, scope)
+        if src.key in keys:  # two uploads with one name: they would replace each other
+            rep = FileReport(str(f), "failed", message=f"与本次导入中的另一文件同名（{src.shown}），未导入；请改名后再导入")
+            reports.append(rep)
+            if on_file:
+                on_file(rep)
+            continue
+        keys.add(src.key)
+        sources.append(src)
     con = db.connect(db_path)
     try:
-        known = db.existing_documents(con)
-        by_path = {v[2]: (sha, v[0]) for sha, v in known.items()}
-        pending: list[Parsed] = []
-        replace: list[str] = []
-        seen_now: set[str] = set()
+        catalog = _Catalog(db.existing_documents(con))
+        pending: list[_Item] = []
 
         def flush() -> None:
             if not pending:
                 return
-            frames = {t: pl.concat([p.frames[t] for p in pending if t in p.frames], how="vertical")
-                      for t in db.TABLES if any(t in p.frames for p in pending)}
-            try:
-                db.load_batch(con, frames, replace)
-            except Exception as e:  # one document the database refuses must not sink its batch
-                if len(pending) == 1:
-                    rep = pending[0].report
-                    rep.status, rep.message = "failed", f"写入数据库失败：{type(e).__name__}: {e}"
-                    rep.projects = rep.indicators = 0
-                else:
-                    batch, old = list(pending), list(replace)
-                    pending.clear()
-                    replace.clear()
-                    for k, parsed in enumerate(batch):
-                        pending.append(parsed)
-                        replace.extend(old if k == 0 else [])
-                        flush()
-                    return
-            if on_file:
-                for parsed in pending:
-                    on_file(parsed.report)
+            items = list(pending)
             pending.clear()
-            replace.clear()
+            _write(con, items)
+            for it in items:
+                if it.refused:
+                    catalog.forget(it)
+                if on_file:
+                    on_file(it.report)
 
-        def handle(parsed: Parsed) -> None:
-            rep = parsed.report
-            if parsed.sha256 and parsed.sha256 in known and known[parsed.sha256][1] != "failed":
-                rep = FileReport(rep.path, "skipped", message=f"内容已导入过（{known[parsed.sha256][0]}），未重复导入",
-                                 doc_id=known[parsed.sha256][0])
-            elif parsed.sha256 in seen_now:
-                rep = FileReport(rep.path, "skipped", message="与本次导入中的另一文件内容相同，未重复导入", doc_id=rep.doc_id)
-            elif parsed.frames:
-                if parsed.sha256 in known:  # a failed earlier attempt: parse again
-                    replace.append(known[parsed.sha256][0])
-                old = by_path.get(str(Path(rep.path)))
-                if old and old[0] != parsed.sha256:
-                    replace.append(old[1])
-                    rep.message = (rep.message + "；" if rep.message else "") + "替换了同一路径先前导入的版本"
-                pending.append(parsed)
-                seen_now.add(parsed.sha256)
-                reports.append(rep)
+        def handle(parsed: Parsed, source: Source) -> None:
+            item = catalog.decide(parsed, source)
+            reports.append(item.report)
+            if item.writes:
+                pending.append(item)
                 if len(pending) >= batch_size:
                     flush()
-                return  # announced by flush(), once the database has it
-            reports.append(rep)
-            if on_file:
-                on_file(rep)
+            elif on_file:
+                on_file(item.report)
 
-        if workers > 1 and len(files) > 1:
+        if workers > 1 and len(sources) > 1:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                for parsed in pool.map(_parse_job, [(str(f), synthetic) for f in files], chunksize=8):
-                    handle(parsed)
+                jobs = [(str(src.path), synthetic, src) for src in sources]
+                for src, parsed in zip(sources, pool.map(_parse_job, jobs, chunksize=8)):
+                    handle(parsed, src)
         else:
-            for f in files:
-                handle(parse_file(f, synthetic=synthetic))
+            for src in sources:
+                handle(parse_file(src.path, synthetic=synthetic, source=src), src)
         flush()
         if derive:
             from jixiao.derive import refresh
@@ -290,29 +488,13 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
     return reports
 
 
-def ingest_into_copy(paths: Iterable[str | Path], db_path: Path | str, **kw) -> list[FileReport]:
-    """Given files and the live database, ingests into a copy and swaps it in atomically.
+def ingest_into_copy(paths: Iterable[str | Path], db_path: Path | str, *, wait: bool = True,
+                     on_wait: Callable[[], None] | None = None, **kw) -> list[FileReport]:
+    """Given files and the live database, ingests into a copy and swaps it in atomically (under
+    the database's import lock: a second import waits, or raises db.ImportBusy with wait=False).
 
     Readers (the dashboard holds a read-only connection) keep reading the old file until the
-    new one is complete; a failure leaves the live database untouched.
+    new one is complete; a failure leaves the live database untouched. Keywords go to
+    `ingest_paths`.
     """
-    import shutil
-    import tempfile
-
-    db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".ingest-", suffix=".duckdb", dir=db_path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        if db_path.exists():
-            shutil.copyfile(db_path, tmp_path)
-        else:
-            tmp_path.unlink()
-        reports = ingest_paths(paths, tmp_path, **kw)
-        os.replace(tmp_path, db_path)
-        return reports
-    finally:
-        for leftover in (tmp_path, Path(str(tmp_path) + ".wal")):
-            if leftover.exists():
-                leftover.unlink()
+    return db.write_via_copy(db_path, lambda copy: ingest_paths(paths, copy, **kw), wait=wait, on_wait=on_wait)

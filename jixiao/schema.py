@@ -25,6 +25,9 @@ DOCUMENTS = {
     "confidence": pl.Float64,     # 0-1: how much of the document the parser understood
     "synthetic": pl.Boolean,
     "loaded_at": pl.Datetime("us"),
+    # Identity (jixiao.ingest): where the document comes from, and its content after decoding.
+    "source_key": pl.String,      # SHA-256 of the normalised absolute path, or of "upload:<file name>"
+    "text_sha256": pl.String,     # text files: SHA-256 of the decoded, normalised text (any encoding)
 }
 
 PROJECTS = {

@@ -14,7 +14,7 @@ st.subheader("导入文档")
 limit = data.max_upload_mb()
 st.caption(f"支持 PDF（需带文字层，扫描件不支持）、Word（.docx / .doc）、Excel（.xlsx / .xls，含系统导出的网页表格）、"
            f".ods 和文本 .txt / .md（UTF-8、GBK/GB18030 自动识别）；文件类型按内容识别。可一次选多个文件，"
-           f"单个文件不超过 {limit} MB。内容相同的文件不会重复导入。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
+           f"单个文件不超过 {limit} MB。内容相同的文件不会重复导入；同名文件再次上传时替换先前上传的版本。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
 # No type filter in the widget: its own refusal is in English; check_upload refuses in Chinese.
 uploads = st.file_uploader("选择文件", accept_multiple_files=True, key="doc_uploads")
 if st.button("开始导入", type="primary", disabled=not uploads, icon=":material/upload:", key="doc_ingest"):
@@ -37,9 +37,10 @@ if st.button("开始导入", type="primary", disabled=not uploads, icon=":materi
 
         with st.spinner("正在导入并重新计算得分和问题标记…"):
             try:
-                reports = data.ingest_uploads(good, on_file=on_file)
+                reports = data.ingest_uploads(
+                    good, on_file=on_file, on_wait=lambda: st.info("另一个导入正在进行，等它完成后开始导入…"))
             except Exception as e:  # the live database is untouched when ingest fails
-                st.error(f"导入失败，数据库未改动：{type(e).__name__}: {e}")
+                st.error(f"导入失败，数据库未改动：{fmt.md_escape(f'{type(e).__name__}: {e}')}")
                 reports = []
         bar.progress(1.0, text="导入完成")
         st.session_state["doc_last_report"] = [
@@ -67,6 +68,7 @@ problem = data.problem()
 if problem:
     st.info(problem)
     st.stop()
+data.show_notice()
 
 docs = data.documents()
 if docs.height == 0:
@@ -91,7 +93,7 @@ if not row:
     st.info("选中一个文档，查看它的解析报告和原文。")
     st.stop()
 
-st.subheader(f"文档 · {fmt.md_escape(row['file'])}")
+st.subheader(f"文档 · {fmt.md_escape(row['file'])}", anchor=False)
 st.caption(f"编号 {row['doc_id']} · {row['kind'] or '未识别表类型'} · {row['layout'] or ''} · {row['status']}"
            + (f" · {fmt.md_escape(row['message'])}" if row["message"] else ""))
 left, right = st.columns([2, 3], gap="large")

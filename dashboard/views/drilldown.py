@@ -21,7 +21,7 @@ if units.filter(units["budget"].fill_null(0) > 0).height:
                             selection_mode="points")
     points = (getattr(getattr(event, "selection", None), "points", None) or []) if event else []
     labels = {p.get("label") for p in points if isinstance(p, dict)}
-    hit = [u for u in units["unit"].to_list() if u in labels]
+    hit = [u for u in units["unit"].to_list() if fmt.plot_text(u) in labels]  # labels are escaped for Plotly
     clicked_unit = hit[0] if hit else None
 else:
     st.info("当前筛选下的项目都没有预算金额，无法画预算分布图。")
@@ -46,7 +46,7 @@ if not unit:
     st.stop()
 
 # --- level 2: the unit's projects
-st.subheader(f"② 项目 · {fmt.md_escape(unit)}")
+st.subheader(f"② 项目 · {fmt.md_escape(unit)}", anchor=False)
 export.report_buttons(unit, f)
 projects = fmt.label_codes(data.projects_by_unit(f, unit))
 if projects.height == 0:
@@ -73,7 +73,7 @@ if not prow:
 # --- level 3: the project view
 pid = prow["project_id"]
 p = data.project_detail(pid) or {}
-st.subheader(f"③ 项目 · {fmt.md_escape(p.get('name') or pid)}")
+st.subheader(f"③ 项目 · {fmt.md_escape(p.get('name') or pid)}", anchor=False)
 c = st.columns(5)
 c[0].metric("预算（万元）", fmt.fmt_num(p.get("budget")))
 c[1].metric("执行数（万元）", fmt.fmt_num(p.get("executed")), help="仅绩效自评表有执行数")
@@ -135,7 +135,7 @@ if not irow:
 # --- level 4: the indicator view
 iid = irow["indicator_id"]
 ind_name = irow.get("name") or f"第{irow.get('seq')}个指标"
-st.subheader(f"④ 指标 · {fmt.md_escape(ind_name)}")
+st.subheader(f"④ 指标 · {fmt.md_escape(ind_name)}", anchor=False)
 left, right = st.columns([1, 1], gap="large")
 with left:
     st.markdown("**全部字段**")

@@ -161,7 +161,8 @@ def test_overview_notes_synthetic_projects(db_copy):
 
 
 def test_md_escape_keeps_document_text_literal():
-    assert fmt.md_escape("**加粗** [链接](http://x) <b>") == r"\*\*加粗\*\* \[链接\]\(http\://x\) \<b\>"
+    # (U+2060, an invisible word joiner, keeps GFM from turning http://x into a link)
+    assert fmt.md_escape("**加粗** [链接](http://x) <b>") == "\\*\\*加粗\\*\\* \\[链接\\]\\(http\u2060\\://x\\) \\<b\\>"
     assert fmt.md_escape(None) == ""
 
 
