@@ -11,7 +11,7 @@ before this script had run once.
 
 import streamlit as st
 
-from dashboard import filters
+from dashboard import auth, filters
 
 st.set_page_config(page_title="绩效分析", page_icon=":material/analytics:", layout="wide")
 
@@ -31,6 +31,11 @@ PAGES = {
     ],
 }
 
+if not auth.may_view():  # viewing needs a sign-in (JIXIAO_REQUIRE_LOGIN) and no one is signed in
+    st.navigation([st.Page(auth.sign_in_page, title="登录", icon=":material/login:")]).run()
+    st.stop()
+
 page = st.navigation(PAGES)
+auth.sidebar()
 filters.sidebar()
 page.run()

@@ -4,7 +4,7 @@ in; the list of loaded documents with, for a selected one, its parse report and 
 
 import streamlit as st
 
-from dashboard import data, export
+from dashboard import auth, data, export
 from dashboard import format as fmt
 
 st.title("数据导入 / 文档")
@@ -14,8 +14,11 @@ st.subheader("导入文档")
 limit = data.max_upload_mb()
 st.caption(f"支持 .txt / .md（UTF-8、GBK/GB18030 自动识别）、.xlsx、.docx；可一次选多个文件，单个文件不超过 {limit} MB。"
            "内容相同的文件不会重复导入。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
-uploads = st.file_uploader("选择文件", type=list(data.UPLOAD_TYPES), accept_multiple_files=True, key="doc_uploads")
-if st.button("开始导入", type="primary", disabled=not uploads, icon=":material/upload:", key="doc_ingest"):
+# importing changes the data: only a signed-in 审核 / 管理 user gets the upload controls
+may_upload = auth.require_role(auth.REVIEWER, "登录后可导入文档。") is not None
+uploads = st.file_uploader("选择文件", type=list(data.UPLOAD_TYPES), accept_multiple_files=True,
+                           key="doc_uploads") if may_upload else None
+if may_upload and st.button("开始导入", type="primary", disabled=not uploads, icon=":material/upload:", key="doc_ingest"):
     good, rejected = [], []
     for u in uploads or []:
         why = data.check_upload(u.name, u.size)
