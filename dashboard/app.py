@@ -31,11 +31,13 @@ PAGES = {
     ],
 }
 
-if not auth.may_view():  # viewing needs a sign-in (JIXIAO_REQUIRE_LOGIN) and no one is signed in
-    st.navigation([st.Page(auth.sign_in_page, title="登录", icon=":material/login:")]).run()
+may_view = auth.may_view()
+page = st.navigation(PAGES, position="sidebar" if may_view else "hidden")
+if not may_view:
+    # Viewing needs a sign-in (JIXIAO_REQUIRE_LOGIN) and no one is signed in: the sign-in form
+    # instead of the page asked for, whose address (a shared link) is kept for after it.
+    auth.sign_in_page()
     st.stop()
-
-page = st.navigation(PAGES)
 auth.sidebar()
 filters.sidebar()
 page.run()

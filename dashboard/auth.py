@@ -74,10 +74,11 @@ def require_role(role: str = REVIEWER, hint: str | None = "登录后可进行此
     if user is not None and user.may(role):
         return user
     if hint:
+        allowed = "」或「".join(users.ROLES[users.ROLES.index(role):])
         if user is None:
-            st.info(f"{hint}请先在左侧边栏「登录」（需要{role}或更高角色）。", icon=":material/lock:")
+            st.info(f"{hint}请先在左侧边栏「登录」（需要「{allowed}」角色）。", icon=":material/lock:")
         else:
-            st.info(f"{hint}当前账号「{user.name}」的角色是「{user.role}」，需要「{role}」或更高角色。",
+            st.info(f"{hint}当前账号「{_plain(user.name)}」的角色是「{user.role}」，需要「{allowed}」角色。",
                     icon=":material/lock:")
     return None
 

@@ -215,8 +215,8 @@ def source_context_text(lines: pl.DataFrame) -> str:
     out, prev = [], None
     for ln, t, part in lines.select("line", "text", "part").iter_rows():
         if prev is not None and ln > prev + 1:
-            out.append(f" {'⋯':>{width}} │")
-        out.append(f"{'▶' if part == 'flagged' else ' '}{ln:>{width}} │ {_cells(t)}")
+            out.append(f"  {'⋯':>{width}} │")
+        out.append(f"{'▶' if part == 'flagged' else ' '} {ln:>{width}} │ {_cells(t)}")
         prev = ln
     return "\n".join(out)
 

@@ -30,7 +30,8 @@ else:
 # --- level 1: units
 st.subheader("① 单位")
 st.caption("选中一行查看该单位的项目。")
-links.preselect("dd_units", units["unit"].to_list(), focus.get("unit"))
+if not links.preselect("dd_units", units["unit"].to_list(), focus.get("unit")):
+    st.info(f"要打开的单位「{fmt.md_escape(focus['unit'])}」不在当前筛选范围内：请清除或放宽左侧的筛选后再打开。")
 row = export.table(fmt.with_region(units), {
     "unit": fmt.text("单位", width="medium"),
     "region": fmt.text("地区（省 / 市 / 县）"),

@@ -202,7 +202,7 @@ with tab_log:
             "unit": fmt.text("单位", width="medium"),
             "project_name": fmt.text("项目", width="medium"),
             "indicator_name": fmt.text("指标", width="medium"),
-        }, name="处理记录", key="fl_log", height=420)
+        }, name="处理记录", key="fl_log")
 
 with tab_templates:
     st.caption("同样或几乎同样的指标文字（指标名称 + 指标值）出现在多个单位时归为一组，按涉及单位数排序；"
@@ -240,6 +240,4 @@ with tab_templates:
                 "similarity": fmt.pct("相似度"),
             }, name="模板雷同_出现位置", key=fmt.widget_key("tpl_occ", crow["cluster_id"]), select=True)
             if orow:
-                # occurrences span the whole database: open the drill-down in the occurrence's year only
-                links.drilldown_link(orow["unit"], orow["project_id"], orow["indicator_id"], keep_filters=False,
-                                     year=orow["year"], label=f"在下钻中查看（{orow['year']}年）")
+                links.drilldown_link(orow["unit"], orow["project_id"], orow["indicator_id"])

@@ -242,3 +242,27 @@ def test_flag_opens_its_drilldown_with_header_lines(open_page, seed_db):
     subheaders = [s.value for s in at.subheader]
     assert any(s.startswith("④ 指标") and name[:6] in s.replace("\\", "") for s in subheaders), subheaders
     assert not any(k.startswith("dd_") for k in at.query_params), "the focus is taken once"
+
+
+def test_template_occurrence_links_to_its_drilldown(open_page):
+    at = open_page("flags")
+    at.session_state["tpl_clusters"] = select([0])
+    at.run()
+    occ_key = next(d.key for d in at.dataframe if d.key and d.key.startswith("tpl_occ_"))
+    occ = next(d.value for d in at.dataframe if d.key == occ_key)
+    at.session_state[occ_key] = select([1])
+    at.run()
+    _ok(at)
+    link = next(p for p in at.get("page_link") if p.value == "在下钻中查看")
+    params = dict(parse_qsl(link.proto.query_string))
+    assert params == {"dd_unit": occ.iloc[1]["unit"], "dd_project": occ.iloc[1]["project_id"],
+                      "dd_indicator": occ.iloc[1]["indicator_id"]}
+
+
+def test_drilldown_says_when_the_linked_unit_is_outside_the_filter(open_page, seed_db):
+    con = _db(seed_db)
+    unit, pid = con.sql("SELECT unit, project_id FROM projects WHERE year <> 2024 ORDER BY project_id LIMIT 1").fetchall()[0]
+    con.close()
+    at = open_page("drilldown", query={"year": "2024", "dd_unit": unit, "dd_project": pid})
+    _ok(at)
+    assert any("不在当前筛选范围内" in i.value for i in at.info)
