@@ -18,13 +18,9 @@ first_ind AS (
     SELECT min(i.source_line) AS line FROM indicators i, p
     WHERE i.project_id = CAST($project_id AS VARCHAR) AND i.source_sheet IS NOT DISTINCT FROM p.source_sheet
 ),
+me AS (SELECT doc_id, source_sheet FROM p),
 starts AS (
-    -- every place something starts in the same document (and sheet)
-    SELECT i.source_line AS line FROM indicators i, p
-    WHERE i.doc_id = p.doc_id AND i.source_sheet IS NOT DISTINCT FROM p.source_sheet
-    UNION ALL
-    SELECT q.source_line FROM projects q, p
-    WHERE q.doc_id = p.doc_id AND q.source_sheet IS NOT DISTINCT FROM p.source_sheet
+    -- include: source_starts
 ),
 lines AS (
     SELECT

@@ -122,6 +122,20 @@ def test_closed_viewing_shows_only_the_sign_in_page(seed_db, monkeypatch, sign_i
     assert at.metric
 
 
+def test_closed_viewing_keeps_a_shared_link(seed_db, monkeypatch, sign_in):
+    monkeypatch.setenv("JIXIAO_REQUIRE_LOGIN", "1")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["severity"] = "高"
+    at.run()
+    at.switch_page("views/flags.py")  # a link to 问题标记 opened before signing in
+    at.run()
+    assert [t.value for t in at.title] == ["登录"]
+    sign_in(at, "李查看")
+    _ok(at)
+    assert [t.value for t in at.title] == ["问题标记"]
+    assert at.multiselect(key="severity").value == ["高"]
+
+
 def test_users_file_is_outside_the_repository(seed_db, app_users):
     from jixiao.db import REPO_ROOT
     from jixiao.users import users_path

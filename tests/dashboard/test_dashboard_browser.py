@@ -1,6 +1,8 @@
-"""One real-browser test: `jixiao serve` on the seed database, Debian's Chromium through
-Playwright, every page opened by clicking its sidebar link (only `/` serves a page directly),
-and no exception or error text anywhere; the URL-bound year filter applies on load."""
+"""Real-browser tests: `jixiao serve` on the seed database, Debian's Chromium through
+Playwright. Every page opened by clicking its sidebar link (only `/` serves a page directly),
+no exception or error text anywhere, the URL-bound year filter applied on load; and on 问题标记
+no writing control signed out, a filter written into the address, a sign-in through the
+sidebar, an acceptance recorded with the login's name, a flag opened in 下钻."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,19 +58,32 @@ def _assert_clean(page, where: str) -> None:
         assert bad not in body, f"{where}: {bad!r} on the page"
 
 
+@contextmanager
+def _served(db: Path, env: dict[str, str] | None = None):
+    """Runs `jixiao serve` on the database (on 127.0.0.1, its default) and yields its address."""
+    port = _free_port()
+    jixiao = Path(sys.executable).with_name("jixiao")
+    cmd = [str(jixiao), "serve", "--db", str(db), "--port", str(port), "--headless"]
+    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_http(url, proc)
+        yield url
+    finally:
+        os.killpg(proc.pid, 15)  # the server and its streamlit child, by their group id
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium fonts-noto-cjk)")
 def test_every_page_in_chromium(seed_db):
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    jixiao = Path(sys.executable).with_name("jixiao")
-    cmd = [str(jixiao), "serve", "--db", str(seed_db), "--port", str(port), "--headless"]
-    proc = subprocess.Popen(cmd, env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_http(url, proc)
+    with _served(seed_db) as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
@@ -86,12 +102,6 @@ def test_every_page_in_chromium(seed_db):
             assert metric.locator("[data-testid='stMetricValue']").inner_text().strip() == "8"
             _assert_clean(page, "/?year=2024")
             browser.close()
-    finally:
-        os.killpg(proc.pid, 15)  # the server and its streamlit child, by their group id
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
 
 
 def _click_row(page, row: int) -> None:
@@ -112,15 +122,8 @@ def test_flags_sign_in_accept_and_url_filters_in_chromium(seed_db, tmp_path):
 
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
     log = tmp_path / "waivers.jsonl"
-    jixiao = Path(sys.executable).with_name("jixiao")
-    proc = subprocess.Popen([str(jixiao), "serve", "--db", str(seed_db), "--port", str(port), "--headless"],
-                            env={**os.environ, "JIXIAO_WAIVERS": str(log)}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_http(url, proc)
+    with _served(seed_db, {"JIXIAO_WAIVERS": str(log)}) as url:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
@@ -160,9 +163,3 @@ def test_flags_sign_in_accept_and_url_filters_in_chromium(seed_db, tmp_path):
             page.wait_for_selector("h3:has-text('④ 指标')", timeout=15_000)
             _assert_clean(page, "下钻 from a flag")
             browser.close()
-    finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)

@@ -109,6 +109,25 @@ def test_old_csv_is_read_and_rewritten_as_a_log(tmp_path):
     assert _status(path) == {"JX101:a:1": "waived", "JX101:b:1": "open", "JX202:p:1": "waived"}
 
 
+def test_the_old_datasets_csv_is_the_default_databases_history(tmp_path, monkeypatch):
+    legacy = tmp_path / "datasets" / "waivers.csv"
+    legacy.parent.mkdir()
+    legacy.write_text("rule,project_id,indicator_id,reason,reviewer,waived_at\n"
+                      "JX101,p,a,旧的接受,老审核,2026-01-01 10:00\n", encoding="utf-8")
+    default_db = tmp_path / "data" / "jixiao.duckdb"
+    monkeypatch.setattr(w, "LEGACY_PATH", legacy)
+    monkeypatch.setattr(w, "DEFAULT_DB", default_db)
+    monkeypatch.setenv("JIXIAO_DB", str(default_db))
+    monkeypatch.delenv("JIXIAO_WAIVERS", raising=False)
+    log = w.waivers_path()
+    assert log == tmp_path / "data" / "jixiao.waivers.jsonl" and not log.exists()
+    assert _status(log)["JX101:a:1"] == "waived"             # read from the old file
+    assert _status(tmp_path / "other.waivers.jsonl")["JX101:a:1"] == "open"  # another database: not its history
+    w.undo([("JX101", "p", "a")], "张审核", "重新审核", log)
+    assert [(e["event"], e["reason"]) for e in _lines(log)] == [("accept", "旧的接受"), ("undo", "重新审核")]
+    assert _status(log)["JX101:a:1"] == "open"
+
+
 def test_a_torn_last_line_is_skipped_and_the_next_event_starts_fresh(tmp_path):
     path = tmp_path / "w.jsonl"
     w.accept([("JX101", "p", "a")], "已核实", "张审核", path)
