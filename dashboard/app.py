@@ -11,7 +11,7 @@ before this script had run once.
 
 import streamlit as st
 
-from dashboard import filters
+from dashboard import auth, filters
 
 st.set_page_config(page_title="绩效分析", page_icon=":material/analytics:", layout="wide")
 
@@ -31,6 +31,13 @@ PAGES = {
     ],
 }
 
-page = st.navigation(PAGES)
+may_view = auth.may_view()
+page = st.navigation(PAGES, position="sidebar" if may_view else "hidden")
+if not may_view:
+    # Viewing needs a sign-in (JIXIAO_REQUIRE_LOGIN) and no one is signed in: the sign-in form
+    # instead of the page asked for, whose address (a shared link) is kept for after it.
+    auth.sign_in_page()
+    st.stop()
+auth.sidebar()
 filters.sidebar()
 page.run()

@@ -10,8 +10,10 @@
   user values never go into the SQL text.
 - Results are cached with `st.cache_data` as Polars frames, keyed by the query text, its
   parameters and the database path and version.
-- Flags are overlaid with the current waivers file (`apply_waivers`), so accepting a flag shows
-  at once, without re-ingesting.
+- Flags are overlaid with the waiver log as it stands now (`jixiao.waivers.apply_waivers`, the
+  same overlay `flags_with_status` gives the CLI, the export and the reports), so accepting or
+  undoing a flag shows at once, without re-ingesting. Writing to the log needs a signed-in
+  审核 or 管理 user (`dashboard.auth`), whose name is recorded as the reviewer.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from jixiao import db as jdb
 from jixiao.readers import UPLOAD_SUFFIXES
 from jixiao import queries as jqueries
 from jixiao.privacy import mask_frame
-from jixiao.waivers import add_waiver, apply_waivers, load_waivers, waivers_path
+from jixiao import waivers as jwaivers
+from jixiao.users import REVIEWER, User
 
 if TYPE_CHECKING:  # pragma: no cover
     from dashboard.filters import Filters
@@ -152,7 +155,7 @@ def run(name: str, **params: Any) -> pl.DataFrame:
 def clear_caches() -> None:
     """Forgets cached query results and waivers (the connection follows the file version)."""
     _run_cached.clear()
-    _waivers_cached.clear()
+    _events_cached.clear()
 
 
 UPDATING = "数据正在更新，当前显示更新前的数据。导入完成后刷新本页即可看到新数据。"
@@ -235,36 +238,76 @@ def require_db() -> None:
 # --------------------------------------------------------------------------- waivers
 
 
+def waiver_log() -> Path:
+    """Returns the waiver log of the database the dashboard reads (jixiao.waivers.waivers_path)."""
+    return jwaivers.waivers_path(db_path())
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def _waivers_cached(path: str, version: tuple | None) -> pl.DataFrame:
-    return load_waivers(Path(path))
+def _events_cached(path: str, version: tuple | None) -> pl.DataFrame:
+    return jwaivers.load_events(Path(path))
 
 
-def waivers() -> pl.DataFrame:
-    """Returns the current waivers file (cached until the file changes)."""
-    path = waivers_path()
-    return _waivers_cached(str(path), file_version(path))
+def waiver_events() -> pl.DataFrame:
+    """Returns every accept / undo event of the log, in the order written (cached until the
+    log changes, also when another process writes it)."""
+    path = waiver_log()
+    return _events_cached(str(path), file_version(path))
 
 
 def overlay_waivers(flags: pl.DataFrame) -> pl.DataFrame:
-    """Given flags, returns them with status (open / waived), waiver_reason and waiver_reviewer
-    from the current waivers file, in the same order."""
+    """Given flags, returns them in the same order with status (open / waived), waiver_reason,
+    waiver_reviewer and waived_at as the waiver log says now."""
     if flags.height == 0:
         return flags.with_columns(
-            pl.lit(None, dtype=pl.String).alias("waiver_reason"),
-            pl.lit(None, dtype=pl.String).alias("waiver_reviewer"),
+            *[pl.lit(None, dtype=pl.String).alias(c) for c in jwaivers.STATUS_COLUMNS if c != "status"],
             pl.lit(None, dtype=pl.String).alias("status"),
         )
-    order = flags.with_row_index("_order").select("flag_id", "_order")
-    out = apply_waivers(flags, waivers())
-    return out.join(order, on="flag_id", how="left").sort("_order").drop("_order")
+    return jwaivers.apply_waivers(flags, jwaivers.current_waivers(waiver_events()))
 
 
-def accept_flag(rule: str, project_id: str, indicator_id: str | None, reason: str, reviewer: str = "") -> None:
-    """Writes a waiver for a flag (ValueError when the reason is empty) and forgets the cached
-    waivers so every page shows it at once."""
-    add_waiver(rule, project_id, indicator_id, reason, reviewer)
-    _waivers_cached.clear()
+def _writer(user: User | None) -> User:
+    if user is None or not user.may(REVIEWER):
+        raise PermissionError("需要登录的审核或管理用户才能更改问题标记")
+    return user
+
+
+def flag_keys(rows: Iterable[dict]) -> list[tuple[str, str, str]]:
+    """Given flag rows (rule, project_id, indicator_id), returns their waiver keys."""
+    return [jwaivers.flag_key(r["rule"], r["project_id"], r.get("indicator_id")) for r in rows]
+
+
+def accept_flags(rows: Iterable[dict], reason: str, user: User | None) -> int:
+    """Given flag rows, a reason and the signed-in user, accepts those that are open (one event
+    each, the user's name as reviewer); returns how many. PermissionError without a 审核/管理
+    user, ValueError without a reason."""
+    n = jwaivers.accept(flag_keys(rows), reason, _writer(user).name, waiver_log())
+    _events_cached.clear()
+    return n
+
+
+def undo_flags(rows: Iterable[dict], user: User | None, reason: str = "") -> int:
+    """Given flag rows and the signed-in user, undoes the acceptance of those accepted now;
+    returns how many."""
+    n = jwaivers.undo(flag_keys(rows), _writer(user).name, reason, waiver_log())
+    _events_cached.clear()
+    return n
+
+
+EVENT_LABELS = {jwaivers.ACCEPT: "接受", jwaivers.UNDO: "撤销接受"}
+
+
+def _labelled(events: pl.DataFrame) -> pl.DataFrame:
+    """Adds `action` (接受 / 撤销接受) and `time` ("2026-12-01 10:02:03", local time as logged)."""
+    return events.with_columns(
+        pl.col("event").replace_strict(EVENT_LABELS, default=pl.col("event"), return_dtype=pl.String).alias("action"),
+        pl.col("at").str.slice(0, 19).str.replace("T", " ").alias("time"),
+    )
+
+
+def flag_history(rows: Iterable[dict]) -> pl.DataFrame:
+    """Given flag rows, returns their accept / undo events, newest first, with action and time."""
+    return _labelled(jwaivers.history(waiver_events(), flag_keys(rows)))
 
 
 # --------------------------------------------------------------------------- page data
@@ -429,6 +472,27 @@ def _masked(lines: pl.DataFrame) -> pl.DataFrame:
 def indicator_source_lines(indicator_id: str) -> pl.DataFrame:
     """Returns the source lines (line, text) the indicator was read from, phone numbers masked."""
     return _masked(run("indicator_source_lines", indicator_id=indicator_id))
+
+
+def flag_source_context(project_id: str, indicator_id: str | None) -> pl.DataFrame:
+    """Given a flag's project and indicator (None for a flag about the whole project), returns
+    its source lines (line, text, part): the indicator table's header rows ('header'), the two
+    rows before the indicator ('before') and the indicator's own rows ('flagged')."""
+    return _masked(run("flag_source_context", project_id=project_id, indicator_id=indicator_id or ""))
+
+
+def decisions(flag_frame: pl.DataFrame) -> pl.DataFrame:
+    """Given flags (as from `flags`), returns the accept / undo events about them, newest first,
+    with the flag's rule title, unit, project and indicator."""
+    events = waiver_events()
+    if events.height == 0 or flag_frame.height == 0:
+        return _labelled(events).with_columns(*[pl.lit(None, dtype=pl.String).alias(c) for c in
+                                                ("rule_title", "unit", "project_name", "indicator_name")]).head(0)
+    about = flag_frame.select(
+        "rule", "project_id", pl.col("indicator_id").fill_null(""), "rule_title", "unit", "project_name",
+        "indicator_name").unique(subset=["rule", "project_id", "indicator_id"], keep="first")
+    return _labelled(events.with_row_index("_n").join(about, on=["rule", "project_id", "indicator_id"], how="inner")
+                     .sort("_n", descending=True).drop("_n"))
 
 
 def template_clusters(f: Filters, limit: int = 500) -> pl.DataFrame:

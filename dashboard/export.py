@@ -85,6 +85,21 @@ def table(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, select
           height: int | str = "auto", downloads: bool = True) -> dict | None:
     """Shows a frame with the spec's labels and formats and its download buttons. With
     select=True a single row can be selected; returns that row as a dict (None when none)."""
+    rows = _show(df, spec, name=name, key=key, mode="single-row" if select else None, height=height,
+                 downloads=downloads)
+    return df.row(rows[0], named=True) if rows else None
+
+
+def table_multi(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, height: int | str = "auto",
+                downloads: bool = True) -> list[dict]:
+    """Like `table`, with several rows selectable (checkboxes); returns the selected rows as
+    dicts in table order ([] when none)."""
+    rows = _show(df, spec, name=name, key=key, mode="multi-row", height=height, downloads=downloads)
+    return [df.row(r, named=True) for r in rows]
+
+
+def _show(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, mode: str | None,
+          height: int | str, downloads: bool) -> list[int]:
     import streamlit as st
 
     cols = [c for c in spec if c in df.columns]
@@ -92,18 +107,16 @@ def table(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, select
         height = min(38 + 35 * max(df.height, 1) + 8, 580)
     kwargs = dict(column_order=cols, column_config=column_config(spec), hide_index=True,
                   key=key, height=height, placeholder="—")
-    if select:
-        event = st.dataframe(df, on_select="rerun", selection_mode="single-row", **kwargs)
+    if mode:
+        event = st.dataframe(df, on_select="rerun", selection_mode=mode, **kwargs)
     else:
         st.dataframe(df, **kwargs)
     if downloads:
         download_buttons(df, name, key, spec)
-    if not select:
-        return None
+    if not mode:
+        return []
     rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
-    if rows and 0 <= rows[0] < df.height:
-        return df.row(rows[0], named=True)
-    return None
+    return sorted(r for r in rows if 0 <= r < df.height)
 
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

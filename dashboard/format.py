@@ -199,10 +199,27 @@ def source_text(lines: pl.DataFrame) -> str:
     if lines.height == 0:
         return ""
     width = len(str(lines["line"].max()))
-    return "\n".join(
-        f"{ln:>{width}} │ {(t or '').strip(chr(9)).replace(chr(9), ' │ ')}"
-        for ln, t in lines.select("line", "text").iter_rows()
-    )
+    return "\n".join(f"{ln:>{width}} │ {_cells(t)}" for ln, t in lines.select("line", "text").iter_rows())
+
+
+def _cells(text: str | None) -> str:
+    return (text or "").strip(chr(9)).replace(chr(9), " │ ")
+
+
+def source_context_text(lines: pl.DataFrame) -> str:
+    """Given source lines with their part (line, text, part: header / before / flagged, as from
+    data.flag_source_context), returns them as plain text: ▶ marks the flagged rows, ⋯ stands
+    where lines are left out. Shown with st.code, never as HTML."""
+    if lines.height == 0:
+        return ""
+    width = len(str(lines["line"].max()))
+    out, prev = [], None
+    for ln, t, part in lines.select("line", "text", "part").iter_rows():
+        if prev is not None and ln > prev + 1:
+            out.append(f"  {'⋯':>{width}} │")
+        out.append(f"{'▶' if part == 'flagged' else ' '} {ln:>{width}} │ {_cells(t)}")
+        prev = ln
+    return "\n".join(out)
 
 
 # Every indicator field with its Chinese name, in the order the indicator view lists them.

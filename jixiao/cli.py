@@ -1,4 +1,4 @@
-"""The `jixiao` command: ingest, serve, flags, report, generate, bench, export (see the README)."""
+"""The `jixiao` command: ingest, serve, users, flags, report, generate, bench, export (see the README)."""
 
 from __future__ import annotations
 
@@ -76,12 +76,15 @@ def _prepared(path: Path) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from jixiao.serve import streamlit_command
+    from jixiao.serve import serve_notes, streamlit_command
 
     path = _existing_db(args)
     if path is None or not _prepared(path):
         return 2
-    cmd, env = streamlit_command(path, args.port, headless=args.headless)
+    cmd, env = streamlit_command(path, args.port, host=args.host, headless=args.headless,
+                                 users=args.users, require_login=args.require_login)
+    for note in serve_notes(args.host, env):
+        print(note, file=sys.stderr)
     return subprocess.call(cmd, env={**os.environ, **env})
 
 
@@ -100,7 +103,8 @@ def cmd_flags(args: argparse.Namespace) -> int:
         flags = flags_with_status(con)
         cur.register("_flags", flags.to_arrow())
         df = cur.sql(
-            "SELECT f.flag_id, f.rule, r.title, f.severity, f.status, f.waiver_reason, p.province, p.city, "
+            "SELECT f.flag_id, f.rule, r.title, f.severity, f.status, f.waiver_reason, f.waiver_reviewer, "
+            "f.waived_at, p.province, p.city, "
             "p.county, p.unit, p.year, p.name AS project, i.name AS indicator, i.source_line, f.message "
             "FROM _flags f LEFT JOIN rules r USING (rule) LEFT JOIN projects p USING (project_id) "
             "LEFT JOIN indicators i USING (indicator_id) ORDER BY f.rule, p.unit, p.name, f.flag_id"
@@ -183,6 +187,59 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    """The new password: one line from stdin with --password-stdin, else typed twice at a
+    prompt that does not echo. Never printed."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise ValueError("没有终端可输入密码：请用 --password-stdin 从标准输入读取")
+    first = getpass.getpass(f"「{args.name}」的密码：")
+    if getpass.getpass("再输入一次：") != first:
+        raise ValueError("两次输入的密码不一致")
+    return first
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from jixiao import users
+
+    path = Path(args.users).expanduser() if args.users else users_path_checked()
+    if args.action == "add":
+        try:
+            user = users.add_user(args.name, _read_password(args), args.role, path, replace=args.replace)
+        except ValueError as e:
+            print(f"错误：{e}", file=sys.stderr)
+            return 2
+        print(f"已{'更新' if args.replace else '添加'}用户「{user.name}」（{user.role}）：{path}", file=sys.stderr)
+    elif args.action == "remove":
+        if not users.remove_user(args.name, path):
+            print(f"没有用户「{args.name}」：{path}", file=sys.stderr)
+            return 1
+        print(f"已删除用户「{args.name}」", file=sys.stderr)
+    else:
+        listed = users.list_users(path)
+        for u in listed:
+            print(f"{u.name}\t{u.role}")
+        print(f"共 {len(listed)} 个用户：{path}", file=sys.stderr)
+    return 0
+
+
+def users_path_checked() -> Path:
+    """The users file, with a warning when it sits inside the repository (it should not be in git)."""
+    from jixiao.db import REPO_ROOT
+    from jixiao.users import users_path
+
+    path = users_path()
+    try:
+        path.resolve().relative_to(REPO_ROOT)
+        print(f"注意：用户文件 {path} 在代码仓库内，请放到仓库以外（JIXIAO_USERS）。", file=sys.stderr)
+    except ValueError:
+        pass
+    return path
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from jixiao.export import export_parquet
 
@@ -224,8 +281,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="启动仪表盘")
     _db_arg(p)
     p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network)")
     p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.add_argument("--users", default=None, help="users file (default: $JIXIAO_USERS or ~/.config/jixiao/users.json)")
+    p.add_argument("--require-login", action="store_true", default=None,
+                   help="viewing needs a sign-in too (default: $JIXIAO_REQUIRE_LOGIN; else viewing is open)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("users", help="管理可登录仪表盘的用户（查看 / 审核 / 管理）")
+    users_file = argparse.ArgumentParser(add_help=False)
+    users_file.add_argument("--users", default=None,
+                            help="users file (default: $JIXIAO_USERS or ~/.config/jixiao/users.json)")
+    us = p.add_subparsers(dest="action", required=True)
+    q = us.add_parser("add", parents=[users_file], help="添加用户（密码在提示符下输入，或 --password-stdin）")
+    q.add_argument("name")
+    q.add_argument("--role", required=True, help="查看 | 审核 | 管理 (viewer | reviewer | admin)")
+    q.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    q.add_argument("--replace", action="store_true", help="change the password and role of an existing user")
+    q = us.add_parser("remove", parents=[users_file], help="删除用户")
+    q.add_argument("name")
+    us.add_parser("list", parents=[users_file], help="列出用户（只列用户名和角色）")
+    p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("flags", help="列出问题标记")
     _db_arg(p)

@@ -1,5 +1,6 @@
 """Derived tables, recomputed after every ingest: expected scores, project scores, score
-distributions, template clusters, the rule catalog and the flags (with waivers applied).
+distributions, template clusters, the rule catalog and the flags (without status: waivers are
+overlaid when read, by `jixiao.waivers.flags_with_status`, so a status is never stale).
 
 All computation is Polars; results are written back to DuckDB as tables so the dashboard,
 `jixiao flags` and the export only read.
@@ -14,7 +15,6 @@ import duckdb
 import polars as pl
 
 from jixiao import schema
-from jixiao.waivers import apply_waivers, load_waivers
 
 DISTRIBUTION_GRAINS = {
     "unit": ["province", "city", "county", "unit", "year"],
@@ -101,7 +101,6 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
         print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)
 
     flags = run_rules(frames, timings=timings, on_error=report)
-    flags = apply_waivers(flags, load_waivers())
     _replace_table(con, "flags", flags)
     _replace_table(con, "rules", rules_frame())
     timings["rules"] = time.perf_counter() - t

@@ -6,9 +6,11 @@ Layout (one folder per table, hive style):
     DIR/documents/data_0.parquet                      unpartitioned
     DIR/rules/data_0.parquet                          unpartitioned
     DIR/template_clusters/data_0.parquet              unpartitioned (a cluster spans provinces)
+    DIR/waiver_events/data_0.parquet                  unpartitioned: every accept / undo, as logged
     DIR/projects/province=湖南省/year=2024/data_0.parquet
     DIR/indicators/province=…/year=…/…                 province and year of the indicator's project
-    DIR/flags/…, DIR/project_scores/…, DIR/template_members/…, DIR/score_distribution/…
+    DIR/flags/… (with status, waiver_reason, waiver_reviewer, waived_at as the waiver log says now),
+    DIR/project_scores/…, DIR/template_members/…, DIR/score_distribution/…
 
 Written with DuckDB `COPY … (FORMAT parquet, PARTITION_BY (province, year))`. The partition
 columns live in the folder names, not in the files (hive convention): read with
@@ -37,7 +39,10 @@ TABLES: dict[str, tuple[str, bool]] = {
     "projects": ("SELECT * FROM projects", True),
     "indicators": (f"SELECT i.*, p.province, p.year FROM indicators i LEFT JOIN ({_PROJECT_KEYS}) p USING (project_id)",
                    True),
-    "flags": (f"SELECT f.*, p.province, p.year FROM flags f LEFT JOIN ({_PROJECT_KEYS}) p USING (project_id)", True),
+    # flags with their status as the waiver log says now (registered as flags_now, see below)
+    "flags": (f"SELECT f.*, p.province, p.year FROM flags_now f LEFT JOIN ({_PROJECT_KEYS}) p USING (project_id)",
+              True),
+    "waiver_events": ("SELECT * FROM waiver_events_now", False),
     "rules": ("SELECT * FROM rules", False),
     "project_scores": (f"SELECT s.*, p.province, p.year FROM project_scores s LEFT JOIN ({_PROJECT_KEYS}) p "
                        "USING (project_id)", True),
@@ -65,6 +70,12 @@ def export_parquet(db_path: Path | str | None, out_dir: Path) -> dict[str, int]:
     try:
         present = {r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        if "flags" in present:  # the waiver log, read once, is what the export's statuses say
+            from jixiao.waivers import flags_with_status, load_events, waivers_path
+
+            con.register("flags_now", flags_with_status(con).to_arrow())
+            con.register("waiver_events_now", load_events(waivers_path(path)).to_arrow())
+            present |= {"waiver_events"}
         for name, (sql, partitioned) in TABLES.items():
             needed = {name}
             if "JOIN" in sql:

@@ -1,7 +1,14 @@
-"""Launching the Streamlit dashboard with streamlit_config/config.toml applied as flags."""
+"""Launching the Streamlit dashboard with streamlit_config/config.toml applied as flags.
+
+The launcher's own options win over the config file: `--server.address` (127.0.0.1 unless
+`--host` says otherwise), `--server.port` and `--server.headless` replace whatever the TOML
+says, so each option is given to Streamlit once.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import sys
 import tomllib
 from pathlib import Path
@@ -10,23 +17,74 @@ from jixiao.db import REPO_ROOT
 
 CONFIG = REPO_ROOT / "streamlit_config" / "config.toml"
 APP = REPO_ROOT / "dashboard" / "app.py"
+DEFAULT_HOST = "127.0.0.1"
+# Viewing needs a sign-in when this is 1/true/yes (read by dashboard/auth.py).
+REQUIRE_LOGIN_ENV = "JIXIAO_REQUIRE_LOGIN"
 
 
-def config_flags(path: Path = CONFIG) -> list[str]:
-    """Given the TOML config, returns it as Streamlit command-line flags (--section.key=value)."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    flags = []
-    for section, values in data.items():
-        for key, value in values.items():
-            v = str(value).lower() if isinstance(value, bool) else str(value)
-            flags.append(f"--{section}.{key}={v}")
-    return flags
+def _flag_value(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def streamlit_command(db_path: Path, port: int, headless: bool = True) -> tuple[list[str], dict[str, str]]:
-    """Given the database and port, returns the command line and environment that start the app."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), *config_flags(),
-           f"--server.port={port}"]
+def config_options(path: Path | None = None) -> dict[str, str]:
+    """Given the TOML config (default: streamlit_config/config.toml), returns its options as
+    {"section.key": value}."""
+    data = tomllib.loads((path or CONFIG).read_text(encoding="utf-8"))
+    return {f"{section}.{key}": _flag_value(value)
+            for section, values in data.items() for key, value in values.items()}
+
+
+def config_flags(path: Path | None = None, overrides: dict[str, str] | None = None) -> list[str]:
+    """Given the TOML config and the launcher's own options, returns Streamlit command-line
+    flags (--section.key=value), one per option, the overrides winning."""
+    options = {**config_options(path), **{k: _flag_value(v) for k, v in (overrides or {}).items()}}
+    return [f"--{k}={v}" for k, v in options.items()]
+
+
+def streamlit_command(db_path: Path, port: int, host: str = DEFAULT_HOST, headless: bool = True,
+                      users: Path | str | None = None,
+                      require_login: bool | None = None) -> tuple[list[str], dict[str, str]]:
+    """Given the database, port and address (and optionally the users file and whether viewing
+    needs a sign-in), returns the command line and the environment that start the app."""
+    overrides = {"server.address": host or DEFAULT_HOST, "server.port": int(port)}
     if headless:
-        cmd.append("--server.headless=true")
-    return cmd, {"JIXIAO_DB": str(Path(db_path).resolve())}
+        overrides["server.headless"] = True
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), *config_flags(overrides=overrides)]
+    env = {"JIXIAO_DB": str(Path(db_path).resolve())}
+    if users:
+        env["JIXIAO_USERS"] = str(Path(users).expanduser().resolve())
+    if require_login is not None:
+        env[REQUIRE_LOGIN_ENV] = "1" if require_login else "0"
+    return cmd, env
+
+
+def is_loopback(host: str) -> bool:
+    """Returns whether an address only this machine can reach (127.x, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_notes(host: str, env: dict[str, str]) -> list[str]:
+    """Given the address and the app's environment, returns what the operator should know
+    (in Chinese): who can reach the dashboard and who may change anything."""
+    from jixiao import users
+
+    notes = []
+    path = Path(env.get("JIXIAO_USERS") or users.users_path())
+    try:
+        writers = [u for u in users.list_users(path) if u.may(users.REVIEWER)]
+    except ValueError as e:
+        writers = []
+        notes.append(f"注意：{e}")
+    if not is_loopback(host):
+        closed = env.get(REQUIRE_LOGIN_ENV, os.environ.get(REQUIRE_LOGIN_ENV, "")).lower() in ("1", "true", "yes")
+        notes.append(f"仪表盘在 {host} 上对网络开放；" + ("查看需要登录。" if closed else
+                     "任何能访问的人都可以查看（要求登录才能查看：--require-login）。"))
+    if not writers:
+        notes.append(f"还没有审核或管理用户（{path}）：导入文档、接受标记暂时无人可做。"
+                     "添加：jixiao users add 姓名 --role 审核")
+    return notes

@@ -9,12 +9,7 @@ WITH me AS (
     WHERE i.indicator_id = CAST($indicator_id AS VARCHAR)
 ),
 starts AS (
-    -- every place something starts in the same document (and sheet)
-    SELECT i.source_line AS line FROM indicators i, me
-    WHERE i.doc_id = me.doc_id AND i.source_sheet IS NOT DISTINCT FROM me.source_sheet
-    UNION ALL
-    SELECT p.source_line FROM projects p, me
-    WHERE p.doc_id = me.doc_id AND p.source_sheet IS NOT DISTINCT FROM me.source_sheet
+    -- include: source_starts
 ),
 bounds AS (
     SELECT

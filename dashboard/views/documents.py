@@ -4,7 +4,7 @@ in; the list of loaded documents with, for a selected one, its parse report and 
 
 import streamlit as st
 
-from dashboard import data, export
+from dashboard import auth, data, export
 from dashboard import format as fmt
 
 st.title("数据导入 / 文档")
@@ -15,9 +15,11 @@ limit = data.max_upload_mb()
 st.caption(f"支持 PDF（需带文字层，扫描件不支持）、Word（.docx / .doc）、Excel（.xlsx / .xls，含系统导出的网页表格）、"
            f".ods 和文本 .txt / .md（UTF-8、GBK/GB18030 自动识别）；文件类型按内容识别。可一次选多个文件，"
            f"单个文件不超过 {limit} MB。内容相同的文件不会重复导入；同名文件再次上传时替换先前上传的版本。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
+# importing changes the data: only a signed-in 审核 / 管理 user gets the upload controls
+may_upload = auth.require_role(auth.REVIEWER, "登录后可导入文档。") is not None
 # No type filter in the widget: its own refusal is in English; check_upload refuses in Chinese.
-uploads = st.file_uploader("选择文件", accept_multiple_files=True, key="doc_uploads")
-if st.button("开始导入", type="primary", disabled=not uploads, icon=":material/upload:", key="doc_ingest"):
+uploads = st.file_uploader("选择文件", accept_multiple_files=True, key="doc_uploads") if may_upload else None
+if may_upload and st.button("开始导入", type="primary", disabled=not uploads, icon=":material/upload:", key="doc_ingest"):
     good, rejected = [], []
     for u in uploads or []:
         why = data.check_upload(u.name, u.size)

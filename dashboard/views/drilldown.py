@@ -4,10 +4,11 @@ read from."""
 
 import streamlit as st
 
-from dashboard import charts, data, export, filters
+from dashboard import charts, data, export, filters, links
 from dashboard import format as fmt
 
 f = filters.page_start("下钻")
+focus = links.take_focus()  # a link from a flag: open its unit, project and indicator
 
 units = data.unit_comparison(f)
 if units.height == 0:
@@ -29,6 +30,8 @@ else:
 # --- level 1: units
 st.subheader("① 单位")
 st.caption("选中一行查看该单位的项目。")
+if not links.preselect("dd_units", units["unit"].to_list(), focus.get("unit")):
+    st.info(f"要打开的单位「{fmt.md_escape(focus['unit'])}」不在当前筛选范围内：请清除或放宽左侧的筛选后再打开。")
 row = export.table(fmt.with_region(units), {
     "unit": fmt.text("单位", width="medium"),
     "region": fmt.text("地区（省 / 市 / 县）"),
@@ -52,6 +55,7 @@ projects = fmt.label_codes(data.projects_by_unit(f, unit))
 if projects.height == 0:
     st.info("该单位在当前筛选下没有项目。")
     st.stop()
+links.preselect(fmt.widget_key("dd_projects", unit), projects["project_id"].to_list(), focus.get("project"))
 prow = export.table(projects, {
     "year": fmt.year(),
     "kind": fmt.text("表类型"),
@@ -100,6 +104,7 @@ if indicators.height == 0:
     st.info("该项目没有读到指标。")
     irow = None
 else:
+    links.preselect(fmt.widget_key("dd_ind", pid), indicators["indicator_id"].to_list(), focus.get("indicator"))
     irow = export.table(indicators, {
         "seq": fmt.integer("序号"),
         "level1": fmt.text("一级指标"),
@@ -157,10 +162,11 @@ with left:
                    icon=":material/flag:")
 with right:
     lines = data.indicator_source_lines(iid)
-    st.markdown(f"**原文**（第 {irow.get('source_line') or '?'} 行起，至下一个指标之前；单元格之间以 │ 分隔）")
+    st.markdown(f"**原文**（第 {irow.get('source_line') or '?'} 行起，至下一个指标之前，▶ 标出；"
+                "上方为指标表的表头行；单元格之间以 │ 分隔）")
     if lines.height == 0:
         st.info("没有找到该指标对应的原文行。")
     else:
-        st.code(fmt.source_text(lines), language=None, wrap_lines=True)
+        st.code(fmt.source_context_text(data.flag_source_context(pid, iid)), language=None, wrap_lines=True)
         export.download_buttons(lines, f"指标原文_{irow.get('name') or iid}", fmt.widget_key("dd_src", iid),
                                 {"line": fmt.integer("行号"), "text": fmt.text("内容")})

@@ -1,30 +1,150 @@
-"""问题标记: the flags of the filtered projects by rule, severity and status, with counts per rule
-and per unit; a flag can be accepted with a required reason (a waiver, written to the waivers
-file and overlaid at once). Tab 模板雷同: near-identical indicator texts across units."""
+"""问题标记: the flags of the filtered projects by rule, severity and status (all three kept in the
+URL, like the sidebar filters), with counts per rule and per unit.
 
+Tick one flag to see its message, its source lines (with the indicator table's header rows) and
+its history, and to open it in 下钻; tick several, or take everything the filters show, to
+accept them with one reason or undo acceptances — as a signed-in 审核 / 管理 user, whose name is
+recorded. Others see no writing control. Tab 处理记录: every accept / undo about the flags in
+the filter. Tab 模板雷同: near-identical indicator texts across units."""
+
+import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, filters
+from dashboard import auth, charts, data, export, filters, links
 from dashboard import format as fmt
 
 f = filters.page_start("问题标记")
 
 STATUS = {"未处理": "open", "已接受": "waived", "全部": None}
+# widget keys = URL query parameter names
+K_RULE, K_SEVERITY, K_STATUS = "rule", "severity", "status"
+FLAG_SPEC = {
+    "severity": fmt.text("严重", width="small"),
+    "rule_label": fmt.text("规则", width="medium"),
+    "message": fmt.text("问题说明", width="large"),
+    "unit": fmt.text("单位", width="medium"),
+    "project_name": fmt.text("项目", width="medium"),
+    "indicator_name": fmt.text("指标", width="medium"),
+    "year": fmt.year(),
+    "status": fmt.text("状态"),
+    "waiver_reason": fmt.text("接受理由", width="medium"),
+    "waiver_reviewer": fmt.text("审核人"),
+    "waived_at": fmt.text("接受时间"),
+}
+HISTORY_SPEC = {
+    "time": fmt.text("时间"),
+    "action": fmt.text("操作"),
+    "reviewer": fmt.text("审核人"),
+    "reason": fmt.text("理由 / 原因", width="large"),
+}
 
-tab_flags, tab_templates = st.tabs(["问题标记", "模板雷同"])
+
+def done(message: str) -> None:
+    """Shows `message` after the rerun and starts the next review with no row ticked."""
+    st.session_state["fl_done_msg"] = message
+    st.session_state["fl_table_gen"] = st.session_state.get("fl_table_gen", 0) + 1
+    st.rerun()
+
+
+def show_flag(row: dict) -> None:
+    """One flag: what it says, a link to 下钻, its source lines and its history."""
+    st.markdown(f"**选中的标记：** {row['rule']} {fmt.md_escape(row['rule_title'])}（{row['severity']}，"
+                f"{fmt.STATUS_LABELS.get(row['status'], row['status'])}）")
+    # document text as plain text
+    st.text(f"单位：{row['unit'] or '—'}　项目：{row['project_name'] or '—'}　"
+            f"指标：{row['indicator_name'] or '（整个项目）'}\n问题说明：{row['message']}")
+    links.drilldown_link(row["unit"], row["project_id"], row["indicator_id"])
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        ctx = data.flag_source_context(row["project_id"], row["indicator_id"])
+        st.markdown("**原文**（上方为指标表的表头行" + ("，▶ 为该指标所在行" if row["indicator_id"] else "")
+                    + "；单元格之间以 │ 分隔）")
+        if ctx.height == 0:
+            st.info("没有找到对应的原文行。")
+        else:
+            st.code(fmt.source_context_text(ctx), language=None, wrap_lines=True)
+    with right:
+        hist = data.flag_history([row])
+        st.markdown(f"**处理记录**（{hist.height} 条）")
+        if hist.height == 0:
+            st.caption("尚无处理记录：该标记从未被接受。")
+        else:
+            export.table(hist, HISTORY_SPEC, name="处理记录", key=fmt.widget_key("fl_hist", row["flag_id"]),
+                         downloads=False)
+
+
+def accept_form(rows: list[dict], user: auth.User) -> None:
+    """Accepting the open flags among `rows` with one reason."""
+    one = len(rows) == 1
+    with st.form("fl_accept", clear_on_submit=True, border=True):
+        st.markdown(("**接受此标记**" if one else f"**接受选中的 {len(rows)} 条未处理标记**")
+                    + f"（确认不是问题，例如口径特殊或已另行整改；理由必填；审核人记为「{fmt.md_escape(user.name)}」）")
+        reason = st.text_area("接受理由（必填）", key="fl_reason", max_chars=500)
+        submitted = st.form_submit_button("接受此标记" if one else f"接受 {len(rows)} 条标记", type="primary",
+                                          icon=":material/check:")
+    if submitted:
+        if not (reason or "").strip():
+            st.error("请填写接受理由：没有理由的接受不会被记录。")
+        else:
+            n = data.accept_flags(rows, reason, user)
+            first = rows[0]
+            done(f"已接受 {first['rule']}（{fmt.md_escape(first['unit'])} · {fmt.md_escape(first['project_name'])}）。"
+                 if one else f"已接受 {n} 条标记。")
+
+
+def undo_form(rows: list[dict], user: auth.User) -> None:
+    """Undoing the acceptance of the accepted flags among `rows`."""
+    with st.form("fl_undo", clear_on_submit=True, border=True):
+        st.markdown(f"**撤销接受**（{len(rows)} 条已接受的标记恢复为未处理；原来的接受记录保留，"
+                    f"撤销人记为「{fmt.md_escape(user.name)}」）")
+        why = st.text_input("撤销原因（可选）", key="fl_undo_reason", max_chars=500)
+        submitted = st.form_submit_button("撤销接受" if len(rows) == 1 else f"撤销 {len(rows)} 条的接受",
+                                          icon=":material/undo:")
+    if submitted:
+        n = data.undo_flags(rows, user, why or "")
+        done(f"已撤销 {n} 条标记的接受，恢复为未处理。")
+
+
+def accept_all_form(open_flags: pl.DataFrame, user: auth.User, scope: str) -> None:
+    """Accepting every open flag the filters show, with one reason, after a confirmation."""
+    n = open_flags.height
+    with st.expander(f"批量接受当前筛选下的全部未处理标记（{n:,} 条）", icon=":material/done_all:"):
+        per_rule = open_flags.group_by("rule_label").len().sort(["len", "rule_label"], descending=[True, False])
+        st.caption(f"范围：{fmt.md_escape(scope)}。涉及 {open_flags['unit'].n_unique():,} 个单位、"
+                   f"{open_flags['project_id'].n_unique():,} 个项目；"
+                   + "；".join(f"{fmt.md_escape(r)} {k:,} 条" for r, k in per_rule.iter_rows()))
+        # the confirmation is tied to this scope: a changed filter needs a new tick
+        confirm_key = fmt.widget_key("fl_bulk_confirm", f"{scope}|{n}|{open_flags['flag_id'].min()}")
+        with st.form("fl_bulk", clear_on_submit=True, border=False):
+            reason = st.text_area("接受理由（必填，这些标记共用）", key="fl_bulk_reason", max_chars=500)
+            confirm = st.checkbox(f"确认接受以上全部 {n:,} 条标记", key=confirm_key)
+            submitted = st.form_submit_button(f"接受全部 {n:,} 条", type="primary", icon=":material/done_all:")
+        if submitted:
+            if not (reason or "").strip():
+                st.error("请填写接受理由：没有理由的接受不会被记录。")
+            elif not confirm:
+                st.error(f"请先勾选「确认接受以上全部 {n:,} 条标记」。")
+            else:
+                k = data.accept_flags(open_flags.to_dicts(), reason, user)
+                done(f"已接受 {k:,} 条标记（{fmt.md_escape(scope)}）。")
+
+
+tab_flags, tab_log, tab_templates = st.tabs(["问题标记", "处理记录", "模板雷同"])
 
 with tab_flags:
     catalog = data.rules_catalog()
     titles = dict(zip(catalog["rule"].to_list(), catalog["title"].to_list()))
+    q = dict(bind="query-params")
     c1, c2, c3 = st.columns([3, 1.2, 1])
     rules = c1.multiselect("规则", list(titles), format_func=lambda r: f"{r} {titles.get(r, '')}",
-                           placeholder="全部规则", key="fl_rules")
-    severities = c2.multiselect("严重程度", fmt.SEVERITY_ORDER, placeholder="全部", key="fl_sev")
-    status_label = c3.selectbox("状态", list(STATUS), key="fl_status")
+                           placeholder="全部规则", key=K_RULE, **q)
+    severities = c2.multiselect("严重程度", fmt.SEVERITY_ORDER, placeholder="全部", key=K_SEVERITY, **q)
+    status_label = c3.selectbox("状态", list(STATUS), key=K_STATUS, **q)
 
-    if msg := st.session_state.pop("fl_accepted_msg", None):
+    if msg := st.session_state.pop("fl_done_msg", None):
         st.success(msg, icon=":material/check_circle:")
 
+    user = auth.has_role(auth.REVIEWER)
     fl = data.flags(f, rules=rules, severities=severities, status=STATUS[status_label])
     if fl.height == 0:
         st.info("当前筛选下没有符合条件的问题标记。" + ("（状态为「未处理」：已接受的标记不在此列，可把状态改为「全部」。）"
@@ -39,45 +159,50 @@ with tab_flags:
             left.plotly_chart(charts.flags_by_rule(counts), key="fl_rule_chart")
             right.plotly_chart(charts.flags_by_unit(fl), key="fl_unit_chart")
 
-        st.markdown("**标记明细**（选中一行可接受该标记）")
-        n = st.session_state.setdefault("fl_table_gen", 0)
-        row = export.table(fmt.label_codes(fl), {
-            "severity": fmt.text("严重", width="small"),
+        st.markdown("**标记明细**（勾选一行查看原文和处理记录" + ("；勾选多行可一并接受或撤销）" if user else "）"))
+        gen = st.session_state.setdefault("fl_table_gen", 0)
+        picked = export.table_multi(fmt.label_codes(fl), FLAG_SPEC, name="问题标记", key=f"fl_table_{gen}", height=420)
+        # the ticked rows with their status codes (the table shows labels)
+        ids = [r["flag_id"] for r in picked]
+        rows = fl.filter(pl.col("flag_id").is_in(ids)).to_dicts()
+        if len(rows) == 1:
+            show_flag(rows[0])
+        elif rows:
+            n_open = sum(r["status"] == "open" for r in rows)
+            st.markdown(f"**已勾选 {len(rows):,} 条**：未处理 {n_open:,} 条，已接受 {len(rows) - n_open:,} 条。")
+
+        if user is None:
+            auth.require_role(auth.REVIEWER, "登录后可接受或撤销问题标记（可勾选多条，或一次接受当前筛选下的全部）。")
+        else:
+            open_rows = [r for r in rows if r["status"] == "open"]
+            waived_rows = [r for r in rows if r["status"] == "waived"]
+            if open_rows:
+                accept_form(open_rows, user)
+            if waived_rows:
+                undo_form(waived_rows, user)
+            open_flags = fl.filter(pl.col("status") == "open")
+            if open_flags.height and not rows:
+                scope = " · ".join([f.describe(), "、".join(rules) or "全部规则", "、".join(severities) or "全部严重程度"])
+                accept_all_form(open_flags, user, scope)
+
+with tab_log:
+    everything = data.flags(f, rules=rules, severities=severities)
+    log = data.decisions(everything)
+    st.caption("当前筛选下问题标记的每一次接受和撤销（只增不改，最新在前）；"
+               f"记录保存在 {data.waiver_log().name}。")
+    if log.height == 0:
+        st.info("当前筛选下还没有任何标记被接受或撤销。")
+    else:
+        export.table(log.with_columns((pl.col("rule") + " " + pl.col("rule_title").fill_null("")).alias("rule_label")), {
+            "time": fmt.text("时间"),
+            "action": fmt.text("操作"),
+            "reviewer": fmt.text("审核人"),
+            "reason": fmt.text("理由 / 原因", width="large"),
             "rule_label": fmt.text("规则", width="medium"),
-            "message": fmt.text("问题说明", width="large"),
             "unit": fmt.text("单位", width="medium"),
             "project_name": fmt.text("项目", width="medium"),
             "indicator_name": fmt.text("指标", width="medium"),
-            "year": fmt.year(),
-            "status": fmt.text("状态"),
-            "waiver_reason": fmt.text("接受理由", width="medium"),
-            "waiver_reviewer": fmt.text("审核人"),
-        }, name="问题标记", key=f"fl_table_{n}", select=True, height=420)
-
-        if row:
-            st.markdown(f"**选中的标记：** {row['rule']} {row['rule_title']}（{row['severity']}）")
-            st.text(f"单位：{row['unit']}　项目：{row['project_name']}　指标：{row['indicator_name'] or '（整个项目）'}\n"
-                    f"问题说明：{row['message']}")
-            if row["status"] == fmt.STATUS_LABELS["waived"]:
-                st.info(f"该标记已接受。理由：{fmt.md_escape(row['waiver_reason'])}"
-                        + (f"（审核人：{fmt.md_escape(row['waiver_reviewer'])}）" if row.get("waiver_reviewer") else ""))
-            else:
-                with st.form("fl_accept", clear_on_submit=True, border=True):
-                    st.markdown("**接受此标记**（确认不是问题，例如口径特殊或已另行整改；理由必填，会写入例外清单）")
-                    reason = st.text_area("接受理由（必填）", key="fl_reason", max_chars=500)
-                    reviewer = st.text_input("审核人", value=st.session_state.get("fl_last_reviewer", ""), max_chars=50)
-                    submitted = st.form_submit_button("接受此标记", type="primary")
-                if submitted:
-                    if not (reason or "").strip():
-                        st.error("请填写接受理由：没有理由的接受不会被记录。")
-                    else:
-                        data.accept_flag(row["rule"], row["project_id"], row["indicator_id"], reason, reviewer or "")
-                        st.session_state["fl_last_reviewer"] = reviewer or ""
-                        st.session_state["fl_accepted_msg"] = (
-                            f"已接受 {row['rule']}（{fmt.md_escape(row['unit'])} · {fmt.md_escape(row['project_name'])}）。"
-                            "同一项目/指标上该规则的标记都按已接受处理。")
-                        st.session_state["fl_table_gen"] = n + 1  # start the next review with no row selected
-                        st.rerun()
+        }, name="处理记录", key="fl_log")
 
 with tab_templates:
     st.caption("同样或几乎同样的指标文字（指标名称 + 指标值）出现在多个单位时归为一组，按涉及单位数排序；"
@@ -102,8 +227,9 @@ with tab_templates:
         }, name="模板雷同", key="tpl_clusters", select=True, height=380)
         if crow:
             occ = fmt.label_codes(data.template_occurrences(crow["cluster_id"]))
-            st.markdown(f"**「{fmt.md_escape(crow['example'] or crow['representative'])}」的全部出现**（{occ.height} 处）")
-            export.table(occ, {
+            st.markdown(f"**「{fmt.md_escape(crow['example'] or crow['representative'])}」的全部出现**（{occ.height} 处；"
+                        "选中一行可在下钻中打开）")
+            orow = export.table(occ, {
                 "unit": fmt.text("单位", width="medium"),
                 "year": fmt.year(),
                 "kind": fmt.text("表类型"),
@@ -112,4 +238,6 @@ with tab_templates:
                 "target_raw": fmt.text("指标值"),
                 "level2": fmt.text("二级指标"),
                 "similarity": fmt.pct("相似度"),
-            }, name="模板雷同_出现位置", key=fmt.widget_key("tpl_occ", crow["cluster_id"]))
+            }, name="模板雷同_出现位置", key=fmt.widget_key("tpl_occ", crow["cluster_id"]), select=True)
+            if orow:
+                links.drilldown_link(orow["unit"], orow["project_id"], orow["indicator_id"])

@@ -276,7 +276,10 @@ class ReportSource:
         for c in ("waiver_reason", "waived_at"):
             if c not in flags.columns:
                 flags = flags.with_columns(pl.lit(None, dtype=pl.String).alias(c))
-        self.flags = flags.with_columns(pl.col("waived_at").cast(pl.String)).join(
+        # the log's ISO time with offset, shown as a reader expects it: 2026-12-01 11:11
+        at = pl.col("waived_at").cast(pl.String)
+        at = at.str.slice(0, 16).str.replace("T", " ", literal=True)
+        self.flags = flags.with_columns(at.alias("waived_at")).join(
             inds.select("indicator_id", "indicator_seq", "indicator_name"), on="indicator_id", how="left")
         self.rules = self._rules(con)
 

@@ -34,16 +34,29 @@ def test_upload_ingest_swaps_database_and_pages_see_it(db_copy):
     assert data.run("overview_metrics", **data.FILTER_DEFAULTS)["n_projects"][0] == 40
 
 
-def test_accept_flag_overlays_at_once(seed_db, waivers_csv):
+def test_accept_flag_overlays_at_once_and_needs_a_reviewer(seed_db, waiver_log):
+    from jixiao.users import User
+
     f = Filters()
     first = data.flags(f).row(0, named=True)
     assert first["status"] == "open"
+    reviewer = User("张审核", "审核")
     with pytest.raises(ValueError):
-        data.accept_flag(first["rule"], first["project_id"], first["indicator_id"], "   ")
-    data.accept_flag(first["rule"], first["project_id"], first["indicator_id"], "已核实", "张审核")
+        data.accept_flags([first], "   ", reviewer)
+    for nobody in (None, User("李查看", "查看")):  # anonymous and 查看 users change nothing
+        with pytest.raises(PermissionError):
+            data.accept_flags([first], "已核实", nobody)
+    assert not waiver_log.exists()
+    assert data.accept_flags([first], "已核实", reviewer) == 1
     again = data.flags(f).filter(pl.col("flag_id") == first["flag_id"]).row(0, named=True)
     assert again["status"] == "waived" and again["waiver_reason"] == "已核实"
+    assert again["waiver_reviewer"] == "张审核" and again["waived_at"]
     assert data.flags(f, status="open").filter(pl.col("flag_id") == first["flag_id"]).height == 0
+    assert data.undo_flags([first], User("王管理", "管理")) == 1
+    assert data.flags(f).filter(pl.col("flag_id") == first["flag_id"])["status"].to_list() == ["open"]
+    hist = data.flag_history([first])
+    assert hist["action"].to_list() == ["撤销接受", "接受"]
+    assert hist["reviewer"].to_list() == ["王管理", "张审核"]
 
 
 @pytest.mark.parametrize("name,size,ok", [

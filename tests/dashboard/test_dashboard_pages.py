@@ -11,7 +11,6 @@ default page (总览) the real widget is used.
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
@@ -167,41 +166,6 @@ def test_drilldown_empty_filter(open_page):
 # --------------------------------------------------------------------------- 问题标记
 
 
-def test_flags_rule_filter(open_page, seed_db):
-    at = open_page("flags", state={"fl_rules": ["JX101"]})
-    _ok(at, "问题标记")
-    table = _table_startswith(at, "fl_table_").value
-    con = _db(seed_db)
-    n = con.sql("SELECT count(*) FROM flags WHERE rule = 'JX101'").fetchall()[0][0]
-    con.close()
-    assert len(table) == n > 0
-    assert set(table["rule"]) == {"JX101"}
-    assert "下载 Excel" in _downloads(at)
-
-
-def test_flags_accept_needs_reason_then_marks_waived(open_page, waivers_csv):
-    at = open_page("flags", state={"fl_status": "全部"})
-    key = _table_startswith(at, "fl_table_").key
-    first = _table(at, key).value.iloc[0]
-    at.session_state[key] = _sel([0])
-    at.run()
-    submit = next(b for b in at.button if b.label == "接受此标记")
-    submit.click().run()
-    assert any("接受理由" in e.value for e in at.error), "an empty reason must be refused"
-    assert not waivers_csv.exists() or len(list(csv.DictReader(waivers_csv.open(encoding="utf-8")))) == 0
-
-    at.session_state[key] = _sel([0])
-    at.text_area(key="fl_reason").input("口径特殊，已与单位核实")
-    next(b for b in at.button if b.label == "接受此标记").click().run()
-    assert not at.exception
-    rows = list(csv.DictReader(waivers_csv.open(encoding="utf-8")))
-    assert len(rows) == 1 and rows[0]["rule"] == first["rule"] and rows[0]["reason"] == "口径特殊，已与单位核实"
-    table = _table_startswith(at, "fl_table_").value
-    accepted = table[table["flag_id"] == first["flag_id"]]
-    assert list(accepted["status"]) == ["已接受"]
-    assert any("已接受" in s.value for s in at.success)
-
-
 def test_flags_template_cluster_occurrences(open_page):
     at = open_page("flags")
     clusters = _table(at, "tpl_clusters").value
@@ -247,7 +211,7 @@ def test_rules_catalog_with_counts(open_page, seed_db):
     n101 = con.sql("SELECT count(*) FROM flags WHERE rule = 'JX101'").fetchall()[0][0]
     con.close()
     assert int(table[table["rule"] == "JX101"]["n_flags"].iloc[0]) == n101
-    assert len(at.expander) == 17
+    assert len([e for e in at.expander if not e.label.startswith("登录")]) == 17  # one per rule (+ the sign-in)
     texts = " ".join(t.value for t in at.markdown)
     for section in ("检查什么", "为什么是问题", "示例", "如何整改"):
         assert section in texts

@@ -28,11 +28,11 @@ REASON = "该项目成本按补助比例核定，经核实口径特殊"
 def report_db(tmp_path_factory):
     """Returns (database path, facts) — facts names the planted and accepted items."""
     from jixiao.ingest import ingest_paths
-    from jixiao.waivers import add_waiver
+    from jixiao.waivers import accept, flag_key
 
     d = tmp_path_factory.mktemp("report")
     db = d / "seeds.duckdb"
-    waivers = d / "waivers.csv"
+    waivers = d / "waivers.jsonl"
     # The waivers file is set only while loading (and per test by `con`): other test modules in
     # this process have their own.
     with pytest.MonkeyPatch.context() as mp:
@@ -44,7 +44,7 @@ def report_db(tmp_path_factory):
     pid = q("SELECT project_id FROM projects WHERE unit = ? ORDER BY seq LIMIT 1", NANPU)[0][0]
     waived = q("SELECT flag_id, rule, project_id, indicator_id, message FROM flags "
                "WHERE project_id = ? AND rule = 'JX101' ORDER BY flag_id LIMIT 1", pid)[0]
-    add_waiver(waived[1], waived[2], waived[3], REASON, REVIEWER, path=waivers)
+    accept([flag_key(waived[1], waived[2], waived[3])], REASON, REVIEWER, path=waivers)
     con.execute("UPDATE projects SET goal = goal || ?  WHERE project_id = ?", [f"（联系人电话：{PHONE_MOBILE}）", pid])
     phone_flag = q("SELECT flag_id FROM flags WHERE project_id = ? AND rule = 'JX404'", pid)[0][0]
     con.execute("UPDATE flags SET message = message || ? WHERE flag_id = ?", [f"，咨询电话 {PHONE_LANDLINE}", phone_flag])

@@ -255,7 +255,10 @@ def test_xlsx_lists_every_open_flag_once_and_strings_stay_strings(con, report_db
                if isinstance(c.value, str) and c.value.startswith("=1+2")]
     assert len(formula) == 1 and formula[0].data_type == "s"
     accepted = wb["无需整改事项"]
-    assert [c.value for c in accepted[4]][-1] == REASON
+    head = [c.value for c in accepted[3]]
+    row = [c.value for c in accepted[4]]
+    assert row[head.index("核实意见（接受理由）")] == REASON
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[head.index("接受时间")])
 
 
 def test_xlsx_project_sheet_gives_the_remedy_once_per_rule(con):
