@@ -74,7 +74,7 @@ _BENJI = re.compile(r"(（本级）|本级|（机关）|机关本级)$")
 # The kind of unit, by the first pattern its canonical name matches (order: institutions
 # before the bureaus that run them). Peers are compared within a kind.
 UNIT_KINDS: tuple[tuple[str, str], ...] = (
-    ("社保中心", r"社会保险|社保|养老保险|医疗保险事业|机关事业单位养老"),
+    ("社保中心", r"社会保险|社会事业保险|社保|养老保险|医疗保险事业|机关事业单位养老"),
     ("就业服务中心", r"就业"),
     ("医保局", r"医疗保障"),
     ("人社局", r"人力资源和社会保障|人力资源社会保障|人社局"),
