@@ -52,9 +52,10 @@ def canonical_units(con: duckdb.DuckDBPyConnection, frames):
     from jixiao.rules.base import Frames
 
     res = units.resolve(frames.projects, units.load_aliases())
+    # unit_group (pending merges applied) rides along for the copy rules; it is not a column of projects.
     projects = frames.projects.drop("unit_canonical").join(
-        res.project_units.select("project_id", "unit_canonical"), on="project_id", how="left"
-    ).select(frames.projects.columns)
+        res.project_units.select("project_id", "unit_canonical", "unit_group"), on="project_id", how="left"
+    ).select(*frames.projects.columns, "unit_group")
     con.execute("BEGIN TRANSACTION")
     try:
         con.register("_units", res.project_units.select("project_id", "unit_canonical").to_arrow())

@@ -18,8 +18,9 @@ Given projects (with `unit_canonical`) and indicators, `compute` returns:
 Every link is one to one; a project or indicator without a partner is simply absent. Unlinked
 projects are found again by JX507, unlinked indicators by JX502.
 
-How projects are matched, within a block of one canonical unit, year (and year − 1), scope (and
-compatible regions): first the same 项目编码, then the same normalised name (NFKC, no spaces or
+How projects are matched, within a block of one unit (the canonical unit, or its presumed group
+while a suggested merge awaits review: the method then ends in `_pending_unit`), year (and
+year − 1), scope (and compatible regions): first the same 项目编码, then the same normalised name (NFKC, no spaces or
 punctuation, no year such as 2024年度), then — for what is left, with rapidfuzz inside the
 block — a cut-off name (the shorter, ≥ 6 characters, begins the longer: some forms cut the
 项目名称 cell), a similar name (similarity ≥ `NAME_SIMILAR`, some indicator names in common), or a fairly
@@ -142,12 +143,24 @@ def _greedy(cands: pl.DataFrame, left: str, right: str, order: list[str]) -> pl.
 # ----------------------------------------------------------------------------- projects
 
 
+def unit_block_expr(projects: pl.DataFrame) -> pl.Expr:
+    """Given the projects frame, returns the unit that blocks links: the canonical unit, or its
+    presumed group (`unit_group`, pending merges applied) where the frame has one — a project's
+    goal table and self-evaluation written under 轮台县社会保险中心 / …服务中心 are linked before a
+    reviewer merges the names (the link's method says so)."""
+    cols = [pl.col("unit_canonical"), pl.col("unit")]
+    if "unit_group" in projects.columns:
+        cols.insert(0, pl.col("unit_group"))
+    return pl.coalesce(cols).fill_null("")
+
+
 def _project_side(projects: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
     names = (indicators.select("project_id", name_key_expr("name").alias("k")).filter(pl.col("k") != "")
              .group_by("project_id").agg(pl.col("k").unique().sort().alias("__ind_names")))
     return projects.select(
         "project_id", "kind", "year", pl.col("scope").fill_null("project"),
-        pl.col("unit_canonical").fill_null(pl.col("unit")).fill_null("").alias("__unit"),
+        unit_block_expr(projects).alias("__unit"),
+        pl.coalesce("unit_canonical", "unit").fill_null("").alias("__canon"),
         pl.col("province").fill_null("").alias("__prov"), pl.col("county").fill_null("").alias("__county"),
         name_key_expr("name").alias("__key"), code_key_expr().alias("__code"),
         pl.col("name").fill_null("").alias("__name"),
@@ -194,7 +207,10 @@ def _jaccard(a: list | None, b: list | None) -> float:
 
 def match_projects(left: pl.DataFrame, right: pl.DataFrame, year_offset: int) -> pl.DataFrame:
     """Given two sides from `_project_side` (left year = right year + year_offset), returns the
-    one-to-one pairs (left_id, right_id, method, similarity), best evidence first."""
+    one-to-one pairs (left_id, right_id, method, similarity), best evidence first.
+
+    Within one year a name that begins another is a cut-off form of it, whatever the lost tail
+    says; across years a longer name that adds a place or a number (…（二期）) is another project."""
     from rapidfuzz.distance import Indel
 
     out_schema = {"left_id": pl.String, "right_id": pl.String, "method": pl.String, "similarity": pl.Float64}
@@ -226,10 +242,13 @@ def match_projects(left: pl.DataFrame, right: pl.DataFrame, year_offset: int) ->
             a, b = lk[k], rk[k]
             if not a or not b:
                 continue
-            if distinct_objects(a, b):
-                continue
             short, long_ = (a, b) if len(a) <= len(b) else (b, a)
             sim = 1.0 - Indel.normalized_distance(a, b)
+            if year_offset == 0 and len(short) >= PREFIX_MIN and long_.startswith(short):
+                fuzzy.append((k, "name_prefix", max(sim, 0.9), 1))
+                continue
+            if distinct_objects(a, b):
+                continue
             if len(short) >= PREFIX_MIN and long_.startswith(short):
                 fuzzy.append((k, "name_prefix", max(sim, 0.9), 1))
                 continue
@@ -248,6 +267,11 @@ def match_projects(left: pl.DataFrame, right: pl.DataFrame, year_offset: int) ->
             "__stage": pl.Series([f[3] for f in fuzzy], dtype=pl.Int32),
         })
         exact = pl.concat([exact, _greedy(fz, "left_id", "right_id", ["__stage", "similarity"])], how="vertical_relaxed")
+    # Linked across two unit names a reviewer has not merged yet: say so.
+    canon = exact.join(left.select(pl.col("project_id").alias("left_id"), "__canon"), on="left_id").join(
+        r.select(pl.col("project_id_r").alias("right_id"), "__canon_r"), on="right_id")
+    exact = canon.with_columns(pl.when(pl.col("__canon") != pl.col("__canon_r"))
+                               .then(pl.col("method") + "_pending_unit").otherwise(pl.col("method")).alias("method"))
     return exact.select([pl.col(c).cast(t) for c, t in out_schema.items()])
 
 

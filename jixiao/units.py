@@ -20,8 +20,10 @@ rebuilt (`derive.refresh`, run after every ingest; `rebuild` runs it on a copy o
 and swaps it in, as the upload page does), so every table agrees on which rows are one unit.
 
 Suggestions (`unit_alias_suggestions`) pair names of one county that differ only by 服务, 本级,
-a bracketed part, the county's name in front, or a cut-off ending; never by a number or a word
-that names another unit (轮台县人民医院 / 轮台县中医医院, 第一中学 / 第二中学 stay apart).
+a bracketed part, the county's name in front, or a cut-off ending (a name that does not end as
+unit names do, or one cut just before its ending: 邹城市农业农村 / 邹城市农业农村局); never by a
+number or a word that names another unit (轮台县人民医院 / 轮台县中医医院, 第一中学 / 第二中学,
+轮台县教育局 / 轮台县教育局第一幼儿园 stay apart).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ UNIT_NAMES_SCHEMA = {
     "province": pl.String, "city": pl.String, "county": pl.String,
     "unit": pl.String,            # as written
     "unit_canonical": pl.String,
+    "unit_group": pl.String,      # unit_canonical with the pending suggestions applied too (see `resolve`)
     "unit_kind": pl.String,
     "method": pl.String,          # same | normalised | alias
     "note": pl.String,            # the alias row's note, when an alias applied
@@ -222,7 +225,7 @@ class Units:
     """What `resolve` returns: every project's canonical unit, every name as written with how
     it was resolved, and the suggested merges."""
 
-    project_units: pl.DataFrame   # project_id, unit_canonical, unit_kind
+    project_units: pl.DataFrame   # project_id, unit_canonical, unit_group, unit_kind
     names: pl.DataFrame           # UNIT_NAMES_SCHEMA
     suggestions: pl.DataFrame     # SUGGESTION_SCHEMA
 
@@ -230,7 +233,12 @@ class Units:
 def resolve(projects: pl.DataFrame, aliases: pl.DataFrame | None = None) -> Units:
     """Given the projects (project_id, province, city, county, unit) and the alias rows
     (`load_aliases()` when None), returns each project's canonical unit, the names table and
-    the suggestions. Work is per distinct (region, name), not per project."""
+    the suggestions. Work is per distinct (region, name), not per project.
+
+    `unit_group` also applies the merges still pending (unit_b -> unit_a): until a reviewer says
+    otherwise, two names of one county that differ only by 服务 / 本级 … are presumed one unit
+    where the question is whether a unit copied *another* unit (JX401, JX402) — a unit is not
+    accused of copying itself. Every comparison and link uses the reviewed `unit_canonical`."""
     aliases = load_aliases() if aliases is None else aliases
     standing = _last_decisions(aliases)
     accepted = standing.filter(pl.col("decision") == "accept").sort("seq")
@@ -257,14 +265,43 @@ def resolve(projects: pl.DataFrame, aliases: pl.DataFrame | None = None) -> Unit
                     break
                 canonical, method, note = hit["canonical"], "alias", hit["note"]
                 seen.add(canonical)
-        rows.append({**r, "unit_canonical": canonical, "unit_kind": unit_kind(canonical), "method": method, "note": note})
+        rows.append({**r, "unit_canonical": canonical, "unit_group": canonical, "unit_kind": unit_kind(canonical),
+                     "method": method, "note": note})
     names_df = (pl.DataFrame(rows, schema=UNIT_NAMES_SCHEMA) if rows else pl.DataFrame(schema=UNIT_NAMES_SCHEMA))
     names_df = names_df.select(list(UNIT_NAMES_SCHEMA))
+    suggestions = suggest(names_df, standing)
+    names_df = _groups(names_df, suggestions)
     keys = ["province", "city", "county", "unit"]
     project_units = projects.select("project_id", *keys).join(
-        names_df.select(*keys, "unit_canonical", "unit_kind"), on=keys, how="left", nulls_equal=True
-    ).select("project_id", "unit_canonical", "unit_kind")
-    return Units(project_units=project_units, names=names_df, suggestions=suggest(names_df, standing))
+        names_df.select(*keys, "unit_canonical", "unit_group", "unit_kind"), on=keys, how="left", nulls_equal=True
+    ).select("project_id", "unit_canonical", "unit_group", "unit_kind")
+    return Units(project_units=project_units, names=names_df, suggestions=suggestions)
+
+
+def _groups(names: pl.DataFrame, suggestions: pl.DataFrame) -> pl.DataFrame:
+    """Given the names table and the suggestions, returns the names with `unit_group`: the
+    canonical name after the pending merges too (unit_b's canonical -> unit_a's, followed)."""
+    pending = suggestions.filter(pl.col("status") == "pending")
+    if pending.height == 0:
+        return names
+    canon = {(r["province"], r["city"], r["county"], clean_unit(r["unit"])): r["unit_canonical"]
+             for r in names.iter_rows(named=True)}
+    parent: dict[tuple, str] = {}
+    for r in pending.iter_rows(named=True):
+        region = (r["province"], r["city"], r["county"])
+        a, b = canon.get(region + (r["unit_a"],)), canon.get(region + (r["unit_b"],))
+        if a and b and a != b:
+            parent.setdefault(region + (b,), a)
+
+    def group(region: tuple, name: str | None) -> str | None:
+        seen = set()
+        while name is not None and region + (name,) in parent and name not in seen:
+            seen.add(name)
+            name = parent[region + (name,)]
+        return name
+
+    return names.with_columns(pl.Series("unit_group", [group((r["province"], r["city"], r["county"]), r["unit_canonical"])
+                                                       for r in names.iter_rows(named=True)], dtype=pl.String))
 
 
 # ----------------------------------------------------------------------------- suggestions
@@ -356,12 +393,15 @@ def suggest(names: pl.DataFrame, standing: pl.DataFrame | None = None) -> pl.Dat
             head_why = set(members[0][1])
             for name, why in members[1:]:
                 add(region, head, name, [w for w in ("本级", "括号", "服务", "县名前缀") if (w in why) != (w in head_why)] or why)
-        # Cut-off names: a prefix of another name of the county, not ending as unit names do.
-        ordered = sorted(counts, key=len)
-        for short in ordered:
-            if is_complete(short) or len(short) < 6:
+        # Cut-off names: a prefix of another name of the county, not ending as unit names do —
+        # or cut just before the ending (邹城市农业农村 / 邹城市农业农村局: 村 also ends names).
+        # A longer name that goes on past an ending (教育局 / 教育局第一幼儿园) is another unit.
+        for short in counts:
+            if len(short) < 6:
                 continue
-            longer = [n for n in counts if len(n) > len(short) and n.startswith(short)]
+            cut = not is_complete(short)
+            longer = [n for n in counts if len(n) > len(short) and n.startswith(short)
+                      and (cut or n[len(short):] in UNIT_ENDINGS)]
             heads = sorted({head_of[n] for n in longer}, key=lambda n: _fullness(n, county))
             for head in heads:
                 if head_of.get(short) != head:

@@ -17,17 +17,24 @@ pair AS (
     WHERE NOT EXISTS (SELECT 1 FROM project_links l
                       WHERE l.goal_project_id = sel.project_id OR l.self_eval_project_id = sel.project_id)
 ),
-g AS (SELECT i.* FROM indicators i JOIN pair ON i.project_id = pair.goal_project_id),
-s AS (SELECT i.* FROM indicators i JOIN pair ON i.project_id = pair.self_eval_project_id),
+ids AS (
+    SELECT goal_project_id AS project_id FROM pair WHERE goal_project_id IS NOT NULL
+    UNION SELECT self_eval_project_id FROM pair WHERE self_eval_project_id IS NOT NULL
+),
+-- the two projects' indicators, read once
+pi AS (SELECT i.* FROM indicators i WHERE i.project_id IN (SELECT project_id FROM ids)),
+g AS (SELECT pi.* FROM pi JOIN pair ON pi.project_id = pair.goal_project_id),
+s AS (SELECT pi.* FROM pi JOIN pair ON pi.project_id = pair.self_eval_project_id),
 il AS (
-    SELECT l.* FROM indicator_links l JOIN pair ON l.left_project_id = pair.goal_project_id
-    WHERE l.link_kind = 'goal_self'
+    SELECT l.* FROM indicator_links l
+    WHERE l.link_kind = 'goal_self' AND l.left_project_id IN (SELECT goal_project_id FROM pair)
 ),
 fl AS (
-    SELECT indicator_id, string_agg(rule, ',' ORDER BY rule) AS rules, max(severity) AS severity,
+    SELECT indicator_id, string_agg(rule, ',' ORDER BY rule) AS rules,
+           CASE WHEN bool_or(severity = '高') THEN '高' WHEN bool_or(severity = '中') THEN '中' ELSE '低' END AS severity,
            string_agg(message, '；' ORDER BY rule) AS messages
     FROM flags
-    WHERE rule IN ('JX501', 'JX502', 'JX503') AND indicator_id IS NOT NULL
+    WHERE project_id IN (SELECT project_id FROM ids) AND rule IN ('JX501', 'JX502', 'JX503') AND indicator_id IS NOT NULL
     GROUP BY indicator_id
 ),
 rows AS (
@@ -62,8 +69,8 @@ SELECT
     gi.source_line AS goal_source_line,
     si.source_line AS self_source_line
 FROM rows r
-LEFT JOIN indicators gi ON gi.indicator_id = r.goal_indicator_id
-LEFT JOIN indicators si ON si.indicator_id = r.self_indicator_id
+LEFT JOIN pi gi ON gi.indicator_id = r.goal_indicator_id
+LEFT JOIN pi si ON si.indicator_id = r.self_indicator_id
 LEFT JOIN fl fg ON fg.indicator_id = r.goal_indicator_id
 LEFT JOIN fl fs ON fs.indicator_id = r.self_indicator_id
 ORDER BY coalesce(gi.seq, 100000 + si.seq), si.seq

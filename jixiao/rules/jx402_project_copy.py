@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.boilerplate import normalise_expr, set_lsh_pairs, unit_key_expr
+from jixiao.links import name_key_expr
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
 
@@ -49,8 +50,9 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     sh = inter / np.maximum(np.maximum(na, nb), 1)
     pairs = pl.DataFrame({"__a": a, "__b": b, "__inter": inter, "__share": sh}).filter(pl.col("__share") >= share - 1e-9)
     info = pids.join(
-        proj.select("project_id", "doc_id", pl.col("name").fill_null("").alias("__name"),
-                    unit_key_expr().alias("__unit"), pl.col("unit").fill_null("（未知单位）").alias("__unit_name"),
+        # The name without its year (2024年…): one project's name in two years is one name.
+        proj.select("project_id", "doc_id", name_key_expr("name").alias("__name"), pl.col("name").fill_null("").alias("__name_shown"),
+                    unit_key_expr(proj).alias("__unit"), pl.col("unit").fill_null("（未知单位）").alias("__unit_name"),
                     pl.col("year")),
         on="project_id", how="left",
     ).join(sizes, on="project_id").join(
@@ -65,13 +67,13 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         both.join(info, on="__p").join(other, on="__q")
         # The same project in its other documents and years (linked, jixiao.links) is not a copy.
         .filter(~((pl.col("__unit") == pl.col("__unit_o")) & (pl.col("__name") == pl.col("__name_o"))))
-        .filter(~(pl.col("__lin").is_not_null() & (pl.col("__lin") == pl.col("__lin_o"))))
+        .filter(~(pl.col("__lin") == pl.col("__lin_o")).fill_null(False))
         .sort("project_id", pl.col("__share"), "project_id_o", descending=[False, True, False])
         .group_by("project_id", maintain_order=True).first()
     )
     year_o = pl.when(pl.col("year_o").is_not_null()).then(pl.lit("，") + pl.col("year_o").cast(pl.String) + pl.lit("年")).otherwise(pl.lit(""))
     msg = (
-        pl.lit("本项目") + pl.col("__size").cast(pl.String) + pl.lit("个不同指标（名称+目标值）与项目「") + pl.col("__name_o")
+        pl.lit("本项目") + pl.col("__size").cast(pl.String) + pl.lit("个不同指标（名称+目标值）与项目「") + pl.col("__name_shown_o")
         + pl.lit("」（") + pl.col("__unit_name_o") + year_o + pl.lit("，") + pl.col("__size_o").cast(pl.String)
         + pl.lit("个指标）有") + pl.col("__inter").cast(pl.String) + pl.lit("个名称和目标值相同，相同比例")
         + fmt_num(pl.col("__share") * 100, 1) + pl.lit("%")

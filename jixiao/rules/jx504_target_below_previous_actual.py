@@ -17,7 +17,8 @@ _UP, _DOWN = [">=", ">"], ["<=", "<"]
 @rule("JX504", "目标低于上年实际", "目标设置", "中", tolerance=1e-9, include_cost=False)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：绩效目标表中的定量指标，目标值是否比同一项目上一年度自评表中同一指标的实际完成值（全年实际值）
-    还弱：「≥」「>」（正向）目标值低于上年实际，「≤」「<」（反向）目标值高于上年实际。项目按同一单位、
+    还弱：「≥」「>」（正向）目标值低于上年实际，「≤」「<」（反向）目标值高于上年实际；只写了数字的目标（「145人」）
+    按同一指标当年自评表（或上年）写的方向判断。项目按同一单位、
     项目编码或名称跨年配对，指标按名称配对；只比较单位相同的数值（5.5万人与55000人相同）。
     与 JX104 不同，不依赖表中的「上年完成值」一栏，适用于没有这一栏的表；已填写「上年完成值」且与上年自评
     实际值相同的，由 JX104 判断，这里不重复标记。成本指标默认不比较（include_cost=False）：成本目标随当年预算
@@ -47,8 +48,20 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     chain = chain.filter(pl.col("__self").is_not_null()).select("indicator_id", "__self")
     if chain.height == 0:
         return no_findings()
-    g = ind.join(goals.select("project_id"), on="project_id", how="semi").filter(
-        pl.col("target_value").is_not_null() & pl.col("target_op").is_in(_UP + _DOWN))
+    # A bare number ("145人", as many forms write ≥) takes its direction from the same
+    # indicator's self-evaluation this year, else from last year's.
+    ops = ind.select("indicator_id", "target_op")
+    this_self = gs.rename({"__prev": "indicator_id", "__self2": "__s"}).join(
+        ops.rename({"indicator_id": "__s", "target_op": "__op_s"}), on="__s").select("indicator_id", "__op_s")
+    last = prev.join(ops.rename({"indicator_id": "__prev", "target_op": "__op_p"}), on="__prev").select(
+        "indicator_id", "__op_p")
+    last_self = chain.join(ops.rename({"indicator_id": "__self", "target_op": "__op_ps"}), on="__self").select(
+        "indicator_id", "__op_ps")
+    g = (ind.join(goals.select("project_id"), on="project_id", how="semi")
+         .join(this_self, on="indicator_id", how="left").join(last, on="indicator_id", how="left")
+         .join(last_self, on="indicator_id", how="left")
+         .with_columns(pl.coalesce("target_op", "__op_s", "__op_p", "__op_ps").alias("target_op"))
+         .filter(pl.col("target_value").is_not_null() & pl.col("target_op").is_in(_UP + _DOWN)))
     if not opts.get("include_cost"):
         g = g.filter(pl.col("level1").fill_null("") != "成本指标")
     s = ind.select(pl.col("indicator_id").alias("__self"), pl.col("actual_value").alias("__a"),

@@ -416,7 +416,8 @@ def previous_actual(ind: Ind, prev: ProjectYear | None) -> Ind | None:
     if prev is None or prev.skip_doc is not None or not ind.tid:
         return None  # both of last year's documents are needed to see it (goal -> self-evaluation)
     for p in prev.inds:
-        if p.tid == ind.tid and not p.self_hidden and p.a_value is not None and p.unit == ind.unit:
+        # The same template and name (a planted duplicate or insertion shares neither).
+        if p.tid == ind.tid and p.name == ind.name and not p.self_hidden and p.a_value is not None and p.unit == ind.unit:
             return p
     return None
 

@@ -244,10 +244,13 @@ def generate_county(index: int, n_counties: int, county, towns: list[str], years
                 if not dpys:
                     continue
                 layout = dept[0].goal_layout if kind == "goal" else "L001"
+                # An empty name cell under a written one reads as a merged cell in a workbook.
+                txt_only = any(p.goal_over.get("JX106", (None, ""))[1] == "name" if kind == "goal" else
+                               p.self_over.get("JX106", (None, ""))[1] == "name" for p in dpys)
                 fmt = "txt"
                 if layout != "L003":
                     pending = [f for f in forced_formats if f in fmts]
-                    if first and kind == "self" and pending:
+                    if first and kind == "self" and pending and not txt_only:
                         fmt = pending[0]
                         forced_formats.remove(fmt)
                     else:
@@ -256,9 +259,7 @@ def generate_county(index: int, n_counties: int, county, towns: list[str], years
                             fmt = "xlsx"
                         elif "docx" in fmts and r < XLSX_SHARE + DOCX_SHARE:
                             fmt = "docx"
-                if fmt != "txt" and any(p.goal_over.get("JX106", (None, ""))[1] == "name" if kind == "goal" else
-                                        p.self_over.get("JX106", (None, ""))[1] == "name" for p in dpys):
-                    # An empty name cell under a written one reads as a merged cell in a workbook.
+                if txt_only:
                     fmt = "txt"
                 enc = "utf-8"
                 if fmt == "txt" and first and forced_encodings:

@@ -50,7 +50,7 @@ ALL_RULES = ("JX101", "JX102", "JX103", "JX104", "JX105", "JX106", "JX107", "JX2
              "JX505", "JX506", "JX507")
 _COMMON = frozenset(COMMON_NAMES)
 # Plantings a copy of the goal table would carry into the next year (JX505 copies none of them).
-_GOAL_VISIBLE = frozenset({"JX101", "JX102", "JX105", "JX107", "JX201", "JX401", "JX402", "JX402src", "JX404",
+_GOAL_VISIBLE = frozenset({"JX101", "JX102", "JX105", "JX106", "JX107", "JX201", "JX401", "JX402", "JX402src", "JX404",
                            "JX505"})
 _PER_WORDS = re.compile(r"平均|单价|标准|单位成本|每")
 

@@ -4,6 +4,8 @@ or between two places or phases."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
 
@@ -110,3 +112,19 @@ def test_department_tables_link_among_themselves(scope):
         {"project_id": "s2", "kind": "self_eval", "unit": "甲县人社局", "scope": scope, "name": "甲县人社局部门整体支出"},
     ])
     assert _pairs(lin.project_links, "goal_project_id", "self_eval_project_id") == [("g", "s2")]
+
+
+def test_links_across_a_pending_unit_merge_say_so():
+    from jixiao.units import load_aliases, resolve
+
+    f = frames_from_case({"projects": [
+        {"project_id": "g", "kind": "goal", "unit": "轮台县社会保险服务中心", "name": "城乡居民养老保险补贴"},
+        {"project_id": "s", "kind": "self_eval", "unit": "轮台县社会保险中心", "name": "城乡居民养老保险补贴"},
+    ]})
+    u = resolve(f.projects, load_aliases(Path("/nonexistent/aliases.csv")))
+    projects = f.projects.drop("unit_canonical").join(u.project_units.drop("unit_kind"), on="project_id")
+    lin = compute(projects, f.indicators)
+    assert lin.project_links.select("goal_project_id", "self_eval_project_id", "method").rows() == [
+        ("g", "s", "name_pending_unit")]
+    # Without the presumed group (names as canonical only) the two are two units.
+    assert compute(f.projects, f.indicators).project_links.height == 0

@@ -52,16 +52,17 @@ def test_luntai_variants_are_suggested_under_the_full_name(tmp_path):
 
 def test_cut_off_bracket_and_county_prefix_are_suggested(tmp_path):
     res = resolve(_projects(["轮台县社会保险服务中心", "轮台县社会保险服务中", "轮台县人民医院", "轮台县人民医院（本级）",
-                             "社会保险服务中心"]), _none(tmp_path))
+                             "社会保险服务中心", "轮台县农业农村局", "轮台县农业农村"]), _none(tmp_path))
     got = {(r["unit_a"], r["unit_b"]): r["reason"] for r in res.suggestions.iter_rows(named=True)}
     assert got == {("轮台县社会保险服务中心", "轮台县社会保险服务中"): "截断",
                    ("轮台县人民医院", "轮台县人民医院（本级）"): "本级",
-                   ("轮台县社会保险服务中心", "社会保险服务中心"): "县名前缀"}
+                   ("轮台县社会保险服务中心", "社会保险服务中心"): "县名前缀",
+                   ("轮台县农业农村局", "轮台县农业农村"): "截断"}
 
 
 def test_other_units_are_never_suggested(tmp_path):
     names = ["轮台县人民医院", "轮台县中医医院", "轮台县第一中学", "轮台县第二中学", "轮台县第一小学",
-             "轮台县教育局", "轮台县教育局第一幼儿园", "轮台县社会保险服务中心"]
+             "轮台县教育局", "轮台县教育局第一幼儿园", "轮台县社会保险服务中心", "轮台县人民医院分院"]
     res = resolve(_projects(names), _none(tmp_path))
     assert res.suggestions.height == 0
     # The same names in two counties are two units and are not compared.
@@ -130,3 +131,15 @@ def test_unit_kind_table(name, kind):
 def test_the_alias_file_in_the_repository_loads():
     a = units.load_aliases(units.REPO_ROOT / "datasets" / "unit_aliases.csv")
     assert set(a["decision"].unique()) <= {"accept", "reject"}
+
+
+def test_pending_merges_make_a_presumed_group_and_a_rejection_splits_it(tmp_path):
+    res = resolve(_projects(LUNTAI), _none(tmp_path))
+    group = dict(zip(res.names["unit"], res.names["unit_group"]))
+    assert set(group.values()) == {"轮台县社会保险服务中心"}  # presumed one unit while pending …
+    assert res.names["unit_canonical"].n_unique() == 3        # … but not merged for comparisons
+    path = tmp_path / "aliases.csv"
+    record_decision("轮台县社会保险中心本级", "轮台县社会保险服务中心", "reject", path=path)
+    group = dict(zip(*resolve(_projects(LUNTAI), load_aliases(path)).names.select("unit", "unit_group")))
+    assert group["轮台县社会保险中心本级"] == "轮台县社会保险中心本级"
+    assert group["轮台县社会保险中心"] == "轮台县社会保险服务中心"
