@@ -300,8 +300,12 @@ def _groups(names: pl.DataFrame, suggestions: pl.DataFrame) -> pl.DataFrame:
             name = parent[region + (name,)]
         return name
 
-    return names.with_columns(pl.Series("unit_group", [group((r["province"], r["city"], r["county"]), r["unit_canonical"])
-                                                       for r in names.iter_rows(named=True)], dtype=pl.String))
+    names = names.with_columns(pl.Series("unit_group", [group((r["province"], r["city"], r["county"]), r["unit_canonical"])
+                                                        for r in names.iter_rows(named=True)], dtype=pl.String))
+    # A cut-off name tells no kind (轮台县社会福利); its presumed group does.
+    return names.with_columns(pl.when(pl.col("unit_kind") == "其他")
+                              .then(pl.col("unit_group").map_elements(unit_kind, return_dtype=pl.String))
+                              .otherwise(pl.col("unit_kind")).alias("unit_kind"))
 
 
 # ----------------------------------------------------------------------------- suggestions
