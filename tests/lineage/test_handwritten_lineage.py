@@ -110,3 +110,19 @@ def test_a_reviewer_merges_the_two_names_and_it_takes_effect(env):
     goal_self, _ = _links(env["db"])
     assert sorted(goal_self) == sorted([(2025, P1, P1, "name"), (2025, P2, P2, "name"), (2025, P3, P3, "name")])
     assert _flags(env["db"]) == EXPECTED_FLAGS
+
+
+def test_the_units_command_lists_accepts_and_refuses_without_a_reviewer(tmp_path, monkeypatch, capsys):
+    from jixiao.cli import main
+
+    db = tmp_path / "cli.duckdb"
+    aliases = tmp_path / "aliases.csv"
+    monkeypatch.setenv("JIXIAO_UNIT_ALIASES", str(aliases))
+    monkeypatch.setenv("JIXIAO_WAIVERS", str(tmp_path / "waivers.csv"))
+    ingest_paths(sorted(DOCS.glob("*.txt")), db)
+    assert main(["units", "suggestions", "--db", str(db)]) == 0
+    assert "pending" in capsys.readouterr().out
+    assert main(["units", "accept", SHORT, SERVICE, "--db", str(db)]) == 2  # no reviewer
+    assert not aliases.exists()
+    assert main(["units", "accept", SHORT, SERVICE, "--reviewer", "审核员", "--county", "轮台县", "--db", str(db)]) == 0
+    assert set(dict(_read(db, "SELECT DISTINCT unit, unit_canonical FROM projects")).values()) == {SERVICE}
