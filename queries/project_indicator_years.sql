@@ -4,11 +4,7 @@
 -- parameters: $project_id (any document of the project, any year)
 -- used by: the project view's history (issue 10, dashboard round), pivoted by year
 WITH chain AS (
-    SELECT l2.project_id
-    FROM project_lineage l1 JOIN project_lineage l2 USING (lineage_id)
-    WHERE l1.project_id = CAST($project_id AS VARCHAR)
-    UNION
-    SELECT project_id FROM projects WHERE project_id = CAST($project_id AS VARCHAR)
+    -- include: project_chain
 )
 SELECT
     coalesce(il.lineage_id, i.indicator_id) AS indicator_lineage_id,
