@@ -57,6 +57,8 @@ FILTER_DEFAULTS: dict[str, Any] = {
 DEFAULT_PARAMS: dict[str, Any] = {
     **FILTER_DEFAULTS, "rules": [], "severities": [], "unit": "", "project_id": "", "indicator_id": "",
     "cluster_id": "", "doc_id": "", "line_from": 1, "line_to": 2000, "limit": 500,
+    # project search, peers by kind of unit, the 高分低执行 quadrant (charts.HIGH_SCORE, charts.LOW_RATE)
+    "q": "", "unit_kind": "", "high_score": 90.0, "low_rate": 0.8,
 }
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

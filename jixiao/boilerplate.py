@@ -81,16 +81,22 @@ def normalise_expr(expr: pl.Expr | str) -> pl.Expr:
     )
 
 
-def unit_key_expr() -> pl.Expr:
-    """Given nothing, returns the expression naming a budget unit in the projects frame:
+def unit_key_expr(projects: pl.DataFrame | None = None) -> pl.Expr:
+    """Given the projects frame (optional), returns the expression naming a budget unit in it:
     province/city/county/unit (so that two county offices with the same name stay apart), or
-    the document id where the unit is unknown."""
+    the document id where the unit is unknown. The unit is its canonical name where derive has
+    set one, and its presumed group (`unit_group`: pending merges applied) where the frame has
+    one (jixiao.units: one unit written two ways is one unit, not two that copy each other)."""
+    cols = [pl.col("unit_canonical"), pl.col("unit")]
+    if projects is not None and "unit_group" in projects.columns:
+        cols.insert(0, pl.col("unit_group"))
+    unit = pl.coalesce(cols)
     return (
-        pl.when(pl.col("unit").is_null() | (pl.col("unit").str.strip_chars() == ""))
+        pl.when(unit.is_null() | (unit.str.strip_chars() == ""))
         .then(pl.lit("doc:") + pl.col("doc_id").cast(pl.String))
         .otherwise(
             pl.concat_str(
-                [pl.col("province"), pl.col("city"), pl.col("county"), pl.col("unit")],
+                [pl.col("province"), pl.col("city"), pl.col("county"), unit],
                 separator="/", ignore_nulls=True,
             )
         )
@@ -455,7 +461,7 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
         ids, on="__rep"
     )
     proj = projects.select(
-        "project_id", unit_key_expr().alias("unit_key"), pl.col("unit").fill_null("（未知单位）").alias("unit_name"),
+        "project_id", unit_key_expr(projects).alias("unit_key"), pl.coalesce("unit_canonical", "unit").fill_null("（未知单位）").alias("unit_name"),
         pl.col("name").fill_null("").alias("project_name"), pl.col("year"),
     )
     out = t.join(nodes, on="__node").join(proj, on="project_id", how="left")

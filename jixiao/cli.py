@@ -1,4 +1,4 @@
-"""The `jixiao` command: ingest, serve, users, flags, report, generate, bench, export (see the README)."""
+"""The `jixiao` command: ingest, serve, users, flags, report, units, generate, bench, export (see the README)."""
 
 from __future__ import annotations
 
@@ -264,6 +264,39 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_bench(args)
 
 
+def cmd_units(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from jixiao import units
+
+    path = _existing_db(args)
+    if path is None:
+        return 2
+    if args.action in ("accept", "reject"):
+        if not args.alias or not args.canonical:
+            print("用法：jixiao units accept|reject 别名 规范名称 --reviewer 姓名", file=sys.stderr)
+            return 2
+        if not args.reviewer or not args.reviewer.strip():
+            print("合并或拒绝合并必须写明审核人（--reviewer）", file=sys.stderr)
+            return 2
+        units.record_decision(args.alias, args.canonical, args.action, reviewer=args.reviewer, note=args.note or "",
+                              province=args.province or "", county=args.county or "")
+        units.rebuild(path)  # on a copy, swapped in: the dashboard keeps reading meanwhile
+        print(f"已记录（{units.aliases_path()}）并重新计算派生表：{args.alias} → {args.canonical}（{args.action}）")
+        return 0
+    con = db.connect(path, read_only=True)
+    try:
+        df = con.cursor().sql("SELECT status, county, unit_a, unit_b, reason, similarity, n_projects_a, n_projects_b "
+                              "FROM unit_alias_suggestions ORDER BY status DESC, county, unit_a, unit_b").pl()
+    finally:
+        con.close()
+    with pl.Config(tbl_rows=-1, tbl_width_chars=200, fmt_str_lengths=40, tbl_hide_dataframe_shape=True):
+        print(df)
+    print(f"共 {df.height} 条建议（待定 {df.filter(pl.col('status') == 'pending').height} 条）；"
+          "合并：jixiao units accept 别名 规范名称 --reviewer 姓名", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Returns the argument parser of the `jixiao` command."""
     ap = argparse.ArgumentParser(prog="jixiao", description="绩效目标表/自评表 导入、检查与分析")
@@ -347,6 +380,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="parser processes for the ingest")
     p.add_argument("--batch-size", type=int, default=200, help="documents per load transaction")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("units", help="单位名称合并：列出建议，接受或拒绝合并")
+    p.add_argument("action", choices=["suggestions", "accept", "reject"])
+    p.add_argument("alias", nargs="?", help="the name written otherwise (unit_b of a suggestion)")
+    p.add_argument("canonical", nargs="?", help="the unit's canonical name (unit_a)")
+    p.add_argument("--reviewer", default=None)
+    p.add_argument("--note", default=None)
+    p.add_argument("--county", default=None, help="apply in this county only (as in projects.county)")
+    p.add_argument("--province", default=None)
+    _db_arg(p)
+    p.set_defaults(func=cmd_units)
 
     p = sub.add_parser("export", help="导出 Parquet（按省、年分区）")
     p.add_argument("--parquet", required=True, metavar="DIR")

@@ -1,5 +1,6 @@
-"""Derived tables, recomputed after every ingest: expected scores, project scores, score
-distributions, template clusters, the rule catalog and the flags (without status: waivers are
+"""Derived tables, recomputed after every ingest: canonical units (and suggested aliases),
+expected scores, project scores, score distributions, template clusters, links between
+documents and years, the rule catalog and the flags (without status: waivers are
 overlaid when read, by `jixiao.waivers.flags_with_status`, so a status is never stale).
 
 All computation is Polars; results are written back to DuckDB as tables so the dashboard,
@@ -43,6 +44,48 @@ def load_frames(con: duckdb.DuckDBPyConnection):
     return Frames(projects=projects, indicators=indicators)
 
 
+def canonical_units(con: duckdb.DuckDBPyConnection, frames):
+    """Given the loaded frames, fills projects.unit_canonical from the unit names and the alias
+    file (jixiao.units), writes `unit_names` and `unit_alias_suggestions`, and returns the
+    frames with the canonical units."""
+    from jixiao import units
+    from jixiao.rules.base import Frames
+
+    res = units.resolve(frames.projects, units.load_aliases())
+    # unit_group (pending merges applied) rides along for the copy rules; it is not a column of projects.
+    projects = frames.projects.drop("unit_canonical").join(
+        res.project_units.select("project_id", "unit_canonical", "unit_group"), on="project_id", how="left"
+    ).select(*frames.projects.columns, "unit_group")
+    # inside refresh's one transaction, like every other derived write
+    con.register("_units", res.project_units.select("project_id", "unit_canonical").to_arrow())
+    try:
+        con.execute("UPDATE projects SET unit_canonical = u.unit_canonical FROM _units u "
+                    "WHERE projects.project_id = u.project_id "
+                    "AND projects.unit_canonical IS DISTINCT FROM u.unit_canonical")
+    finally:
+        con.unregister("_units")
+    _replace_table(con, "unit_names", res.names)
+    _replace_table(con, "unit_alias_suggestions", res.suggestions)
+    return Frames(projects=projects, indicators=frames.indicators)
+
+
+def document_links(con: duckdb.DuckDBPyConnection, projects: pl.DataFrame, indicators: pl.DataFrame):
+    """Given projects (with canonical units) and indicators, computes the links between
+    documents and years (jixiao.links) once, writes project_links, project_history,
+    indicator_links, project_lineage and indicator_lineage, and returns them (a Lineage) for
+    the rules. A failure is reported and leaves the tables empty, never missing."""
+    from jixiao.links import Lineage, compute
+
+    try:
+        lineage = compute(projects, indicators)
+    except Exception as e:  # the links must not stop the other derived tables
+        print(f"项目关联计算失败：{type(e).__name__}: {e}", file=sys.stderr)
+        lineage = Lineage.empty()
+    for name in ("project_links", "project_history", "indicator_links", "project_lineage", "indicator_lineage"):
+        _replace_table(con, name, getattr(lineage, name))
+    return lineage
+
+
 def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
     """Recomputes every derived table from projects and indicators; returns seconds per step.
 
@@ -67,9 +110,12 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     timings: dict[str, float] = {}
     t = time.perf_counter()
     frames = load_frames(con)
+    t_units = time.perf_counter()
+    frames = canonical_units(con, frames)
+    timings["units"] = time.perf_counter() - t_units
     settings = scores.load_settings()
     indicators = scores.expected_scores(frames.projects, frames.indicators, settings)
-    timings["load+expected_scores"] = time.perf_counter() - t
+    timings["load+expected_scores"] = time.perf_counter() - t - timings["units"]
 
     t = time.perf_counter()
     con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
@@ -82,8 +128,10 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     pscores = scores.project_scores(frames.projects, indicators, settings)
     _replace_table(con, "project_scores", pscores)
     parts = []
+    # Distributions by unit group a unit's documents under its one canonical name.
+    by_unit = frames.projects.with_columns(pl.col("unit_canonical").fill_null(pl.col("unit")).alias("unit"))
     for grain, by in DISTRIBUTION_GRAINS.items():
-        d = scores.score_distributions(frames.projects, pscores, by)
+        d = scores.score_distributions(by_unit, pscores, by)
         parts.append(d.with_columns(pl.lit(grain).alias("grain")))
     _replace_table(con, "score_distribution", pl.concat(parts, how="diagonal_relaxed"))
     timings["scores"] = time.perf_counter() - t
@@ -95,7 +143,11 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     timings["boilerplate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    frames = Frames(projects=frames.projects, indicators=indicators)
+    lineage = document_links(con, frames.projects, indicators)
+    timings["links"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    frames = Frames(projects=frames.projects, indicators=indicators, links=lineage)
 
     def report(rule, error):  # one broken rule must not hide the others' flags
         print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)

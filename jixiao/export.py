@@ -11,6 +11,8 @@ Layout (one folder per table, hive style):
     DIR/indicators/province=…/year=…/…                 province and year of the indicator's project
     DIR/flags/… (with status, waiver_reason, waiver_reviewer, waived_at as the waiver log says now),
     DIR/project_scores/…, DIR/template_members/…, DIR/score_distribution/…
+    DIR/project_links/…, DIR/project_history/…, DIR/indicator_links/…  by the goal-table (this year's) project
+    DIR/unit_names/data_0.parquet                     unpartitioned (names as written -> canonical unit)
 
 Written with DuckDB `COPY … (FORMAT parquet, PARTITION_BY (province, year))`. The partition
 columns live in the folder names, not in the files (hive convention): read with
@@ -51,6 +53,14 @@ TABLES: dict[str, tuple[str, bool]] = {
     "template_members": ("SELECT m.*, p.province, p.year FROM template_members m "
                          "LEFT JOIN (SELECT indicator_id, project_id FROM indicators) i USING (indicator_id) "
                          f"LEFT JOIN ({_PROJECT_KEYS}) p USING (project_id)", True),
+    # Links between documents and years: partitioned by the (goal-table, this-year) project.
+    "project_links": (f"SELECT l.*, p.province, p.year FROM project_links l LEFT JOIN ({_PROJECT_KEYS}) p "
+                      "ON p.project_id = l.goal_project_id", True),
+    "project_history": (f"SELECT h.*, p.province, p.year FROM project_history h LEFT JOIN ({_PROJECT_KEYS}) p "
+                        "USING (project_id)", True),
+    "indicator_links": (f"SELECT l.*, p.province, p.year FROM indicator_links l LEFT JOIN ({_PROJECT_KEYS}) p "
+                        "ON p.project_id = l.left_project_id", True),
+    "unit_names": ("SELECT * FROM unit_names", False),
 }
 
 

@@ -27,6 +27,7 @@ load transaction, so a document the database refuses keeps its older version.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
@@ -43,6 +44,10 @@ from jixiao.model import ReadError, ReadResult
 from jixiao.privacy import mask_frame, mask_phones
 from jixiao.readers import DOCUMENT_SUFFIXES, LAYOUT_OF, read_file
 from jixiao.regions import resolve, region_note
+
+# Workers start fresh ("spawn"), never forked: a fork of a process whose DuckDB or Polars
+# threads hold a lock deadlocks the child (seen: a test run hung in ingest's pool map).
+_SPAWN = multiprocessing.get_context("spawn")
 
 MAX_BYTES = int(os.environ.get("JIXIAO_MAX_FILE_MB", "64")) * 1024 * 1024
 
@@ -471,7 +476,7 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
                 on_file(item.report)
 
         if workers > 1 and len(sources) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as pool:
                 jobs = [(str(src.path), synthetic, src) for src in sources]
                 for src, parsed in zip(sources, pool.map(_parse_job, jobs, chunksize=8)):
                     handle(parsed, src)

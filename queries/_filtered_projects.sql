@@ -2,7 +2,9 @@
 -- grain: one row per project
 -- parameters: $years $provinces $cities $counties $units $kind $synthetic (an empty list or NULL means all)
 -- used by: every query with "-- include: filtered_projects" (expanded by jixiao.queries.load_query)
-SELECT p.*
+-- note: `unit` is the unit's canonical name (projects.unit_canonical: one unit written two ways is
+--       one unit in every comparison, trend and roll-up); the name as written is `unit_as_written`
+SELECT p.* REPLACE (coalesce(p.unit_canonical, p.unit) AS unit), p.unit AS unit_as_written
 FROM projects p
 WHERE
     -- filters:begin (shared sidebar filters; an empty list or NULL means all)
@@ -10,7 +12,7 @@ WHERE
     AND (len(CAST($provinces AS VARCHAR[])) = 0 OR list_contains(CAST($provinces AS VARCHAR[]), p.province))
     AND (len(CAST($cities AS VARCHAR[])) = 0 OR list_contains(CAST($cities AS VARCHAR[]), p.city))
     AND (len(CAST($counties AS VARCHAR[])) = 0 OR list_contains(CAST($counties AS VARCHAR[]), p.county))
-    AND (len(CAST($units AS VARCHAR[])) = 0 OR list_contains(CAST($units AS VARCHAR[]), p.unit))
+    AND (len(CAST($units AS VARCHAR[])) = 0 OR list_contains(CAST($units AS VARCHAR[]), coalesce(p.unit_canonical, p.unit)))
     AND (CAST($kind AS VARCHAR) IS NULL OR p.kind = CAST($kind AS VARCHAR))
     AND (CAST($synthetic AS BOOLEAN) IS NULL OR coalesce(p.synthetic, false) = CAST($synthetic AS BOOLEAN))
     -- filters:end

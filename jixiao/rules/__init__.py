@@ -33,6 +33,13 @@ _MODULES = (
     "jx402_project_copy",
     "jx403_boilerplate_reason",
     "jx404_uniform_targets",
+    "jx501_self_target_changed",
+    "jx502_indicator_missing_or_added",
+    "jx503_weight_changed",
+    "jx504_target_below_previous_actual",
+    "jx505_copied_from_last_year",
+    "jx506_stale_year_in_date",
+    "jx507_unpaired_document",
 )
 RULES: list[Rule] = [importlib.import_module(f"jixiao.rules.{name}").RULE for name in _MODULES]
 BY_CODE = {r.code: r for r in RULES}
@@ -61,7 +68,9 @@ def run_rules(frames: Frames, options: dict[str, dict[str, Any]] | None = None,
             continue
         if timings is not None:
             timings[f"rule {r.code}"] = time.perf_counter() - t0
-        parts.append(found.with_columns(pl.lit(r.code).alias("rule"), pl.lit(r.severity).alias("severity")))
+        # A check may grade its own findings (a per-row severity); the rule's severity otherwise.
+        severity = pl.col("severity").fill_null(r.severity) if "severity" in found.columns else pl.lit(r.severity)
+        parts.append(found.with_columns(pl.lit(r.code).alias("rule"), severity.alias("severity")))
     return finalize_flags(parts)
 
 

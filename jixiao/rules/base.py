@@ -1,13 +1,15 @@
 """What a rule is: a code, a Chinese title, a doc, options with defaults, and a pure check.
 
 A check takes the normalized frames and its options and returns the offending rows as a frame
-with the columns of `FLAG_COLUMNS` except `rule`/`severity`/`flag_id` (the runner adds those).
+with the columns of `CHECK_COLUMNS` (the runner adds `rule`, `flag_id` and the rule's severity;
+a check may return its own `severity` column where findings of one rule differ in weight).
 """
 
 from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 import polars as pl
@@ -36,10 +38,33 @@ CATEGORIES = ("目标设置", "权重分值", "自评打分", "模板照搬")
 
 @dataclass(frozen=True)
 class Frames:
-    """The normalized data a check reads: projects and indicators (schema: jixiao.schema)."""
+    """The normalized data a check reads: projects and indicators (schema: jixiao.schema), and
+    the links between documents (`lineage`: goal table ↔ self-evaluation, previous year,
+    indicators matched within linked pairs; see jixiao.links).
+
+    `derive.refresh` passes the links it computed once (`links=`); frames built without them
+    (rule cases, tests) compute them on first use.
+    """
 
     projects: pl.DataFrame
     indicators: pl.DataFrame
+    links: Any = None  # jixiao.links.Lineage
+
+    @cached_property
+    def lineage(self):
+        """Returns the links of these frames (jixiao.links.Lineage), computed once."""
+        if self.links is not None:
+            return self.links
+        from jixiao.links import compute
+        from jixiao.units import clean_unit
+
+        projects = self.projects
+        if "unit_canonical" not in projects.columns or projects["unit_canonical"].null_count() == projects.height:
+            uniq = projects["unit"].drop_nulls().unique().to_list()
+            mapping = pl.DataFrame({"unit": pl.Series(uniq, dtype=pl.String),
+                                    "unit_canonical": pl.Series([clean_unit(u) for u in uniq], dtype=pl.String)})
+            projects = projects.drop("unit_canonical", strict=False).join(mapping, on="unit", how="left")
+        return compute(projects, self.indicators)
 
 
 @dataclass(frozen=True)
@@ -59,10 +84,17 @@ class Rule:
     doc: dict[str, str] = field(default_factory=dict)
 
     def run(self, frames: Frames, **overrides: Any) -> pl.DataFrame:
-        """Given frames and option overrides, returns this rule's findings (CHECK_COLUMNS)."""
+        """Given frames and option overrides, returns this rule's findings (CHECK_COLUMNS, plus
+        `severity` where the check sets one per finding, e.g. 高 for a target made easier)."""
         opts = {**self.options, **overrides}
         out = self.check(frames, opts)
-        return out.select([pl.col(c).cast(t) for c, t in CHECK_COLUMNS.items()])
+        cols = [pl.col(c).cast(t) for c, t in CHECK_COLUMNS.items()]
+        if "severity" in out.columns:
+            bad = set(out["severity"].drop_nulls().unique().to_list()) - set(SEVERITIES)
+            if bad:
+                raise ValueError(f"{self.code}: unknown severities {sorted(bad)}")
+            cols.append(pl.col("severity").cast(pl.String).fill_null(self.severity))
+        return out.select(cols)
 
 
 DOC_SECTIONS = ("检查什么", "为什么是问题", "示例", "如何整改")
@@ -99,13 +131,30 @@ def rule(code: str, title: str, category: str, severity: str, **options: Any):
     return wrap
 
 
-def findings(df: pl.DataFrame, message: pl.Expr, *, per_project: bool = False) -> pl.DataFrame:
-    """Given offending rows (with doc_id, project_id[, indicator_id]) and a message expression,
-    returns them in CHECK_COLUMNS shape."""
+def findings(df: pl.DataFrame, message: pl.Expr, *, per_project: bool = False,
+             severity: pl.Expr | None = None) -> pl.DataFrame:
+    """Given offending rows (with doc_id, project_id[, indicator_id]) and a message expression
+    (and optionally a severity expression per row), returns them in CHECK_COLUMNS shape."""
     ind = pl.lit(None, dtype=pl.String) if per_project or "indicator_id" not in df.columns else pl.col("indicator_id")
-    return df.select(
+    cols = [
         pl.col("doc_id").cast(pl.String),
         pl.col("project_id").cast(pl.String),
         ind.cast(pl.String).alias("indicator_id"),
         message.cast(pl.String).alias("message"),
-    )
+    ]
+    if severity is not None:
+        cols.append(severity.cast(pl.String).alias("severity"))
+    return df.select(cols)
+
+
+def no_findings() -> pl.DataFrame:
+    """Returns an empty findings frame (CHECK_COLUMNS)."""
+    return pl.DataFrame(schema=CHECK_COLUMNS)
+
+
+def project_scope(projects: pl.DataFrame) -> pl.DataFrame:
+    """Given the projects frame, returns the projects of project scope (部门整体 tables, scope
+    'department', are left out by the rules that compare one project's documents)."""
+    if "scope" not in projects.columns:
+        return projects
+    return projects.filter(pl.col("scope").fill_null("project") != "department")

@@ -8,6 +8,7 @@ A case file looks like:
         flag: true                 # the rule must flag (false: it must not flag anything)
         expect: [p1.i1]            # optional: exactly these refs are flagged ("p1" = project-level)
         messages: [满分]            # optional: each text appears in some flag's message
+        severity: {p1.i1: 高}       # optional: the severity of these refs' flags (rules that grade findings)
         options: {}                # optional option overrides
         project: {kind: goal, budget: 800}
         indicators:
@@ -16,6 +17,21 @@ A case file looks like:
 or, for cases across several projects, `projects: [{unit: …, indicators: [...]}, …]`.
 Columns left out get defaults (see `frames_from_case`); `target_raw` and `actual_raw` are parsed
 with the real value parser when op/value/unit are not given, so cases read like the documents.
+
+Cases across documents (the JX50x rules) name a project's documents by role:
+
+    project: {unit: 轮台县社会保险中心, name: 城乡居民养老保险补贴, year: 2025}  # shared by all roles
+    goal: {indicators: [...]}                         # project id "g"  (kind goal, the year)
+    self_eval:                                        # "s"  (kind self_eval, the same year)
+      from: goal                                      # start from the goal's indicators …
+      change: {1: {target_raw: "≥5.2万人"}}            # … change the first (1-based) …
+      drop: [3]                                       # … leave out the third …
+      add: [{level1: …, name: …}]                     # … and add one at the end
+    previous_goal: {...}                              # "pg" (kind goal, year − 1)
+    previous_self_eval: {from: previous_goal, ...}    # "ps" (kind self_eval, year − 1)
+
+Each role's indicators are `<id>.i1`, `<id>.i2` … in order (after drop/add); `projects:` may
+list further projects (p1, p2 …) beside the roles.
 """
 
 from __future__ import annotations
@@ -43,6 +59,7 @@ class Case:
     messages: list[str]
     options: dict[str, Any]
     frames: Frames
+    severity: dict[str, str] | None = None  # optional: ref -> the severity its flag must have
 
 
 def _project_defaults(i: int) -> dict[str, Any]:
@@ -85,9 +102,48 @@ def _fill_values(ind: dict[str, Any]) -> None:
     ind.setdefault("is_quantitative", ind.get("target_value") is not None)
 
 
+ROLES = {  # role -> (project id, kind, year offset); built in this order, so `from` may name an earlier role
+    "previous_goal": ("pg", "goal", -1), "previous_self_eval": ("ps", "self_eval", -1),
+    "goal": ("g", "goal", 0), "self_eval": ("s", "self_eval", 0),
+}
+
+
+def _role_projects(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Given a case with roles (goal, self_eval, previous_goal, previous_self_eval), returns
+    its projects with ids, kinds and years set and indicators derived (from / change / drop / add)."""
+    import copy
+
+    base = dict(spec.get("project", {}))
+    year = int(base.pop("year", 2024))
+    built: dict[str, list[dict[str, Any]]] = {}
+    out = []
+    for role, (pid, kind, offset) in ROLES.items():
+        if role not in spec:
+            continue
+        r = dict(spec[role] or {})
+        inds = copy.deepcopy(built[r.pop("from")]) if "from" in r else []
+        inds += r.pop("indicators", [])
+        for k, change in (r.pop("change", None) or {}).items():
+            inds[int(k) - 1] = {**inds[int(k) - 1], **change}
+        drop = {int(k) - 1 for k in r.pop("drop", None) or []}
+        inds = [x for k, x in enumerate(inds) if k not in drop] + list(r.pop("add", None) or [])
+        built[role] = copy.deepcopy(inds)
+        out.append({"unit": "测试单位", "name": "测试项目", **base, "project_id": pid, "doc_id": f"d_{pid}",
+                    "kind": kind, "year": year + offset, **r, "indicators": inds})
+    return out
+
+
 def frames_from_case(spec: dict[str, Any]) -> Frames:
     """Given one case mapping, returns the frames it describes with every schema column present."""
-    projects_spec = spec.get("projects") or [{**spec.get("project", {}), "indicators": spec.get("indicators", [])}]
+    roles = _role_projects(spec) if any(r in spec for r in ROLES) else []
+    extra = list(spec.get("projects") or [])
+    if roles:
+        # Further projects of a case with roles belong to the same unit and year unless they say otherwise.
+        shared = {"unit": "测试单位", **spec.get("project", {})}
+        extra = [{**shared, "project_id": f"p{k}", "doc_id": f"d{k}", **p} for k, p in enumerate(extra, start=1)]
+    projects_spec = roles + extra
+    if not projects_spec:
+        projects_spec = [{**spec.get("project", {}), "indicators": spec.get("indicators", [])}]
     projects, indicators = [], []
     for i, p in enumerate(projects_spec, start=1):
         p = dict(p)
@@ -113,6 +169,6 @@ def load_cases(path: Path) -> list[Case]:
         out.append(Case(
             rule=data["rule"], name=spec["name"], flag=bool(spec["flag"]),
             expect=spec.get("expect"), messages=list(spec.get("messages") or []), options=spec.get("options") or {},
-            frames=frames_from_case(spec),
+            frames=frames_from_case(spec), severity=spec.get("severity"),
         ))
     return out

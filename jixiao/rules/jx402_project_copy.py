@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.boilerplate import normalise_expr, set_lsh_pairs, unit_key_expr
+from jixiao.links import name_key_expr
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
 
@@ -16,7 +17,8 @@ from jixiao.scores import fmt_num
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：两个项目的指标（三级指标名称 + 目标值，去掉空格标点、数字统一视为同一个数）相同的比例达到 share
     （默认0.8，相同指标数 ÷ 两个项目中指标较多一方的指标数），两个项目都按项目标记，并写明另一个项目和相同比例。
-    不论是否同一单位；但同一单位同名的项目（同一项目的不同年度、目标表与自评表）不算照搬。
+    不论是否同一单位；但同一单位同名的项目，以及跨文件、跨年度配对为同一项目的（同一项目的不同年度、
+    目标表与自评表，名称写法略有不同也算），不算照搬。
     去重后不足 min_indicators（默认5）个指标的项目不参加比较。大数据量下用 MinHash 分桶找候选项目对，
     再逐对精确计算相同比例。
     为什么是问题：不同项目的内容、资金规模和受益对象各不相同，绩效指标几乎一样，说明指标是复制来的，
@@ -48,11 +50,14 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     sh = inter / np.maximum(np.maximum(na, nb), 1)
     pairs = pl.DataFrame({"__a": a, "__b": b, "__inter": inter, "__share": sh}).filter(pl.col("__share") >= share - 1e-9)
     info = pids.join(
-        proj.select("project_id", "doc_id", pl.col("name").fill_null("").alias("__name"),
-                    unit_key_expr().alias("__unit"), pl.col("unit").fill_null("（未知单位）").alias("__unit_name"),
+        # The name without its year (2024年…): one project's name in two years is one name.
+        proj.select("project_id", "doc_id", name_key_expr("name").alias("__name"), pl.col("name").fill_null("").alias("__name_shown"),
+                    unit_key_expr(proj).alias("__unit"), pl.col("unit").fill_null("（未知单位）").alias("__unit_name"),
                     pl.col("year")),
         on="project_id", how="left",
-    ).join(sizes, on="project_id")
+    ).join(sizes, on="project_id").join(
+        frames.lineage.project_lineage.select("project_id", pl.col("lineage_id").alias("__lin")), on="project_id",
+        how="left")
     both = pl.concat([
         pairs.select(pl.col("__a").alias("__p"), pl.col("__b").alias("__q"), "__inter", "__share"),
         pairs.select(pl.col("__b").alias("__p"), pl.col("__a").alias("__q"), "__inter", "__share"),
@@ -60,13 +65,15 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     other = info.select(pl.all().name.suffix("_o")).rename({"__p_o": "__q"})
     df = (
         both.join(info, on="__p").join(other, on="__q")
+        # The same project in its other documents and years (linked, jixiao.links) is not a copy.
         .filter(~((pl.col("__unit") == pl.col("__unit_o")) & (pl.col("__name") == pl.col("__name_o"))))
+        .filter(~(pl.col("__lin") == pl.col("__lin_o")).fill_null(False))
         .sort("project_id", pl.col("__share"), "project_id_o", descending=[False, True, False])
         .group_by("project_id", maintain_order=True).first()
     )
     year_o = pl.when(pl.col("year_o").is_not_null()).then(pl.lit("，") + pl.col("year_o").cast(pl.String) + pl.lit("年")).otherwise(pl.lit(""))
     msg = (
-        pl.lit("本项目") + pl.col("__size").cast(pl.String) + pl.lit("个不同指标（名称+目标值）与项目「") + pl.col("__name_o")
+        pl.lit("本项目") + pl.col("__size").cast(pl.String) + pl.lit("个不同指标（名称+目标值）与项目「") + pl.col("__name_shown_o")
         + pl.lit("」（") + pl.col("__unit_name_o") + year_o + pl.lit("，") + pl.col("__size_o").cast(pl.String)
         + pl.lit("个指标）有") + pl.col("__inter").cast(pl.String) + pl.lit("个名称和目标值相同，相同比例")
         + fmt_num(pl.col("__share") * 100, 1) + pl.lit("%")

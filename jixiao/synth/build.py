@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from jixiao.synth import vocab
 from jixiao.synth.places import County
 
+YEAR_PREFIX_SHARE = 0.08  # projects whose name starts with the year (2024年城乡居民…)
 INT_UNITS = frozenset("人 人次 次 个 户 台 台套 期 场 件 卷 笔 座 块 册 批次 份 处 家 间 天 个月 万头只".split())
 PERCENT_STEPS = (60, 65, 70, 75, 80, 85, 88, 90, 92, 95, 96, 98, 100)
 SAT_STEPS = (85, 90, 90, 92, 95, 95, 98)
@@ -76,6 +77,10 @@ class Ind:
     cost_role: str = ""          # total | unit | quarter | count (the count a unit cost multiplies)
     gt: set = field(default_factory=set)   # planted indicator-level rules (both documents)
     self_gt: set = field(default_factory=set)  # planted indicator-level rules (self-evaluation only)
+    goal_gt: set = field(default_factory=set)  # planted indicator-level rules (goal table only)
+    self_hidden: bool = False    # left out of the self-evaluation (replaced there, JX502)
+    floor: float | None = None   # last year's actual: a >= target is not set below it, a <= one not above
+    last_year_num: float | None = None  # the number written as 上年完成值 (004), when a number
 
     @property
     def is_cost(self) -> bool:
@@ -102,6 +107,8 @@ class Lineage:
     end: int
     seed: int
     base_values: dict = field(default_factory=dict)
+    key: str = ""                 # the project's identity across documents and years (manifest)
+    year_prefix: bool = False     # the name carries the year in front (2024年…), as many forms write it
 
 
 @dataclass
@@ -126,6 +133,9 @@ class ProjectYear:
     goal_over: dict = field(default_factory=dict)   # render-time changes of the goal document
     self_over: dict = field(default_factory=dict)   # render-time changes of the self-evaluation
     copy_of: ProjectYear | None = None
+    goal_gt: set = field(default_factory=set)       # project-level rules of the goal table only
+    prev: ProjectYear | None = None                 # the same project the year before (its lineage)
+    skip_doc: str | None = None                     # "goal" / "self": left out of that document (JX507)
 
     @property
     def unit(self) -> Unit:
@@ -241,9 +251,16 @@ def make_lineages(unit: Unit, years: list[int], per_unit: int, towns: list[str],
             end = min(years[-1], start + length - 1)
             lin = _new_lineage(unit, types, towns, villages, used, start, end, rng)
             if lin is not None:
+                lin.key = f"{unit.county.adcode}:{unit.index}:{len(out)}"
+                lin.year_prefix = rng.random() < YEAR_PREFIX_SHARE
                 out.append(lin)
             start = end + 1
     return out
+
+
+def project_name(lin: Lineage, year: int) -> str:
+    """Given a project and a year, returns its name as that year's documents write it."""
+    return f"{year}年{lin.name}" if lin.year_prefix else lin.name
 
 
 def _new_lineage(unit: Unit, types: list[dict], towns: list[str], villages: list[str], used: dict, start: int,
@@ -323,8 +340,10 @@ def _date_target(year: int, k: int) -> str:
     return (f"{year}年12月31日前", f"{year}年12月底前", f"{year}年年底", f"{year}年11月30日前", f"{year}年12月底")[k % 5]
 
 
-def instantiate(lin: Lineage, year: int, rng: random.Random) -> ProjectYear:
-    """Given a project and a year, returns its clean indicators and budget for that year."""
+def instantiate(lin: Lineage, year: int, rng: random.Random, prev: ProjectYear | None = None) -> ProjectYear:
+    """Given a project, a year and the project's previous year (if any), returns its clean
+    indicators and budget for that year. A target is never weaker than last year's actual of the
+    same indicator (JX504): a >= target is raised to it, a <= target lowered to it."""
     from jixiao.boilerplate import COMMON_NAMES
 
     common = set(COMMON_NAMES)
@@ -383,10 +402,41 @@ def instantiate(lin: Lineage, year: int, rng: random.Random) -> ProjectYear:
     inds.append(sat)
     order = {k: i for i, k in enumerate(vocab.LEVEL2_ORDER)}
     inds.sort(key=lambda x: order[x.key])
-    py = ProjectYear(lineage=lin, year=year, name=lin.name, budget=budget, inds=inds)
+    py = ProjectYear(lineage=lin, year=year, name=project_name(lin, year), budget=budget, inds=inds, prev=prev)
+    if prev is not None:
+        _floors(py, prev)
     _funds(py, rng)
     _bases(py, rng)
     return py
+
+
+def previous_actual(ind: Ind, prev: ProjectYear | None) -> Ind | None:
+    """Given an indicator and the project's previous year, returns last year's same indicator
+    (same template) when its self-evaluation showed a number for it, else None."""
+    if prev is None or prev.skip_doc is not None or not ind.tid:
+        return None  # both of last year's documents are needed to see it (goal -> self-evaluation)
+    for p in prev.inds:
+        # The same template and name (a planted duplicate or insertion shares neither).
+        if p.tid == ind.tid and p.name == ind.name and not p.self_hidden and p.a_value is not None and p.unit == ind.unit:
+            return p
+    return None
+
+
+def _floors(py: ProjectYear, prev: ProjectYear) -> None:
+    for ind in py.inds:
+        if ind.is_cost or ind.cost_role or ind.value is None or ind.op not in (">=", ">", "<=", "<"):
+            continue
+        p = previous_actual(ind, prev)
+        if p is None:
+            continue
+        a = p.a_value
+        if ind.op in (">=", ">") and a > ind.value:
+            ind.value = a
+            if ind.unit == "%" and a >= 100:
+                ind.value, ind.op = 100.0, "="
+        elif ind.op in ("<=", "<") and a < ind.value:
+            ind.value = a
+        ind.floor = a
 
 
 def _cost_indicators(lin: Lineage, budget: float, rng: random.Random) -> list[Ind]:
@@ -557,8 +607,12 @@ def tame_bands(py: ProjectYear, rng: random.Random, limit: float = 0.55) -> None
                  and not i.template and not i.is_cost and i.kind in ("rate", "sat", "rate_eq") and not i.gt]
         if not cands:
             return
+        value = float(rng.choice((85, 88, 90, 92)))
+        cands = [i for i in cands if i.floor is None or i.floor <= value]
+        if not cands:
+            return
         ind = rng.choice(cands)
-        ind.value = float(rng.choice((85, 88, 90, 92)))
+        ind.value = value
         ind.op = ">="
         if ind.kind == "rate_eq":
             ind.kind = "rate"
@@ -572,10 +626,17 @@ def _num_text(v: float, unit: str) -> str:
 
 
 def last_year_values(py: ProjectYear, rng: random.Random) -> None:
-    """Fills 上年完成值 (as written in 004) so that no target is weaker than it."""
+    """Fills 上年完成值 (as written in 004) so that no target is weaker than it: last year's
+    actual where the project's self-evaluation of last year gave one, else a number at or
+    below (above, for <=) the target."""
     for ind in py.inds:
         ind.last_year = None
+        ind.last_year_num = None
         if rng.random() < 0.35:
+            continue
+        p = previous_actual(ind, py.prev) if ind.floor is not None else None
+        if p is not None:
+            ind.last_year, ind.last_year_num = _num_text(p.a_value, ind.unit), float(fmt(p.a_value))
             continue
         if ind.value is None:
             if ind.kind == "qual":
@@ -591,7 +652,7 @@ def last_year_values(py: ProjectYear, rng: random.Random) -> None:
             ly = max(v, round(v * rng.uniform(1.0, 1.15), 2))
         else:
             ly = v
-        ind.last_year = _num_text(ly, u)
+        ind.last_year, ind.last_year_num = _num_text(ly, u), float(fmt(ly))
 
 
 def nice_floor(v: float, unit: str) -> float:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -41,6 +42,10 @@ from jixiao.synth.build import (
 )
 from jixiao.synth.render import DETECT, RENDERERS, Doc, Rendered
 
+# Workers start fresh ("spawn"), never forked: a fork of a process whose DuckDB or Polars
+# threads hold a lock deadlocks the child (seen: a test run hung in ingest's pool map).
+_SPAWN = multiprocessing.get_context("spawn")
+
 # Goal-table layout of a department (self-evaluations are always L001).
 GOAL_LAYOUTS = {"L004": 0.45, "L000": 0.3, "L003": 0.25}
 XLSX_SHARE = 0.025
@@ -48,8 +53,17 @@ DOCX_SHARE = 0.012
 ENCODINGS = (("utf-8", 0.8), ("utf-8-sig", 0.1), ("gb18030", 0.1))
 DOCS = "documents"  # the documents go under OUT/documents (ingest that folder; OUT also holds a README)
 GT_COLUMNS = ["rule", "file", "project_seq", "project", "indicator_seq", "indicator", "note"]
+# unit / project: as the document writes them; unit_canonical: the unit they are; project_key: the
+# project's identity across documents and years (the truth of project_links and project_history).
 MANIFEST_COLUMNS = ["file", "project_seq", "kind", "year", "layout", "format", "encoding", "province", "city",
-                    "county", "department", "unit", "project", "n_indicators", "budget", "defect"]
+                    "county", "department", "unit", "project", "n_indicators", "budget", "defect",
+                    "unit_canonical", "project_key"]
+# How often a document writes a unit's name another way, and which ways (code prefix: the
+# same name; the others need a reviewer's merge). 003 documents put the code in front already
+# and their unit line must end as a unit name does, so they only drop 服务.
+UNIT_VARIANT_SHARE = 0.05
+UNIT_VARIANTS = {"code": 0.45, "benji": 0.2, "fuwu": 0.2, "cut": 0.15}
+CUT_NAME_SHARE = 0.04  # self-evaluations that cut a long 项目名称 off
 DETAIL_COLUMNS = ["file", "project_seq", "seq", "name", "target_raw", "weight", "score"]
 _FIXED_ZIP_TIME = (2025, 1, 1, 0, 0, 0)
 
@@ -97,7 +111,7 @@ def generate_corpus(out: Path, counties: int = 10, years: str = "2023-2025", see
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if counties >= 4 else 1
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as pool:
             results = list(pool.map(_county_job, jobs, chunksize=1))
     else:
         results = [_county_job(j) for j in jobs]
@@ -183,6 +197,8 @@ def generate_county(index: int, n_counties: int, county, towns: list[str], years
     used: dict = {}
     villages = places.village_stems(seed, n_counties, index)
     lineages = {u.name: make_lineages(u, years, ppu, towns, villages, rng, used) for u in units}
+    last: dict[int, ProjectYear] = {}  # id(lineage) -> its project-year of the year before
+    unforced = set(defects.RATES)
     reasons: set[str] = set()
     res = {"manifest": [], "gt": [], "detail": [], "bytes": 0,
            "stats": {"format": {}, "layout": {}, "encoding": {}, "kind": {}}}
@@ -195,36 +211,51 @@ def generate_county(index: int, n_counties: int, county, towns: list[str], years
         for u in units:
             for lin in lineages[u.name]:
                 if lin.start <= y <= lin.end:
-                    pys.append(instantiate(lin, y, rng))
+                    pys.append(instantiate(lin, y, rng, last.get(id(lin))))
         copies = defects.plant_groups(pys, rng, first)
         for b in copies:
             pys.insert(pys.index(b.copy_of) + 1, b)
-        defects.choose(pys, rng, first)
+        # The first county plants every rule at least once, over its years: what did not fit
+        # (or needs last year's documents) in one year is forced the next.
+        defects.choose(pys, rng, tuple(sorted(unforced)) if index == 0 and unforced else False)
         for p in pys:
             defects.plant_structure(p, rng)
         for p in pys:
             if p.defect != "JX404":
                 tame_bands(p, rng)
             assign_weights(p, rng)
+            defects.plant_copy(p, rng)
         for p in pys:
             defects.plant_targets(p, rng)
+            defects.plant_lineage_targets(p, rng)
         for p in pys:
-            last_year_values(p, rng)
+            if p.defect != "JX505":  # a copy keeps last year's 上年完成值 too
+                last_year_values(p, rng)
             self_evaluate(p, rng, reasons)
         for p in pys:
             defects.plant_self(p, rng, reasons)
             finish_totals(p)
+            last[id(p.lineage)] = p
+        unforced -= {p.defect for p in pys}  # after plant_self: a rule that found no place became JX302
+        for p in pys:
+            defects.mark_weaker_than_last_year(p)
         for d_idx, dept in enumerate(depts):
-            dpys = [p for p in pys if p.unit in dept]
-            if not dpys:
+            all_dpys = [p for p in pys if p.unit in dept]
+            if not all_dpys:
                 continue
             key = dept[0].dept_key
             for kind in ("goal", "self"):
+                dpys = [p for p in all_dpys if p.skip_doc != kind]
+                if not dpys:
+                    continue
                 layout = dept[0].goal_layout if kind == "goal" else "L001"
+                # An empty name cell under a written one reads as a merged cell in a workbook.
+                txt_only = any(p.goal_over.get("JX106", (None, ""))[1] == "name" if kind == "goal" else
+                               p.self_over.get("JX106", (None, ""))[1] == "name" for p in dpys)
                 fmt = "txt"
                 if layout != "L003":
                     pending = [f for f in forced_formats if f in fmts]
-                    if first and kind == "self" and pending:
+                    if first and kind == "self" and pending and not txt_only:
                         fmt = pending[0]
                         forced_formats.remove(fmt)
                     else:
@@ -233,9 +264,7 @@ def generate_county(index: int, n_counties: int, county, towns: list[str], years
                             fmt = "xlsx"
                         elif "docx" in fmts and r < XLSX_SHARE + DOCX_SHARE:
                             fmt = "docx"
-                if fmt != "txt" and any(p.goal_over.get("JX106", (None, ""))[1] == "name" if kind == "goal" else
-                                        p.self_over.get("JX106", (None, ""))[1] == "name" for p in dpys):
-                    # An empty name cell under a written one reads as a merged cell in a workbook.
+                if txt_only:
                     fmt = "txt"
                 enc = "utf-8"
                 if fmt == "txt" and first and forced_encodings:
@@ -250,7 +279,8 @@ def generate_county(index: int, n_counties: int, county, towns: list[str], years
                             break
                 rel = f"{DOCS}/{county.adcode}/{kind}-{y}-{key}.{fmt}"
                 doc = Doc(path=rel, layout=layout, kind=kind, year=y, county=county, department=dept[0].department,
-                          projects=dpys, fmt=fmt, encoding=enc if fmt == "txt" else "", style=styles)
+                          projects=dpys, fmt=fmt, encoding=enc if fmt == "txt" else "", style=styles,
+                          unit_written=_unit_variants(dept, layout, rng), name_written=_cut_names(dpys, kind, rng))
                 drng = random.Random(f"{seed}:{rel}")
                 text, rendered = RENDERERS[layout](doc, drng)
                 res["bytes"] += _write(out / rel, text, fmt, enc)
@@ -259,6 +289,47 @@ def generate_county(index: int, n_counties: int, county, towns: list[str], years
                 _emit(doc, rendered, res, instances, detail)
     res["gt"] += _jx402_truth(instances)
     return res
+
+
+def unit_variant(unit, how: str) -> str | None:
+    """Given a unit and a way of writing its name otherwise, returns that spelling (None when the
+    way does not apply): code (219001-轮台县…, the same name), benji (…本级), fuwu (社会保险中心
+    for 社会保险服务中心), cut (the last character cut off)."""
+    name = unit.name
+    if how == "code":
+        return f"{unit.code}-{name}"
+    if how == "benji":
+        return name + "本级"
+    if how == "fuwu":
+        return name.replace("服务中心", "中心") if "服务中心" in name else None
+    if how == "cut":
+        return name[:-1] if len(name) >= 8 else None
+    raise ValueError(how)
+
+
+def _unit_variants(dept: list, layout: str, rng: random.Random) -> dict[str, str]:
+    """Decides, for one document, which of its units are written another way."""
+    out = {}
+    for unit in dept:
+        if rng.random() >= UNIT_VARIANT_SHARE:
+            continue
+        ways = ["fuwu"] if layout == "L003" else list(UNIT_VARIANTS)
+        how = rng.choices(ways, [UNIT_VARIANTS[w] for w in ways])[0]
+        v = unit_variant(unit, how)
+        if v:
+            out[unit.name] = v
+    return out
+
+
+def _cut_names(pys: list, kind: str, rng: random.Random) -> dict[int, str]:
+    """Some self-evaluation forms cut a long 项目名称 off (a cell of fixed width)."""
+    out = {}
+    if kind != "self":
+        return out
+    for p in pys:
+        if len(p.name) >= 14 and rng.random() < CUT_NAME_SHARE:
+            out[id(p)] = p.name[:max(10, len(p.name) - rng.randint(2, 6))]
+    return out
 
 
 def _write(path: Path, text: str, fmt: str, enc: str) -> int:
@@ -339,11 +410,12 @@ def _emit(doc: Doc, rendered: list[Rendered], res: dict, instances: list, detail
         res["manifest"].append({
             "file": doc.path, "project_seq": seq, "kind": "self_eval" if is_self else "goal", "year": doc.year,
             "layout": layout, "format": doc.fmt, "encoding": doc.encoding, "province": c.province,
-            "city": c.city or "", "county": c.name, "department": py.unit.department, "unit": py.unit.name,
-            "project": py.name, "n_indicators": len(r.inds), "budget": py.budget, "defect": _defect_label(py, doc),
+            "city": c.city or "", "county": c.name, "department": py.unit.department, "unit": doc.unit_of(py),
+            "project": doc.name_of(py), "n_indicators": len(r.inds), "budget": py.budget,
+            "defect": _defect_label(py, doc), "unit_canonical": py.unit.name, "project_key": py.lineage.key,
         })
         gt = res["gt"]
-        project_rules = set(py.gt) | (set(py.self_gt) if is_self else set())
+        project_rules = set(py.gt) | (set(py.self_gt) if is_self else set(py.goal_gt))
         for rule in sorted(project_rules):
             if rule == "JX105" or layout not in DETECT[rule]:
                 continue
@@ -356,7 +428,7 @@ def _emit(doc: Doc, rendered: list[Rendered], res: dict, instances: list, detail
                 gt.append(_row("JX105", doc, seq, r))
         seen: dict[str, int] = {}
         for k, ind in enumerate(r.inds, start=1):
-            rules = set(ind.gt) | (set(ind.self_gt) if is_self else set())
+            rules = set(ind.gt) | (set(ind.self_gt) if is_self else set(ind.goal_gt))
             rules.discard("JX107")
             for rule in sorted(rules):
                 if layout in DETECT[rule]:
@@ -374,11 +446,13 @@ def _emit(doc: Doc, rendered: list[Rendered], res: dict, instances: list, detail
                 note = over[rule][1] if rule == "JX106" else ""
                 gt.append(_row(rule, doc, seq, r, k, note))
         keys = frozenset(f"{norm_text(n)}\x1f{norm_text(t)}" for n, t in zip(r.names, r.targets)) - {"\x1f"}
-        instances.append((doc.path, seq, py.unit.name, py.name, keys))
+        # The same project (its lineage) in another document or year is not a copy (JX402).
+        instances.append((doc.path, seq, py.unit.name, py.lineage.key, keys))
         if detail:
             for k, ind in enumerate(r.inds, start=1):
+                weight = r.weights[k - 1] if r.weights else ind.weight
                 res["detail"].append({"file": doc.path, "project_seq": seq, "seq": k, "name": r.names[k - 1],
-                                      "target_raw": r.targets[k - 1], "weight": "" if layout == "L003" else ind.weight,
+                                      "target_raw": r.targets[k - 1], "weight": "" if layout == "L003" else weight,
                                       "score": ind.score if is_self else ""})
 
 
@@ -420,7 +494,7 @@ def _jx402_truth(instances: list) -> list[dict]:
             if j <= idx:
                 continue
             _, _, unit2, name2, keys2 = instances[j]
-            if len(keys2) < 5 or (unit == unit2 and name == name2):
+            if len(keys2) < 5 or (unit == unit2 and name == name2):  # name: the project's key
                 continue
             inter = len(keys & keys2)
             if inter / max(len(keys), len(keys2)) >= 0.8 - 1e-9:
@@ -428,7 +502,7 @@ def _jx402_truth(instances: list) -> list[dict]:
                 flagged.add(j)
     out = []
     for idx in sorted(flagged):
-        path, seq, _, name, _ = instances[idx]
-        out.append({"rule": "JX402", "file": path, "project_seq": seq, "project": name, "indicator_seq": "",
+        path, seq, _, key, _ = instances[idx]
+        out.append({"rule": "JX402", "file": path, "project_seq": seq, "project": key, "indicator_seq": "",
                     "indicator": "", "note": ""})
     return out

@@ -1,5 +1,12 @@
 """Planted defects: one rule per project-year at most, each unambiguous.
 
+The rules across documents (JX501-JX507) are planted as a project's goal table and its
+self-evaluation, or this year's and last year's documents, disagreeing: a target made easier
+in the self-evaluation, an indicator replaced, weights moved, a target below last year's
+actual, last year's goal table copied, last year's date left in a deadline, one of the two
+documents missing. Their truth is recorded per document (`goal_gt` on the goal table,
+`self_gt` on the self-evaluation).
+
 Every rule of the catalog has a planting function. The phases follow the order the data is
 built in: structure (indicators added or copied) before weights, targets before the
 self-evaluation is scored, scores and totals after it. Each planting records the rule in the
@@ -33,12 +40,18 @@ RATES = {
     "JX101": 0.03, "JX102": 0.03, "JX103": 0.06, "JX104": 0.06, "JX105": 0.03, "JX106": 0.03,
     "JX107": 0.025, "JX201": 0.03, "JX202": 0.03, "JX301": 0.04, "JX302": 0.03, "JX303": 0.03,
     "JX304": 0.025, "JX403b": 0.02, "JX404": 0.02,
+    "JX501": 0.03, "JX502": 0.025, "JX503": 0.025, "JX504": 0.03, "JX505": 0.015, "JX506": 0.025,
+    "JX507": 0.015,
 }
 # Group plantings, per project-year of the county-year.
 GROUP_RATES = {"JX401": 0.01, "JX402": 0.008, "JX403a": 0.006}
 ALL_RULES = ("JX101", "JX102", "JX103", "JX104", "JX105", "JX106", "JX107", "JX201", "JX202", "JX301", "JX302",
-             "JX303", "JX304", "JX401", "JX402", "JX403a", "JX403b", "JX404")
+             "JX303", "JX304", "JX401", "JX402", "JX403a", "JX403b", "JX404", "JX501", "JX502", "JX503", "JX504",
+             "JX505", "JX506", "JX507")
 _COMMON = frozenset(COMMON_NAMES)
+# Plantings a copy of the goal table would carry into the next year (JX505 copies none of them).
+_GOAL_VISIBLE = frozenset({"JX101", "JX102", "JX105", "JX106", "JX107", "JX201", "JX401", "JX402", "JX402src", "JX404",
+                           "JX505"})
 _PER_WORDS = re.compile(r"平均|单价|标准|单位成本|每")
 
 
@@ -49,7 +62,7 @@ def _money_cost(py: ProjectYear) -> list[Ind]:
     return [i for i in py.inds if i.is_cost and i.value is not None]
 
 
-def eligible(rule: str, py: ProjectYear) -> bool:
+def _eligible(rule: str, py: ProjectYear) -> bool:
     layout = py.unit.goal_layout
     if rule == "JX101":
         return len(_money_cost(py)) == 1
@@ -67,18 +80,46 @@ def eligible(rule: str, py: ProjectYear) -> bool:
     if rule == "JX404":
         n = len(py.inds)
         return n >= 7 and len(_jx404_cands(py)) >= math.ceil(2 * n / 3) + 1
+    if rule == "JX503":
+        return layout in ("L000", "L004")  # the goal layouts that write weights
+    if rule == "JX504":
+        return bool(_jx504_cands(py))
+    if rule == "JX505":
+        # Last year's goal table without a defect of its own that the copy would carry over.
+        prev = py.prev
+        return (prev is not None and prev.skip_doc is None and prev.defect not in _GOAL_VISIBLE
+                and len(prev.inds) >= 6 and py.copy_of is None)
+    if rule == "JX506":
+        return any(i.kind == "date" and not i.template for i in py.inds)
+    if rule == "JX507":
+        return py.copy_of is None and py.defect is None
     return True
 
 
-def choose(pys: list[ProjectYear], rng: random.Random, force: bool) -> None:
+def choose(pys: list[ProjectYear], rng: random.Random, force: bool | tuple = False) -> None:
     """Given the project-years of one county-year, decides which rule each gets (py.defect);
     with `force`, every rule is planted at least once (the first county: a small corpus still
-    has every rule)."""
+    has every rule); `force` may also name the rules to force (those not planted yet)."""
+    per_unit: dict[str, int] = {}
+    for p in pys:
+        per_unit[p.unit.name] = per_unit.get(p.unit.name, 0) + 1
+    missing: set[str] = set()
+
+    def eligible(rule: str, p: ProjectYear) -> bool:
+        # JX507 needs the unit's other projects in the partner document, one missing a unit-year.
+        if rule == "JX507" and (per_unit[p.unit.name] < 2 or p.unit.name in missing):
+            return False
+        ok = _eligible(rule, p)
+        if ok and rule == "JX507":
+            missing.add(p.unit.name)
+        return ok
+
     free = [p for p in pys if p.defect is None]
     rng.shuffle(free)
     if force:
         # The rules with the fewest candidates first (JX103 needs a 000 goal table, JX104 a 004 one).
-        order = sorted(rng.sample(list(RATES), len(RATES)), key=lambda r: sum(eligible(r, p) for p in free))
+        forced = list(RATES) if force is True else list(force)
+        order = sorted(rng.sample(forced, len(forced)), key=lambda r: sum(_eligible(r, p) for p in free))
         for rule in order:
             for p in free:
                 if p.defect is None and eligible(rule, p):
@@ -199,6 +240,7 @@ def _plant_402(pys: list[ProjectYear], rng: random.Random) -> ProjectYear | None
     subject = lin.subject
     b_lin.subject, b_lin.name = subject, name
     b_lin.start = b_lin.end = a.year
+    b_lin.key = f"{lin.key}/copy{a.year}"  # another project (its own identity), one year long
     b = ProjectYear(lineage=b_lin, year=a.year, name=name, budget=lognormal_budget(rng),
                     inds=[copy.deepcopy(i) for i in a.inds])
     b.fiscal, b.other, b.carryover = b.budget, 0.0, 0.0
@@ -399,7 +441,13 @@ def plant_self(py: ProjectYear, rng: random.Random, reasons: set[str]) -> None:
 
 def _plant_self(py: ProjectYear, rng: random.Random, reasons: set[str]) -> None:
     d = py.defect
-    if d == "JX301":
+    if d == "JX501":
+        _plant_501(py, rng)
+    elif d == "JX502":
+        _plant_502(py, rng)
+    elif d == "JX503":
+        _plant_503(py, rng)
+    elif d == "JX301":
         _plant_301(py, rng)
     elif d == "JX304":
         cands = [i for i in py.inds if i.met and not i.reason and not i.is_cost and i.weight >= 2]
@@ -480,3 +528,219 @@ def _plant_301(py: ProjectYear, rng: random.Random) -> None:
         ind = rng.choice(met)
         ind.score = round(ind.weight * 0.5)
     ind.self_gt.add("JX301")
+
+
+# ----------------------------------------------------------------------------- across documents and years
+
+
+def _shown(x: float) -> float:
+    """A number as the documents write it (two decimals at most)."""
+    from jixiao.synth.build import fmt
+
+    return float(fmt(x))
+
+
+def weaker_than_last_year(ind: Ind, prev: ProjectYear | None) -> bool:
+    """Given a goal-table indicator and the project's previous year, returns whether JX504 should
+    flag it: a >= (<=) target below (above) last year's shown actual of the same indicator, not a
+    cost, and not the case JX104 already covers (上年完成值 written and equal to that actual)."""
+    from jixiao.synth.build import previous_actual
+
+    if ind.is_cost or ind.cost_role or ind.value is None or ind.op not in (">=", ">", "<=", "<"):
+        return False
+    p = previous_actual(ind, prev)
+    if p is None:
+        return False
+    t, a = _shown(ind.value), _shown(p.a_value)
+    if ind.last_year_num is not None and abs(ind.last_year_num - a) < 1e-9:
+        return False
+    return t < a if ind.op in (">=", ">") else t > a
+
+
+def _jx504_cands(py: ProjectYear) -> list[Ind]:
+    from jixiao.synth.build import previous_actual
+
+    out = []
+    for i in py.inds:
+        if i.is_cost or i.cost_role or i.template or i.value is None or i.op not in (">=", "<="):
+            continue
+        p = previous_actual(i, py.prev)
+        if p is None or p.a_value is None or p.a_value <= 0:
+            continue
+        if i.op == ">=" and not (i.unit == "%" and p.a_value < 20):
+            out.append(i)
+        elif i.op == "<=" and i.unit != "‰":
+            out.append(i)
+    return out
+
+
+def mark_weaker_than_last_year(py: ProjectYear) -> None:
+    """Records JX504 on every goal-table indicator of the project that ends up below last year's
+    actual, whatever planting put it there (a lowered target, a copy, a JX404 band)."""
+    for ind in py.inds:
+        if weaker_than_last_year(ind, py.prev):
+            ind.goal_gt.add("JX504")
+
+
+def plant_copy(py: ProjectYear, rng: random.Random) -> None:
+    """JX505: this year's goal table is last year's, indicators, targets, weights, budget and
+    上年完成值 unchanged — dates included (JX506 on each) and targets now below last year's
+    actual where last year did better (JX504 on each)."""
+    if py.defect != "JX505":
+        return
+    prev = py.prev
+    py.inds = []
+    for p in prev.inds:
+        ind = copy.deepcopy(p)
+        ind.gt, ind.self_gt, ind.goal_gt = set(), set(), set()
+        ind.a_value = ind.a_qual = ind.score = ind.reason = None
+        ind.met, ind.self_hidden, ind.floor = True, False, None
+        py.inds.append(ind)
+    py.budget, py.fiscal, py.other, py.carryover = prev.budget, prev.fiscal, prev.other, prev.carryover
+    py.goal_gt.add("JX505")
+    for ind in py.inds:
+        if ind.kind == "date":
+            ind.goal_gt.add("JX506")
+
+
+def plant_lineage_targets(py: ProjectYear, rng: random.Random) -> None:
+    """JX504 (a target set below last year's actual), JX506 (last year's year in a deadline),
+    JX507 (the project left out of one of its two documents)."""
+    from jixiao.synth.build import _date_target, nice_count, previous_actual
+
+    d = py.defect
+    if d == "JX504":
+        ind = rng.choice(_jx504_cands(py))
+        a = previous_actual(ind, py.prev).a_value
+        if ind.op == ">=":
+            if ind.unit == "%":
+                v = max(1.0, math.floor(a) - rng.choice((2, 3, 5)))
+            else:
+                v = nice_count(a * rng.uniform(0.75, 0.93), ind.unit, rng)
+                v = min(v, math.floor(a) - 1) if a >= 2 else round(a * 0.8, 1)
+        else:
+            v = math.ceil(a * rng.uniform(1.15, 1.6))
+            if v <= a:
+                v = math.floor(a) + 1
+        # 上年完成值 (004) is then written at or below the new target, so JX104 stays quiet and
+        # the finding is JX504's: the self-evaluation of last year says more.
+        ind.value = float(v)
+        ind.floor = None
+        ind.goal_gt.add("JX504")
+    elif d == "JX506":
+        ind = rng.choice([i for i in py.inds if i.kind == "date" and not i.template])
+        k = py.lineage.base_values.get(ind.tid, 0)
+        ind.qual = _date_target(py.year - 1, k)
+        ind.goal_gt.add("JX506")
+    elif d == "JX507":
+        py.skip_doc = rng.choice(("goal", "self"))
+        (py.goal_gt if py.skip_doc == "self" else py.self_gt).add("JX507")
+
+
+def _met(ind: Ind) -> bool:
+    return ind.met and ind.score is not None and abs(ind.score - ind.weight) < 1e-9 and not ind.reason
+
+
+def _plant_501(py: ProjectYear, rng: random.Random) -> None:
+    """The self-evaluation writes an easier target (or, now and then, a harder one it still
+    met) than the goal table for one met indicator; actual and score stay."""
+    from jixiao.synth.build import INT_UNITS
+
+    cands = [i for i in py.inds if _met(i) and i.value is not None and i.value > 0 and i.op in (">=", "<=")
+             and not i.is_cost and not i.cost_role and not i.template and i.a_value is not None]
+    ind = rng.choice(cands)
+    v, a = ind.value, ind.a_value
+    integer = ind.unit in INT_UNITS or v >= 20
+    new = None
+    if ind.op == ">=" and ind.unit != "%" and rng.random() < 0.25 and a > v * 1.04:
+        new = math.floor(v * 1.04) if integer else round(v * 1.04, 1)
+        new = new if v < new <= a else None
+    if new is None:
+        if ind.op == ">=":
+            new = math.floor(v * rng.uniform(0.85, 0.95)) if integer else round(v * rng.uniform(0.85, 0.95), 1)
+            if new >= v:
+                new = v - 1 if integer and v >= 2 else round(v * 0.9, 2)
+        else:
+            new = math.ceil(v * rng.uniform(1.1, 1.3)) if integer else round(v * rng.uniform(1.1, 1.3), 1)
+            if new <= v:
+                new = v + 1
+    if new <= 0 or abs(new - v) < 1e-9:
+        raise IndexError("no visible change")  # plant_self turns this into JX302
+    py.self_over["JX501"] = (ind, float(new))
+    ind.self_gt.add("JX501")
+
+
+def _replacement(py: ProjectYear, old: Ind, rng: random.Random) -> Ind | None:
+    """An indicator of the same level and weight the goal table does not have, met, with a name
+    unlike the one it replaces (so no matcher could take it for the old one)."""
+    from rapidfuzz.distance import Levenshtein
+
+    from jixiao.synth.build import _desc, fmt, nice_count, pick_rate
+
+    lin = py.lineage
+    names = {i.name for i in py.inds}
+    pool = [sp for sp in lin.ptype["inds"] if vocab.LEVEL1_OF[sp[0]] == vocab.LEVEL1_OF[old.key]]
+    pool += [sp for sp in vocab.GENERIC_QUALITY + vocab.GENERIC_BENEFIT
+             if vocab.LEVEL1_OF[sp[0]] == vocab.LEVEL1_OF[old.key]]
+    rng.shuffle(pool)
+    for sp in pool:
+        key, kind, pattern, unit, lo, hi = sp[:6]
+        name = pattern.format(s=lin.subject, o=lin.obj, a=lin.ptype["abbr"])
+        if name in names or name in _COMMON or kind in ("date", "dur", "down"):
+            continue
+        # Unlike the dropped one (the others are matched by their own names first).
+        if Levenshtein.normalized_similarity(name, old.name) >= 0.6:
+            continue
+        new = Ind(key=key, kind=kind, name=name, tid="x502", weight=old.weight)
+        if kind in ("count", "count_eq"):
+            new.value, new.unit, new.op = nice_count(math.exp(rng.uniform(math.log(max(lo, 1)), math.log(max(hi, 2)))), unit, rng), unit, ">="
+        elif kind in ("rate", "rate_eq"):
+            new.value, new.unit, new.op = pick_rate(lo, hi, rng), "%", ">="
+            if new.value >= 100:
+                new.op = "="
+        elif kind == "qual":
+            new.qual = rng.choice(sp[6])
+        else:
+            continue
+        new.desc = _desc(kind, name, rng.randrange(8), lin.subject, lin.obj, False)
+        new.basis, new.evidence = old.basis, old.evidence
+        new.a_value, new.a_qual = new.value, (new.qual if new.value is None else None)
+        new.score, new.met, new.reason = new.weight, True, None
+        if fmt(new.value) == fmt(old.value) and new.qual == old.qual:
+            continue
+        return new
+    return None
+
+
+def _plant_502(py: ProjectYear, rng: random.Random) -> None:
+    """The self-evaluation drops one met indicator of the goal table and adds another of the
+    same level and weight (weights, declared points and the total stay right)."""
+    cands = [i for i in py.inds if _met(i) and not i.is_cost and not i.cost_role and not i.template
+             and i.kind != "sat"]
+    rng.shuffle(cands)
+    for old in cands:
+        new = _replacement(py, old, rng)
+        if new is not None:
+            py.self_over["JX502"] = (old, new)
+            old.self_hidden = True
+            old.goal_gt.add("JX502")
+            new.self_gt.add("JX502")
+            return
+    raise IndexError("no replacement")
+
+
+def _plant_503(py: ProjectYear, rng: random.Random) -> None:
+    """The self-evaluation moves points between two met indicators of one first level; their
+    scores follow, so the total and the declared points stay right."""
+    groups: dict[str, list[Ind]] = {}
+    for i in py.inds:
+        if _met(i) and i.weight >= 4:
+            groups.setdefault(vocab.LEVEL1_OF[i.key], []).append(i)
+    pairs = [g for g in groups.values() if len(g) >= 2]
+    g = rng.choice(pairs)
+    a, b = rng.sample(g, 2)
+    delta = float(min(rng.choice((2, 3, 5)), a.weight - 2))
+    py.self_over["JX503"] = {id(a): a.weight - delta, id(b): b.weight + delta}
+    a.score, b.score = a.weight - delta, b.weight + delta
+    a.self_gt.add("JX503")
+    b.self_gt.add("JX503")

@@ -1,5 +1,6 @@
 """Matching a database against a generated corpus: is every generated project and indicator
-loaded, and how do the flags compare with the planted defects (precision and recall per rule).
+loaded, how do the flags compare with the planted defects (precision and recall per rule), how
+right are the links between documents and years, and the suggested unit merges.
 
 Flags and ground truth meet on (rule, project_id, indicator_id): the ground truth names a file,
 a project's position in it and an indicator's position in the project; the database's
@@ -15,7 +16,8 @@ from pathlib import Path
 import duckdb
 
 RULES = ("JX101", "JX102", "JX103", "JX104", "JX105", "JX106", "JX107", "JX201", "JX202", "JX301", "JX302",
-         "JX303", "JX304", "JX401", "JX402", "JX403", "JX404")
+         "JX303", "JX304", "JX401", "JX402", "JX403", "JX404", "JX501", "JX502", "JX503", "JX504", "JX505",
+         "JX506", "JX507")
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -141,3 +143,79 @@ def mismatches(con: duckdb.DuckDBPyConnection, corpus: Path, rule: str, limit: i
     fp = [(back.get(k[1][:16]), k[1][17:], k[2][21:], msgs.get(k)) for k in sorted(flags - truth)[:limit]]
     fn = [gt_rows.get(k) for k in sorted(truth - flags)[:limit]]
     return {"false_positives": fp, "false_negatives": fn}
+
+
+# ----------------------------------------------------------------------------- links and units
+
+
+def _manifest_ids(con: duckdb.DuckDBPyConnection, corpus: Path) -> list[dict]:
+    """The manifest rows with their project_id in the database (rows of files not loaded left out)."""
+    ids = doc_ids(con, corpus)
+    out = []
+    for row in read_csv(Path(corpus) / "manifest.csv"):
+        doc = ids.get(row["file"])
+        if doc is not None:
+            out.append({**row, "project_id": f"{doc}-{int(row['project_seq']):03d}", "year": int(row["year"])})
+    return out
+
+
+def _pr(found: set, truth: set, correct: int | None = None) -> dict:
+    tp = len(found & truth) if correct is None else correct
+    return {"truth": len(truth), "found": len(found), "correct": tp,
+            "precision": round(tp / len(found), 4) if found else (1.0 if not truth else 0.0),
+            "recall": round(len(found & truth) / len(truth), 4) if truth else 1.0}
+
+
+def score_links(con: duckdb.DuckDBPyConnection, corpus: Path) -> dict[str, dict]:
+    """Given a database holding a generated corpus, returns precision and recall of
+    project_links (goal ↔ self-evaluation of the same project and year) and project_history
+    (the same project a year earlier). A history link to the other kind of document (a
+    fallback where a unit-year has none of its own kind) is right when it is the same project;
+    recall counts the same-kind pairs the corpus holds."""
+    rows = _manifest_ids(con, corpus)
+    key = {r["project_id"]: (r["project_key"], r["year"], r["kind"]) for r in rows}
+    by = {(r["project_key"], r["year"], r["kind"]): r["project_id"] for r in rows}
+    goal_self = {(by[(k, y, "goal")], pid) for pid, (k, y, kind) in key.items()
+                 if kind == "self_eval" and (k, y, "goal") in by}
+    history = {(pid, by[(k, y - 1, kind)]) for pid, (k, y, kind) in key.items() if (k, y - 1, kind) in by}
+    links = set(con.cursor().execute("SELECT goal_project_id, self_eval_project_id FROM project_links").fetchall())
+    links = {p for p in links if p[0] in key and p[1] in key}
+    hist = set(con.cursor().execute("SELECT project_id, previous_project_id FROM project_history").fetchall())
+    hist = {p for p in hist if p[0] in key and p[1] in key}
+    same_project = sum(1 for a, b in hist if key[a][0] == key[b][0] and key[a][1] == key[b][1] + 1)
+    return {"goal_self": _pr(links, goal_self), "history": _pr(hist, history, correct=same_project)}
+
+
+def unit_truth(corpus: Path) -> dict[tuple[str, str], str]:
+    """Given a corpus, returns {(county, unit as written): the unit it is}."""
+    return {(r["county"], r["unit"]): r["unit_canonical"] for r in read_csv(Path(corpus) / "manifest.csv")}
+
+
+def score_unit_suggestions(con: duckdb.DuckDBPyConnection, corpus: Path) -> dict:
+    """Given a database holding a generated corpus, returns how well unit_alias_suggestions find
+    the unit names written another way that need a reviewer (not the code prefixes the cleaning
+    already joins): recall over those names, precision over the suggestions."""
+    from jixiao.units import clean_unit
+
+    truth = unit_truth(corpus)
+    need = {(c, clean_unit(w)) for (c, w), t in truth.items() if clean_unit(w) != t}
+    sugg = con.cursor().execute("SELECT county, unit_a, unit_b FROM unit_alias_suggestions").fetchall()
+    true_of = {(c, clean_unit(w)): t for (c, w), t in truth.items()}
+    correct = sum(1 for c, a, b in sugg if true_of.get((c, a)) is not None and true_of.get((c, a)) == true_of.get((c, b)))
+    found = {(c, n) for c, a, b in sugg for n in (a, b)}
+    hit = len(need & found)
+    return {"names_needing_review": len(need), "suggestions": len(sugg), "correct": correct,
+            "precision": round(correct / len(sugg), 4) if sugg else 1.0,
+            "recall": round(hit / len(need), 4) if need else 1.0}
+
+
+def accept_unit_suggestions(con: duckdb.DuckDBPyConnection, path: Path, reviewer: str = "bench") -> int:
+    """Given a database and an alias file, appends an accept decision for every pending
+    suggestion (as a reviewer who agrees with all of them would) and returns how many."""
+    from jixiao.units import record_decision
+
+    rows = con.cursor().execute(
+        "SELECT county, unit_a, unit_b FROM unit_alias_suggestions WHERE status = 'pending'").fetchall()
+    for county, a, b in rows:
+        record_decision(b, a, "accept", reviewer=reviewer, county=county or "", path=path)
+    return len(rows)

@@ -16,6 +16,7 @@ order the parser numbers them), so the ground truth can name indicator positions
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass, field
 
@@ -53,6 +54,10 @@ DETECT = {
     "JX106": ALL, "JX107": ALL, "JX201": frozenset({"L000", "L001", "L004"}), "JX202": frozenset({"L001"}),
     "JX301": frozenset({"L001"}), "JX302": frozenset({"L001"}), "JX303": frozenset({"L001"}),
     "JX304": frozenset({"L001"}), "JX401": ALL, "JX402": ALL, "JX403": frozenset({"L001"}), "JX404": ALL,
+    # Across documents: where the finding is shown (the other document has to be loaded too).
+    "JX501": frozenset({"L001"}), "JX502": ALL, "JX503": frozenset({"L001"}),
+    "JX504": frozenset({"L000", "L003", "L004"}), "JX505": frozenset({"L000", "L003", "L004"}), "JX506": ALL,
+    "JX507": ALL,
 }
 
 
@@ -68,6 +73,16 @@ class Doc:
     fmt: str = "txt"
     encoding: str = "utf-8"
     style: dict = field(default_factory=dict)
+    unit_written: dict = field(default_factory=dict)   # unit name -> as this document writes it
+    name_written: dict = field(default_factory=dict)   # id(project-year) -> its name as written here
+
+    def unit_of(self, py: ProjectYear) -> str:
+        """The unit's name as this document writes it (a variant now and then)."""
+        return self.unit_written.get(py.unit.name, py.unit.name)
+
+    def name_of(self, py: ProjectYear) -> str:
+        """The project's name as this document writes it (some forms cut it off)."""
+        return self.name_written.get(id(py), py.name)
 
 
 @dataclass
@@ -79,6 +94,7 @@ class Rendered:
     names: list[str]       # the 三级指标 as the parser will read it ("" where left empty)
     targets: list[str]     # target_raw as the parser will read it
     money_costs: int       # cost indicators with a money target in this document
+    weights: list = field(default_factory=list)  # the weight written for each indicator (self-evaluations)
 
 
 # ----------------------------------------------------------------------------- value cells
@@ -157,8 +173,8 @@ def render_000(doc: Doc, rng: random.Random) -> tuple[str, list[Rendered]]:
         over = py.goal_over
         unit_label = rng.choice(("部门(单位名称)", "部门(单位)名称"))
         out += ["", "", "项目支出绩效目标表", "", f"({year}) 年度", ""]
-        out.append(f"{unit_label}\t{py.unit.name}" + "\t" * 9)
-        out.append(f"项目名称\t{py.name}" + "\t" * 9)
+        out.append(f"{unit_label}\t{doc.unit_of(py)}" + "\t" * 9)
+        out.append(f"项目名称\t{doc.name_of(py)}" + "\t" * 9)
         b = fmt(py.budget)
         if rng.random() < 0.7:
             out.append("项目资金(万元)\t年度资金总额:" + "\t" * 8 + b + "\t")
@@ -257,8 +273,8 @@ def render_001(doc: Doc, rng: random.Random) -> tuple[str, list[Rendered]]:
         over = py.self_over
         style = doc.style.get(py.unit.name, {})
         out += ["", "", f"# {county}部门项目支出绩效自评表", "", f"({year}年度)", ""]
-        out.append(f"项目名称\t\t{py.name}" + "\t" * 7)
-        out.append(f"主管部门及代码\t\t{py.unit.department}\t\t\t实施单位\t\t{py.unit.name}\t\t")
+        out.append(f"项目名称\t\t{doc.name_of(py)}" + "\t" * 7)
+        out.append(f"主管部门及代码\t\t{py.unit.department}\t\t\t实施单位\t\t{doc.unit_of(py)}\t\t")
         out.append("项目资金 (万元)\t\t\t\t年初预算数 (A)\t全年执行数 (B)\t分值 (10分)\t执行率 (B/A)\t得分\t得分计算方法")
         rate = py.executed / py.budget if py.budget else 1.0
         rate_s = fmt(rate * 100, 0 if abs(rate * 100 - round(rate * 100)) < 1e-9 else 1) + "%"
@@ -274,11 +290,16 @@ def render_001(doc: Doc, rng: random.Random) -> tuple[str, list[Rendered]]:
         out.append(f"年度总体目标\t年初设定目标: {goal}\t\t\t\t年度总体目标完成情况综述: {summary}\t\t\t\t")
         out.append("一级指标\t二级指标\t三级指标\t分值\t指标值\t全年实际值 (B)\t得分计算方法\t得分\t未完成原因分析\t")
         inds = render_order(py, "L001")
+        if "JX502" in over:  # an indicator of the goal table replaced by another
+            old, new = over["JX502"]
+            inds = [new if i is old else i for i in inds]
+        moved = over.get("JX503", {})  # points moved between two indicators
+        weight = {id(i): moved.get(id(i), i.weight) for i in inds}
         # Declared points per written first level (cost rows count under 产出指标 in the old style).
         sums: dict[str, float] = {}
         for ind in inds:
             lab = _l001_label(ind, style)
-            sums[lab] = sums.get(lab, 0.0) + ind.weight
+            sums[lab] = sums.get(lab, 0.0) + weight[id(ind)]
         if "JX202" in over:
             lab, delta = over["JX202"]
             if lab in sums:
@@ -309,10 +330,14 @@ def render_001(doc: Doc, rng: random.Random) -> tuple[str, list[Rendered]]:
             l2c = "" if miss == "l2" else (l2 if write_l2 else "")
             name = "" if miss == "name" else ind.name
             name_cell = f"指标{k_in_group}: {name}" if name else f"指标{k_in_group}:"
-            target = "" if miss == "target" else target_symbol(ind, rng)
+            shown = ind
+            if "JX501" in over and over["JX501"][0] is ind:  # the target changed in the self-evaluation
+                shown = copy.copy(ind)
+                shown.value = over["JX501"][1]
+            target = "" if miss == "target" else target_symbol(shown, rng)
             rule = rng.choice(L001_RULE) if rng.random() < 0.3 else ""
             score = fmt(ind.score) if ind.score is not None else ""
-            cells = [l1c, l2c, name_cell, fmt(ind.weight), target, actual_text(ind), rule, score, ind.reason or ""]
+            cells = [l1c, l2c, name_cell, fmt(weight[id(ind)]), target, actual_text(ind), rule, score, ind.reason or ""]
             if doc.fmt == "txt" and not write_l1 and not write_l2 and miss is None and rng.random() < 0.03:
                 cells = cells[2:]  # a continuation row shifted to column 0 (as in the seed)
             out.append("\t".join(cells) + "\t")
@@ -324,7 +349,7 @@ def render_001(doc: Doc, rng: random.Random) -> tuple[str, list[Rendered]]:
         out.append("\t.....\t\t\t\t\t\t\t\t")
         out.append("<b>总 分</b>" + "\t" * 8 + fmt(py.total) + "\t")
         out += ["", L001_NOTE, ""]
-        rendered.append(Rendered(py, inds, names, targets, _money_costs(inds, over)))
+        rendered.append(Rendered(py, inds, names, targets, _money_costs(inds, over), [weight[id(i)] for i in inds]))
     return "\n".join(out), rendered
 
 
@@ -350,13 +375,13 @@ def render_003(doc: Doc, rng: random.Random) -> tuple[str, list[Rendered]]:
 
     for n, py in enumerate(doc.projects, start=1):
         over = py.goal_over
-        title = f"{n}、{py.name}绩效目标表"
-        out.append(f"{title} TC {n}、{py.name}绩效目标表 \\f C \\l 1 ")
-        out.append(f"\t{py.unit.code}{py.unit.name}")
+        name = doc.name_of(py)
+        title = f"{n}、{name}绩效目标表"
+        out.append(f"{title} TC {n}、{name}绩效目标表 \\f C \\l 1 ")
+        out.append(f"\t{py.unit.code}{doc.unit_of(py)}")
         out.append("\t单位：万元")
         out.append("")
-        code = f"{py.unit.code[:3]}-{rng.randint(1000, 9999)}-JBN-{''.join(rng.choice('ABCDEFGHJKLMNPQRSTUVWXYZ23456789') for _ in range(4))}"
-        row(["项目编码", code, "项目名称", py.name])
+        row(["项目编码", project_code(py), "项目名称", name])
         row(["预算规模及资金用途", "预算数", f"{py.budget:.2f}", "其中：财政资金", f"{py.fiscal:.2f}", "其他资金",
              f"{(py.other or py.carryover):.2f}" if (py.other or py.carryover) else ""])
         row(["", py.lineage.ptype["use"].format(s=py.subject, o=py.lineage.obj)])
@@ -394,6 +419,14 @@ def render_003(doc: Doc, rng: random.Random) -> tuple[str, list[Rendered]]:
     return "\n".join(out), rendered
 
 
+def project_code(py: ProjectYear) -> str:
+    """The 项目编码 003 writes: the unit's code, a number and letters kept by the project from
+    year to year (a continuing project keeps its code)."""
+    r = random.Random(f"code:{py.lineage.key}:{py.lineage.seed}")
+    letters = "".join(r.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(4))
+    return f"{py.unit.code[:3]}-{r.randint(1000, 9999)}-JBN-{letters}"
+
+
 # ----------------------------------------------------------------------------- L004
 
 
@@ -407,8 +440,8 @@ def render_004(doc: Doc, rng: random.Random) -> tuple[str, list[Rendered]]:
         full = rng.random() < 0.5
         colon, lp, rp = ("：", "（", "）") if full else (":", "(", ")")
         out += ["", "", "项目支出绩效目标表", "", f"({year}年)", ""]
-        out.append(f"预算单位\t\t{py.unit.name}" + "\t" * 6)
-        out.append(f"项目名称\t\t{py.name}\t\t\t项目负责人\t\t{lead}\t")
+        out.append(f"预算单位\t\t{doc.unit_of(py)}" + "\t" * 6)
+        out.append(f"项目名称\t\t{doc.name_of(py)}\t\t\t项目负责人\t\t{lead}\t")
         other = py.other or py.carryover
         out.append(f"项目资金{lp}万元{rp}\t\t年度预算总额{colon}\t{fmt(py.budget)}\t其中{colon}财政拨款\t{py.fiscal:.2f}"
                    f"\t其他资金{colon}\t{other:.2f}\t")

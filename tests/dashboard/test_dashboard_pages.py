@@ -206,12 +206,12 @@ def test_rules_catalog_with_counts(open_page, seed_db):
     at = open_page("rules")
     _ok(at, "规则说明")
     table = _frame_with(at, "rule", "why", "remedy")
-    assert len(table) == 17
+    assert len(table) == 24  # JX101-JX404 and JX501-JX507
     con = _db(seed_db)
     n101 = con.sql("SELECT count(*) FROM flags WHERE rule = 'JX101'").fetchall()[0][0]
     con.close()
     assert int(table[table["rule"] == "JX101"]["n_flags"].iloc[0]) == n101
-    assert len([e for e in at.expander if not e.label.startswith("登录")]) == 17  # one per rule (+ the sign-in)
+    assert len([e for e in at.expander if not e.label.startswith("登录")]) == 24  # one per rule (+ the sign-in)
     texts = " ".join(t.value for t in at.markdown)
     for section in ("检查什么", "为什么是问题", "示例", "如何整改"):
         assert section in texts

@@ -149,9 +149,11 @@ def test_document_text_never_becomes_a_link_on_the_pages(hostile_db):
     from streamlit.testing.v1 import AppTest
 
     con = connect(hostile_db, read_only=True)
-    pid, unit = con.execute("SELECT project_id, unit FROM projects WHERE name LIKE '%span%'").fetchone()
+    pid, written, unit = con.execute(
+        "SELECT project_id, unit, unit_canonical FROM projects WHERE name LIKE '%span%'").fetchone()
     con.close()
-    assert "<a href='http://evil.example/x'>" in unit  # as stored (the reader drops short tags only)
+    assert "<a href='http://evil.example/x'>" in written  # as stored (the reader drops short tags only)
+    assert "evil" in unit  # the sidebar and the pages show the canonical name
     data.clear_caches()
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
     at.session_state["unit"] = [unit]  # the sidebar filter line repeats the unit's name

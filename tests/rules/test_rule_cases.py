@@ -39,6 +39,10 @@ def test_rule_case(case):
         assert refs, f"{case.rule} should flag: {case.name}"
         if case.expect is not None:
             assert refs == sorted(case.expect), found["message"].to_list()
+        if case.severity:
+            sev = {(r["indicator_id"] or r["project_id"]): r.get("severity", rule.severity)
+                   for r in found.iter_rows(named=True)}
+            assert {k: sev.get(k) for k in case.severity} == case.severity, found["message"].to_list()
         assert all(m and any("\u4e00" <= ch <= "\u9fff" for ch in m) for m in found["message"]), "messages are Chinese"
         for text in case.messages:
             assert any(text in m for m in found["message"]), (text, found["message"].to_list())

@@ -126,5 +126,5 @@ def test_rules_that_find_nothing_in_the_seeds(con, rule):
 
 def test_rules_table_lists_every_rule(con):
     rows = con.execute("SELECT rule, title, description FROM rules ORDER BY rule").fetchall()
-    assert [r[0] for r in rows][:3] == ["JX101", "JX102", "JX103"] and len(rows) == 17
+    assert [r[0] for r in rows][:3] == ["JX101", "JX102", "JX103"] and len(rows) == 24
     assert all(r[1] and r[2] for r in rows)

@@ -14,7 +14,8 @@ from jixiao.cli import main
 from jixiao.ingest import ingest_paths
 from jixiao.synth import generate_corpus
 
-PARTITIONED = ("projects", "indicators", "flags", "project_scores", "template_members", "score_distribution")
+PARTITIONED = ("projects", "indicators", "flags", "project_scores", "template_members", "score_distribution",
+               "project_links", "project_history", "indicator_links")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,8 @@ def _read(out: Path, table: str) -> str:
 def test_row_counts_match(exported):
     con, out = exported["db"], exported["out"]
     for table in ("documents", "projects", "indicators", "flags", "rules", "project_scores",
-                  "template_clusters", "template_members", "score_distribution"):
+                  "template_clusters", "template_members", "score_distribution", "project_links",
+                  "project_history", "indicator_links", "unit_names"):
         want = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         got = duckdb.sql(f"SELECT count(*) FROM {_read(out, table)}").fetchall()[0][0]
         assert got == want, table

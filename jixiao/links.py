@@ -1,0 +1,492 @@
+"""Links between documents: a project's goal table and its self-evaluation, the same project a
+year earlier, and within each linked pair the same indicator on both sides.
+
+Given projects (with `unit_canonical`) and indicators, `compute` returns:
+
+- `project_links` (goal_project_id, self_eval_project_id, method, similarity): each
+  self-evaluation project and its goal-table project — same canonical unit, year and scope;
+- `project_history` (project_id, previous_project_id, method, similarity): each project and the
+  same project in year − 1 — same canonical unit and scope, the same kind first (a goal table's
+  previous is last year's goal table), the other kind where that year has none of its kind;
+- `indicator_links` (left_indicator_id, right_indicator_id, link_kind, method, similarity,
+  left_project_id, right_project_id): within each linked pair, indicators matched one to one;
+  `link_kind` is `goal_self` (left = goal table, right = self-evaluation) or `previous`
+  (left = this year, right = the year before);
+- `project_lineage` / `indicator_lineage` (id, lineage_id): the connected chains, so "the same
+  project (indicator) in every document and year" is one equality.
+
+Every link is one to one; a project or indicator without a partner is simply absent. Unlinked
+projects are found again by JX507, unlinked indicators by JX502.
+
+How projects are matched, within a block of one unit (the canonical unit, or its presumed group
+while a suggested merge awaits review: the method then ends in `_pending_unit`), year (and
+year − 1), scope (and compatible regions): first the same 项目编码, then the same normalised name (NFKC, no spaces or
+punctuation, no year such as 2024年度), then — for what is left, with rapidfuzz inside the
+block — a cut-off name (the shorter, ≥ 6 characters, begins the longer: some forms cut the
+项目名称 cell), a similar name (similarity ≥ `NAME_SIMILAR`, some indicator names in common), or a fairly
+similar name with mostly the same indicators — never two names that differ in a place or a
+number (宁新村 / 长凤村, 一期 / 二期: `distinct_objects`). Candidates are taken best first, each project once.
+
+How indicators are matched, within a linked pair: the same normalised name (duplicates in
+order), then similar names (normalised Levenshtein ≥ `INDICATOR_SIMILAR`, a same second level
+breaking ties), then the same second level and the same target where a name is empty or the
+names are at least half alike (a nameless row of one table).
+
+Exact stages are Polars joins over all blocks at once; only the leftovers of a block reach
+rapidfuzz, so a million indicators take seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+PROJECT_LINKS_SCHEMA = {"goal_project_id": pl.String, "self_eval_project_id": pl.String, "method": pl.String,
+                        "similarity": pl.Float64}
+PROJECT_HISTORY_SCHEMA = {"project_id": pl.String, "previous_project_id": pl.String, "method": pl.String,
+                          "similarity": pl.Float64}
+INDICATOR_LINKS_SCHEMA = {"left_indicator_id": pl.String, "right_indicator_id": pl.String, "link_kind": pl.String,
+                          "method": pl.String, "similarity": pl.Float64, "left_project_id": pl.String,
+                          "right_project_id": pl.String}
+PROJECT_LINEAGE_SCHEMA = {"project_id": pl.String, "lineage_id": pl.String}
+INDICATOR_LINEAGE_SCHEMA = {"indicator_id": pl.String, "lineage_id": pl.String}
+
+NAME_SIMILAR = 0.8          # project names this alike are the same project (within a unit-year)
+NAME_WITH_INDICATORS = 0.45  # ... or this alike with INDICATOR_OVERLAP of their indicator names in common
+INDICATOR_OVERLAP = 0.6
+MIN_SHARED = 0.2            # a similar name needs at least this share of indicator names in common
+PREFIX_MIN = 6              # a cut-off name keeps at least this many characters
+INDICATOR_SIMILAR = 0.7     # indicator names this alike are the same indicator (within a pair)
+LEVEL_TARGET_NAMES = 0.5    # same level and target count only with names at least this alike (or one empty)
+
+_PUNCT = r"[\p{P}\p{S}\p{Z}\s]+"
+_YEAR_RANGE = r"(?:19|20)\d{2}\s*[-—–~至到]\s*(?:19|20)\d{2}\s*年度?"
+_YEAR = r"[（(]?\s*(?:19|20)\d{2}\s*年度?\s*[)）]?|[（(]\s*(?:19|20)\d{2}\s*[)）]"
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """The links of one set of frames (see the module docstring for each table)."""
+
+    project_links: pl.DataFrame
+    project_history: pl.DataFrame
+    indicator_links: pl.DataFrame
+    project_lineage: pl.DataFrame
+    indicator_lineage: pl.DataFrame
+
+    @staticmethod
+    def empty() -> Lineage:
+        """Returns a Lineage with every table empty (in its schema)."""
+        return Lineage(*(pl.DataFrame(schema=s) for s in (PROJECT_LINKS_SCHEMA, PROJECT_HISTORY_SCHEMA,
+                                                          INDICATOR_LINKS_SCHEMA, PROJECT_LINEAGE_SCHEMA,
+                                                          INDICATOR_LINEAGE_SCHEMA)))
+
+
+# ----------------------------------------------------------------------------- normalised keys
+
+
+def name_key_expr(col: str | pl.Expr) -> pl.Expr:
+    """Given a name column, returns its comparison key: NFKC, lower case, without years
+    (2024年度, （2025）, 2024-2026年), spaces and punctuation (null -> "")."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return (
+        e.cast(pl.String).fill_null("").str.normalize("NFKC")
+        .str.replace_all(_YEAR_RANGE, "").str.replace_all(_YEAR, "")
+        .str.replace_all(_PUNCT, "").str.to_lowercase()
+    )
+
+
+def code_key_expr(col: str = "code") -> pl.Expr:
+    """Given the 项目编码 column, returns it NFKC, upper case, without spaces; null when empty."""
+    e = pl.col(col).cast(pl.String).str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_uppercase()
+    return pl.when(e.str.len_chars() > 0).then(e).otherwise(None)
+
+
+def target_key_expr() -> pl.Expr:
+    """Returns an indicator's target as a comparable key: value|unit for a number (the
+    operator left out: 000 tables keep it in another column and many forms drop `=`), else the
+    text with years masked (2024年年底 and 2025年年底 agree) and without spaces or punctuation."""
+    num = pl.concat_str([pl.col("target_value").round(6).cast(pl.String), pl.col("target_unit").fill_null("")],
+                        separator="|")
+    txt = (pl.col("target_raw").cast(pl.String).fill_null("").str.normalize("NFKC")
+           .str.replace_all(r"(?:19|20)\d{2}", "Y").str.replace_all(_PUNCT, "").str.to_lowercase())
+    return pl.when(pl.col("target_value").is_not_null()).then(num).otherwise(txt)
+
+
+# ----------------------------------------------------------------------------- greedy one to one
+
+
+def _greedy(cands: pl.DataFrame, left: str, right: str, order: list[str]) -> pl.DataFrame:
+    """Given candidate pairs and sort columns (best first), returns the pairs taken best first
+    with each left and each right id used once."""
+    if cands.height == 0:
+        return cands
+    cands = cands.sort(order, descending=True, maintain_order=True)
+    # Rounds of "the best candidate of each left is also the best of its right": vectorised,
+    # and the same result as taking candidates one by one in order (ties broken by the order).
+    cands = cands.with_row_index("__rank")
+    taken = []
+    while cands.height:
+        best_l = cands.group_by(left).agg(pl.col("__rank").min())
+        best_r = cands.group_by(right).agg(pl.col("__rank").min())
+        ok = cands.join(best_l, on=[left, "__rank"], how="semi").join(best_r, on=[right, "__rank"], how="semi")
+        if ok.height == 0:  # cannot happen (the overall best is mutual), but never loop forever
+            break
+        taken.append(ok)
+        cands = cands.join(ok.select(left), on=left, how="anti").join(ok.select(right), on=right, how="anti")
+    return pl.concat(taken).sort("__rank").drop("__rank")
+
+
+# ----------------------------------------------------------------------------- projects
+
+
+def unit_block_expr(projects: pl.DataFrame) -> pl.Expr:
+    """Given the projects frame, returns the unit that blocks links: the canonical unit, or its
+    presumed group (`unit_group`, pending merges applied) where the frame has one — a project's
+    goal table and self-evaluation written under 轮台县社会保险中心 / …服务中心 are linked before a
+    reviewer merges the names (the link's method says so)."""
+    cols = [pl.col("unit_canonical"), pl.col("unit")]
+    if "unit_group" in projects.columns:
+        cols.insert(0, pl.col("unit_group"))
+    return pl.coalesce(cols).fill_null("")
+
+
+def _project_side(projects: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
+    names = (indicators.select("project_id", name_key_expr("name").alias("k")).filter(pl.col("k") != "")
+             .group_by("project_id").agg(pl.col("k").unique().sort().alias("__ind_names")))
+    return projects.select(
+        "project_id", "kind", "year", pl.col("scope").fill_null("project"),
+        unit_block_expr(projects).alias("__unit"),
+        pl.coalesce("unit_canonical", "unit").fill_null("").alias("__canon"),
+        pl.col("province").fill_null("").alias("__prov"), pl.col("county").fill_null("").alias("__county"),
+        name_key_expr("name").alias("__key"), code_key_expr().alias("__code"),
+        pl.col("name").fill_null("").alias("__name"),
+    ).join(names, on="project_id", how="left").filter(pl.col("__unit") != "")
+
+
+def _region_ok() -> pl.Expr:
+    # A region the resolver could not place is compatible with any (it names no other county).
+    return (((pl.col("__prov") == pl.col("__prov_r")) | (pl.col("__prov") == "") | (pl.col("__prov_r") == ""))
+            & ((pl.col("__county") == pl.col("__county_r")) | (pl.col("__county") == "") | (pl.col("__county_r") == "")))
+
+
+# A name that differs from another in a place (…村, …镇) or a number (一期 / 二期, 第一 / 第二)
+# names another object, however alike the rest is.
+_PLACE_CHARS = frozenset("村镇乡区县市组屯寨社街")
+_NUMERAL = re.compile(r"[0-9一二三四五六七八九十百零〇两ⅰⅱⅲⅳⅴ]|期|号|批|段|标")
+
+
+def distinct_objects(a: str, b: str) -> bool:
+    """Given two normalised names, returns whether the part where they differ names another
+    place or another number (宁新村 / 长凤村, 一期 / 二期): then they are two things."""
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    j = 0
+    while j < n - i and a[len(a) - 1 - j] == b[len(b) - 1 - j]:
+        j += 1
+    ma, mb = a[i:len(a) - j], b[i:len(b) - j]
+    if not ma and not mb:
+        return False
+    after = a[len(a) - j] if j else ""
+    if after in _PLACE_CHARS or (ma and ma[-1] in _PLACE_CHARS) or (mb and mb[-1] in _PLACE_CHARS):
+        return True
+    return bool(_NUMERAL.search(ma + mb))
+
+
+def _jaccard(a: list | None, b: list | None) -> float:
+    if not a or not b:
+        return 0.0
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb)
+
+
+def match_projects(left: pl.DataFrame, right: pl.DataFrame, year_offset: int) -> pl.DataFrame:
+    """Given two sides from `_project_side` (left year = right year + year_offset), returns the
+    one-to-one pairs (left_id, right_id, method, similarity), best evidence first.
+
+    Within one year a name that begins another is a cut-off form of it, whatever the lost tail
+    says; across years a longer name that adds a place or a number (…（二期）) is another project."""
+    from rapidfuzz.distance import Indel
+
+    out_schema = {"left_id": pl.String, "right_id": pl.String, "method": pl.String, "similarity": pl.Float64}
+    if left.height == 0 or right.height == 0:
+        return pl.DataFrame(schema=out_schema)
+    r = right.with_columns((pl.col("year") + year_offset).alias("year")).rename(
+        {c: c + "_r" for c in right.columns if c not in ("year", "scope", "__unit")})
+    block = ["__unit", "year", "scope"]
+    cands = []
+    code = left.filter(pl.col("__code").is_not_null()).join(
+        r.filter(pl.col("__code_r").is_not_null()), left_on=block + ["__code"], right_on=block + ["__code_r"])
+    cands.append(code.filter(_region_ok()).select(pl.col("project_id").alias("left_id"), pl.col("project_id_r").alias("right_id"),
+                                                  pl.lit("code").alias("method"), pl.lit(1.0).alias("similarity"),
+                                                  pl.lit(3).alias("__stage")))
+    name = left.filter(pl.col("__key") != "").join(r, left_on=block + ["__key"], right_on=block + ["__key_r"])
+    cands.append(name.filter(_region_ok()).select(pl.col("project_id").alias("left_id"), pl.col("project_id_r").alias("right_id"),
+                                                  pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"),
+                                                  pl.lit(2).alias("__stage")))
+    exact = _greedy(pl.concat(cands), "left_id", "right_id", ["__stage", "similarity"])
+    # What is left, block by block: cut-off, similar names, similar indicators.
+    rest_l = left.join(exact.select(pl.col("left_id").alias("project_id")), on="project_id", how="anti")
+    rest_r = r.join(exact.select(pl.col("right_id").alias("project_id_r")), on="project_id_r", how="anti")
+    pairs = rest_l.join(rest_r, on=block).filter(_region_ok())
+    fuzzy = []
+    if pairs.height:
+        lk, rk = pairs["__key"].to_list(), pairs["__key_r"].to_list()
+        li, ri = pairs["__ind_names"].to_list(), pairs["__ind_names_r"].to_list()
+        for k in range(pairs.height):
+            a, b = lk[k], rk[k]
+            if not a or not b:
+                continue
+            short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+            sim = 1.0 - Indel.normalized_distance(a, b)
+            if year_offset == 0 and len(short) >= PREFIX_MIN and long_.startswith(short):
+                fuzzy.append((k, "name_prefix", max(sim, 0.9), 1))
+                continue
+            if distinct_objects(a, b):
+                continue
+            if len(short) >= PREFIX_MIN and long_.startswith(short):
+                fuzzy.append((k, "name_prefix", max(sim, 0.9), 1))
+                continue
+            j = _jaccard(li[k], ri[k])
+            # A similar name alone is not enough when both have indicators and share none of
+            # them (城乡居民养老保险补贴 / 城乡居民医疗保险补贴).
+            if sim >= NAME_SIMILAR and (j >= MIN_SHARED or not li[k] or not ri[k]):
+                fuzzy.append((k, "name_similar", sim, 1))
+            elif sim >= NAME_WITH_INDICATORS and j >= INDICATOR_OVERLAP:
+                fuzzy.append((k, "indicators", round(0.5 * sim + 0.5 * j, 4), 0))
+    if fuzzy:
+        idx = np.array([f[0] for f in fuzzy])
+        fz = pl.DataFrame({
+            "left_id": pairs["project_id"].gather(idx), "right_id": pairs["project_id_r"].gather(idx),
+            "method": [f[1] for f in fuzzy], "similarity": [round(f[2], 4) for f in fuzzy],
+            "__stage": pl.Series([f[3] for f in fuzzy], dtype=pl.Int32),
+        })
+        exact = pl.concat([exact, _greedy(fz, "left_id", "right_id", ["__stage", "similarity"])], how="vertical_relaxed")
+    # Linked across two unit names a reviewer has not merged yet: say so.
+    canon = exact.join(left.select(pl.col("project_id").alias("left_id"), "__canon"), on="left_id").join(
+        r.select(pl.col("project_id_r").alias("right_id"), "__canon_r"), on="right_id")
+    exact = canon.with_columns(pl.when(pl.col("__canon") != pl.col("__canon_r"))
+                               .then(pl.col("method") + "_pending_unit").otherwise(pl.col("method")).alias("method"))
+    return exact.select([pl.col(c).cast(t) for c, t in out_schema.items()])
+
+
+def link_goal_self(side: pl.DataFrame) -> pl.DataFrame:
+    """Given the project side table, returns project_links (goal ↔ self-evaluation, same year)."""
+    m = match_projects(side.filter(pl.col("kind") == "goal"), side.filter(pl.col("kind") == "self_eval"), 0)
+    return m.select(pl.col("left_id").alias("goal_project_id"), pl.col("right_id").alias("self_eval_project_id"),
+                    "method", "similarity")
+
+
+def link_history(side: pl.DataFrame) -> pl.DataFrame:
+    """Given the project side table, returns project_history: each project and the same project
+    in year − 1, of its own kind first, then of the other kind for those still without one."""
+    parts = []
+    for kind, other in (("goal", "self_eval"), ("self_eval", "goal")):
+        cur = side.filter(pl.col("kind") == kind)
+        same = match_projects(cur, side.filter(pl.col("kind") == kind), 1)
+        rest = cur.join(same.select(pl.col("left_id").alias("project_id")), on="project_id", how="anti")
+        # The other kind only for a unit-year that has none of this kind in year − 1.
+        have = side.filter(pl.col("kind") == kind).select("__unit", (pl.col("year") + 1).alias("year"), "scope").unique()
+        rest = rest.join(have, on=["__unit", "year", "scope"], how="anti")
+        cross = match_projects(rest, side.filter(pl.col("kind") == other), 1)
+        parts += [same, cross.with_columns((pl.col("method") + "_other_kind").alias("method"))]
+    m = pl.concat(parts)
+    return m.select(pl.col("left_id").alias("project_id"), pl.col("right_id").alias("previous_project_id"),
+                    "method", "similarity")
+
+
+# ----------------------------------------------------------------------------- indicators
+
+
+def _indicator_side(indicators: pl.DataFrame) -> pl.DataFrame:
+    return indicators.select(
+        "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"),
+        name_key_expr("name").alias("__key"), target_key_expr().alias("__target"),
+    )
+
+
+def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> pl.DataFrame:
+    """Given project pairs (left_project_id, right_project_id) and the indicator side table,
+    returns indicator_links rows for these pairs (INDICATOR_LINKS_SCHEMA)."""
+    from rapidfuzz.distance import Levenshtein
+
+    if pairs.height == 0:
+        return pl.DataFrame(schema=INDICATOR_LINKS_SCHEMA)
+    pairs = pairs.select("left_project_id", "right_project_id").unique()
+    L = ind.join(pairs.select(pl.col("left_project_id").alias("project_id"), "right_project_id"), on="project_id")
+    R = ind.join(pairs.select("left_project_id", pl.col("right_project_id").alias("project_id")), on="project_id")
+    L = L.rename({"project_id": "left_project_id", "indicator_id": "left_indicator_id"})
+    R = R.rename({"project_id": "right_project_id", "indicator_id": "right_indicator_id"})
+    key = ["left_project_id", "right_project_id"]
+    # 1. The same name; a name twice in a project matches in order.
+    dup = pl.int_range(pl.len()).over(key + ["__key"], order_by="seq")
+    L1 = L.filter(pl.col("__key") != "").with_columns(dup.alias("__dup"))
+    R1 = R.filter(pl.col("__key") != "").with_columns(dup.alias("__dup"))
+    same = L1.join(R1, on=key + ["__key", "__dup"]).select(
+        "left_indicator_id", "right_indicator_id", *key, pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"))
+    Lr = L.join(same.select("left_indicator_id"), on="left_indicator_id", how="anti")
+    Rr = R.join(same.select("right_indicator_id"), on="right_indicator_id", how="anti")
+    # 2./3. Leftovers of a pair: similar names, then same level and target.
+    cand = Lr.join(Rr, on=key, suffix="_r")
+    rows = []
+    if cand.height:
+        a, b = cand["__key"].to_list(), cand["__key_r"].to_list()
+        l2a, l2b = cand["__l2"].to_list(), cand["__l2_r"].to_list()
+        ta, tb = cand["__target"].to_list(), cand["__target_r"].to_list()
+        for k in range(cand.height):
+            sim = Levenshtein.normalized_similarity(a[k], b[k]) if a[k] and b[k] else 0.0
+            same_l2 = bool(l2a[k]) and l2a[k] == l2b[k]
+            if sim >= INDICATOR_SIMILAR:
+                rows.append((k, "name_similar", sim, 2, sim + (0.01 if same_l2 else 0.0)))
+            elif same_l2 and ta[k] and ta[k] == tb[k] and (not a[k] or not b[k] or sim >= LEVEL_TARGET_NAMES):
+                rows.append((k, "level_target", sim, 1, sim))
+    links = [same]
+    if rows:
+        idx = np.array([r[0] for r in rows])
+        fz = pl.DataFrame({
+            "left_indicator_id": cand["left_indicator_id"].gather(idx),
+            "right_indicator_id": cand["right_indicator_id"].gather(idx),
+            "left_project_id": cand["left_project_id"].gather(idx),
+            "right_project_id": cand["right_project_id"].gather(idx),
+            "method": [r[1] for r in rows], "similarity": [round(r[2], 4) for r in rows],
+            "__stage": pl.Series([r[3] for r in rows], dtype=pl.Int32), "__score": [r[4] for r in rows],
+        })
+        got = _greedy(fz, "left_indicator_id", "right_indicator_id", ["__stage", "__score"])
+        links.append(got.drop("__stage", "__score"))
+    out = pl.concat([x.select("left_indicator_id", "right_indicator_id", *key, "method", "similarity") for x in links])
+    return out.with_columns(pl.lit(link_kind).alias("link_kind")).select(
+        [pl.col(c).cast(t) for c, t in INDICATOR_LINKS_SCHEMA.items()])
+
+
+# ----------------------------------------------------------------------------- chains
+
+
+def _components(ids: pl.Series, a: pl.Series, b: pl.Series) -> np.ndarray:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    index = pl.DataFrame({"id": ids}).with_row_index("__i")
+    ia = pl.DataFrame({"id": a}).join(index, on="id", how="left", maintain_order="left")["__i"].to_numpy()
+    ib = pl.DataFrame({"id": b}).join(index, on="id", how="left", maintain_order="left")["__i"].to_numpy()
+    n = len(ids)
+    g = coo_matrix((np.ones(len(ia), dtype=np.int8), (ia, ib)), shape=(n, n))
+    return connected_components(g, directed=False)[1]
+
+
+def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFrame, history: pl.DataFrame,
+             ilinks: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Given the links, returns (project_lineage, indicator_lineage): every linked project and
+    indicator with the id of its chain — the chain's earliest goal-table member (else its
+    earliest member)."""
+    out = []
+    for ids, a, b, order in (
+        (projects, pl.concat([plinks["goal_project_id"], history["project_id"]]),
+         pl.concat([plinks["self_eval_project_id"], history["previous_project_id"]]), "project_id"),
+        (indicators, ilinks["left_indicator_id"], ilinks["right_indicator_id"], "indicator_id"),
+    ):
+        id_col = order
+        linked = pl.concat([a, b]).unique()
+        if linked.len() == 0:
+            out.append(pl.DataFrame(schema={id_col: pl.String, "lineage_id": pl.String}))
+            continue
+        members = ids.join(pl.DataFrame({id_col: linked}), on=id_col, how="semi").sort(id_col)
+        comp = _components(members[id_col], a, b)
+        members = members.with_columns(pl.Series("__c", comp))
+        head = members.sort("__year", "__goal_last", id_col).group_by("__c", maintain_order=True).first()
+        out.append(members.join(head.select("__c", pl.col(id_col).alias("lineage_id")), on="__c")
+                   .select(id_col, "lineage_id").sort(id_col))
+    return out[0], out[1]
+
+
+# ----------------------------------------------------------------------------- all together
+
+
+def compute(projects: pl.DataFrame, indicators: pl.DataFrame) -> Lineage:
+    """Given projects (with unit_canonical) and indicators, returns every link table (Lineage)."""
+    side = _project_side(projects, indicators)
+    plinks = link_goal_self(side)
+    history = link_history(side)
+    ind = _indicator_side(indicators)
+    ilinks = pl.concat([
+        match_indicators(plinks.select(pl.col("goal_project_id").alias("left_project_id"),
+                                       pl.col("self_eval_project_id").alias("right_project_id")), ind, "goal_self"),
+        match_indicators(history.select(pl.col("project_id").alias("left_project_id"),
+                                        pl.col("previous_project_id").alias("right_project_id")), ind, "previous"),
+    ])
+    info = projects.select("project_id", pl.col("year").alias("__year"),
+                           (pl.col("kind") != "goal").alias("__goal_last"))
+    ind_info = indicators.select("indicator_id", "project_id").join(info, on="project_id").drop("project_id")
+    plin, ilin = lineages(info, ind_info, plinks, history, ilinks)
+    sort = lambda df, cols: df.sort(cols)  # noqa: E731 - stable output order for tests and diffs
+    return Lineage(
+        project_links=sort(plinks, ["goal_project_id"]),
+        project_history=sort(history, ["project_id"]),
+        indicator_links=sort(ilinks, ["link_kind", "left_indicator_id"]),
+        project_lineage=plin, indicator_lineage=ilin,
+    )
+
+
+# ----------------------------------------------------------------------------- for the rules
+
+
+def indicator_pairs(lineage: Lineage, projects: pl.DataFrame, indicators: pl.DataFrame, link_kind: str,
+                    columns: list[str]) -> pl.DataFrame:
+    """Given the links, the frames, a link kind (goal_self / previous) and indicator columns,
+    returns one row per indicator link of that kind: the columns of the left indicator with
+    suffix `_l`, of the right one with `_r`, and both projects' doc_id, kind, year, scope, name."""
+    pcols = ["doc_id", "kind", "year", "scope", "name"]
+    pinfo = projects.select("project_id", *[pl.col(c) for c in pcols if c in projects.columns])
+    icols = ["indicator_id", "project_id", *[c for c in columns if c not in ("indicator_id", "project_id")]]
+    side = indicators.select(icols).join(pinfo.rename({c: "p_" + c for c in pinfo.columns if c != "project_id"}),
+                                         on="project_id", how="left")
+    links = lineage.indicator_links.filter(pl.col("link_kind") == link_kind).select(
+        "left_indicator_id", "right_indicator_id", "method", "similarity")
+    left = side.rename({c: c + "_l" for c in side.columns})
+    right = side.rename({c: c + "_r" for c in side.columns})
+    return (links.join(left, left_on="left_indicator_id", right_on="indicator_id_l")
+            .join(right, left_on="right_indicator_id", right_on="indicator_id_r")
+            .with_columns(pl.col("left_indicator_id").alias("indicator_id_l"),
+                          pl.col("right_indicator_id").alias("indicator_id_r")))
+
+
+def comparable(value: str, unit: str) -> tuple[pl.Expr, pl.Expr]:
+    """Given a value and a unit column, returns (value, unit) expressions with 万-counts spelt
+    out (5.5 万人 -> 55000 人; money is already in 万元) and an empty unit for none."""
+    u = pl.col(unit).fill_null("").str.strip_chars()
+    wan = u.str.starts_with("万") & ~u.str.starts_with("万元") & (u.str.len_chars() > 1)
+    v = pl.when(wan).then(pl.col(value) * 10000.0).otherwise(pl.col(value))
+    return v, pl.when(wan).then(u.str.slice(1)).otherwise(u)
+
+
+_DATE_YM = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:(\d{1,2})\s*月|年?底|年?末)")
+
+
+def deadline(text: str | None) -> tuple[int, int] | None:
+    """Given a date target (2024年12月31日前, 2024年年底, 2024年6月底), returns (year, month) of its
+    deadline, or None when the text names no year and month (年底 and 年末 are December)."""
+    if not text:
+        return None
+    m = _DATE_YM.search(str(text))
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2)) if m.group(2) else 12
+
+
+_SYMBOL = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
+
+
+def target_text(raw: str, op: str, value: str, unit: str) -> pl.Expr:
+    """Given the target columns, returns the target as a message shows it: as written, except a
+    bare number (000 tables keep the operator and the unit in other columns) which is shown
+    with them ("≥98%", "≤695.05万元")."""
+    r = pl.col(raw).cast(pl.String).fill_null("").str.strip_chars()
+    bare = r.str.contains(r"^[-+]?[\d.,]+$") & pl.col(value).is_not_null()
+    pct = pl.col(unit).fill_null("") == "%"
+    num = (pl.when(pct).then(pl.col(value) * 100).otherwise(pl.col(value))).round(6).cast(pl.String).str.replace(r"\.0$", "")
+    sym = pl.col(op).replace_strict(_SYMBOL, default="", return_dtype=pl.String).fill_null("")
+    return pl.when(bare).then(sym + num + pl.col(unit).fill_null("")).otherwise(r)

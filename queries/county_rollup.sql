@@ -1,0 +1,64 @@
+-- purpose: counties side by side — execution, scores, 高分低执行 projects and their share, flags per project
+-- grain: one row per (province, city, county) in the filtered projects
+-- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic;
+--             $high_score, $low_rate (the 高分低执行 quadrant: total score ≥ $high_score and 执行率 < $low_rate)
+-- used by: the county roll-up and county comparison (issue 10, dashboard round)
+WITH p AS (
+    -- include: filtered_projects
+),
+n_flag AS (
+    SELECT f.project_id, count(*) AS n FROM flags f GROUP BY f.project_id
+),
+all_p AS (
+    SELECT p.province, p.city, p.county,
+           count(DISTINCT p.unit) AS n_units,
+           count(*) AS n_projects,
+           count(*) FILTER (WHERE p.kind = 'goal') AS n_goal,
+           sum(coalesce(n_flag.n, 0)) AS n_flags
+    FROM p LEFT JOIN n_flag USING (project_id)
+    GROUP BY ALL
+),
+se AS (
+    SELECT p.province, p.city, p.county, p.budget, p.executed, p.total_score_reported,
+           coalesce(p.execution_rate, s.execution_rate) AS rate
+    FROM p LEFT JOIN project_scores s USING (project_id)
+    WHERE p.kind = 'self_eval'
+),
+se_c AS (
+    SELECT province, city, county,
+           count(*) AS n_self_eval,
+           sum(budget) AS budget,
+           sum(executed) AS executed,
+           -- 执行率 of the county: executed over budget of its self-evaluations (money-weighted)
+           CASE WHEN sum(budget) > 0 THEN sum(executed) / sum(budget) END AS execution_rate,
+           avg(rate) AS execution_rate_mean,
+           avg(total_score_reported) AS score_mean,
+           median(total_score_reported) AS score_median,
+           count(*) FILTER (WHERE total_score_reported IS NOT NULL AND rate IS NOT NULL) AS n_scored,
+           count(*) FILTER (WHERE total_score_reported >= CAST($high_score AS DOUBLE)
+                              AND rate < CAST($low_rate AS DOUBLE)) AS n_high_score_low_rate
+    FROM se
+    GROUP BY ALL
+)
+SELECT
+    a.province,
+    a.city,
+    a.county,
+    a.n_units,
+    a.n_projects,
+    a.n_goal,
+    coalesce(c.n_self_eval, 0) AS n_self_eval,
+    c.budget,
+    c.executed,
+    c.execution_rate,
+    c.execution_rate_mean,
+    c.score_mean,
+    c.score_median,
+    coalesce(c.n_high_score_low_rate, 0) AS n_high_score_low_rate,
+    CASE WHEN c.n_scored > 0 THEN c.n_high_score_low_rate / c.n_scored END AS high_score_low_rate_share,
+    a.n_flags,
+    a.n_flags / a.n_projects AS flags_per_project
+FROM all_p a
+LEFT JOIN se_c c ON c.province IS NOT DISTINCT FROM a.province AND c.city IS NOT DISTINCT FROM a.city
+                AND c.county IS NOT DISTINCT FROM a.county
+ORDER BY a.province NULLS LAST, a.city NULLS LAST, a.county NULLS LAST
