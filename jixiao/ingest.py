@@ -153,11 +153,11 @@ def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
         pid = f"{doc_id}-{seq:03d}"
         row, note = _project_row(p, pid, doc_id, seq, parsed.doc_text, synthetic)
         if note:
-            report_lines.append(f"项目「{p.fields.get('name') or seq}」：{note}")
+            report_lines.append(f"项目「{p.label}」：{note}")
         projects.append(row)
         for k, ind in enumerate(p.indicators, start=1):
             indicators.append(_indicator_row(ind, f"{pid}-{k:03d}", pid, doc_id, k))
-        report_lines.append(f"项目「{p.fields.get('name')}」（第{p.source_line}行起）：{len(p.indicators)} 个指标")
+        report_lines.append(f"项目「{p.label}」（第{p.source_line}行起）：{len(p.indicators)} 个指标")
     report_lines.extend(parsed.incomplete)
     report_lines.extend(n.render() for n in parsed.problems)
     report_lines.extend(n.render() for n in parsed.notes)

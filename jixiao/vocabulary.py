@@ -31,7 +31,7 @@ DEFAULT_PATH = Path(__file__).resolve().parents[1] / "datasets" / "vocabulary.cs
 PROJECT_FIELDS = ("name", "code", "department", "unit", "budget", "fund_fiscal", "fund_carryover", "fund_other",
                   "goal", "goal_long", "goal_summary", "fund_use", "spend_plan", "funds_block", "money_unit",
                   "skip", "tasks")
-COLUMN_ROLES = ("l1", "l2", "name", "type", "basis", "description", "scoring_rule", "unit", "last_year",
+COLUMN_ROLES = ("l1", "l2", "name", "type", "direction", "basis", "description", "scoring_rule", "unit", "last_year",
                 "weight", "actual", "target", "score", "reason", "evidence", "note")
 BUDGET_ROLES = ("budget", "adjusted", "executed", "points", "rate", "score", "note")
 ROLES: dict[str, tuple[str, ...] | None] = {
@@ -54,6 +54,7 @@ _CACHE_MAX = 200_000
 _SPACE = re.compile(r"\s+")
 _ENUM = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）、.．]|\d{1,2}[.、．)）](?!\d)|[(（]\d{1,2}[)）])")
 _TRAILING_PAREN = re.compile(r"\([^()]*\)$")
+_INLINE = re.compile(r"^([^:：]{2,24}?)\s*[:：]\s*(\S.*)$")  # "项目名称：…" (the value as written)
 _AMOUNT_TAIL = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?\s*(?:亿元|万元|千元|元|万)?")
 
 
@@ -154,8 +155,7 @@ class Vocabulary:
             if hit is not None:
                 return hit, None
         # A label and its value in one cell: "项目名称：…", "财政拨款:90", "总额10606.75万元".
-        s = unicodedata.normalize("NFKC", cell).strip()
-        m = re.match(r"^([^:]{2,24}?)\s*:\s*(\S.*)$", s)
+        m = _INLINE.match(cell.strip())
         if m:
             head = _bare_label(key(m.group(1)))
             hit = self.lookup("label", head) if head else None

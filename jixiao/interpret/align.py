@@ -89,7 +89,7 @@ def indicator_compat(role: str, cell: str) -> float:
     if not s:
         return -0.1
     number = len(s) <= 8 and _is_number(s)
-    if role == "type":
+    if role in ("type", "direction"):
         return 4.0 if (normalize_op(s) or squeeze(s) in _TYPE_WORDS) else -5.0
     if role in ("weight", "score"):
         return (4.0 if role == "score" else 3.0) if number and 0 <= (parse_number(s) or 0) <= 100 else -5.0

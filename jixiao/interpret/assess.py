@@ -170,16 +170,17 @@ def _horizons(p: ParsedProject, notes: list[Note]) -> None:
 
 
 def _total(p: ParsedProject) -> None:
-    """总分 / 合计: with two numbers the last is the score (the first the points); one number that
-    equals the points of a table without scores is the points total, not a score."""
+    """总分 / 合计: with two numbers the last is the score (the first the points). One number is the
+    points total where it equals the points (indicators + 预算执行率) and not the scores (四川:
+    合计 | 100 with the 得分 column empty), else the score."""
     nums = p.fields.pop("_total_numbers", None)
     if not nums:
         return
     if len(nums) == 1:
-        weights = _weights(p) or 0.0
-        points = p.money.points or 0.0
+        points = (_weights(p) or 0.0) + (p.money.points or 0.0)
+        scores = sum(i.score or 0.0 for i in p.indicators) + (p.money.score or 0.0)
         scored = any(i.score is not None for i in p.indicators)
-        if not scored and abs(nums[0] - (weights + points)) < 1e-6 or not scored and abs(nums[0] - weights) < 1e-6:
+        if abs(nums[0] - points) < 1e-6 and (not scored or abs(nums[0] - scores) > 1e-6):
             return
     p.fields["total_score_reported"] = nums[-1]
 

@@ -34,6 +34,7 @@ from jixiao.vocabulary import Vocabulary
 _INDICATOR_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
 _FILLER_CHARS = ".。…·、 \t\u3000"
 _NO_VALUE = parse_value(None)
+_BARE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _HEADER_LEVEL_WORDS = frozenset({"一级指标", "二级指标", "三级指标"})
 # 四川: "51000021R000000019951-工资性支出" — the project code written before the name.
 _CODE_NAME = re.compile(r"^([0-9A-Za-z]{12,40})\s*[-－—_]\s*(\S.*)$")
@@ -240,11 +241,14 @@ class Pass:
         if self.p is None:
             return "preamble"
         heads = [fld for _, fld in view.heads]
+        head_cols = {col for col, _ in view.heads}
+        # The row's own labels (年度总体目标, 项目基本情况): a merged cell repeats them on the next row.
+        row_labels = {c for i, c in enumerate(view.cells) if c and i not in head_cols}
         p = self.p
 
         def take(next_view: RowView) -> bool:
-            texts = next_view.nonempty
-            if next_view.kind is Kind.LABEL and next_view.lead_label is not None:
+            texts = [c for c in next_view.nonempty if c not in row_labels]
+            if not texts or any(self.v.label(c) is not None for c in texts):
                 return False
             # The texts come in the heads' order; with fewer texts, the last heads are the filled ones.
             for fld, text in zip(heads[len(heads) - len(texts):] if len(texts) < len(heads) else heads, texts):
@@ -404,9 +408,16 @@ class Pass:
         self.money_unit = "元" if text.endswith("元") and not text.endswith("万元") else "万元"
 
     def set_tasks(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
-        # 部门整体 tables: the task list (任务名称 | 主要内容 | 预算金额) until the next known row.
+        # 部门整体 tables: the task list (任务名称 | 主要内容 | 预算金额 总额 | 财政拨款 …) is not
+        # indicators; its rows are taken until the next known row (金额合计, 年度总体目标 …).
         def take(next_view: RowView) -> bool:
-            if next_view.kind is not Kind.DATA:
+            if next_view.kind is Kind.LABEL:
+                # The sub-header "总额 | 财政拨款 | 其他资金": money labels without amounts.
+                money = ("budget", *PARTS)
+                if not all(fld in money and inline is None and self.next_value(next_view, c) is None
+                           for c, fld, inline in next_view.labels):
+                    return False
+            elif next_view.kind is not Kind.DATA:
                 return False
             self.expect = take
             return True
@@ -511,15 +522,20 @@ class Pass:
         if canon is None:
             canon = self.canon[levels] = canonicalize(l1_raw, self.l2, self.v)
         unit = fields.get("unit")
+        if "type" not in fields and normalize_op(fields.get("direction")):
+            fields["type"] = fields["direction"]  # the operator written in the 指标方向 column
         weight = parse_number(fields["weight"]) if "weight" in fields else None
         if weight is None and "scoring_rule" in fields:
             weight = parse_points(fields["scoring_rule"])
         actual, last = fields.get("actual"), fields.get("last_year")
+        target = parse_value(fields.get("target"), unit_hint=unit, type_hint=fields.get("type"))
+        # Without a 度量单位 column, a bare actual ("100" beside "≥100%") is in the target's unit.
+        hint = unit or (target.unit if actual and _BARE_NUMBER.match(actual) else None)
         p.indicators.append(ParsedIndicator(
             level1=canon[0], level2=canon[1], level1_raw=l1_raw, level2_raw=self.l2, level1_points=points,
             name=name, cells=fields,
-            target=parse_value(fields.get("target"), unit_hint=unit, type_hint=fields.get("type")),
-            actual=parse_value(actual, unit_hint=unit) if actual else _NO_VALUE,
+            target=target,
+            actual=parse_value(actual, unit_hint=hint) if actual else _NO_VALUE,
             last_year=parse_value(last, unit_hint=unit) if last else _NO_VALUE,
             weight=weight, score=parse_number(fields["score"]) if "score" in fields else None,
             source_line=view.line, source_sheet=view.row.sheet, horizon=table.horizon,

@@ -176,6 +176,8 @@ def _header(view: RowView, vocab: Vocabulary) -> bool:
             continue
         if role in ("l1", "l2") or (role == "name" and "级指标" in c):
             levels += 1
+        if role == "type" and "type" in roles:
+            role = "direction"  # 计算符号 | 指标值 | 计量单位 | 指标方向: the second is the direction
         roles.setdefault(role, i)
     if levels < 2:
         return False
