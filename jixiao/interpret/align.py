@@ -126,6 +126,7 @@ def budget_compat(role: str, cell: str) -> float:
             return 5.0
         return 0.5 if v is not None and 0 <= v <= 1.5 else -3.0
     if role in ("points", "score"):
-        return 2.0 if v is not None and not percent and 0 <= v <= 100 else -5.0
+        # As strong as an amount: a number up to 100 is either, its column decides.
+        return 3.0 if v is not None and not percent and 0 <= v <= 100 else -5.0
     # note (原因, 得分计算方法): text
     return -3.0 if v is not None else 1.0

@@ -8,7 +8,7 @@
   without a 满意度指标, or whose points do not add up, is complete (a finding for the rules).
 - **Sanity.** Rows that look wrong make the document `partial` with the reason: a label such as
   项目名称 in an indicator row, a project without indicators, budget figures that do not reconcile.
-- **Confidence** (0–1) weighs the rows understood, the cells placed, the labels known and the
+- **Confidence** (0–1) multiplies the shares of rows understood, cells placed, labels known and
   indicators with a target and both levels (`confidence`); below `PARTIAL_BELOW` the document is
   `partial`, and the report names what could not be placed, with the line.
 """
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from jixiao.interpret.passes import Pass
 
 PARTIAL_BELOW = 0.8
-# Weights of the confidence's parts (they sum to 1).
-WEIGHTS = {"rows": 0.3, "cells": 0.2, "labels": 0.1, "indicators": 0.4}
 # A goal table's points are 90 (10 reserved for 预算执行率) or 100; a self-evaluation's 90 + 10.
 FULL_POINTS = 90.0
 
@@ -39,7 +37,9 @@ def finish(ps: Pass) -> ParsedDocument:
     notes: list[Note] = []
     problems: list[Note] = []
     doc_year = next((int(m.group(1)) for text in ps.preamble for m in [_YEAR_PROSE.search(text)] if m), None)
-    projects = [p for p in ps.projects if p.fields.get("name") or p.indicators]
+    # A project with nothing but a title is a title (a repeated heading); one with a name, unit or
+    # department and no indicators is reported (没有读到任何指标), never dropped in silence.
+    projects = [p for p in ps.projects if p.indicators or any(p.fields.get(k) for k in ("name", "unit", "department", "code"))]
     years = [p.year for p in projects if p.year]
     if doc_year is None and years:
         doc_year = max(set(years), key=years.count)
@@ -113,17 +113,19 @@ def cut_off(p: ParsedProject) -> str | None:
 
 
 def confidence(count: Counter[str], indicators: list) -> float:
-    """Given the pass's counts and the loaded indicators, returns how much was understood (0–1):
-    the weighted share of rows read (not left unplaced), cells placed in indicator rows, label
-    rows known, and indicators with a target and both levels."""
+    """Given the pass's counts and the loaded indicators, returns how much was understood (0–1).
+
+    The product of four shares, so that any one of them going wrong shows: rows read (not left
+    unplaced), cells placed in indicator rows, label rows known (square root: an unknown label
+    costs less than an unknown row), and indicators with a target and both levels (half for the
+    target, a quarter per level).
+    """
     rows_ok = count["read"] + count["skipped"]
-    parts = {
-        "rows": _share(rows_ok, rows_ok + count["unplaced"]),
-        "cells": _share(count["cells_placed"], count["cells_placed"] + count["cells_unplaced"]),
-        "labels": _share(count["label_rows"], count["label_rows"] + count["unplaced"] - count["bogus"]),
-        "indicators": (sum(_indicator_ok(i) for i in indicators) / len(indicators)) if indicators else 0.0,
-    }
-    return sum(WEIGHTS[k] * v for k, v in parts.items())
+    rows = _share(rows_ok, rows_ok + count["unplaced"])
+    cells = _share(count["cells_placed"], count["cells_placed"] + count["cells_unplaced"])
+    labels = _share(count["label_rows"], count["label_rows"] + count["unplaced"] - count["bogus"])
+    inds = (sum(_indicator_ok(i) for i in indicators) / len(indicators)) if indicators else 0.0
+    return rows * cells * labels ** 0.5 * inds
 
 
 def _indicator_ok(ind) -> float:
