@@ -52,6 +52,7 @@ ROLES: dict[str, tuple[str, ...] | None] = {
 
 _CACHE_MAX = 200_000
 _SPACE = re.compile(r"\s+")
+_HAS_SPACE = re.compile(r"\s")
 _ENUM = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）、.．]|\d{1,2}[.、．)）](?!\d)|[(（]\d{1,2}[)）])")
 _TRAILING_PAREN = re.compile(r"\([^()]*\)$")
 _INLINE = re.compile(r"^([^:：]{2,24}?)\s*[:：]\s*(\S.*)$")  # "项目名称：…" (the value as written)
@@ -67,7 +68,9 @@ def key(text: str | None) -> str:
     """Given cell text, returns its lookup key: NFKC, no whitespace, no trailing colon."""
     if not text:
         return ""
-    s = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    s = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    if _HAS_SPACE.search(s):
+        s = _SPACE.sub("", s)
     return s.rstrip(":")
 
 
@@ -144,8 +147,8 @@ class Vocabulary:
         return out
 
     def _label(self, cell: str) -> tuple[str, str | None] | None:
-        if len(cell) > 90 or cell[0] in "≥≤><=＞＜＝":
-            return None  # long texts and values: most cells of an indicator row
+        if cell[0] in "≥≤><=＞＜＝" or (len(cell) > 30 and ":" not in cell[:26] and "：" not in cell[:26]):
+            return None  # values and long texts without a label in front: most cells of indicator rows
         k = key(cell)
         if not k or len(k) > 60:
             return None

@@ -54,8 +54,11 @@ def read_line(cells: list[str], label_col: int, cols: dict[str, int], money_unit
         return BudgetLine()
     ordered = sorted(cols.items(), key=lambda t: t[1])
     shift = values[0] - ordered[0][1]
-    roles = [(role, col + shift) for role, col in ordered]
-    got = align(cells, label_col + 1, roles, budget_compat)
+    by_col = {col + shift: role for role, col in ordered}
+    if all(k in by_col and budget_compat(by_col[k], cells[k]) > 0 for k in values):
+        got = {by_col[k]: cells[k] for k in values}  # every figure in its column: nothing to weigh
+    else:
+        got = align(cells, label_col + 1, [(role, col + shift) for role, col in ordered], budget_compat)
     line = BudgetLine()
     for role, text in got.items():
         if role in AMOUNTS:

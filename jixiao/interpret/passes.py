@@ -430,7 +430,9 @@ class Pass:
         p, table = self.p, self.table
         assert p is not None and table is not None
         # A header cell merged down into the first data row (2-row template headers) is not data.
-        cells = ["" if squeeze(c) in _HEADER_LEVEL_WORDS else c for c in view.cells]
+        cells = view.cells
+        if any("级指标" in c for c in view.nonempty):
+            cells = ["" if squeeze(c) in _HEADER_LEVEL_WORDS else c for c in cells]
         l1, l2, last = self.level_cells(cells)
         if l1 is not None:
             self.l1 = split_points(l1)
@@ -505,7 +507,8 @@ class Pass:
             self.count["bogus"] += 1
             return "unplaced"
         self.count["cells_placed"] += len(fields) + 1
-        missed = sum(1 for c in cells[start:] if c) - len(fields)
+        rest_cells = cells[start:]
+        missed = len(rest_cells) - rest_cells.count("") - len(fields)
         if missed > 0:
             rest = [c for c in cells[start:] if not _filler(c) and not is_placeholder(c)]
             missed = len(rest) - len(fields)
@@ -522,7 +525,7 @@ class Pass:
         if canon is None:
             canon = self.canon[levels] = canonicalize(l1_raw, self.l2, self.v)
         unit = fields.get("unit")
-        if "type" not in fields and normalize_op(fields.get("direction")):
+        if "direction" in fields and "type" not in fields and normalize_op(fields["direction"]):
             fields["type"] = fields["direction"]  # the operator written in the 指标方向 column
         weight = parse_number(fields["weight"]) if "weight" in fields else None
         if weight is None and "scoring_rule" in fields:

@@ -103,7 +103,11 @@ class RowView:
 @lru_cache(maxsize=262144)
 def clean(cell: str) -> str:
     """Given a raw cell, returns it without markup (markdown headings, <b>, **) and outer space."""
-    return _TAGS.sub("", cell or "").strip()
+    if not cell:
+        return ""
+    if "<" in cell or "*" in cell or "#" in cell:
+        cell = _TAGS.sub("", cell)
+    return cell.strip()
 
 
 def classify(row: Row, vocab: Vocabulary) -> RowView | None:
