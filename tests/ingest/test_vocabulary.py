@@ -136,3 +136,13 @@ def test_vocabulary_broken_file_names_the_line(tmp_path, line, message):
 ])
 def test_row_classified_once_by_the_vocabulary(cells, kind):
     assert classify(Row(cells, 1), V).kind is kind
+
+
+def test_readme_documents_every_role_and_meaning():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### How to teach the parser a new word"):]
+    for role, meanings in vocabulary.ROLES.items():
+        assert f"`{role}`" in section, role
+        for means in meanings or ():
+            if means:
+                assert f"`{means}`" in section, (role, means)
