@@ -31,9 +31,9 @@ DEFAULT_PATH = Path(__file__).resolve().parents[1] / "datasets" / "vocabulary.cs
 PROJECT_FIELDS = ("name", "code", "department", "unit", "budget", "fund_fiscal", "fund_carryover", "fund_other",
                   "goal", "goal_long", "goal_summary", "fund_use", "spend_plan", "funds_block", "money_unit",
                   "skip", "tasks")
-COLUMN_ROLES = ("l1", "l2", "name", "type", "direction", "basis", "description", "scoring_rule", "unit", "last_year",
+COLUMN_ROLES = ("l1", "l2", "l3", "name", "type", "direction", "basis", "description", "scoring_rule", "unit", "last_year",
                 "weight", "actual", "target", "score", "reason", "evidence", "note")
-BUDGET_ROLES = ("budget", "adjusted", "executed", "points", "rate", "score", "note")
+BUDGET_ROLES = ("budget", "adjusted", "executed", "points", "rate", "rate_a", "score", "note")
 ROLES: dict[str, tuple[str, ...] | None] = {
     "title": ("goal", "self_eval"),
     "title_scope": ("department",),
@@ -43,7 +43,7 @@ ROLES: dict[str, tuple[str, ...] | None] = {
     "budget_header": BUDGET_ROLES,
     "level1": None,
     "level2": None,
-    "block": ("long", "annual"),
+    "block": ("long", "annual", "any"),
     "total": ("total",),
     "footer": ("footer",),
     "not_indicator": ("opinion", "remark", "conclusion"),
@@ -108,6 +108,24 @@ class Vocabulary:
         alt = "|".join(re.escape(s) for s in suffixes) or "局"
         # 003: "316004南堡开发区社会事业保险局" — a unit code and name in one cell, no label.
         self.unit_code = re.compile(rf"^\d{{3,12}}\s*(\S{{2,40}}(?:{alt}))$")
+        # Cheap tests before a row is looked at cell by cell: the words a header row or a budget
+        # header must contain (一级/二级/三级指标; an executed column).
+        header = words["header"]
+        self.level_header_words = frozenset(w for w, m in header.exact.items() if m in ("l1", "l2", "l3"))
+        marks = [*self.level_header_words, *(w for w, m in header.prefixes if m in ("l1", "l2", "l3"))]
+        self._header_marks = _any_of(marks)
+        budget = words["budget_header"]
+        self._executed_marks = _any_of([w for w, m in [*budget.exact.items(), *budget.prefixes] if m == "executed"])
+
+    def may_be_header(self, text: str) -> bool:
+        """Given a row's text, returns False when it cannot be an indicator header (it names no
+        一级/二级/三级指标)."""
+        return self._header_marks.search(text) is not None
+
+    def may_be_budget_header(self, text: str) -> bool:
+        """Given a row's text, returns False when it cannot be a budget header (it names no
+        executed column)."""
+        return self._executed_marks.search(text) is not None
 
     def words(self, role: str) -> dict[str, str]:
         """Given a role, returns its exact words and what they mean (prefix/regex words excluded)."""
@@ -221,6 +239,14 @@ class Vocabulary:
     def level2(self, name: str) -> str | None:
         """Given a second-level name without points, returns its canonical name."""
         return self._words["level2"].exact.get(name)
+
+
+def _any_of(words: list[str]) -> re.Pattern[str]:
+    """Given words, returns a pattern finding any of them, spaces allowed between characters."""
+    alts = sorted({w for w in words if w}, key=len, reverse=True)
+    if not alts:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(r"\s*".join(re.escape(ch) for ch in unicodedata.normalize("NFKC", w)) for w in alts))
 
 
 def _bare_label(k: str) -> str:

@@ -35,7 +35,6 @@ _INDICATOR_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
 _FILLER_CHARS = ".。…·、 \t\u3000"
 _NO_VALUE = parse_value(None)
 _BARE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
-_HEADER_LEVEL_WORDS = frozenset({"一级指标", "二级指标", "三级指标"})
 # 四川: "51000021R000000019951-工资性支出" — the project code written before the name.
 _CODE_NAME = re.compile(r"^([0-9A-Za-z]{12,40})\s*[-－—_]\s*(\S.*)$")
 # 安徽: "219001-池州市贵池区棠溪镇人民政府" — a unit code before the unit's name.
@@ -431,8 +430,9 @@ class Pass:
         assert p is not None and table is not None
         # A header cell merged down into the first data row (2-row template headers) is not data.
         cells = view.cells
-        if any("级指标" in c for c in view.nonempty):
-            cells = ["" if squeeze(c) in _HEADER_LEVEL_WORDS else c for c in cells]
+        words = self.v.level_header_words
+        if any(squeeze(c) in words for c in view.nonempty):
+            cells = ["" if squeeze(c) in words else c for c in cells]
         l1, l2, last = self.level_cells(cells)
         if l1 is not None:
             self.l1 = split_points(l1)
@@ -487,10 +487,10 @@ class Pass:
             return raw[tail_i], None, last
         if v.level2(tail):
             return None, raw[tail_i], last
-        if tail != "绩效指标":
+        if v.lookup("block", tail) != "any":
             return raw[tail_i], None, last
-        # 绩效指标 alone is a block label in some tables and the old name of 效益指标 in others:
-        # it is a level only where a second level follows.
+        # 绩效指标 alone is a block label in some tables and the old name of 效益指标 in others
+        # (block and level1 both): it is a level only where a second level follows.
         return (raw[tail_i] if len(found) == 1 else None), None, last
 
     def emit(self, view: RowView, cells: list[str], start: int, name: str, got: dict[str, str]) -> str:

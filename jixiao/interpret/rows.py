@@ -16,7 +16,7 @@ from typing import Sequence
 
 from jixiao.levels import split_points, squeeze
 from jixiao.model import Row
-from jixiao.vocabulary import Vocabulary, key
+from jixiao.vocabulary import Vocabulary
 
 _TAGS = re.compile(r"<[^>]{1,20}>|\*\*|^#+\s*")
 _TC_FIELD = re.compile(r"\s*TC\s.*$")  # Word TOC field code left in a title: "… TC 9、… \f C \l 1"
@@ -123,16 +123,16 @@ def classify(row: Row, vocab: Vocabulary) -> RowView | None:
         if m:
             view.kind, view.year = Kind.YEAR, int(m.group(1))
             return view
-    text = "\x1f".join(nonempty)  # one string for the cheap substring tests below
-    if len(nonempty) <= 2 and "表" in text and _title(view, vocab):
+    if len(nonempty) <= 2 and _title(view, vocab):
         return view
     kind = vocab.first_cell_kind(first)
     if kind is not None:
         view.kind = Kind(kind)  # TOTAL, FOOTER or NOT_INDICATOR
         return view
-    if ("级指标" in text or "指标内容" in text) and _header(view, vocab):
+    text = "\x1f".join(nonempty)  # one string for the cheap tests below
+    if vocab.may_be_header(text) and _header(view, vocab):
         return view
-    if "执行" in text and _budget_header(view, vocab):
+    if vocab.may_be_budget_header(text) and _budget_header(view, vocab):
         return view
     if vocab.label(first) is not None or vocab.goal_head(first) is not None:
         labels = view.scan_labels(vocab)
@@ -171,15 +171,16 @@ def _header(view: RowView, vocab: Vocabulary) -> bool:
         name, _ = split_points(c)
         block = vocab.lookup("block", name)
         if block:
-            view.block = block
+            view.block = block if block != "any" else view.block
             continue
         if len(c) > 24:
             continue
         role = vocab.lookup("header", c)
         if role is None:
             continue
-        if role in ("l1", "l2") or (role == "name" and "级指标" in c):
+        if role in ("l1", "l2", "l3"):
             levels += 1
+            role = "name" if role == "l3" else role  # 三级指标 is the name column
         if role == "type" and "type" in roles:
             role = "direction"  # 计算符号 | 指标值 | 计量单位 | 指标方向: the second is the direction
         roles.setdefault(role, i)
@@ -209,11 +210,8 @@ def _budget_header(view: RowView, vocab: Vocabulary) -> bool:
         role = vocab.lookup("budget_header", c)
         if role is None:
             continue
-        k = key(c)
-        if role == "adjusted" and "(A)" in k:
-            role = "budget"  # 湖南: 全年预算数(A) is the only budget column
-        if role == "rate" and "B/A" in k:
-            basis = "A"
+        if role == "rate_a":
+            role, basis = "rate", "A"  # 执行率(B/A): over 年初预算数 even where an adjusted column exists
         cols.setdefault(role, i)
     if not ({"budget", "adjusted"} & cols.keys()) or "executed" not in cols:
         return False
