@@ -114,6 +114,8 @@ class Vocabulary:
         self.level_header_words = frozenset(w for w, m in header.exact.items() if m in ("l1", "l2", "l3"))
         marks = [*self.level_header_words, *(w for w, m in header.prefixes if m in ("l1", "l2", "l3"))]
         self._header_marks = _any_of(marks)
+        self._title_marks = _any_of(list(words["title"].exact))
+        self._form_words = frozenset(words["label"].exact) | frozenset(header.exact)
         budget = words["budget_header"]
         self._executed_marks = _any_of([w for w, m in [*budget.exact.items(), *budget.prefixes] if m == "executed"])
 
@@ -121,6 +123,18 @@ class Vocabulary:
         """Given a row's text, returns False when it cannot be an indicator header (it names no
         一级/二级/三级指标)."""
         return self._header_marks.search(text) is not None
+
+    def is_form_word(self, text: str) -> bool:
+        """Given a cell, returns True when it is one of the form's own words — a label (项目名称,
+        部门, 单位名称 …) or a header word (指标值, 分值 …), alone or before a colon."""
+        k = key(text)
+        head = k.split(":", 1)[0] if ":" in k else k
+        head = _TRAILING_PAREN.sub("", head) if head.endswith(")") else head
+        return _bare_label(head) in self._form_words
+
+    def may_be_title(self, text: str) -> bool:
+        """Given a row's text, returns False when it names no table (绩效目标表, 自评表 …)."""
+        return self._title_marks.search(text) is not None
 
     def may_be_budget_header(self, text: str) -> bool:
         """Given a row's text, returns False when it cannot be a budget header (it names no
@@ -221,6 +235,8 @@ class Vocabulary:
 
     def title_kind(self, squeezed: str) -> str | None:
         """Given a row's text without whitespace, returns goal / self_eval when it names a table."""
+        if self._title_marks.search(squeezed) is None:
+            return None
         k = unicodedata.normalize("NFKC", squeezed)
         kinds = {means for word, means in self._words["title"].exact.items() if word in k}
         if not kinds:

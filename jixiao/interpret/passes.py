@@ -110,7 +110,7 @@ class Pass:
         self.canon: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
         self.handlers: dict[Kind, Callable[[RowView], str]] = {
             Kind.TITLE: self.on_title, Kind.YEAR: self.on_year, Kind.TOTAL: self.on_total,
-            Kind.FOOTER: self.on_footer, Kind.NOT_INDICATOR: self.on_not_indicator,
+            Kind.FOOTER: self.on_footer, Kind.NOT_INDICATOR: self.on_footer,
             Kind.HEADER: self.on_header, Kind.BUDGET_HEADER: self.on_budget_header,
             Kind.GOAL_HEADS: self.on_goal_heads, Kind.LABEL: self.on_label, Kind.BLOCK: self.on_block,
             Kind.DATA: self.on_data,
@@ -120,19 +120,22 @@ class Pass:
 
     def run(self, rows: list[Row]) -> ParsedDocument:
         """Given a document's rows, returns the document as read."""
+        handlers, count, vocab = self.handlers, self.count, self.v
+        open_kinds = (Kind.DATA, Kind.LABEL)
         for row in rows:
-            view = classify(row, self.v)
+            view = classify(row, vocab)
             if view is None:
                 continue
-            if self.expect is not None and view.kind in (Kind.DATA, Kind.LABEL):
-                expect, self.expect = self.expect, None
-                if expect(view):
-                    self.count["read"] += 1
-                    continue
-            elif view.kind not in (Kind.DATA, Kind.LABEL):
-                self.expect = None
-            outcome = self.handlers[view.kind](view)
-            self.count[outcome] += 1
+            if self.expect is not None:
+                if view.kind in open_kinds:
+                    expect, self.expect = self.expect, None
+                    if expect(view):
+                        count["read"] += 1
+                        continue
+                else:
+                    self.expect = None
+            outcome = handlers[view.kind](view)
+            count[outcome] += 1
             if outcome == "unplaced" and len(self.unplaced) < MAX_EXAMPLES:
                 self.unplaced.append(Note(f"未能识别的行「{_quote(view.joined)}」", view.line))
         self.p = None  # end of file: the last project has not necessarily ended
@@ -189,21 +192,14 @@ class Pass:
         return "read"
 
     def on_footer(self, view: RowView) -> str:
+        # 说明, 填表人 …, and 评价结论, 存在问题, 财政部门审核意见 … (part of the form, never an
+        # indicator): they end the table.
         p = self.p
         if p is None:
             return "preamble"
         if p.indicators:
             p.ended = True
             self.table = None
-        return "skipped"
-
-    def on_not_indicator(self, view: RowView) -> str:
-        # 评价结论, 存在问题, 财政部门审核意见 …: part of the form, never an indicator; ends a table.
-        p = self.p
-        if p is None:
-            return "preamble"
-        if p.indicators:
-            p.ended = True
         return "skipped"
 
     def on_block(self, view: RowView) -> str:
@@ -430,8 +426,8 @@ class Pass:
         assert p is not None and table is not None
         # A header cell merged down into the first data row (2-row template headers) is not data.
         cells = view.cells
-        words = self.v.level_header_words
-        if any(squeeze(c) in words for c in view.nonempty):
+        if view.text and self.v.may_be_header(view.text):
+            words = self.v.level_header_words
             cells = ["" if squeeze(c) in words else c for c in cells]
         l1, l2, last = self.level_cells(cells)
         if l1 is not None:
@@ -476,7 +472,7 @@ class Pass:
             break
         if not found:
             return None, None, last
-        raw = {i: c for i, c in enumerate(cells)}
+        raw = cells
         tail_i, tail = found[-1]
         if len(found) >= 2 and v.level2(tail) and v.level1(found[-2][1]):
             return raw[found[-2][0]], raw[tail_i], last
@@ -498,10 +494,10 @@ class Pass:
         assert p is not None and table is not None
         if _filler(name):
             name = ""
-        fields = {k: v for k, v in got.items() if not _filler(v)}
+        fields = {k: v for k, v in got.items() if v.strip(_FILLER_CHARS)}
         if not name and not any(k in fields for k in ("target", "weight", "actual", "score")):
             return "skipped"  # 指标2: / ..... filler rows of the template
-        if name and len(name) <= 16 and (self.v.label(name) is not None or self.v.lookup("header", name) is not None):
+        if name and len(name) <= 16 and self.v.is_form_word(name):
             if len(self.bogus) < MAX_EXAMPLES:
                 self.bogus.append(Note(f"「{_quote(name)}」是表格的栏目名，却处在指标行的位置（未作为指标导入）", view.line))
             self.count["bogus"] += 1

@@ -61,6 +61,7 @@ class RowView:
     rate_basis: str | None = None              # "A" where the header says 执行率 (B/A)
     labels: Sequence[tuple[int, str, str | None]] = ()  # (column, field, inline value), see scan_labels
     heads: Sequence[tuple[int, str]] = ()               # goal heads (column, field)
+    text: str = ""                                      # the non-empty cells joined, for cheap tests
     _scanned: bool = False
 
     @property
@@ -129,7 +130,7 @@ def classify(row: Row, vocab: Vocabulary) -> RowView | None:
     if kind is not None:
         view.kind = Kind(kind)  # TOTAL, FOOTER or NOT_INDICATOR
         return view
-    text = "\x1f".join(nonempty)  # one string for the cheap tests below
+    text = view.text = "\x1f".join(nonempty)  # one string for the cheap tests below
     if vocab.may_be_header(text) and _header(view, vocab):
         return view
     if vocab.may_be_budget_header(text) and _budget_header(view, vocab):
@@ -148,7 +149,7 @@ def classify(row: Row, vocab: Vocabulary) -> RowView | None:
 
 def _title(view: RowView, vocab: Vocabulary) -> bool:
     joined = " ".join(view.nonempty)
-    if len(joined) > _TITLE_MAX:
+    if len(joined) > _TITLE_MAX or not vocab.may_be_title(joined):
         return False
     kind = vocab.title_kind(squeeze(joined))
     if kind is None or vocab.label(view.nonempty[0]) is not None:
