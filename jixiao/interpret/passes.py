@@ -66,7 +66,7 @@ class _Table:
 
 @dataclass
 class _Budget:
-    """A self-evaluation's budget block: its header columns and the rows read so far."""
+    """A self-evaluation's budget block in force: its header's columns, 分值 and rate basis."""
 
     cols: dict[str, int]
     points: float | None
@@ -85,7 +85,14 @@ class _Money:
 
 
 class Pass:
-    """The pass over one document's rows. `run(rows)` returns the `ParsedDocument`."""
+    """The pass over one document's rows. `run(rows)` returns the `ParsedDocument`.
+
+    Each row kind has one handler (`on_<kind>`), given the row's view and returning its outcome
+    for the confidence: "read", "skipped" (understood, nothing to keep: footnotes, filler),
+    "preamble" (before the first table) or "unplaced". A label whose text comes on a later row
+    leaves `expect`, a handler offered the next data or label row first. Label fields are filled
+    by one setter per field kind (`_LABEL_SETTERS`).
+    """
 
     def __init__(self, vocab: Vocabulary) -> None:
         self.v = vocab
