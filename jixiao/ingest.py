@@ -39,8 +39,8 @@ from typing import Callable, Iterable
 import polars as pl
 
 from jixiao import db, schema
-from jixiao.interpret import ParsedDocument, interpret
-from jixiao.model import ReadError, ReadResult
+from jixiao.interpret import interpret
+from jixiao.model import ParsedDocument, ParsedIndicator, ParsedProject, ReadError, ReadResult
 from jixiao.privacy import mask_frame, mask_phones
 from jixiao.readers import DOCUMENT_SUFFIXES, LAYOUT_OF, read_file
 from jixiao.regions import resolve, region_note
@@ -147,7 +147,7 @@ def _doc_row(path: Path, sha: str, size: int, **kw) -> dict:
     row.update(doc_id=sha[:16], source_path=str(path), sha256=sha, size_bytes=size,
                file_type=path.suffix.lower().lstrip("."), layout=LAYOUT_OF.get(path.suffix.lower().lstrip(".")),
                synthetic=False, loaded_at=datetime.now().replace(microsecond=0),
-               n_projects=0, n_indicators=0)
+               n_projects=0, n_indicators=0, confidence=0.0)
     row.update(kw)
     return row
 
@@ -232,58 +232,100 @@ def _parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = Non
 def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument, text_lines: list[str],
            encoding: str | None, reader_notes: list[str], layout: str | None, synthetic: bool,
            reader_problems: list[str] = ()) -> Parsed:
+    """Given a parsed document, returns its frames and report: the one place where projects and
+    indicators become database rows."""
     projects, indicators = [], []
     report_lines = list(reader_notes) + list(reader_problems)
     complete = parsed.complete_projects
     for seq, p in enumerate(complete, start=1):
         pid = f"{doc_id}-{seq:03d}"
-        f = p.fields
-        unit, dept = f.get("unit"), f.get("department")
-        region = resolve(unit, dept, p.title, parsed.doc_text)
-        budget, executed = f.get("budget"), f.get("executed")
-        if p.kind != "self_eval":
-            executed = None
-        rate = executed / budget if (executed is not None and budget) else None
-        note = None if region.province else region_note([unit, dept, p.title], region)
+        row, note = _project_row(p, pid, doc_id, seq, parsed.doc_text, synthetic)
         if note:
-            report_lines.append(f"项目「{f.get('name') or seq}」：{note}")
-        projects.append({
-            "project_id": pid, "doc_id": doc_id, "seq": seq, "kind": p.kind, "year": p.year,
-            "province": region.province, "city": region.city, "county": region.county,
-            "department": dept, "unit": unit, "unit_canonical": unit, "scope": "project", "name": f.get("name") or (p.title or ""),
-            "code": f.get("code"), "budget": budget, "executed": executed, "execution_rate": rate,
-            "budget_points": f.get("budget_points") if p.kind == "self_eval" else None,
-            "budget_score_reported": f.get("budget_score_reported"),
-            "total_score_reported": f.get("total_score_reported"),
-            "fund_fiscal": f.get("fund_fiscal"), "fund_carryover": f.get("fund_carryover"),
-            "fund_other": f.get("fund_other"), "fund_use": f.get("fund_use"),
-            "spend_plan": f.get("spend_plan"), "goal": f.get("goal"), "goal_summary": f.get("goal_summary"),
-            "region_note": note, "synthetic": synthetic,
-            "source_line": p.source_line, "source_sheet": p.source_sheet,
-        })
+            report_lines.append(f"项目「{p.label}」：{note}")
+        projects.append(row)
         for k, ind in enumerate(p.indicators, start=1):
-            rec = ind.record()
-            rec.update(indicator_id=f"{pid}-{k:03d}", project_id=pid, doc_id=doc_id, seq=k)
-            indicators.append(rec)
-        report_lines.append(f"项目「{f.get('name')}」（第{p.source_line}行起）：{len(p.indicators)} 个指标")
+            indicators.append(_indicator_row(ind, f"{pid}-{k:03d}", pid, doc_id, k))
+        report_lines.append(f"项目「{p.label}」（第{p.source_line}行起）：{len(p.indicators)} 个指标")
     report_lines.extend(parsed.incomplete)
-    report_lines.extend(parsed.notes)
+    report_lines.extend(n.render() for n in parsed.problems)
+    report_lines.extend(n.render() for n in parsed.notes)
+    report_lines.append(f"解析把握度 {parsed.confidence:.2f}")
+    problems = [n.render() for n in parsed.problems]
     if not complete:
         status = "failed"
         message = "；".join(parsed.incomplete) if parsed.incomplete else "未找到绩效目标表或绩效自评表（没有可识别的项目和指标）"
-    elif parsed.incomplete or reader_problems:  # what the reader could not read makes it partial
-        status, message = "partial", "；".join([*parsed.incomplete, *reader_problems])
+    elif parsed.incomplete or problems or reader_problems:  # what was not understood or not read makes it partial
+        status, message = "partial", "；".join([*parsed.incomplete, *problems, *reader_problems])
     else:
         status, message = "ok", None
     doc = _doc_row(
         path, sha, size, status=status, message=message, encoding=encoding,
         kind=parsed.kind if complete else None, n_projects=len(projects), n_indicators=len(indicators),
         parse_report="\n".join(report_lines), synthetic=synthetic,
-        confidence=1.0 if complete else 0.0,
+        confidence=parsed.confidence if complete else 0.0,
     )
     doc["layout"] = layout or doc["layout"]
     report = FileReport(str(path), status, len(projects), len(indicators), message, doc_id)
     return Parsed(report, sha, _frames(doc, projects, indicators, _source_lines(doc_id, text_lines)))
+
+
+def _project_row(p: ParsedProject, pid: str, doc_id: str, seq: int, doc_text: str,
+                 synthetic: bool) -> tuple[dict, str | None]:
+    """Given a parsed project, returns its `projects` row and the region note (None when resolved)."""
+    f, m = p.fields, p.money
+    unit, dept = f.get("unit"), f.get("department")
+    region = resolve(unit, dept, p.title, doc_text)
+    note = None if region.province else region_note([unit, dept, p.title], region)
+    self_eval = p.kind == "self_eval"
+    return {
+        "project_id": pid, "doc_id": doc_id, "seq": seq, "kind": p.kind, "year": p.year,
+        "province": region.province, "city": region.city, "county": region.county,
+        "department": dept, "unit": unit, "unit_canonical": unit, "scope": p.scope,
+        "name": f.get("name") or (p.title or ""), "code": f.get("code"),
+        "budget": m.budget, "budget_adjusted": m.adjusted if self_eval else None,
+        "executed": m.executed if self_eval else None,
+        "execution_rate": m.rate if self_eval else None,
+        "execution_rate_reported": m.rate_reported if self_eval else None,
+        "budget_points": m.points if self_eval else None,
+        "budget_score_reported": m.score if self_eval else None,
+        "total_score_reported": f.get("total_score_reported"),
+        "fund_fiscal": m.fiscal, "fund_carryover": m.carryover, "fund_other": m.other,
+        "fund_use": f.get("fund_use"), "spend_plan": f.get("spend_plan"),
+        "goal": f.get("goal"), "goal_long": f.get("goal_long"), "goal_summary": f.get("goal_summary"),
+        "region_note": note, "synthetic": synthetic,
+        "source_line": p.source_line, "source_sheet": p.source_sheet,
+    }, note
+
+
+def _indicator_row(ind: ParsedIndicator, iid: str, pid: str, doc_id: str, seq: int) -> dict:
+    """Given a parsed indicator (values already parsed by the interpreter), returns its
+    `indicators` row."""
+    c, t = ind.cells, ind.target
+    return {
+        "indicator_id": iid, "project_id": pid, "doc_id": doc_id, "seq": seq,
+        "level1": ind.level1, "level2": ind.level2,
+        "level1_raw": ind.level1_raw, "level2_raw": ind.level2_raw,
+        "level1_points": ind.level1_points,
+        "name": ind.name,
+        "description": c.get("description") or None,
+        "target_raw": c.get("target") or None,
+        "target_op": t.op, "target_value": t.value, "target_unit": t.unit,
+        "declared_type": c.get("type") or None,
+        "is_quantitative": t.is_quantitative,
+        "weight": ind.weight,
+        "actual_raw": c.get("actual") or None,
+        "actual_value": ind.actual.value, "actual_unit": ind.actual.unit,
+        "score_reported": ind.score,
+        "score_expected": None,
+        "scoring_rule": c.get("scoring_rule") or None,
+        "last_year_raw": c.get("last_year") or None,
+        "last_year_value": ind.last_year.value,
+        "basis": c.get("basis") or None,
+        "evidence": c.get("evidence") or None,
+        "reason": c.get("reason") or None,
+        "source_line": ind.source_line,
+        "source_sheet": ind.source_sheet,
+    }
 
 
 def _parse_job(args: tuple[str, bool, Source]) -> Parsed:

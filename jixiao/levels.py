@@ -8,6 +8,9 @@ is on the text with whitespace removed and the points suffix cut off.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from jixiao import vocabulary
 
 LEVEL1 = ("产出指标", "效益指标", "成本指标", "满意度指标")
 
@@ -26,41 +29,27 @@ LEVEL2_PARENT = {
 }
 LEVEL2 = tuple(LEVEL2_PARENT)
 
-# Written first-level names -> canonical. 绩效指标 is the older name of 效益指标 (001).
-LEVEL1_SYNONYMS = {
-    "产出指标": "产出指标",
-    "效益指标": "效益指标",
-    "绩效指标": "效益指标",
-    "成本指标": "成本指标",
-    "满意度指标": "满意度指标",
-}
+# Written level names and their synonyms (绩效指标 for 效益指标; 成本指标 as a second level; 社会公众或
+# 服务对象满意度指标 …) are data: roles level1 / level2 of datasets/vocabulary.csv. Only names ending in
+# 指标 (or the bare cost kinds) are levels: "服务对象满意度" without 指标 is the most common 三级指标 name.
 
-# Written second-level names -> canonical.
-LEVEL2_SYNONYMS = {
-    **{name: name for name in LEVEL2},
-    "成本指标": "经济成本指标",
-    "满意度指标": "服务对象满意度指标",
-    "生态环境效益指标": "生态效益指标",
-    "可持续发展指标": "可持续影响指标",
-    "可持续影响效益指标": "可持续影响指标",
-    "服务对象满意指标": "服务对象满意度指标",
-    "社会公众满意度指标": "服务对象满意度指标",
-    "经济成本": "经济成本指标",
-    "社会成本": "社会成本指标",
-    "生态环境成本": "生态环境成本指标",
-}
-# Only names ending in 指标 (or the bare cost kinds) are levels: "服务对象满意度" without 指标
-# is the most common 三级指标 name there is.
+# First levels a second level always decides, whatever first level it is written under.
+_DECIDED_BY_LEVEL2 = ("成本指标", "满意度指标")
 
 _POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
 _SPACE = re.compile(r"\s+")
+_HAS_SPACE = re.compile(r"\s")
 
 
+@lru_cache(maxsize=262144)
 def squeeze(text: str) -> str:
     """Given cell text, returns it without any whitespace (PDF extraction splits words)."""
-    return _SPACE.sub("", text or "")
+    if not text:
+        return ""
+    return _SPACE.sub("", text) if _HAS_SPACE.search(text) else text
 
 
+@lru_cache(maxsize=65536)
 def split_points(text: str) -> tuple[str, float | None]:
     """Given a level cell such as "产出 指标 (40 分)", returns ("产出指标", 40.0)."""
     s = squeeze(text)
@@ -70,28 +59,32 @@ def split_points(text: str) -> tuple[str, float | None]:
     return s, None
 
 
-def canonical_level1(text: str) -> str | None:
+def canonical_level1(text: str, vocab: vocabulary.Vocabulary | None = None) -> str | None:
     """Given a written first-level label, returns its canonical name or None if it is not one."""
     name, _ = split_points(text)
-    return LEVEL1_SYNONYMS.get(name)
+    return (vocab or vocabulary.current()).level1(name)
 
 
-def canonical_level2(text: str) -> str | None:
+def canonical_level2(text: str, vocab: vocabulary.Vocabulary | None = None) -> str | None:
     """Given a written second-level label, returns its canonical name or None if it is not one."""
     name, _ = split_points(text)
-    return LEVEL2_SYNONYMS.get(name)
+    return (vocab or vocabulary.current()).level2(name)
 
 
-def canonicalize(level1_raw: str | None, level2_raw: str | None) -> tuple[str | None, str | None]:
-    """Given the raw first and second level of an indicator, returns the canonical pair.
+def canonicalize(level1_raw: str | None, level2_raw: str | None,
+                 vocab: vocabulary.Vocabulary | None = None) -> tuple[str | None, str | None]:
+    """Given the raw first and second level of an indicator (and the vocabulary, by default the
+    one in use), returns the canonical pair.
 
     A cost indicator is always under 成本指标, also where an older table files 成本指标 as a
-    second level under 产出指标; a known second level decides its first level.
+    second level under 产出指标; likewise a satisfaction second level (社会公众或服务对象满意度指标,
+    which older 申报表 put under 效益指标) is always under 满意度指标. Otherwise a known second level
+    decides the first level only where none is written.
     """
-    l2 = canonical_level2(level2_raw) if level2_raw else None
-    l1 = canonical_level1(level1_raw) if level1_raw else None
+    l2 = canonical_level2(level2_raw, vocab) if level2_raw else None
+    l1 = canonical_level1(level1_raw, vocab) if level1_raw else None
     if l2 is not None:
         parent = LEVEL2_PARENT[l2]
-        if parent == "成本指标" or l1 is None:
+        if parent in _DECIDED_BY_LEVEL2 or l1 is None:
             l1 = parent
     return l1, l2

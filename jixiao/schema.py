@@ -46,8 +46,10 @@ PROJECTS = {
     "name": pl.String,
     "code": pl.String,            # 项目编码
     "budget": pl.Float64,         # 年度资金总额 / 年初预算数 A (万元)
+    "budget_adjusted": pl.Float64,  # 调整后预算数 / 全年预算数 (万元, self-evaluation); None where the form has none
     "executed": pl.Float64,       # 全年执行数 B (万元); None for goal tables
-    "execution_rate": pl.Float64, # B/A; None for goal tables
+    "execution_rate": pl.Float64, # B / 调整后预算数 where the form has one (unless it says B/A), else B/A; None for goal tables
+    "execution_rate_reported": pl.Float64,  # 执行率 as written in the budget block; None where none
     "budget_points": pl.Float64,  # 预算执行率 分值 (self-evaluation), usually 10
     "budget_score_reported": pl.Float64,
     "total_score_reported": pl.Float64,
@@ -57,6 +59,7 @@ PROJECTS = {
     "fund_use": pl.String,        # 资金用途
     "spend_plan": pl.String,      # 资金支出计划, e.g. "3月底:25%;6月底:50%;10月底:75%;12月底:100%"
     "goal": pl.String,            # 年度总体目标 / 绩效目标
+    "goal_long": pl.String,       # 长期目标 / 实施期绩效目标 (申报表 with multi-year goals)
     "goal_summary": pl.String,    # 年度总体目标完成情况综述 (self-evaluation)
     "region_note": pl.String,     # why province/city/county could not be resolved; None when resolved
     "synthetic": pl.Boolean,

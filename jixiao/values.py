@@ -30,6 +30,9 @@ _VALUE = re.compile(rf"^(?P<prefix>[^\d<>=]*?)(?P<op>>=|<=|=|>|<)?(?P<num>{_NUM}
 _TYPE_QUAL = ("定性",)
 _DATE_UNIT = re.compile(r"^(年|月(?!份?[/人次])|日|号)")
 _MONEY = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "亿元": 1e4}
+_AMOUNT_SUFFIX = {**_MONEY, "万": 1.0}
+_NUMBER_CELL = re.compile(rf"({_NUM})(%|万元|万|元|亿元)?")
+_AMOUNT = re.compile(rf"({_NUM})(亿元|万元|千元|元|万)?")
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,10 @@ def scale_unit(value: float, unit: str | None) -> tuple[float, str | None]:
     if not unit:
         return value, None
     # Rounding drops float noise from scaling (68400元 -> 6.84, not 6.840000000000001).
-    if unit.startswith("%"):
+    if unit.startswith(("%", "百分比")):  # 安徽/甘肃 systems write "≥100百分比"
         return round(value / 100.0, 10), "%"
+    if unit == "万":  # "250万": an amount in 万元 (万人, 万亩 … keep their unit)
+        return value, "万元"
     if unit.startswith("‰"):
         return round(value / 1000.0, 10), "%"
     for money in sorted(_MONEY, key=len, reverse=True):
@@ -86,22 +91,46 @@ def scale_unit(value: float, unit: str | None) -> tuple[float, str | None]:
 
 @lru_cache(maxsize=65536)
 def parse_number(text: str | None) -> float | None:
-    """Given a cell that should hold a number ("1,012.00", "17.52", "100%"), returns it or None.
+    """Given a cell that should hold a number ("1,012.00", "17.52", "100%", "250万"), returns it
+    or None.
 
-    A percentage comes back as a fraction ("100%" -> 1.0); anything else non-numeric -> None.
+    A percentage comes back as a fraction ("100%" -> 1.0), an amount in 万元 ("68400元" -> 6.84,
+    "250万" -> 250); anything else non-numeric -> None.
     """
     s = normalize_text(text).replace("，", ",")
     if not s:
         return None
-    m = re.fullmatch(rf"({_NUM})(%|万元|元)?", s)
+    m = _NUMBER_CELL.fullmatch(s)
     if not m:
         return None
     v = float(m.group(1).replace(",", ""))
-    if m.group(2) == "%":
+    suffix = m.group(2)
+    if suffix == "%":
         return round(v / 100.0, 10)
-    if m.group(2) == "元":
-        return round(v * 1e-4, 10)
+    if suffix in _AMOUNT_SUFFIX:
+        return round(v * _AMOUNT_SUFFIX[suffix], 10)
     return v
+
+
+@lru_cache(maxsize=65536)
+def parse_amount(text: str | None, unit: str = "万元") -> float | None:
+    """Given a budget cell ("250万", "1,234.5", "90.00", "3,309,840.00" in a 元 table,
+    "6923.36万元(其中：上级财政资金…)"), returns the amount in 万元 or None.
+
+    `unit` is the table's money unit (单位：万元 / 金额单位：元) for bare numbers; a unit written
+    in the cell wins. Text after the amount is allowed only in brackets or after a separator.
+    """
+    s = normalize_text(text).replace("，", ",")
+    m = _AMOUNT.match(s)
+    if not m:
+        return None
+    rest = s[m.end():]
+    if rest and rest[0] not in "([（【;；,、":
+        return None
+    v = float(m.group(1).replace(",", ""))
+    written = m.group(2)
+    factor = _AMOUNT_SUFFIX.get(written or unit, 1.0)
+    return round(v * factor, 10)
 
 
 def parse_points(text: str | None) -> float | None:

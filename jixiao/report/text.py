@@ -7,11 +7,7 @@ import re
 import unicodedata
 from datetime import date
 
-# The one place the report takes its phone masking from; switch it here only.
-try:  # the ingest's privacy module (phones in every written form)
-    from jixiao.privacy import mask_phones as _mask_phones
-except ImportError:  # until it exists: the interpreter's masking of source lines
-    from jixiao.interpret import mask_phones as _mask_phones
+from jixiao.privacy import mask_phones as _mask_phones
 
 # Control characters that Word and Excel refuse in XML (tab and newline are kept).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

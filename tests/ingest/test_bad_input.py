@@ -125,7 +125,9 @@ def test_reload_adds_nothing_and_changed_file_replaces(tmp_path):
     assert con.execute("SELECT count(*) FROM projects").fetchone()[0] == 9
     con.close()
     # The same path with new content (a unit's revised table) replaces the old version.
-    src.write_text(SEED_004.read_text(encoding="utf-8").replace("年度预算总额：\t5\t", "年度预算总额：\t6\t"),
+    # (total and its 财政拨款 part both change: a total that its parts do not add up to is partial)
+    src.write_text(SEED_004.read_text(encoding="utf-8").replace("年度预算总额：\t5\t其中：财政拨款\t5\t",
+                                                                "年度预算总额：\t6\t其中：财政拨款\t6\t"),
                    encoding="utf-8")
     third = ingest_paths([src], db, derive=False)
     assert third[0].status == "ok" and "替换" in third[0].message

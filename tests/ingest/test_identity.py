@@ -19,12 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "datasets" / "seeds"
 SEED_004 = next(SEEDS.glob("004_*.txt"))
 SEED_000 = next(SEEDS.glob("000_*.txt"))
-BUDGET_004 = "年度预算总额：\t5\t"  # 004's first project: 5 万元
+BUDGET_004 = "年度预算总额：\t5\t其中：财政拨款\t5\t"  # 004's first project: 5 万元, all of it 财政拨款
 
 
 def _edit(path: Path, budget: int) -> None:
     """Changes the first project's budget of a copy of seed 004 (a unit's revised table)."""
-    path.write_text(SEED_004.read_text(encoding="utf-8").replace(BUDGET_004, f"年度预算总额：\t{budget}\t", 1),
+    path.write_text(SEED_004.read_text(encoding="utf-8").replace(BUDGET_004, f"年度预算总额：\t{budget}\t其中：财政拨款\t{budget}\t", 1),
                     encoding="utf-8")
 
 

@@ -75,8 +75,9 @@ def test_the_documents_load_with_their_units(env):
         ("goal_2025_luntai_inline.txt", "ok", 4, 30), ("goal_2026_luntai_inline.txt", "ok", 3, 23),
         ("self_2025_luntai.txt", "ok", 3, 23)]
     names = dict(_read(env["db"], "SELECT DISTINCT unit, unit_canonical FROM projects"))
-    # The code in front is the same name; 服务 left out waits for a reviewer.
-    assert names == {SERVICE: SERVICE, "219001-" + SERVICE: SERVICE, SHORT: SHORT}
+    # The code in front (219001-) is the same name — the interpreter already reads the unit
+    # without it; 服务 left out waits for a reviewer.
+    assert names == {SERVICE: SERVICE, SHORT: SHORT}
     assert _read(env["db"], "SELECT unit_a, unit_b, reason, status FROM unit_alias_suggestions") == [
         (SERVICE, SHORT, "服务", "pending")]
 

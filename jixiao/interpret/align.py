@@ -1,0 +1,132 @@
+"""Stage 2 of the interpreter: the aligner, a pure function from a row's cells to column roles.
+
+Extracted text shifts whole rows left or right and drops empty cells, so neither a cell's
+position nor its order alone says which column it belongs to. `align` finds the best monotone
+assignment of the row's non-empty cells to the header's roles, weighing how well each cell's
+content fits a role (a `compat` function: a score is a number, a type is ≥/=/≤/定性, a scoring
+rule mentions 得分/赋分 …) against its distance from the role's expected column.
+
+Two compat functions are here: `indicator_compat` for indicator rows and `budget_compat` for
+the budget block of a self-evaluation (A, 调整后预算数, B, 分值, 执行率, 得分).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Callable
+
+from jixiao.levels import squeeze
+from jixiao.values import normalize_op, parse_number
+
+Compat = Callable[[str, str], float]
+
+# Per column of displacement; content outweighs position, position breaks ties.
+POSITION_COST = 0.3
+
+_RULE_WORDS = re.compile(r"(得分|记分|计分|赋分|扣分|满分|得\d+分|分值|B/A|三档|比例|不得分|扣完)")
+_DIGIT = re.compile(r"\d")
+_PLACEHOLDER = frozenset({"—", "——", "-", "--", "/", "／", "无", "－", "\\"})
+_TYPE_WORDS = frozenset({"定性", "定量", "正向", "反向", "正向指标", "反向指标"})
+
+
+def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Compat) -> dict[str, str]:
+    """Given a row's cells, the first cell to place, and the roles with their expected columns
+    (already shifted to this row), returns {role: cell} by the best monotone alignment.
+
+    Score = compat(role, cell) minus POSITION_COST per column of displacement; only non-empty
+    cells take part (an empty cell can fill no role), and a cell is placed only where its gain is
+    positive. Ties keep the earlier role.
+    """
+    idx = [k for k in range(start, len(cells)) if cells[k].strip()]
+    n, m = len(idx), len(roles)
+    if n == 0 or m == 0:
+        return {}
+    names = [r for r, _ in roles]
+    expected = [e for _, e in roles]
+    cost = POSITION_COST
+    prev = [0.0] * (m + 1)
+    came = [None] * (n + 1)  # per cell: per role 0 = skip cell, 1 = skip role, 2 = assign
+    for i in range(1, n + 1):
+        col = idx[i - 1]
+        cell = cells[col]
+        cur = [0.0] * (m + 1)
+        how_row = [0] * (m + 1)
+        for j in range(1, m + 1):
+            b, how = prev[j], 0
+            left = cur[j - 1]
+            if left > b:
+                b, how = left, 1
+            gain = compat(names[j - 1], cell) - cost * abs(col - expected[j - 1])
+            if gain > 0 and prev[j - 1] + gain > b:
+                b, how = prev[j - 1] + gain, 2
+            cur[j] = b
+            how_row[j] = how
+        came[i] = how_row
+        prev = cur
+    out: dict[str, str] = {}
+    i, j = n, m
+    while i > 0 and j > 0:
+        how = came[i][j]
+        if how == 2:
+            out[names[j - 1]] = cells[idx[i - 1]]
+            i, j = i - 1, j - 1
+        elif how == 1:
+            j -= 1
+        else:
+            i -= 1
+    return out
+
+
+def _is_number(cell: str) -> bool:
+    return "%" not in cell and parse_number(cell) is not None
+
+
+@lru_cache(maxsize=262144)
+def indicator_compat(role: str, cell: str) -> float:
+    """How well a cell's content fits an indicator column (positive fits, negative contradicts)."""
+    s = cell.strip()
+    if not s:
+        return -0.1
+    number = len(s) <= 8 and _is_number(s)
+    if role in ("type", "direction"):
+        return 4.0 if (normalize_op(s) or squeeze(s) in _TYPE_WORDS) else -5.0
+    if role in ("weight", "score"):
+        return (4.0 if role == "score" else 3.0) if number and 0 <= (parse_number(s) or 0) <= 100 else -5.0
+    if role == "unit":
+        return 2.0 if len(squeeze(s)) <= 8 and not _DIGIT.search(s) and not normalize_op(s) else -3.0
+    if role == "scoring_rule":
+        return 3.0 if _RULE_WORDS.search(squeeze(s)) else (-3.0 if number else 0.5)
+    if role in ("target", "actual"):
+        return 2.0
+    if role == "last_year":
+        return 2.0 if _DIGIT.search(s) else 0.5
+    # description, basis, reason, note, evidence: free text
+    return -2.0 if number else 1.0
+
+
+def is_placeholder(cell: str) -> bool:
+    """Given a cell, returns True for a dash or slash standing for "nothing here" (—, /, 无)."""
+    return squeeze(cell) in _PLACEHOLDER
+
+
+@lru_cache(maxsize=65536)
+def budget_compat(role: str, cell: str) -> float:
+    """How well a cell fits a budget-block column: amounts are plain numbers, 执行率 a percentage
+    (or a fraction up to 1.5), 分值 and 得分 numbers up to 100, the note column text."""
+    s = squeeze(cell)
+    if not s or s in _PLACEHOLDER:
+        return -0.1
+    percent = s.endswith("%") or s.endswith("％")
+    v = parse_number(s)
+    if role in ("budget", "adjusted", "executed"):
+        return 3.0 if v is not None and not percent else -5.0
+    if role == "rate":
+        if percent and v is not None:
+            return 5.0
+        return 0.5 if v is not None and 0 <= v <= 1.5 else -3.0
+    if role in ("points", "score"):
+        # As strong as an amount: a number up to 100 is either, its column decides.
+        return 3.0 if v is not None and not percent and 0 <= v <= 100 else -5.0
+    # note (原因, 得分计算方法): text
+    return -3.0 if v is not None else 1.0
