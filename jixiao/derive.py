@@ -129,7 +129,9 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     _replace_table(con, "project_scores", pscores)
     parts = []
     # Distributions by unit group a unit's documents under its one canonical name.
-    by_unit = frames.projects.with_columns(pl.col("unit_canonical").fill_null(pl.col("unit")).alias("unit"))
+    # Only project tables: a 部门整体 table (scope department) is not one more project of its unit.
+    by_unit = frames.projects.filter(pl.col("scope").fill_null("project") == "project").with_columns(
+        pl.col("unit_canonical").fill_null(pl.col("unit")).alias("unit"))
     for grain, by in DISTRIBUTION_GRAINS.items():
         d = scores.score_distributions(by_unit, pscores, by)
         parts.append(d.with_columns(pl.lit(grain).alias("grain")))

@@ -92,3 +92,25 @@ def test_filters_to_parameters_empty_means_all(seed_db):
 def test_run_refuses_missing_parameter(seed_db):
     with pytest.raises(KeyError):
         data.run("projects_by_unit", **data.FILTER_DEFAULTS)
+
+
+def test_department_tables_are_not_counted_as_projects(tmp_path, monkeypatch):
+    """A 部门整体 table (scope department) is loaded but stays out of every filtered query: its
+    budget is the department's whole budget, not one more project."""
+    from jixiao.ingest import ingest_paths
+
+    db = tmp_path / "dept.duckdb"
+    monkeypatch.setenv("JIXIAO_WAIVERS", str(tmp_path / "w.jsonl"))
+    provinces = ROOT / "tests" / "fixtures" / "provinces"
+    ingest_paths([provinces / "dept_goal_yudu.txt", provinces / "goal_hunan_longhui.txt"], db)
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    dept = con.execute("SELECT count(*) FROM projects WHERE scope = 'department'").fetchone()[0]
+    total = con.execute("SELECT count(*) FROM projects").fetchone()[0]
+    con.close()
+    assert dept >= 1 and total > dept
+    monkeypatch.setenv("JIXIAO_DB", str(db))
+    data.clear_caches()
+    metrics = data.overview_metrics(Filters())
+    assert metrics["n_projects"] == total - dept
