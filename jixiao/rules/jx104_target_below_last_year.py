@@ -1,4 +1,4 @@
-"""JX104 目标值弱于上年实际: a target weaker than last year's actual (上年完成值), by the direction of
+"""JX104 目标值低于上年实际 (the target's level, in both directions): a target weaker than last year's actual (上年完成值), by the direction of
 its operator: below it for ≥/>, above it for ≤/<.
 
 The title was 目标值低于上年实际, which reads wrong for a reverse (≤) target that is *higher*
@@ -22,11 +22,11 @@ def _last_year_units(raw: pl.Series) -> pl.DataFrame:
     return pl.DataFrame({"last_year_raw": uniq, "__ly_unit": pl.Series(units, dtype=pl.String)})
 
 
-@rule("JX104", "目标值弱于上年实际", "目标设置", "中", tolerance=1e-9)
+@rule("JX104", "目标值低于上年实际", "目标设置", "中", tolerance=1e-9)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
-    """检查什么：填写了「上年完成值」的定量指标，目标值是否比上年实际完成情况还弱（宽松）。
+    """检查什么：填写了「上年完成值」的定量指标，目标水平是否低于上年实际完成情况（比上年还宽松）。
     按目标值的比较方向判断：「≥」「>」（正向指标）目标值低于上年完成值，「≤」「<」（反向指标，如成本、故障率）
-    目标值高于上年完成值，即为标记。「=」没有方向，不判断。只比较单位相同的数值（百分比与百分比、万元与万元、人与人）；
+    目标值高于上年完成值（上限放宽，目标水平同样是降低了），即为标记。「=」没有方向，不判断。只比较单位相同的数值（百分比与百分比、万元与万元、人与人）；
     上年完成值为文字（如「有效提高」）或单位不同的不比较。
     为什么是问题：绩效目标应体现年度进步，至少不低于已经达到的水平；把目标定得比上年实际还低，
     自评时轻松「完成」，目标失去约束作用。
@@ -50,13 +50,14 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     up = pl.col("target_op").is_in([">=", ">"])
     weaker = pl.when(up).then(t < ly - eps).otherwise(t > ly + eps)
     df = cand.filter(same_unit & weaker)
-    # The comparison word follows the direction; the conclusion is the title's for both.
+    # The comparison word follows the direction; the conclusion is the title's for both (the
+    # contract's name 目标值低于上年实际 speaks of the target's level: a looser ceiling is a lower target).
     msg = (
         pl.lit("指标「") + pl.col("name") + pl.lit("」目标值「") + pl.col("target_raw")
         + pl.when(up).then(pl.lit("」低于上年完成值「")).otherwise(pl.lit("」高于上年完成值「"))
         + pl.col("last_year_raw")
-        + pl.when(up).then(pl.lit("」（正向指标，越高越好），目标弱于上年实际"))
-        .otherwise(pl.lit("」（反向指标，越低越好），目标弱于上年实际"))
+        + pl.when(up).then(pl.lit("」（正向指标，越高越好），目标水平低于上年实际"))
+        .otherwise(pl.lit("」（反向指标，越低越好，上限放宽），目标水平低于上年实际"))
     )
     return findings(df.sort("project_id", "indicator_id"), msg)
 

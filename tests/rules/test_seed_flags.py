@@ -62,11 +62,11 @@ def test_targets_weaker_than_last_year(con):
     assert _flag_lines(con, "JX104", "004") == [84, 86, 120, 124, 156, 161]
     assert _count(con, "JX104") == 6
     # The title covers both directions, and each message says which way it is weaker.
-    assert con.execute("SELECT title FROM rules WHERE rule = 'JX104'").fetchone()[0] == "目标值弱于上年实际"
+    assert con.execute("SELECT title FROM rules WHERE rule = 'JX104'").fetchone()[0] == "目标值低于上年实际"  # the contract's name
     assert _message(con, "JX104", "004", 84) == (
-        "指标「城乡居民参保覆盖」目标值「>=95%」低于上年完成值「100%」（正向指标，越高越好），目标弱于上年实际")
+        "指标「城乡居民参保覆盖」目标值「>=95%」低于上年完成值「100%」（正向指标，越高越好），目标水平低于上年实际")
     assert _message(con, "JX104", "004", 86) == (
-        "指标「每次发放(补助)」目标值「<=29.08万元」高于上年完成值「26.83万元」（反向指标，越低越好），目标弱于上年实际")
+        "指标「每次发放(补助)」目标值「<=29.08万元」高于上年完成值「26.83万元」（反向指标，越低越好，上限放宽），目标水平低于上年实际")
 
 
 def test_missing_name(con):
