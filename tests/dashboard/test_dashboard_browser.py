@@ -145,6 +145,8 @@ def test_flags_sign_in_accept_and_url_filters_in_chromium(seed_db, tmp_path):
             page.get_by_label("用户名").fill("张审核")
             page.get_by_label("密码").fill("shenhe-2026!")
             page.get_by_role("button", name="登录").click()
+            # the rerun after the click may start after _wait_done saw the app idle (a busy machine)
+            page.get_by_text("已登录：张审核（审核）").wait_for(timeout=60_000)
             _wait_done(page)
             assert page.get_by_text("已登录：张审核（审核）").count() == 1
             # the row ticked before signing in may or may not survive the sign-in rerun
@@ -152,6 +154,7 @@ def test_flags_sign_in_accept_and_url_filters_in_chromium(seed_db, tmp_path):
                 _click_row(page, 0)
             page.get_by_label("接受理由（必填）").fill("口径特殊，已与单位核实")
             page.get_by_role("button", name="接受此标记").click()
+            page.get_by_text("已接受 JX").wait_for(timeout=60_000)
             _wait_done(page)
             assert page.get_by_text("已接受 JX").count() == 1
             events = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
