@@ -224,14 +224,14 @@ def _parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = Non
         doc = _doc_row(path, sha, len(data), status="failed", message=msg, synthetic=synthetic)
         return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, [], [], []))
     out = _build(path, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes,
-                 result.layout, synthetic, result.problems)
+                 result.layout, synthetic, result.problems, result.file_type)
     out.text_sha256 = text_digest(result)
     return out
 
 
 def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument, text_lines: list[str],
            encoding: str | None, reader_notes: list[str], layout: str | None, synthetic: bool,
-           reader_problems: list[str] = ()) -> Parsed:
+           reader_problems: list[str] = (), file_type: str | None = None) -> Parsed:
     """Given a parsed document, returns its frames and report: the one place where projects and
     indicators become database rows."""
     projects, indicators = [], []
@@ -265,6 +265,7 @@ def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
         confidence=parsed.confidence if complete else 0.0,
     )
     doc["layout"] = layout or doc["layout"]
+    doc["file_type"] = file_type or doc["file_type"]  # what the content is (an HTML table named .xls is html)
     report = FileReport(str(path), status, len(projects), len(indicators), message, doc_id)
     return Parsed(report, sha, _frames(doc, projects, indicators, _source_lines(doc_id, text_lines)))
 

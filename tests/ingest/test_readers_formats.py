@@ -344,3 +344,12 @@ def test_one_registry_covers_every_detected_type() -> None:
     assert returned and returned <= set(READERS) | set(REFUSED)
     assert set(READERS) == set(LAYOUT_OF) and not set(READERS) & set(REFUSED)
     assert all(re.search(r"[\u4e00-\u9fff]", reason) for reason in REFUSED.values())
+
+
+@pytest.mark.parametrize("name, file_type", [("seed004_html.xls", "html"), ("seed004.xls", "xls"),
+                                             ("seed004.pdf", "pdf"), ("seed004.doc", "doc")])
+def test_documents_record_the_type_the_content_has(name, file_type):
+    from jixiao.ingest import parse_file
+
+    doc = parse_file(FORMATS / name).frames["documents"].row(0, named=True)
+    assert (doc["file_type"], doc["status"]) == (file_type, "ok")
