@@ -68,7 +68,9 @@ def test_overview_metrics_match_seeds(open_page, seed_db):
     assert m["单位数"] == "4"
     assert m["项目数"] == "37"
     assert m["指标数"] == "317"
-    assert m["预算合计（万元）"] == "17,303.21"  # 10 + 111.3 + 1,930.7 + 15,251.21
+    # 10 + 111.3 + 1,930.7 + 15,251.21 万元: in 亿元 on the card, exact in its help
+    assert m["预算合计（亿元）"] == "1.73"
+    assert "17,303.21 万元" in next(x for x in at.metric if x.label == "预算合计（亿元）").proto.help
     assert m["执行合计（万元）"] == "111.30"
     assert m["平均执行率"] == "100.0%"
     con = _db(seed_db)
@@ -116,7 +118,8 @@ def test_compare_units_side_by_side(open_page):
     units = _frame_with(at, "unit", "n_self_eval", "full_marks_share")
     assert len(units) == 4
     row = units[units["unit"] == "固原市社会保险事业管理中心"].iloc[0]
-    assert row["n_projects"] == 8 and abs(row["execution_rate"] - 1.0) < 1e-9
+    # % columns are shown times 100 (fixed decimals: 100.00%); the download keeps the fraction
+    assert row["n_projects"] == 8 and abs(row["execution_rate"] - 100.0) < 1e-9
     assert at.get("plotly_chart"), "score box plot missing"
     assert "下载 Excel" in _downloads(at)
 
@@ -166,17 +169,27 @@ def test_drilldown_empty_filter(open_page):
 # --------------------------------------------------------------------------- 问题标记
 
 
-def test_flags_template_cluster_occurrences(open_page):
+def test_flags_template_cluster_occurrences(open_page, seed_db):
+    # The seeds' repeated texts are each within one unit: by default no template, and the page says
+    # how many the switch would show.
     at = open_page("flags")
+    _ok(at, "问题标记")
+    assert not any(d.key == "tpl_clusters" for d in at.dataframe)
+    con = _db(seed_db)
+    n_one_unit = con.sql("SELECT count(*) FROM template_clusters WHERE n_units = 1").fetchall()[0][0]
+    con.close()
+    assert n_one_unit > 0
+    assert any("没有两个及以上单位共用的模板" in i.value and f"另有 {n_one_unit:,} 组" in i.value for i in at.info)
+    at = open_page("flags", state={"tpl_all": True})
     clusters = _table(at, "tpl_clusters").value
-    assert len(clusters) > 0
+    assert len(clusters) == n_one_unit
     assert list(clusters["n_units"]) == sorted(clusters["n_units"], reverse=True)
     at.session_state["tpl_clusters"] = _sel([0])
     at.run()
     assert not at.exception
-    occ = _frame_with(at, "project_name", "indicator_name", "similarity")
+    occ = _frame_with(at, "project_name", "indicator_name", "written_similarity")
     assert len(occ) == clusters.iloc[0]["n_indicators"]
-    assert {"unit", "year", "project_name", "indicator_name", "target_raw"} <= set(occ.columns)
+    assert {"unit", "year", "project_name", "indicator_name", "target_raw", "drilldown"} <= set(occ.columns)
 
 
 # --------------------------------------------------------------------------- 趋势
@@ -245,3 +258,41 @@ def test_page_without_database_says_so(page, seed_db, tmp_path, monkeypatch):
     at.switch_page(f"views/{page}.py").run()
     assert not at.exception
     assert any("还没有数据库" in w.value for w in [*at.warning, *at.info])
+
+
+def test_documents_needing_attention_come_first_with_unit_and_county(db_copy, tmp_path):
+    from jixiao.db import connect
+    from jixiao.ingest import ingest_paths
+
+    root = Path(__file__).resolve().parents[2]
+    seed = (root / "datasets" / "seeds" / "004_9f3eda296765d47b.txt").read_text(encoding="utf-8").split("\n")
+    cut = next(i for i, ln in enumerate(seed) if ln.startswith("时效指标\t资金支付及时性"))
+    (tmp_path / "cut.txt").write_text("\n".join(seed[:cut]), encoding="utf-8")
+    ingest_paths([root / "tests" / "fixtures" / "formats" / "scan.pdf", tmp_path / "cut.txt"], db_copy)
+    con = connect(db_copy)
+    con.execute("UPDATE documents SET confidence = 0.8 WHERE source_path LIKE '%001_%'")
+    con.close()
+
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at.switch_page("views/documents.py").run()
+    _ok(at, "数据导入 / 文档")
+    docs = _table(at, "doc_table").value
+    assert len(docs) == 6
+    assert list(docs["attention_label"][:3]) == ["失败", "部分导入", "未完全识别"]
+    assert docs.iloc[0]["file"] == "scan.pdf" and docs.iloc[1]["file"] == "cut.txt"
+    assert docs.iloc[2]["file"].startswith("001_") and docs.iloc[2]["confidence"] == pytest.approx(80.0)
+    assert set(docs["attention_label"][3:]) == {""}
+    assert {"unit", "county", "city", "year"} <= set(docs.columns)
+    # seed 004 (cut): 库尔勒市社会保险中心, 巴音郭楞蒙古自治州 库尔勒市, 2023
+    assert (docs.iloc[1]["unit"], docs.iloc[1]["city"], docs.iloc[1]["county"], docs.iloc[1]["year"]) == (
+        "库尔勒市社会保险中心", "巴音郭楞蒙古自治州", "库尔勒市", 2023)
+    assert any("需要关注的文档 3 个" in m.value for m in at.markdown)
+    # a failed document says why, above its parse report
+    at.session_state["doc_table"] = _sel([0])
+    at.run()
+    _ok(at, "数据导入 / 文档")
+    assert any("失败" in e.value for e in at.error)
+    # only those that need attention
+    at.session_state["doc_attention"] = True
+    at.run()
+    assert len(_table(at, "doc_table").value) == 3
