@@ -113,24 +113,15 @@ def lowest_pairwise(cluster: np.ndarray, written: Sequence[str]) -> dict[str, fl
     starts = np.nonzero(new)[0]
     ends = np.append(starts[1:], len(cluster))
     sizes = ends - starts
-    for s_ in starts[sizes == 1]:
-        out[cluster[s_]] = 1.0
-    # Small clusters: all their pairs in one vectorised call.
-    small = np.nonzero((sizes >= 2) & (sizes <= 64))[0]
-    if len(small):
-        left, right, owner = [], [], []
-        for g in small:
-            s0, k = starts[g], sizes[g]
-            i, j = np.triu_indices(k, 1)
-            left.append(s0 + i)
-            right.append(s0 + j)
-            owner.append(np.full(len(i), g))
-        li, ri, ow = np.concatenate(left), np.concatenate(right), np.concatenate(owner)
-        sim = written_similarity(written[li], written[ri])
-        lowest = np.full(len(starts), np.inf)
-        np.minimum.at(lowest, ow, sim)
-        for g in small:
-            out[cluster[starts[g]]] = float(lowest[g])
+    lowest = np.ones(len(starts), dtype=np.float64)  # a cluster of one text: 1.0
+    # Small clusters, grouped by size: every pair of every cluster of that size in one call.
+    for k in np.unique(sizes[(sizes >= 2) & (sizes <= 64)]):
+        groups = np.nonzero(sizes == k)[0]
+        i, j = np.triu_indices(int(k), 1)
+        left = (starts[groups][:, None] + i[None, :]).ravel()
+        right = (starts[groups][:, None] + j[None, :]).ravel()
+        sim = written_similarity(written[left], written[right]).reshape(len(groups), len(i))
+        lowest[groups] = sim.min(axis=1)
     for g in np.nonzero(sizes > 64)[0]:
         texts = list(written[starts[g]:ends[g]])
         low = 1.0
@@ -140,7 +131,8 @@ def lowest_pairwise(cluster: np.ndarray, written: Sequence[str]) -> dict[str, fl
             # only pairs (i, j) with j > i: mask the block's lower triangle and diagonal
             m[np.tril_indices(m.shape[0], 0, m.shape[1])] = np.inf
             low = min(low, float(m.min()) / 100.0)
-        out[cluster[starts[g]]] = low
+        lowest[g] = low
+    out.update(zip(cluster[starts].tolist(), lowest.tolist()))
     return out
 
 
