@@ -255,3 +255,39 @@ def test_a_deep_link_on_a_fresh_server_keeps_navigation_sidebar_and_filters(seed
             assert hint.evaluate("e => getComputedStyle(e).fontSize") == "0px"  # "20MB per file" not shown
             _assert_clean(page, "数据导入 signed in")
             browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium fonts-noto-cjk)")
+def test_headline_cards_hold_a_large_budget_in_chromium(seed_db, tmp_path):
+    """12,345,678.9 万元 in all: the 总览 cards show 1,234.57 with 亿元 in the label, nothing cut,
+    at 1440 and at 1280 px."""
+    import shutil
+
+    import duckdb
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "big.duckdb"
+    shutil.copyfile(seed_db, db)
+    con = duckdb.connect(str(db))
+    total = con.execute("SELECT sum(budget) FROM projects").fetchone()[0]
+    con.execute("UPDATE projects SET budget = budget + ? WHERE project_id = (SELECT min(project_id) FROM projects "
+                "WHERE budget IS NOT NULL)", [12_345_678.9 - total])
+    con.close()
+    with _served(db) as url:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for width in (1440, 1280):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(url)
+                _wait_done(page)
+                cards = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stMetric']")].map(m => {
+                    const v = m.querySelector("[data-testid='stMetricValue']");
+                    // the label's text box is its Markdown container (it ends in … when cut)
+                    const l = m.querySelector("[data-testid='stMetricLabel'] [data-testid='stMarkdownContainer']");
+                    return [l.innerText, v.innerText, v.scrollWidth <= v.clientWidth, l.scrollWidth <= l.clientWidth]; })""")
+                by_label = {c[0]: c for c in cards}
+                assert by_label["预算（亿元）"][1] == "1,234.57", cards
+                assert all(c[2] and c[3] for c in cards), (width, [c for c in cards if not (c[2] and c[3])])
+                page.close()
+            browser.close()

@@ -69,9 +69,9 @@ def test_overview_metrics_match_seeds(open_page, seed_db):
     assert m["项目数"] == "37"
     assert m["指标数"] == "317"
     # 10 + 111.3 + 1,930.7 + 15,251.21 万元: in 亿元 on the card, exact in its help
-    assert m["预算合计（亿元）"] == "1.73"
-    assert "17,303.21 万元" in next(x for x in at.metric if x.label == "预算合计（亿元）").proto.help
-    assert m["执行合计（万元）"] == "111.30"
+    assert m["预算（亿元）"] == "1.73"
+    assert "17,303.21 万元" in next(x for x in at.metric if x.label == "预算（亿元）").proto.help
+    assert m["执行（万元）"] == "111.30"
     assert m["平均执行率"] == "100.0%"
     con = _db(seed_db)
     by_sev = dict(con.sql("SELECT severity, count(*) FROM flags GROUP BY 1").fetchall())
