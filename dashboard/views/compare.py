@@ -17,16 +17,16 @@ st.subheader("单位一览")
 st.caption("执行率、平均得分和满分占比只来自绩效自评表；目标表单位这几列为空。点击列名可排序。")
 # Narrow number columns and a shortened region (full on hover): all ten columns at 1440 px.
 export.table(fmt.with_region(units), {
-    "unit": fmt.Col("单位", width=190),
-    "region": fmt.Col("地区（省 / 市 / 县）", width=160),
-    "n_projects": fmt.Col("项目数", "int", width=60),
-    "budget": fmt.Col("预算（万元）", "money", width=100),
-    "execution_rate": fmt.Col("执行率", "pct", help="自评表全年执行数合计 ÷ 年初预算数合计", width=80),
-    "score_mean": fmt.Col("平均得分", "score", help="自评表填报总分的平均值", width=75),
-    "full_marks_share": fmt.Col("满分占比", "pct", help="自评表中得满分的指标占有分值且有得分的指标的比例", width=80),
-    "flags_per_project": fmt.Col("每项目问题数", "num", help="未处理问题标记数 ÷ 项目数", width=95),
-    "n_open_flags": fmt.Col("未处理问题", "int", width=80),
-    "n_self_eval": fmt.Col("其中自评表", "int", help="该单位的绩效自评表项目数", width=80),
+    "unit": fmt.Col("单位", width=175),
+    "region": fmt.Col("地区（省 / 市 / 县）", width=140),
+    "n_projects": fmt.Col("项目数", "int", width=55),
+    "budget": fmt.Col("预算（万元）", "money", width=95),
+    "execution_rate": fmt.Col("执行率", "pct", help="自评表全年执行数合计 ÷ 年初预算数合计", width=75),
+    "score_mean": fmt.Col("平均得分", "score", help="自评表填报总分的平均值", width=70),
+    "full_marks_share": fmt.Col("满分占比", "pct", help="自评表中得满分的指标占有分值且有得分的指标的比例", width=75),
+    "flags_per_project": fmt.Col("每项目问题数", "num", help="未处理问题标记数 ÷ 项目数", width=90),
+    "n_open_flags": fmt.Col("未处理问题", "int", width=75),
+    "n_self_eval": fmt.Col("自评表数", "int", help="其中绩效自评表的项目数", width=65),
 }, name="单位对比", key="cmp_units")
 
 tab_box, tab_median = st.tabs(["自评总分分布", "与本市、本省中位数比较"])

@@ -228,7 +228,7 @@ OCCURRENCE_SPEC = {
     "county": fmt.Col("县（区）", width=90),
     "year": fmt.Col("年度", "year", width=55),
     "kind": fmt.Col("表类型", width=85),
-    "written_similarity": fmt.Col("与示例的相似度", "pct", help="按原文比较（数字和符号也算）", width=100),
+    "written_similarity": fmt.Col("相似度", "pct", help="与示例文字的相似度，按原文比较（数字和符号也算）", width=75),
     "indicator_name": fmt.Col("指标名称", width=180),
     "target_raw": fmt.Col("指标值", width=90),
     "project_name": fmt.text("项目", width="large"),
