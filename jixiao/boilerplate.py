@@ -73,10 +73,11 @@ def normalise(text: str | None) -> str:
 
 def written_expr(expr: pl.Expr | str) -> pl.Expr:
     """Given a Polars text expression (or column name), returns the text as written for an
-    honest comparison: NFKC (full width -> half width), lower case, no whitespace; numbers,
-    signs and punctuation kept (null -> "")."""
+    honest comparison: NFKC (full width -> half width), lower case, no whitespace, ≥ ≤ as >= <=
+    (one sign written two ways); numbers, signs and punctuation kept (null -> "")."""
     e = pl.col(expr) if isinstance(expr, str) else expr
-    return e.cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_lowercase()
+    return (e.cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "")
+            .str.replace_all("≥", ">=", literal=True).str.replace_all("≤", "<=", literal=True).str.to_lowercase())
 
 
 def written_similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:

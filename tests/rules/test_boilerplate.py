@@ -16,6 +16,7 @@ from jixiao.boilerplate import (
     normalise,
     normalise_expr,
     set_lsh_pairs,
+    written_expr,
     template_clusters,
     text_clusters,
 )
@@ -106,10 +107,10 @@ def test_template_clusters_on_frames():
     assert sims["p1.i2"] == sims["p2.i2"] == 1.0
     assert min(sims["p1.i1"], sims["p2.i1"]) == pytest.approx(_jac(A + "#", B + "#"))
     # Honest: the road texts are one text to the clustering (numbers as #), not as written.
-    assert road["min_similarity"][0] == pytest.approx(_indel(D + "≥120公里", D + "≥80公里"))
+    assert road["min_similarity"][0] == pytest.approx(_indel(D + ">=120公里", D + ">=80公里"))
     assert road["min_similarity"][0] < 1.0
     written = dict(zip(members["indicator_id"], members["written_similarity"]))
-    assert sorted([written["p1.i2"], written["p2.i2"]]) == pytest.approx([_indel(D + "≥120公里", D + "≥80公里"), 1.0])
+    assert sorted([written["p1.i2"], written["p2.i2"]]) == pytest.approx([_indel(D + ">=120公里", D + ">=80公里"), 1.0])
     # Same ids whatever the row order; common names only take part when the list is emptied.
     again, _ = template_clusters(f.indicators.reverse(), f.projects.reverse())
     assert again["cluster_id"].to_list() == clusters["cluster_id"].to_list()
@@ -124,6 +125,12 @@ def _indel(x: str, y: str) -> float:
         for j, b in enumerate(y):
             t[i + 1][j + 1] = t[i][j] + 1 if a == b else max(t[i][j + 1], t[i + 1][j])
     return 1 - (len(x) + len(y) - 2 * t[-1][-1]) / (len(x) + len(y))
+
+
+def test_written_form_keeps_numbers_and_signs_and_writes_one_sign_one_way():
+    texts = ["服务对象满意度 ≥ 95％", "服务对象满意度>=95%", "总成本８００万元。", None]
+    got = pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(written_expr("t"))["t"].to_list()
+    assert got == ["服务对象满意度>=95%", "服务对象满意度>=95%", "总成本800万元。", ""]
 
 
 def test_lowest_pairwise_is_the_worst_pair_not_the_one_to_the_representative():
@@ -160,7 +167,7 @@ def test_a_goal_table_and_its_own_self_evaluation_are_one_project():
     row = clusters.row(0, named=True)
     assert row["representative"].startswith(normalise(A))
     assert (row["n_indicators"], row["n_projects"], row["n_units"]) == (3, 2, 2)
-    assert row["min_similarity"] == pytest.approx(_indel(A + "≥95%", A + "≥92%"))
+    assert row["min_similarity"] == pytest.approx(_indel(A + ">=95%", A + ">=92%"))
     assert set(members["project_id"]) == set(pids)
     # Without the links the same two tables are two projects and D is a (one-unit) cluster.
     unlinked, _ = template_clusters(f.indicators, f.projects)
