@@ -11,9 +11,10 @@ before this script had run once.
 
 import streamlit as st
 
-from dashboard import auth, filters
+from dashboard import auth, filters, style
 
 st.set_page_config(page_title="绩效分析", page_icon=":material/analytics:", layout="wide")
+style.apply()
 
 PAGES = {
     "分析": [

@@ -59,6 +59,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "cluster_id": "", "doc_id": "", "line_from": 1, "line_to": 2000, "limit": 500,
     # project search, peers by kind of unit, the 高分低执行 quadrant (charts.HIGH_SCORE, charts.LOW_RATE)
     "q": "", "unit_kind": "", "high_score": 90.0, "low_rate": 0.8,
+    "min_units": 2,  # template clusters: shared by at least this many units
 }
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -421,6 +422,37 @@ def self_eval_projects(f: Filters) -> pl.DataFrame:
     return run("self_eval_projects", **f.params())
 
 
+def high_score_low_rate(points: pl.DataFrame, high_score: float, low_rate: float) -> pl.DataFrame:
+    """Given self_eval_projects rows, returns the 高分低执行 ones (reported total ≥ high_score,
+    execution rate < low_rate), lowest rate first."""
+    return points.filter((pl.col("total_score_reported") >= high_score) & (pl.col("execution_rate") < low_rate)
+                         ).sort(["execution_rate", "unit", "year", "project_id"])
+
+
+def high_score_low_rate_by_county(points: pl.DataFrame, high_score: float, low_rate: float) -> pl.DataFrame:
+    """Given self_eval_projects rows (with a rate and a total), returns per (province, city,
+    county): n_self_eval, n_quadrant (高分低执行), share_quadrant, and the quadrant projects'
+    budget, executed and execution rate (their sums' ratio); counties with most such projects first."""
+    q = (pl.col("total_score_reported") >= high_score) & (pl.col("execution_rate") < low_rate)
+    return (
+        points.group_by("province", "city", "county")
+        .agg(
+            pl.len().alias("n_self_eval"),
+            q.sum().cast(pl.Int64).alias("n_quadrant"),
+            pl.col("budget").filter(q).sum().alias("quadrant_budget"),
+            pl.col("executed").filter(q).sum().alias("quadrant_executed"),
+        )
+        .filter(pl.col("n_quadrant") > 0)
+        .with_columns(
+            (pl.col("n_quadrant") / pl.col("n_self_eval")).alias("share_quadrant"),
+            pl.when(pl.col("quadrant_budget") > 0).then(pl.col("quadrant_executed") / pl.col("quadrant_budget"))
+            .alias("quadrant_rate"),
+        )
+        .sort(["n_quadrant", "share_quadrant", "province", "city", "county"],
+              descending=[True, True, False, False, False], nulls_last=True)
+    )
+
+
 def unit_year_trend(f: Filters) -> pl.DataFrame:
     """Returns per (unit, year) the mean self-evaluation score and the execution rate."""
     return run("unit_year_trend", **f.params())
@@ -497,9 +529,10 @@ def decisions(flag_frame: pl.DataFrame) -> pl.DataFrame:
                      .sort("_n", descending=True).drop("_n"))
 
 
-def template_clusters(f: Filters, limit: int = 500) -> pl.DataFrame:
-    """Returns up to `limit` template clusters touching the filter, most units first (n_clusters = all)."""
-    return run("template_clusters", **f.params(), limit=limit)
+def template_clusters(f: Filters, limit: int = 500, min_units: int = 2) -> pl.DataFrame:
+    """Returns up to `limit` template clusters touching the filter and shared by at least
+    `min_units` units, most units first (n_clusters = how many in all)."""
+    return run("template_clusters", **f.params(), limit=limit, min_units=int(min_units))
 
 
 def template_occurrences(cluster_id: str) -> pl.DataFrame:
@@ -609,27 +642,84 @@ def report_frame(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
+# A file name's limit on disk is 255 bytes (about 85 Chinese characters); uploads keep theirs
+# up to this many bytes and are otherwise shortened (`upload_file_name`).
+UPLOAD_NAME_BYTES = 180
+
+
+def upload_file_name(name: str, k: int = 0) -> tuple[str, bool]:
+    """Given an uploaded file's name, returns (the name it is stored under, whether it was
+    shortened): the name itself when it fits in UPLOAD_NAME_BYTES; else its beginning, "…", a
+    short digest of the whole name (the same name gives the same stored name, so uploading it
+    again replaces it; two long names with one beginning stay apart) and its suffix."""
+    import hashlib
+
+    safe = Path((name or "").replace("\x00", "").replace("\\", "/")).name.strip()
+    if safe in ("", ".", ".."):
+        return f"upload_{k}", True
+    if len(safe.encode("utf-8")) <= UPLOAD_NAME_BYTES:
+        return safe, False
+    suffix = Path(safe).suffix
+    if len(suffix.encode("utf-8")) > 16:
+        suffix = ""
+    tail = "…" + hashlib.sha1(safe.encode("utf-8")).hexdigest()[:8] + suffix
+    room = UPLOAD_NAME_BYTES - len(tail.encode("utf-8"))
+    stem = safe[: len(safe) - len(suffix)] if suffix else safe
+    out = ""
+    for ch in stem:
+        if len((out + ch).encode("utf-8")) > room:
+            break
+        out += ch
+    return out.rstrip() + tail, True
+
+
 def ingest_uploads(files: list[tuple[str, bytes]], on_file: Callable[[Any], None] | None = None,
                    on_wait: Callable[[], None] | None = None) -> list[Any]:
     """Given uploaded (file name, content) pairs, writes them to a temporary folder and ingests
     them into a copy of the database that is then swapped in (`ingest_into_copy`); returns the
-    per-file reports and clears the caches so the new data shows. Uploads are identified by
-    file name (scope "upload"): a file uploaded again replaces its earlier upload. `on_wait` is
-    called when another import holds the database (this one then waits for it)."""
-    from jixiao.ingest import ingest_into_copy
+    per-file reports (named by the uploaded names) and clears the caches so the new data shows.
+    Uploads are identified by file name (scope "upload"): a file uploaded again replaces its
+    earlier upload. Each file succeeds or fails on its own: one that cannot be written (a name
+    too long is shortened first, see `upload_file_name`) gets a failed report with a Chinese
+    reason and the others load. `on_wait` is called when another import holds the database."""
+    from dataclasses import replace
+
+    from jixiao.ingest import FileReport, ingest_into_copy
 
     tmp = Path(tempfile.mkdtemp(prefix="jixiao-upload-"))
+    failed: list[Any] = []
     try:
-        paths = []
+        paths, shown, notes = [], {}, {}
         for k, (name, content) in enumerate(files):
-            safe = Path(name).name.replace("\x00", "") or f"upload_{k}"
-            target = tmp / f"{k:03d}" / safe  # one folder each: the name stays the file's own
-            target.parent.mkdir()
-            target.write_bytes(content)
+            stored, shortened = upload_file_name(name, k)
+            target = tmp / f"{k:03d}" / stored  # one folder each: the name stays the file's own
+            try:
+                target.parent.mkdir()
+                target.write_bytes(content)
+            except OSError as e:
+                rep = FileReport(name, "failed", message=f"文件无法保存到临时目录（{e.strerror or type(e).__name__}），未导入")
+                failed.append(rep)
+                if on_file:
+                    on_file(rep)
+                continue
             paths.append(target)
-        with _ingest_lock:
-            reports = ingest_into_copy(paths, db_path(), on_file=on_file, scope="upload", on_wait=on_wait)
+            shown[str(target)] = name
+            if shortened:
+                notes[str(target)] = f"文件名过长（{len(name)} 个字符），以「{stored}」保存"
+
+        def named(rep):
+            key = str(rep.path)
+            if key not in shown:
+                return rep
+            message = "；".join(x for x in (rep.message, notes.get(key)) if x) or None
+            return replace(rep, path=shown[key], message=message)
+
+        reports = []
+        if paths:
+            with _ingest_lock:
+                reports = ingest_into_copy(paths, db_path(), on_file=(lambda r: on_file(named(r))) if on_file else None,
+                                           scope="upload", on_wait=on_wait)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     clear_caches()
-    return reports
+    return [named(r) for r in reports] + failed

@@ -20,6 +20,7 @@ SOURCE_OPTIONS = {ALL: None, "真实": False, "合成": True}
 K_YEAR, K_PROVINCE, K_CITY, K_COUNTY, K_UNIT, K_KIND, K_SOURCE = (
     "year", "province", "city", "county", "unit", "kind", "source")
 _BELOW = {K_PROVINCE: (K_CITY, K_COUNTY, K_UNIT), K_CITY: (K_COUNTY, K_UNIT), K_COUNTY: (K_UNIT,)}
+URL_KEYS = (K_YEAR, K_PROVINCE, K_CITY, K_COUNTY, K_UNIT, K_KIND, K_SOURCE)  # the filters' query parameters
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def sidebar() -> Filters:
 
         years = sorted(_distinct(opts, "year"), reverse=True)
         _keep_valid(K_YEAR, years)
-        st.multiselect("年度", years, key=K_YEAR, placeholder="全部年度", **q)
+        st.multiselect("年度", years, key=K_YEAR, placeholder="全部年度", select_all=False, **q)
 
         provinces = _distinct(opts, "province")
         _keep_valid(K_PROVINCE, [ALL, *provinces])
@@ -162,7 +163,7 @@ def sidebar() -> Filters:
 
         units = _distinct(in_county, "unit")
         _keep_valid(K_UNIT, units)
-        st.multiselect("单位", units, key=K_UNIT, placeholder="全部单位", **q)
+        st.multiselect("单位", units, key=K_UNIT, placeholder="全部单位", select_all=False, **q)
 
         _keep_valid(K_KIND, list(KIND_OPTIONS))
         st.selectbox("表类型", list(KIND_OPTIONS), key=K_KIND, **q)

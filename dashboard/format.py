@@ -27,28 +27,28 @@ SEVERITY_ORDER = ["高", "中", "低"]
 SAME_LEVEL = "（本级）"
 UNKNOWN_REGION = "（未识别）"
 
-# sprintf-js formats understood by st.column_config.NumberColumn
+# sprintf-js formats understood by st.column_config.NumberColumn. One fixed number of decimals
+# per column: Streamlit's "percent" drops trailing zeros (60.78% above 62.2% above 100%).
 _FORMATS = {
     "money": "%,.2f",     # 万元, thousands separators, 2 decimals
-    "pct": "percent",     # stored as fractions: 0.95 -> 95.00%
+    "pct": "%.2f%%",      # stored as fractions, shown ×100 (`display_frame`): 0.95 -> 95.00%
     "int": "%,d",
     "score": "%.2f",
     "num": "%,.2f",
     "year": "%d",         # 2024, not 2,024
 }
-# Excel number formats for the same kinds (xlsxwriter)
-EXCEL_FORMATS = {"money": "#,##0.00", "pct": "0.00%", "int": "#,##0", "score": "0.00", "num": "#,##0.00", "year": "0"}
 
 
 @dataclass(frozen=True)
 class Col:
     """One displayed column: its Chinese label, its kind (text, money, pct, int, score, num,
-    datetime, bool) and an optional tooltip."""
+    datetime, bool, link — an address built by the page, shown on screen only, never exported)
+    and an optional tooltip."""
 
     label: str
     kind: str = "text"
     help: str | None = None
-    width: str | None = None  # "small" | "medium" | "large"
+    width: str | int | None = None  # "small" | "medium" | "large" or pixels
 
 
 def text(label: str, help: str | None = None, width: str | None = None) -> Col:
@@ -98,9 +98,20 @@ def column_config(spec: dict[str, Col]) -> dict:
             out[name] = st.column_config.DatetimeColumn(c.label, help=c.help, format="YYYY-MM-DD HH:mm", width=c.width)
         elif c.kind == "bool":
             out[name] = st.column_config.CheckboxColumn(c.label, help=c.help, width=c.width)
+        elif c.kind == "link":  # an address the page built (never document text); fixed label
+            out[name] = st.column_config.LinkColumn(c.label, help=c.help, width=c.width or "small",
+                                                    display_text="打开")
         else:
             out[name] = st.column_config.TextColumn(c.label, help=c.help, width=c.width)
     return out
+
+
+def display_frame(df: pl.DataFrame, spec: dict[str, Col]) -> pl.DataFrame:
+    """Given a frame and its spec, returns the frame as st.dataframe shows it: % columns
+    (fractions) times 100, so that their fixed-decimal format reads 95.00%. Same rows in the
+    same order; downloads use the frame itself."""
+    pcts = [c for c, col in spec.items() if col.kind == "pct" and c in df.columns and df.schema[c].is_numeric()]
+    return df.with_columns([(pl.col(c) * 100) for c in pcts]) if pcts else df
 
 
 def fmt_money(x: float | None) -> str:
@@ -108,12 +119,27 @@ def fmt_money(x: float | None) -> str:
     return "—" if x is None else f"{x:,.2f} 万元"
 
 
-def fmt_amount(x: float | None) -> str:
-    """Formats a 万元 total for a metric card: two decimals below 100,000, whole 万元 above
-    (a province's budget runs to six digits, which the card would otherwise cut off)."""
+# The metric cards' amount units: the number before the unit stays below 10,000 (eight
+# characters at most, "9,999.99"), which a card of a five-card row holds at 1440 px.
+_AMOUNT_UNITS = ((1.0, "万元"), (1e4, "亿元"), (1e8, "万亿元"))
+
+
+def amount_parts(x: float | None) -> tuple[str, str]:
+    """Given a 万元 total, returns (number, unit) for a metric card, in the smallest unit that
+    keeps the number below 10,000: 9,876.54 万元; 1,234.57 亿元 for 12,345,678.9 万元; 万亿元
+    above; ("—", "万元") when missing."""
     if x is None:
-        return "—"
-    return f"{x:,.2f}" if abs(x) < 100_000 else f"{x:,.0f}"
+        return "—", "万元"
+    for scale, unit in _AMOUNT_UNITS:
+        if round(abs(x) / scale, 2) < 10_000:
+            break
+    return f"{x / scale:,.2f}", unit
+
+
+def fmt_amount(x: float | None) -> str:
+    """Formats a 万元 total compactly: "1,234.57 亿元" for 12,345,678.9 万元 (see `amount_parts`)."""
+    number, unit = amount_parts(x)
+    return number if x is None else f"{number} {unit}"
 
 
 def fmt_pct(x: float | None, digits: int = 1) -> str:
@@ -181,7 +207,7 @@ def for_export(df: pl.DataFrame, spec: dict[str, Col] | None) -> pl.DataFrame:
     """Given a frame and its spec, returns the spec's columns in order, renamed to their labels."""
     if not spec:
         return df
-    cols = [c for c in spec if c in df.columns]
+    cols = [c for c in spec if c in df.columns and spec[c].kind != "link"]
     return df.select(cols).rename({c: spec[c].label for c in cols})
 
 
@@ -261,21 +287,42 @@ LONG_INDICATOR_FIELDS = {
 }
 
 
+# Parsed values and the field holding their unit: shown in that unit (a 100% target is
+# stored as the fraction 1.0 and must not read "1").
+VALUE_UNITS = {"target_value": "target_unit", "actual_value": "actual_unit"}
+
+
+def _plain(v: float) -> str:
+    return f"{v:,.4f}".rstrip("0").rstrip(".")
+
+
+def value_with_unit(v: float | None, unit: str | None) -> str:
+    """Given a parsed value and its unit, returns it as written in that unit: (1.0, "%") ->
+    "100%", (0.985, "%") -> "98.5%", (5.2, "万人") -> "5.2万人", (95, None) -> "95"; None -> —."""
+    if v is None:
+        return "—"
+    if unit == "%":
+        return f"{_plain(v * 100)}%"
+    return _plain(float(v)) + (unit or "")
+
+
 def field_table(row: dict, fields: dict[str, str]) -> pl.DataFrame:
     """Given one record and {field: Chinese name}, returns a two-column table (字段, 内容) of
-    the fields present, values as text (empty shown as —)."""
-    def show(v) -> str:
+    the fields present, values as text (empty shown as —); a parsed value in its unit."""
+    def show(k: str, v) -> str:
+        if k in VALUE_UNITS and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return value_with_unit(v, row.get(VALUE_UNITS[k]))
         if v is None or v == "":
             return "—"
         if isinstance(v, bool):
             return "是" if v else "否"
         if isinstance(v, float):
-            return f"{v:,.4f}".rstrip("0").rstrip(".")
+            return _plain(v)
         return str(v)
 
     return pl.DataFrame(
         {"字段": [label for k, label in fields.items() if k in row],
-         "内容": [show(row[k]) for k in fields if k in row]},
+         "内容": [show(k, row[k]) for k in fields if k in row]},
         schema={"字段": pl.String, "内容": pl.String},
     )
 

@@ -29,6 +29,19 @@ def drilldown_link(unit: str | None, project_id: str | None, indicator_id: str |
                  query_params=drilldown_params(unit, project_id, indicator_id))
 
 
+def drilldown_url(unit: str | None, project_id: str | None, indicator_id: str | None = None) -> str:
+    """Given what to open, returns a relative address of 下钻 at it ("drilldown?year=2024&dd_unit=…")
+    carrying the sidebar filters of the current address, for a link column in a table (a new
+    tab is a new session: the filters must travel in the address). Values are URL-encoded."""
+    from urllib.parse import urlencode
+
+    from dashboard import filters
+
+    pairs = [(k, v) for k in filters.URL_KEYS for v in st.query_params.get_all(k)]
+    pairs += list(drilldown_params(unit, project_id, indicator_id).items())
+    return "drilldown" + ("?" + urlencode(pairs) if pairs else "")
+
+
 def take_focus() -> dict[str, str]:
     """Returns the focus the address carries ({"unit": …, "project": …, "indicator": …}, only
     those given) and removes it from the address."""

@@ -14,7 +14,10 @@ The method follows TECH_NOTES "Near-duplicate text at scale":
 5. connected components of the verified edges are the clusters.
 
 `text_clusters` is the core over a list of texts; `template_clusters` applies it to indicator
-texts (name + target + description) and describes the clusters by projects, units and years;
+texts (name + target + description) and describes the clusters by projects (a goal table and
+its own self-evaluation are one project), units and years, with an honest similarity: the
+lowest pairwise similarity of the texts as written (numbers and signs included), since the
+clustering itself reads every number as "#" (≥92% and ≥95% are the same to it);
 `set_lsh_pairs` applies the same banding to sets of tokens (JX402 compares projects as sets of
 indicators). `exact_all_pairs_clusters` is the slow exact reference used to measure recall.
 """
@@ -66,6 +69,72 @@ def normalise(text: str | None) -> str:
     s = unicodedata.normalize("NFKC", str(text))
     s = "".join(ch for ch in s if not (ch.isspace() or unicodedata.category(ch)[0] in "PSZ"))
     return _DIGITS.sub("#", s).lower()
+
+
+def written_expr(expr: pl.Expr | str) -> pl.Expr:
+    """Given a Polars text expression (or column name), returns the text as written for an
+    honest comparison: NFKC (full width -> half width), lower case, no whitespace, ≥ ≤ as >= <=
+    (one sign written two ways); numbers, signs and punctuation kept (null -> "")."""
+    e = pl.col(expr) if isinstance(expr, str) else expr
+    return (e.cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "")
+            .str.replace_all("≥", ">=", literal=True).str.replace_all("≤", "<=", literal=True).str.to_lowercase())
+
+
+def written_similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """Given two equally long lists of texts (as from `written_expr`), returns per pair their
+    similarity as written: the normalised Indel similarity (1 − insertions and deletions needed
+    ÷ both lengths; rapidfuzz `fuzz.ratio` / 100), 1.0 for two empty texts."""
+    from rapidfuzz import fuzz, process
+
+    if len(a) == 0:
+        return np.zeros(0, np.float64)
+    return process.cpdist(list(a), list(b), scorer=fuzz.ratio, workers=-1).astype(np.float64) / 100.0
+
+
+# A cluster with more distinct written texts than this has its pairs scored block by block.
+_PAIRS_BLOCK = 2048
+
+
+def lowest_pairwise(cluster: np.ndarray, written: Sequence[str]) -> dict[str, float]:
+    """Given per distinct text its cluster id and its written form (one row per distinct
+    (cluster, text)), returns {cluster id: the lowest similarity (`written_similarity`) of any
+    two of its texts} — 1.0 for a cluster of one text. Exact: every pair is scored (small
+    clusters all at once as pairs, large ones as blocks of a distance matrix)."""
+    from rapidfuzz import fuzz, process
+
+    cluster = np.asarray(cluster, dtype=object)
+    written = np.asarray(list(written), dtype=object)
+    out: dict[str, float] = {}
+    if len(cluster) == 0:
+        return out
+    order = np.argsort(cluster, kind="stable")
+    cluster, written = cluster[order], written[order]
+    new = np.ones(len(cluster), dtype=bool)
+    new[1:] = cluster[1:] != cluster[:-1]
+    starts = np.nonzero(new)[0]
+    ends = np.append(starts[1:], len(cluster))
+    sizes = ends - starts
+    lowest = np.ones(len(starts), dtype=np.float64)  # a cluster of one text: 1.0
+    # Small clusters, grouped by size: every pair of every cluster of that size in one call.
+    for k in np.unique(sizes[(sizes >= 2) & (sizes <= 64)]):
+        groups = np.nonzero(sizes == k)[0]
+        i, j = np.triu_indices(int(k), 1)
+        left = (starts[groups][:, None] + i[None, :]).ravel()
+        right = (starts[groups][:, None] + j[None, :]).ravel()
+        sim = written_similarity(written[left], written[right]).reshape(len(groups), len(i))
+        lowest[groups] = sim.min(axis=1)
+    for g in np.nonzero(sizes > 64)[0]:
+        texts = list(written[starts[g]:ends[g]])
+        low = 1.0
+        for lo in range(0, len(texts), _PAIRS_BLOCK):
+            m = process.cdist(texts[lo:lo + _PAIRS_BLOCK], texts[lo:], scorer=fuzz.ratio, workers=-1,
+                              dtype=np.float32)
+            # only pairs (i, j) with j > i: mask the block's lower triangle and diagonal
+            m[np.tril_indices(m.shape[0], 0, m.shape[1])] = np.inf
+            low = min(low, float(m.min()) / 100.0)
+        lowest[g] = low
+    out.update(zip(cluster[starts].tolist(), lowest.tolist()))
+    return out
 
 
 def normalise_expr(expr: pl.Expr | str) -> pl.Expr:
@@ -382,22 +451,24 @@ def cluster_id(text: str) -> str:
 CLUSTER_SCHEMA = {
     "cluster_id": pl.String, "representative": pl.String, "example": pl.String,
     "n_indicators": pl.Int64, "n_projects": pl.Int64, "n_units": pl.Int64, "n_years": pl.Int64,
-    "units": pl.String,
+    "units": pl.String, "min_similarity": pl.Float64,
 }
-MEMBER_SCHEMA = {"indicator_id": pl.String, "cluster_id": pl.String, "similarity": pl.Float64}
+MEMBER_SCHEMA = {"indicator_id": pl.String, "cluster_id": pl.String, "similarity": pl.Float64,
+                 "project_id": pl.String, "written_similarity": pl.Float64}
 _DETAIL_SCHEMA = {
     "indicator_id": pl.String, "project_id": pl.String, "doc_id": pl.String, "name": pl.String,
-    "target_raw": pl.String, "text": pl.String, "cluster_id": pl.String, "representative": pl.String,
-    "similarity": pl.Float64, "unit_key": pl.String, "unit_name": pl.String, "project_name": pl.String,
-    "year": pl.Int32,
+    "target_raw": pl.String, "text": pl.String, "written": pl.String, "cluster_id": pl.String,
+    "representative": pl.String, "similarity": pl.Float64, "unit_key": pl.String, "unit_name": pl.String,
+    "project_name": pl.String, "year": pl.Int32,
 }
 
 
 def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
                     common_names: Iterable[str] = COMMON_NAMES) -> pl.DataFrame:
-    """Given the indicators frame, returns indicator_id, project_id, doc_id, name, target_raw and
-    `text` (normalised name + target + description) for the indicators a template check looks
-    at: not a common name (normalised, whatever the target) and `text` at least `min_chars` long."""
+    """Given the indicators frame, returns indicator_id, project_id, doc_id, name, target_raw,
+    `text` (normalised name + target + description) and `written` (the same as written,
+    `written_expr`) for the indicators a template check looks at: not a common name
+    (normalised, whatever the target) and `text` at least `min_chars` long."""
     common = sorted({normalise(c) for c in common_names or ()} - {""})
     return (
         indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw", "description")
@@ -405,6 +476,7 @@ def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
         .filter(~pl.col("__name").is_in(common))
         .with_columns((pl.col("__name") + normalise_expr("target_raw") + normalise_expr("description")).alias("text"))
         .filter(pl.col("text").str.len_chars() >= int(min_chars))
+        .with_columns((written_expr("name") + written_expr("target_raw") + written_expr("description")).alias("written"))
         .drop("__name", "description")
     )
 
@@ -414,8 +486,8 @@ def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thresh
                      common_names: Iterable[str] = COMMON_NAMES, seed: int = 1) -> pl.DataFrame:
     """Given indicators and projects, returns one row per indicator that has the same or nearly
     the same text as at least one other indicator: indicator_id, project_id, doc_id, name,
-    target_raw, text, cluster_id, representative, similarity, unit_key, unit_name, project_name,
-    year. The detailed form of `template_clusters` (JX401 reads it directly).
+    target_raw, text, written, cluster_id, representative, similarity, unit_key, unit_name,
+    project_name, year. The detailed form of `template_clusters` (JX401 reads it directly).
 
     The last result is kept for the same frame objects and options, so that building the
     template tables and running JX401 on the same frames clusters once.
@@ -468,30 +540,55 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
     return out.select([pl.col(c).cast(tp) for c, tp in _DETAIL_SCHEMA.items()])
 
 
-def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float = 0.8,
-                      num_perm: int = 64, bands: int = 16, min_chars: int = 6,
+def project_groups(projects: pl.DataFrame, links: pl.DataFrame | None) -> pl.DataFrame:
+    """Given projects and project_links (goal_project_id, self_eval_project_id; None for none),
+    returns project_id → project_group: a self-evaluation's group is its goal table's project,
+    every other project is its own group (a goal table and its self-evaluation are one project)."""
+    ids = projects.select(pl.col("project_id").cast(pl.String))
+    if links is None or links.height == 0:
+        return ids.with_columns(pl.col("project_id").alias("project_group"))
+    pairs = links.select(pl.col("self_eval_project_id").cast(pl.String).alias("project_id"),
+                         pl.col("goal_project_id").cast(pl.String).alias("__goal")).unique("project_id", keep="first")
+    return ids.join(pairs, on="project_id", how="left").select(
+        "project_id", pl.coalesce("__goal", "project_id").alias("project_group"))
+
+
+def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links: pl.DataFrame | None = None,
+                      threshold: float = 0.8, num_perm: int = 64, bands: int = 16, min_chars: int = 6,
                       common_names: Iterable[str] = COMMON_NAMES, seed: int = 1
                       ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Given indicators and projects, returns (clusters, members) of same or nearly the same
-    indicator texts (normalised name + target + description, char-bigram Jaccard ≥ threshold).
+    """Given indicators, projects and (optionally) project_links, returns (clusters, members) of
+    same or nearly the same indicator texts (normalised name + target + description, char-bigram
+    Jaccard ≥ threshold) used in two or more projects.
 
+    A project's goal table and its own self-evaluation (a row of `links`) count as one project:
+    a text shared by those two only is the same project's text, not a template, and is left out.
     clusters: cluster_id ("T" + sha1 of the representative), representative (normalised text),
-    example (name｜target of one indicator holding it), n_indicators, n_projects, n_units,
-    n_years, units (up to 20 unit names, "、"-joined). members: indicator_id, cluster_id,
-    similarity (to the representative). Only clusters of two or more indicators are returned;
-    common names (`common_names`) and texts shorter than `min_chars` take no part.
+    example (name｜target of one indicator holding it), n_indicators, n_projects (so counted),
+    n_units, n_years, units (up to 20 unit names, "、"-joined), min_similarity (the lowest
+    `written_similarity` of any two of its texts as written: numbers and signs count, so a
+    cluster holding ≥92% and ≥95% is below 1). members: indicator_id, cluster_id, similarity
+    (to the representative, normalised, as the rules read it), project_id, written_similarity
+    (to the example, as written). Common names (`common_names`) and texts shorter than
+    `min_chars` take no part.
     """
     m = template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
                          min_chars=min_chars, common_names=common_names, seed=seed)
     if m.height == 0:
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
-    example = (
+    m = m.join(project_groups(projects, links), on="project_id", how="left").with_columns(
+        pl.col("project_group").fill_null(pl.col("project_id")))
+    m = m.filter(pl.col("project_group").n_unique().over("cluster_id") >= 2)
+    if m.height == 0:
+        return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
+    first = (
         m.filter(pl.col("text") == pl.col("representative"))
-        .group_by("cluster_id")
-        .agg(pl.col("name").fill_null("").sort_by("indicator_id").first().alias("__n"),
-             pl.col("target_raw").fill_null("").sort_by("indicator_id").first().alias("__t"))
-        .select("cluster_id", (pl.col("__n") + pl.lit("｜") + pl.col("__t")).alias("example"))
+        .sort("indicator_id")
+        .group_by("cluster_id", maintain_order=True)
+        .agg(pl.col("name").fill_null("").first().alias("__n"), pl.col("target_raw").fill_null("").first().alias("__t"),
+             pl.col("written").first().alias("__w"))
     )
+    example = first.select("cluster_id", (pl.col("__n") + pl.lit("｜") + pl.col("__t")).alias("example"))
     unit_names = (
         m.select("cluster_id", "unit_key", "unit_name").unique()
         .group_by("cluster_id")
@@ -501,20 +598,28 @@ def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
                 .then(pl.col("__names") + pl.lit("等") + pl.col("__k").cast(pl.String) + pl.lit("个单位"))
                 .otherwise(pl.col("__names")).alias("units"))
     )
+    distinct = m.select("cluster_id", "written").unique()
+    lowest = lowest_pairwise(distinct["cluster_id"].to_numpy(), distinct["written"].to_list())
+    low = pl.DataFrame({"cluster_id": list(lowest), "min_similarity": list(lowest.values())},
+                       schema={"cluster_id": pl.String, "min_similarity": pl.Float64})
     clusters = (
         m.group_by("cluster_id", "representative")
         .agg(
             pl.len().alias("n_indicators"),
-            pl.col("project_id").n_unique().alias("n_projects"),
+            pl.col("project_group").n_unique().alias("n_projects"),
             pl.col("unit_key").n_unique().alias("n_units"),
             pl.col("year").drop_nulls().n_unique().alias("n_years"),
         )
         .join(example, on="cluster_id", how="left")
         .join(unit_names, on="cluster_id", how="left")
+        .join(low, on="cluster_id", how="left")
         .select([pl.col(c).cast(tp) for c, tp in CLUSTER_SCHEMA.items()])
         .sort("cluster_id")
     )
-    members = m.select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
+    m = m.join(first.select("cluster_id", "__w"), on="cluster_id", how="left")
+    members = m.with_columns(
+        pl.Series("written_similarity", written_similarity(m["written"].to_list(), m["__w"].fill_null("").to_list()))
+    ).select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
     return clusters, members
 
 

@@ -265,13 +265,23 @@ class State:
         return bool(self.missing_columns) or self.base_version is None
 
 
+def _derived_columns() -> dict[str, tuple[str, ...]]:
+    """The columns of derived tables that the dashboard's queries need (a table written by an
+    older version without them is rebuilt, like a missing one)."""
+    from jixiao import boilerplate
+
+    return {"template_clusters": tuple(boilerplate.CLUSTER_SCHEMA), "template_members": tuple(boilerplate.MEMBER_SCHEMA)}
+
+
 def state(con: duckdb.DuckDBPyConnection) -> State:
     """Given a connection (read-only is fine), returns the file's `State`."""
     present = _tables(con)
+    needed = _derived_columns()
     return State(
         base_version=meta_get(con, BASE_VERSION) if "meta" in present else None,
         derived_version=meta_get(con, DERIVED_VERSION) if "meta" in present else None,
-        missing_derived=tuple(t for t in DERIVED_TABLES if t not in present),
+        missing_derived=tuple(t for t in DERIVED_TABLES if t not in present
+                              or not set(needed.get(t, ())) <= set(_columns(con, t))),
         missing_columns=missing_columns(con),
     )
 

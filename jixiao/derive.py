@@ -139,14 +139,15 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     timings["scores"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    clusters, members = template_clusters(indicators, frames.projects)
+    lineage = document_links(con, frames.projects, indicators)
+    timings["links"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    # after the links: a goal table and its own self-evaluation are one project to the templates
+    clusters, members = template_clusters(indicators, frames.projects, links=lineage.project_links)
     _replace_table(con, "template_clusters", clusters)
     _replace_table(con, "template_members", members)
     timings["boilerplate"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    lineage = document_links(con, frames.projects, indicators)
-    timings["links"] = time.perf_counter() - t
 
     t = time.perf_counter()
     frames = Frames(projects=frames.projects, indicators=indicators, links=lineage)

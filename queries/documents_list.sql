@@ -1,7 +1,25 @@
--- purpose: the loaded documents with their parse status and counts (no document text, no contact columns)
--- grain: one row per document, newest load first
+-- purpose: the loaded documents, those that need attention first, with the unit and region they
+--          are about (the same file name repeats across counties); no document text, no contact columns
+-- grain: one row per document
 -- parameters: none
--- used by: dashboard/pages/documents.py (via data.documents)
+-- used by: dashboard/views/documents.py (via data.documents)
+-- note: attention 0 failed, 1 partial, 2 loaded but not fully understood (confidence < 1),
+--       3 fine; unit = the canonical unit(s) of the document's projects, region and year their
+--       most frequent; n_lines from the source lines
+WITH per_doc AS (
+    SELECT
+        doc_id,
+        string_agg(DISTINCT coalesce(unit_canonical, unit), '、' ORDER BY coalesce(unit_canonical, unit)) AS unit,
+        mode(province) AS province,
+        mode(city) AS city,
+        mode(county) AS county,
+        mode(year) AS year
+    FROM projects
+    GROUP BY doc_id
+),
+n_lines AS (
+    SELECT doc_id, count(*) AS n_lines FROM source_lines GROUP BY doc_id
+)
 SELECT
     d.doc_id,
     d.source_path,
@@ -10,6 +28,18 @@ SELECT
     d.layout,
     d.status,
     d.message,
+    d.confidence,
+    CASE
+        WHEN d.status = 'failed' THEN 0
+        WHEN d.status = 'partial' THEN 1
+        WHEN coalesce(d.confidence, 1) < 1 THEN 2
+        ELSE 3
+    END AS attention,
+    u.unit,
+    u.province,
+    u.city,
+    u.county,
+    u.year,
     d.n_projects,
     d.n_indicators,
     d.encoding,
@@ -17,6 +47,8 @@ SELECT
     coalesce(d.synthetic, false) AS synthetic,
     d.loaded_at,
     d.parse_report,
-    (SELECT count(*) FROM source_lines l WHERE l.doc_id = d.doc_id) AS n_lines
+    coalesce(n.n_lines, 0) AS n_lines
 FROM documents d
-ORDER BY d.loaded_at DESC, d.source_path
+LEFT JOIN per_doc u USING (doc_id)
+LEFT JOIN n_lines n USING (doc_id)
+ORDER BY attention, d.confidence NULLS LAST, d.loaded_at DESC, d.source_path

@@ -47,12 +47,16 @@ def done(message: str) -> None:
 
 
 def show_flag(row: dict) -> None:
-    """One flag: what it says, a link to 下钻, its source lines and its history."""
-    st.markdown(f"**选中的标记：** {row['rule']} {fmt.md_escape(row['rule_title'])}（{row['severity']}，"
-                f"{fmt.STATUS_LABELS.get(row['status'], row['status'])}）")
-    # document text as plain text
-    st.text(f"单位：{row['unit'] or '—'}　项目：{row['project_name'] or '—'}　"
-            f"指标：{row['indicator_name'] or '（整个项目）'}\n问题说明：{row['message']}")
+    """One flag: what it says in full (wrapped), a link to 下钻, its source lines and its history."""
+    with st.container(border=True):
+        st.markdown(f"**选中的标记：** {row['rule']} {fmt.md_escape(row['rule_title'])}（{row['severity']}，"
+                    f"{fmt.STATUS_LABELS.get(row['status'], row['status'])}）")
+        # document text, escaped: shown as written, wrapped to the pane's width
+        st.markdown(f"**单位：** {fmt.md_escape(row['unit'] or '—')}　**项目：** {fmt.md_escape(row['project_name'] or '—')}"
+                    f"　**指标：** {fmt.md_escape(row['indicator_name'] or '（整个项目）')}")
+        st.markdown(f"**问题说明：** {fmt.md_escape(row['message'])}")
+        if row.get("waiver_reason"):
+            st.markdown(f"**接受理由：** {fmt.md_escape(row['waiver_reason'])}")
     links.drilldown_link(row["unit"], row["project_id"], row["indicator_id"])
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -135,10 +139,11 @@ with tab_flags:
     catalog = data.rules_catalog()
     titles = dict(zip(catalog["rule"].to_list(), catalog["title"].to_list()))
     q = dict(bind="query-params")
+    ms = dict(select_all=False, **q)  # no English "Select all": nothing selected already means all
     c1, c2, c3 = st.columns([3, 1.2, 1])
     rules = c1.multiselect("规则", list(titles), format_func=lambda r: f"{r} {titles.get(r, '')}",
-                           placeholder="全部规则", key=K_RULE, **q)
-    severities = c2.multiselect("严重程度", fmt.SEVERITY_ORDER, placeholder="全部", key=K_SEVERITY, **q)
+                           placeholder="全部规则", key=K_RULE, **ms)
+    severities = c2.multiselect("严重程度", fmt.SEVERITY_ORDER, placeholder="全部", key=K_SEVERITY, **ms)
     status_label = c3.selectbox("状态", list(STATUS), key=K_STATUS, **q)
 
     if msg := st.session_state.pop("fl_done_msg", None):
@@ -159,7 +164,7 @@ with tab_flags:
             left.plotly_chart(charts.flags_by_rule(counts), key="fl_rule_chart")
             right.plotly_chart(charts.flags_by_unit(fl), key="fl_unit_chart")
 
-        st.markdown("**标记明细**（勾选一行查看原文和处理记录" + ("；勾选多行可一并接受或撤销）" if user else "）"))
+        st.markdown("**标记明细**（勾选一行查看完整的问题说明、原文和处理记录" + ("；勾选多行可一并接受或撤销）" if user else "）"))
         gen = st.session_state.setdefault("fl_table_gen", 0)
         picked = export.table_multi(fmt.label_codes(fl), FLAG_SPEC, name="问题标记", key=f"fl_table_{gen}", height=420)
         # the ticked rows with their status codes (the table shows labels)
@@ -204,40 +209,63 @@ with tab_log:
             "indicator_name": fmt.text("指标", width="medium"),
         }, name="处理记录", key="fl_log")
 
+# Key columns first and narrow, so the similarity and the link stay in view at 1440 px.
+TEMPLATE_SPEC = {
+    "example": fmt.Col("指标文字（示例）", width=300),
+    "min_similarity": fmt.Col("最低相似度", "pct", width=90,
+                              help="组内任意两条指标文字（名称 + 指标值 + 说明，按原文，数字和符号也算）之间最低的相似度；"
+                                   "100% 表示组内文字完全相同"),
+    "n_units": fmt.Col("单位数", "int", width=60),
+    "n_projects": fmt.Col("项目数", "int", help="同一项目的目标表和自评表算一个项目", width=60),
+    "n_indicators": fmt.Col("出现次数", "int", help="同一项目的目标表和自评表各算一次", width=70),
+    "n_years": fmt.Col("年度数", "int", width=60),
+    "n_in_filter": fmt.Col("筛选内", "int", help="当前筛选范围内的出现次数", width=60),
+    "units": fmt.text("涉及单位", width="large"),
+}
+OCCURRENCE_SPEC = {
+    "drilldown": fmt.Col("下钻", "link", help="在新标签页打开下钻，定位到这个指标", width=50),
+    "unit": fmt.Col("单位", width=180),
+    "county": fmt.Col("县（区）", width=90),
+    "year": fmt.Col("年度", "year", width=55),
+    "kind": fmt.Col("表类型", width=85),
+    "written_similarity": fmt.Col("相似度", "pct", help="与示例文字的相似度，按原文比较（数字和符号也算）", width=75),
+    "indicator_name": fmt.Col("指标名称", width=180),
+    "target_raw": fmt.Col("指标值", width=90),
+    "project_name": fmt.text("项目", width="large"),
+}
+
 with tab_templates:
-    st.caption("同样或几乎同样的指标文字（指标名称 + 指标值）出现在多个单位时归为一组，按涉及单位数排序；"
-               "组内计数为整个数据库，「筛选内」为当前筛选范围内的指标数。选中一行查看每一处出现。")
-    clusters = data.template_clusters(f)
+    show_all = st.toggle("显示全部（含只在一个单位内部重复的文字）", key="tpl_all", bind="query-params",
+                         help="默认只列出两个及以上单位共用的模板；单位按规范名称计，同一单位的不同写法算一个单位")
+    st.caption("同样或几乎同样的指标文字（指标名称 + 指标值 + 指标说明，数字不计）出现在两个及以上项目时归为一组；"
+               "同一项目的目标表和它的自评表算一个项目，只在这两张表里出现的文字不算模板。"
+               + ("当前列出全部各组，" if show_all else "当前只列出**两个及以上单位**共用的模板，")
+               + "按涉及单位数排序；组内计数为整个数据库，「筛选内」为当前筛选范围内的出现次数。选中一行查看每一处出现。")
+    clusters = data.template_clusters(f, min_units=1 if show_all else 2)
     if clusters.height == 0:
-        st.info("当前筛选范围内没有发现模板雷同的指标。")
+        if show_all:
+            st.info("当前筛选范围内没有发现模板雷同的指标。")
+        else:
+            n_all = data.template_clusters(f, min_units=1, limit=1)
+            more = int(n_all["n_clusters"][0]) if n_all.height else 0
+            st.info("当前筛选范围内没有两个及以上单位共用的模板。"
+                    + (f"另有 {more:,} 组只在一个单位内部重复的文字：打开上方「显示全部」可查看。" if more else ""))
     else:
         if clusters["n_clusters"][0] > clusters.height:
             st.caption(f"共 {clusters['n_clusters'][0]:,} 组，下表列出涉及单位最多的前 {clusters.height} 组；"
                        "缩小筛选范围可看到其余各组。")
         clusters = clusters.drop("n_clusters")
-        crow = export.table(clusters, {
-            "example": fmt.text("指标文字（示例）", width="large"),
-            "n_units": fmt.integer("单位数"),
-            "n_indicators": fmt.integer("指标数"),
-            "n_projects": fmt.integer("项目数"),
-            "n_years": fmt.integer("年度数"),
-            "n_in_filter": fmt.integer("筛选内"),
-            "units": fmt.text("涉及单位", width="medium"),
-            "representative": fmt.text("规范化文字（数字记为 #）", width="medium"),
-        }, name="模板雷同", key="tpl_clusters", select=True, height=380)
+        crow = export.table(clusters, TEMPLATE_SPEC, name="模板雷同", key="tpl_clusters", select=True)
         if crow:
-            occ = fmt.label_codes(data.template_occurrences(crow["cluster_id"]))
-            st.markdown(f"**「{fmt.md_escape(crow['example'] or crow['representative'])}」的全部出现**（{occ.height} 处；"
-                        "选中一行可在下钻中打开）")
-            orow = export.table(occ, {
-                "unit": fmt.text("单位", width="medium"),
-                "year": fmt.year(),
-                "kind": fmt.text("表类型"),
-                "project_name": fmt.text("项目", width="medium"),
-                "indicator_name": fmt.text("指标名称", width="medium"),
-                "target_raw": fmt.text("指标值"),
-                "level2": fmt.text("二级指标"),
-                "similarity": fmt.pct("相似度"),
-            }, name="模板雷同_出现位置", key=fmt.widget_key("tpl_occ", crow["cluster_id"]), select=True)
+            occ = fmt.label_codes(fmt.region_labels(data.template_occurrences(crow["cluster_id"])))
+            occ = occ.with_columns(pl.Series("drilldown", [
+                links.drilldown_url(u, pid, iid) for u, pid, iid in occ.select("unit", "project_id", "indicator_id").iter_rows()
+            ], dtype=pl.String))
+            st.markdown(f"**「{fmt.md_escape(crow['example'] or crow['representative'])}」的全部出现**（{occ.height} 处，"
+                        f"{crow['n_units']} 个单位、{crow['n_projects']} 个项目；组内最低相似度 "
+                        f"{fmt.fmt_pct(crow['min_similarity'], 1)}。点「打开」在新标签页进入下钻，或选中一行在本页打开）")
+            orow = export.table(occ, OCCURRENCE_SPEC, name="模板雷同_出现位置",
+                                key=fmt.widget_key("tpl_occ", crow["cluster_id"]), select=True,
+                                scope=f"模板「{crow['example'] or crow['representative']}」的全部出现（整个数据库）")
             if orow:
                 links.drilldown_link(orow["unit"], orow["project_id"], orow["indicator_id"])

@@ -21,15 +21,21 @@ c[0].metric("单位数", fmt.fmt_int(m["n_units"]), border=True)
 c[1].metric("项目数", fmt.fmt_int(m["n_projects"]), border=True,
             help=f"绩效目标表 {m['n_goal']} 个，绩效自评表 {m['n_self_eval']} 个")
 c[2].metric("指标数", fmt.fmt_int(m["n_indicators"]), border=True)
-c[3].metric("预算合计（万元）", fmt.fmt_amount(m["budget"]), border=True,
-            help="目标表的年度资金总额与自评表的年初预算数之和（万元）；同一项目的两张表会各计一次。")
-c[4].metric("执行合计（万元）", fmt.fmt_amount(m["executed"]) if m["n_self_eval"] else "—", border=True,
-            help="绩效自评表的全年执行数之和（万元）；目标表没有执行数。")
+# Large sums in 亿元 (the unit in a short label, the number short enough for the card, both
+# whole down to 1280 px); the exact 万元 figure in the help.
+budget, budget_unit = fmt.amount_parts(m["budget"])
+c[3].metric(f"预算（{budget_unit}）", budget, border=True,
+            help=f"预算合计，精确值：{fmt.fmt_money(m['budget'])}。目标表的年度资金总额与自评表的年初预算数之和；"
+                 "同一项目的两张表会各计一次。")
+executed, executed_unit = fmt.amount_parts(m["executed"] if m["n_self_eval"] else None)
+c[4].metric(f"执行（{executed_unit}）", executed, border=True,
+            help=(f"执行合计，精确值：{fmt.fmt_money(m['executed'])}。" if m["n_self_eval"] else "")
+                 + "绩效自评表的全年执行数之和；目标表没有执行数。")
 
 c = st.columns(5)
 c[0].metric("平均执行率", fmt.fmt_pct(m["execution_rate_mean"]), border=True,
             help="绩效自评表各项目执行率（全年执行数 ÷ 年初预算数）的平均值")
-c[1].metric("平均自评得分（分）", fmt.fmt_num(m["score_mean"]), border=True, help="绩效自评表填报总分的平均值（满分 100）")
+c[1].metric("平均自评分", fmt.fmt_num(m["score_mean"]), border=True, help="绩效自评表填报总分的平均值（分，满分 100）")
 c[2].metric("未处理问题 · 高", fmt.fmt_int(sev["高"]), border=True)
 c[3].metric("未处理问题 · 中", fmt.fmt_int(sev["中"]), border=True)
 c[4].metric("未处理问题 · 低", fmt.fmt_int(sev["低"]), border=True)

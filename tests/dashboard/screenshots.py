@@ -2,7 +2,10 @@
 Debian's Chromium, for looking at the pages by eye. Not a test (pytest does not collect it).
 
     .venv/bin/jixiao serve --port 8600 --headless &
-    .venv/bin/python tests/dashboard/screenshots.py --port 8600 --out screenshots
+    .venv/bin/python tests/dashboard/screenshots.py --port 8600 --out screenshots [--user NAME --password PW]
+
+With --user (a 审核 user of the server's users file) the upload page is shot signed in, with
+the uploader; the other pages look the same signed in or not.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=8600)
     ap.add_argument("--out", type=Path, default=Path("screenshots"))
+    ap.add_argument("--user")
+    ap.add_argument("--password")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     url = f"http://localhost:{args.port}/"
@@ -71,6 +76,12 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
         page.goto(url)
         wait_done(page)
+        if args.user:
+            page.get_by_text("登录（审核人）").click()
+            page.get_by_label("用户名").fill(args.user)
+            page.get_by_label("密码").fill(args.password or "")
+            page.get_by_role("button", name="登录").click()
+            wait_done(page)
         for k, title in enumerate(PAGES, start=1):
             go(page, title)
             shoot(page, args.out / f"{k:02d}_{title.split()[0]}.png")
@@ -87,8 +98,19 @@ def main() -> None:
         go(page, "问题标记")
         page.get_by_role("tab", name="模板雷同").click()
         wait_done(page)
-        select_row(page, 0, 0)
         shoot(page, args.out / "05c_模板雷同.png")
+        if page.locator("[data-testid='stDataFrame']:visible").count():
+            select_row(page, 0, 0)
+            shoot(page, args.out / "05d_模板雷同_出现.png")
+        # trends: a 高分低执行 project selected, then the county roll-up
+        go(page, "趋势")
+        grids = page.locator("[data-testid='stDataFrame']:visible")
+        if grids.count() >= 2:
+            select_row(page, 0, 0)
+            shoot(page, args.out / "04b_趋势_高分低执行.png")
+            page.get_by_role("tab", name="按县（区）汇总").click()
+            wait_done(page)
+            shoot(page, args.out / "04c_趋势_按县汇总.png")
         # drill-down levels: unit -> project -> indicator
         go(page, "下钻")
         select_row(page, 0, 1)

@@ -168,3 +168,129 @@ def test_flags_sign_in_accept_and_url_filters_in_chromium(seed_db, tmp_path):
             page.wait_for_selector("h3:has-text('④ 指标')", timeout=15_000)
             _assert_clean(page, "下钻 from a flag")
             browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium fonts-noto-cjk)")
+def test_a_deep_link_on_a_fresh_server_keeps_navigation_sidebar_and_filters(seed_db, tmp_path):
+    """The first address a fresh server is asked for is a shared link (/flags?severity=中&year=2024):
+    the navigation is in Chinese, the sidebar is there with the year it carries, the page filters
+    by both; its Excel download opens with that filter in its title; a link into 下钻 (as a
+    template occurrence writes it) opens at its indicator; no English is left in the widgets
+    whose words we replace (multiselect, file uploader)."""
+    import io
+    from urllib.parse import urlencode
+
+    import duckdb
+    from openpyxl import load_workbook
+    from playwright.sync_api import sync_playwright
+
+    con = duckdb.connect(str(seed_db), read_only=True,
+                         config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"})
+    n = con.execute("SELECT count(*) FROM flags f JOIN projects p USING (project_id) "
+                    "WHERE f.severity = '中' AND p.year = 2024").fetchone()[0]
+    unit, pid, iid, ind_name = con.execute(
+        "SELECT coalesce(p.unit_canonical, p.unit), p.project_id, i.indicator_id, i.name FROM indicators i "
+        "JOIN projects p USING (project_id) WHERE p.year = 2024 AND i.name <> '' ORDER BY i.indicator_id LIMIT 1"
+    ).fetchone()
+    con.close()
+    assert n > 0
+    with _served(seed_db) as url:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+            page.goto(url + "flags?" + urlencode({"severity": "中", "year": "2024"}))  # before anyone opened /
+            _wait_done(page)
+            page.wait_for_selector("h1:has-text('问题标记')", timeout=15_000)
+            nav = page.locator("[data-testid='stSidebarNav'] a")
+            labels = [nav.nth(k).inner_text().split("\n")[-1].strip() for k in range(nav.count())]
+            assert labels == PAGES, labels
+            sidebar = page.locator("[data-testid='stSidebar']")
+            assert sidebar.get_by_text("筛选", exact=True).count() == 1
+            year = sidebar.locator("[data-testid='stMultiSelect']", has_text="年度")
+            assert year.locator("[data-tag]").all_inner_texts() == ["2024"]
+            severity = page.locator("[data-testid='stMultiSelect']", has_text="严重程度")
+            assert severity.locator("[data-tag]").all_inner_texts() == ["中"]
+            assert page.get_by_text("当前筛选：2024年").count() == 1
+            assert page.get_by_text(f"共 {n:,} 条").count() == 1
+            _assert_clean(page, "cold /flags")
+
+            # the download carries the filter in its title and every row shown
+            with page.expect_download() as dl:
+                page.get_by_role("button", name="下载 Excel").first.click()
+            ws = load_workbook(io.BytesIO(open(dl.value.path(), "rb").read())).active
+            assert "筛选：2024年" in ws.cell(1, 1).value and ws.cell(2, 1).value == f"共 {n:,} 行"
+            assert ws.cell(3, 1).value == "严重" and ws.max_row == 3 + n
+            assert {ws.cell(r, 1).value for r in range(4, 4 + n)} == {"中"}
+
+            # English left by Streamlit in a multiselect: no "Select all", no "No results"
+            page.locator("[data-testid='stMultiSelect']", has_text="规则").locator("input").click()
+            page.wait_for_timeout(400)
+            assert page.get_by_text("Select all").count() == 0
+            page.keyboard.type("zzzz")
+            page.wait_for_timeout(400)
+            empty = page.locator("[role='listbox'][data-empty='true'] [role='option'] > span").first
+            assert empty.evaluate("e => getComputedStyle(e, '::after').content") == '"没有匹配的选项"'
+            page.keyboard.press("Escape")
+
+            # a link into 下钻 as the template occurrences write it, in a new session
+            other = browser.new_page(viewport={"width": 1440, "height": 900})
+            other.goto(url + "drilldown?" + urlencode({"year": "2024", "dd_unit": unit, "dd_project": pid,
+                                                       "dd_indicator": iid}))
+            _wait_done(other)
+            other.wait_for_selector("h3:has-text('④ 指标')", timeout=15_000)
+            assert other.locator("h3", has_text=ind_name[:6]).count() >= 1
+            _assert_clean(other, "cold /drilldown with a focus")
+
+            # the uploader's words, signed in as a reviewer
+            page.get_by_text("登录（审核人）").click()
+            page.get_by_label("用户名").fill("张审核")
+            page.get_by_label("密码").fill("shenhe-2026!")
+            page.get_by_role("button", name="登录").click()
+            _wait_done(page)
+            page.locator("[data-testid='stSidebarNav'] a", has_text="数据导入").first.click()
+            _wait_done(page)
+            button = page.locator("[data-testid='stFileUploaderDropzone'] [data-testid='stMarkdownContainer'] p").first
+            assert button.evaluate("e => getComputedStyle(e, '::after').content") == '"选择文件"'
+            assert button.evaluate("e => getComputedStyle(e).fontSize") == "0px"  # "Upload" not shown
+            hint = page.locator("[data-testid='stFileUploaderDropzoneInstructions'] span").first
+            assert "单个文件不超过 20 MB" in hint.evaluate("e => getComputedStyle(e, '::after').content")
+            assert hint.evaluate("e => getComputedStyle(e).fontSize") == "0px"  # "20MB per file" not shown
+            _assert_clean(page, "数据导入 signed in")
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium fonts-noto-cjk)")
+def test_headline_cards_hold_a_large_budget_in_chromium(seed_db, tmp_path):
+    """12,345,678.9 万元 in all: the 总览 cards show 1,234.57 with 亿元 in the label, nothing cut,
+    at 1440 and at 1280 px."""
+    import shutil
+
+    import duckdb
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "big.duckdb"
+    shutil.copyfile(seed_db, db)
+    con = duckdb.connect(str(db))
+    total = con.execute("SELECT sum(budget) FROM projects").fetchone()[0]
+    con.execute("UPDATE projects SET budget = budget + ? WHERE project_id = (SELECT min(project_id) FROM projects "
+                "WHERE budget IS NOT NULL)", [12_345_678.9 - total])
+    con.close()
+    with _served(db) as url:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for width in (1440, 1280):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto(url)
+                _wait_done(page)
+                cards = page.evaluate("""() => [...document.querySelectorAll("[data-testid='stMetric']")].map(m => {
+                    const v = m.querySelector("[data-testid='stMetricValue']");
+                    // the label's text box is its Markdown container (it ends in … when cut)
+                    const l = m.querySelector("[data-testid='stMetricLabel'] [data-testid='stMarkdownContainer']");
+                    return [l.innerText, v.innerText, v.scrollWidth <= v.clientWidth, l.scrollWidth <= l.clientWidth]; })""")
+                by_label = {c[0]: c for c in cards}
+                assert by_label["预算（亿元）"][1] == "1,234.57", cards
+                assert all(c[2] and c[3] for c in cards), (width, [c for c in cards if not (c[2] and c[3])])
+                page.close()
+            browser.close()

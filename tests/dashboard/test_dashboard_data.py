@@ -79,11 +79,13 @@ FRAME = pl.DataFrame({"unit": ["甲单位", "乙单位"], "budget": [1234.5, 10.
 def test_excel_export_has_chinese_headers_and_numbers():
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(export.to_excel_bytes(FRAME, SPEC, "测试"))).active
+    sheet = load_workbook(io.BytesIO(export.to_excel_bytes(FRAME, SPEC, "测试", "测试 · 筛选：2024年"))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("单位", "预算（万元）", "执行率", "项目数")
-    assert rows[1] == ("甲单位", 1234.5, 0.95, 3)
-    assert sheet.cell(2, 2).number_format == "#,##0.00" and sheet.cell(2, 3).number_format == "0.00%"
+    assert rows[0][0] == "测试 · 筛选：2024年"
+    assert rows[2] == ("单位", "预算（万元）", "执行率", "项目数")
+    assert rows[3] == ("甲单位", 1234.5, 0.95, 3)
+    assert sheet.cell(4, 2).number_format == "#,##0.00" and sheet.cell(4, 3).number_format == "0.00%"
+    assert sheet.freeze_panes == "A4" and sheet.auto_filter.ref == "A3:D5"
 
 
 def test_csv_export_has_bom_and_percentages():
@@ -184,10 +186,103 @@ DASHBOARD = ROOT / "dashboard"
 
 @pytest.mark.parametrize("path", sorted(DASHBOARD.rglob("*.py")), ids=lambda p: p.relative_to(DASHBOARD).as_posix())
 def test_module_boundaries(path):
-    """data.py alone caches and touches DuckDB; charts.py has no Streamlit; nothing renders HTML."""
+    """data.py alone caches and touches DuckDB; charts.py has no Streamlit; nothing renders HTML
+    (style.py alone adds a <style> element, of the constant style.css)."""
     src = path.read_text(encoding="utf-8")
-    assert "unsafe_allow_html" not in src and "st.html" not in src
+    assert "unsafe_allow_html" not in src
+    if path.name != "style.py":
+        assert "st.html" not in src
     if path.name != "data.py":
         assert "st.cache_" not in src and "import duckdb" not in src
     if path.name == "charts.py":
         assert "import streamlit" not in src
+
+
+def test_upload_with_a_very_long_name_loads_on_its_own(db_copy, monkeypatch):
+    """A 300-character Chinese file name (900 bytes: no file system takes it) is stored under a
+    shortened name and loads; a file that cannot be written fails alone, in Chinese."""
+    from pathlib import Path as _Path
+
+    long_name = "关于印发某某县二〇二四年度部门项目支出绩效目标表的通知（" + "附件说明" * 70 + "）.txt"
+    assert len(long_name) > 300 and len(long_name.encode("utf-8")) > 900
+    stored, shortened = data.upload_file_name(long_name)
+    assert shortened and stored.endswith(".txt") and len(stored.encode("utf-8")) <= data.UPLOAD_NAME_BYTES
+    assert stored.startswith("关于印发某某县") and data.upload_file_name(long_name) == (stored, True)
+    assert data.upload_file_name("目标表.xlsx") == ("目标表.xlsx", False)
+
+    real_write = _Path.write_bytes
+
+    def flaky(self, content):
+        if self.name == "坏盘.txt":
+            raise OSError(28, "No space left on device")
+        return real_write(self, content)
+
+    monkeypatch.setattr(_Path, "write_bytes", flaky)
+    seen = []
+    reports = data.ingest_uploads([
+        (long_name, (HAND / "goal_inline_wengniute.txt").read_bytes()),
+        ("selfeval_zhangye.txt", (HAND / "selfeval_zhangye.txt").read_bytes()),
+        ("坏盘.txt", b"whatever"),
+    ], on_file=seen.append)
+    by_name = {r.path: r for r in reports}
+    assert set(by_name) == {long_name, "selfeval_zhangye.txt", "坏盘.txt"}
+    assert by_name[long_name].status == "ok" and "文件名过长" in by_name[long_name].message
+    assert by_name["selfeval_zhangye.txt"].status == "ok"
+    bad = by_name["坏盘.txt"]
+    assert bad.status == "failed" and "无法保存" in bad.message and "未导入" in bad.message
+    assert {r.path for r in seen} == set(by_name)  # progress named by the uploaded names too
+    files = data.documents()["file"].to_list()
+    assert stored in files and "selfeval_zhangye.txt" in files
+
+
+def test_amounts_for_metric_cards_stay_short_and_exact_in_help():
+    # the number before the unit stays below 10,000: the card holds it (checked at 1440 and 1280 px)
+    assert fmt.amount_parts(12_345_678.9) == ("1,234.57", "亿元")
+    assert fmt.amount_parts(9_876.54) == ("9,876.54", "万元")
+    assert fmt.amount_parts(17_303.21) == ("1.73", "亿元")
+    assert fmt.amount_parts(9_999.999) == ("1.00", "亿元")  # not "10,000.00 万元"
+    assert fmt.amount_parts(1.5e9) == ("15.00", "万亿元")
+    assert fmt.amount_parts(None) == ("—", "万元")
+    assert fmt.fmt_amount(12_345_678.9) == "1,234.57 亿元"
+
+
+def test_parsed_values_are_shown_in_their_unit():
+    assert fmt.value_with_unit(1.0, "%") == "100%"
+    assert fmt.value_with_unit(0.985, "%") == "98.5%"
+    assert fmt.value_with_unit(5.2, "万人") == "5.2万人"
+    assert fmt.value_with_unit(95.0, None) == "95"
+    assert fmt.value_with_unit(None, "%") == "—"
+    row = {"target_value": 1.0, "target_unit": "%", "actual_value": 0.92, "actual_unit": "%", "weight": 10.0}
+    table = dict(fmt.field_table(row, fmt.INDICATOR_FIELDS).iter_rows())
+    assert table["指标值（数值）"] == "100%" and table["实际完成值（数值）"] == "92%" and table["分值"] == "10"
+
+
+def test_percent_columns_show_one_fixed_format():
+    df = pl.DataFrame({"rate": [0.6078, 0.622, 1.0, None], "n": [1, 2, 3, 4]})
+    spec = {"rate": fmt.pct("执行率"), "n": fmt.integer("数")}
+    shown = fmt.display_frame(df, spec)
+    assert shown["rate"].to_list()[:3] == pytest.approx([60.78, 62.2, 100.0]) and shown["rate"][3] is None
+    assert shown["n"].to_list() == [1, 2, 3, 4]  # other columns untouched
+    assert fmt.column_config(spec)["rate"]["type_config"]["format"] == "%.2f%%"  # 62.20%, 100.00%
+
+
+def test_style_sheet_is_style_only_and_says_the_uploader_in_chinese():
+    from dashboard import style
+
+    css = style.css(20)
+    assert "<" not in css and ">" not in css.replace("> ", "")  # nothing but CSS inside the <style>
+    assert "__" not in css  # every placeholder filled
+    for chinese in ("选择文件", "单个文件不超过 20 MB", "松开鼠标即可添加文件", "没有匹配的选项"):
+        assert chinese in css
+    import tomllib
+
+    config = tomllib.loads((ROOT / "streamlit_config" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True  # no built-in, formula-unsafe CSV export
+
+
+def test_no_multiselect_offers_select_all(open_page):
+    for page in ("overview", "flags"):
+        at = open_page(page)
+        boxes = list(at.multiselect) + list(at.sidebar.multiselect)
+        assert boxes, page
+        assert all(m.proto.select_all == 0 for m in boxes), [(m.label, m.proto.select_all) for m in boxes]

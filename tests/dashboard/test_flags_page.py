@@ -245,7 +245,7 @@ def test_flag_opens_its_drilldown_with_header_lines(open_page, seed_db):
 
 
 def test_template_occurrence_links_to_its_drilldown(open_page):
-    at = open_page("flags")
+    at = open_page("flags", state={"tpl_all": True})  # the seeds' clusters are each in one unit
     at.session_state["tpl_clusters"] = select([0])
     at.run()
     occ_key = next(d.key for d in at.dataframe if d.key and d.key.startswith("tpl_occ_"))

@@ -70,11 +70,12 @@ def test_excel_download_writes_text_as_text():
     df = pl.DataFrame({"t": ["=1+1", HOSTILE[0], "@SUM(1,2)", "http://evil.example", "www.evil.example"],
                        "n": [-1.5, 2.0, 3.0, 4.0, 5.0]})
     sheet = load_workbook(io.BytesIO(export.to_excel_bytes(df, {"t": fmt.text("文字"), "n": fmt.num("数")}))).active
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=4):  # title, row count, header, then the rows
         text, number = row
         assert text.data_type == "s" and text.hyperlink is None
         assert number.data_type == "n"
-    assert sheet.cell(2, 2).value == -1.5
+    assert sheet.cell(4, 2).value == -1.5
+    assert [sheet.cell(r, 1).value for r in range(4, 9)] == df["t"].to_list()
 
 
 def test_cli_flags_csv_neutralises_document_text(tmp_path):

@@ -12,9 +12,11 @@ import pytest
 
 from jixiao.boilerplate import (
     exact_all_pairs_clusters,
+    lowest_pairwise,
     normalise,
     normalise_expr,
     set_lsh_pairs,
+    written_expr,
     template_clusters,
     text_clusters,
 )
@@ -91,7 +93,7 @@ def _frames():
 def test_template_clusters_on_frames():
     f = _frames()
     clusters, members = template_clusters(f.indicators, f.projects)
-    assert members.columns == ["indicator_id", "cluster_id", "similarity"]
+    assert members.columns == ["indicator_id", "cluster_id", "similarity", "project_id", "written_similarity"]
     assert set(members["indicator_id"]) == {"p1.i1", "p2.i1", "p1.i2", "p2.i2"}
     assert clusters.height == 2
     assert all(re.fullmatch(r"T[0-9a-f]{10}", c) for c in clusters["cluster_id"])
@@ -104,11 +106,72 @@ def test_template_clusters_on_frames():
     sims = dict(zip(members["indicator_id"], members["similarity"]))
     assert sims["p1.i2"] == sims["p2.i2"] == 1.0
     assert min(sims["p1.i1"], sims["p2.i1"]) == pytest.approx(_jac(A + "#", B + "#"))
+    # Honest: the road texts are one text to the clustering (numbers as #), not as written.
+    assert road["min_similarity"][0] == pytest.approx(_indel(D + ">=120公里", D + ">=80公里"))
+    assert road["min_similarity"][0] < 1.0
+    written = dict(zip(members["indicator_id"], members["written_similarity"]))
+    assert sorted([written["p1.i2"], written["p2.i2"]]) == pytest.approx([_indel(D + ">=120公里", D + ">=80公里"), 1.0])
     # Same ids whatever the row order; common names only take part when the list is emptied.
     again, _ = template_clusters(f.indicators.reverse(), f.projects.reverse())
     assert again["cluster_id"].to_list() == clusters["cluster_id"].to_list()
     _, with_common = template_clusters(f.indicators, f.projects, common_names=())
     assert {"p1.i3", "p2.i3"} <= set(with_common["indicator_id"])
+
+
+def _indel(x: str, y: str) -> float:
+    """Normalised Indel similarity by the textbook LCS table: 1 − (|x| + |y| − 2·LCS) / (|x| + |y|)."""
+    t = [[0] * (len(y) + 1) for _ in range(len(x) + 1)]
+    for i, a in enumerate(x):
+        for j, b in enumerate(y):
+            t[i + 1][j + 1] = t[i][j] + 1 if a == b else max(t[i][j + 1], t[i + 1][j])
+    return 1 - (len(x) + len(y) - 2 * t[-1][-1]) / (len(x) + len(y))
+
+
+def test_written_form_keeps_numbers_and_signs_and_writes_one_sign_one_way():
+    texts = ["服务对象满意度 ≥ 95％", "服务对象满意度>=95%", "总成本８００万元。", None]
+    got = pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(written_expr("t"))["t"].to_list()
+    assert got == ["服务对象满意度>=95%", "服务对象满意度>=95%", "总成本800万元。", ""]
+
+
+def test_lowest_pairwise_is_the_worst_pair_not_the_one_to_the_representative():
+    texts = ["满意度≥92%", "满意度≥95%", "满意度≥95.5%"]
+    got = lowest_pairwise(np.array(["T1"] * 3 + ["T2"]), texts + ["只有一个"])
+    worst = min(_indel(a, b) for i, a in enumerate(texts) for b in texts[i + 1:])
+    assert got == {"T1": pytest.approx(worst), "T2": 1.0}
+    assert worst < _indel(texts[0], texts[1])
+
+
+def test_lowest_pairwise_of_a_large_cluster_is_exact():
+    rng = random.Random(3)
+    texts = sorted({"".join(rng.choice("甲乙丙丁戊己") for _ in range(rng.randint(6, 9))) for _ in range(400)})
+    got = lowest_pairwise(np.array(["T"] * len(texts)), texts)["T"]  # > 64 texts: the block path
+    small = texts[:60]
+    assert got <= lowest_pairwise(np.array(["S"] * len(small)), small)["S"]
+    assert got == pytest.approx(min(_indel(a, b) for i, a in enumerate(texts) for b in texts[i + 1:]))
+
+
+def test_a_goal_table_and_its_own_self_evaluation_are_one_project():
+    def ind(name, target):
+        return {"level1": "产出指标", "level2": "数量指标", "name": name, "target_raw": target}
+
+    f = frames_from_case({"projects": [
+        {"unit": "甲单位", "year": 2024, "kind": "goal", "indicators": [ind(A, "≥95%"), ind(D, "≥120公里")]},
+        {"unit": "甲单位", "year": 2024, "kind": "self_eval", "indicators": [ind(A, "≥95%"), ind(D, "≥120公里")]},
+        {"unit": "乙单位", "year": 2024, "kind": "goal", "indicators": [ind(A, "≥92%")]},
+    ]})
+    pids = f.projects["project_id"].to_list()
+    links = pl.DataFrame({"goal_project_id": [pids[0]], "self_eval_project_id": [pids[1]]})
+    clusters, members = template_clusters(f.indicators, f.projects, links=links)
+    # D is only in the one project's two tables: not a template; A is in two projects (three tables).
+    assert clusters.height == 1
+    row = clusters.row(0, named=True)
+    assert row["representative"].startswith(normalise(A))
+    assert (row["n_indicators"], row["n_projects"], row["n_units"]) == (3, 2, 2)
+    assert row["min_similarity"] == pytest.approx(_indel(A + ">=95%", A + ">=92%"))
+    assert set(members["project_id"]) == set(pids)
+    # Without the links the same two tables are two projects and D is a (one-unit) cluster.
+    unlinked, _ = template_clusters(f.indicators, f.projects)
+    assert sorted(unlinked["n_projects"].to_list()) == [2, 3]
 
 
 def _planted_sample(n: int, seed: int) -> list[str]:
