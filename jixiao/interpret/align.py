@@ -78,6 +78,9 @@ def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Co
     return out
 
 
+_UNIT_AFTER_NUMBER = re.compile(r"\d\s*[^\d\s.,，%]")
+
+
 def _is_number(cell: str) -> bool:
     return "%" not in cell and parse_number(cell) is not None
 
@@ -101,8 +104,12 @@ def indicator_compat(role: str, cell: str) -> float:
         return 2.0
     if role == "last_year":
         return 2.0 if _DIGIT.search(s) else 0.5
-    # description, basis, reason, note, evidence: free text
-    return -2.0 if number else 1.0
+    # description, basis, reason, note, evidence: free text. A bare number there is a value out
+    # of place; an amount with its unit (003: 指标描述「6.5万元」 beside a ≥98% target) is a
+    # description that only fits where it stands (a column away, the target takes it).
+    if number:
+        return 0.3 if _UNIT_AFTER_NUMBER.search(s) else -2.0
+    return 1.0
 
 
 def is_placeholder(cell: str) -> bool:

@@ -52,6 +52,23 @@ def test_align_self_evaluation_rows(cells, want):
     assert align(cells, 3, SELF_EVAL, indicator_compat) == want
 
 
+# 003's goal header: 三级指标 | 绩效指标描述 | 指标值 | 指标值确定依据
+GOAL_003 = [("description", 3), ("target", 4), ("basis", 5)]
+
+
+@pytest.mark.parametrize("cells,want", [
+    # an amount with its unit where the description stands is the description (003 line 312)
+    (["", "成本指标", "项目总成本", "6.5万元", "≥98%", "单位工作需要"],
+     {"description": "6.5万元", "target": "≥98%", "basis": "单位工作需要"}),
+    # the description left out and the cells packed: the amount is the target
+    (["", "成本指标", "项目总成本", "6.5万元", "单位工作需要"], {"target": "6.5万元", "basis": "单位工作需要"}),
+    # a bare number in the description column is a value out of place, not a description
+    (["", "数量指标", "参保人数", "95", "单位工作需要"], {"target": "95", "basis": "单位工作需要"}),
+])
+def test_align_amounts_in_a_description_column(cells, want):
+    assert align(cells, 3, GOAL_003, indicator_compat) == want
+
+
 # 001 budget header: 年初预算数 (A) at column 4 … 得分 at 8, 得分计算方法 at 9
 COLS_001 = {"budget": 4, "executed": 5, "points": 6, "rate": 7, "score": 8, "note": 9}
 FULL = BudgetLine(budget=20, executed=16, points=10, rate=0.8, score=8)
