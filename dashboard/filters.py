@@ -1,9 +1,13 @@
-"""The shared sidebar filters: 年度, 省/市/县 (cascading), 单位, 表类型, 数据来源.
+"""The shared sidebar: the project search, then the filters 年度, 省/市/县 (cascading), 单位,
+表类型, 数据来源.
 
-Each widget is bound to the URL (`bind="query-params"`), so a filtered view can be shared by
-copying the address; a value equal to the default ("全部", nothing selected) is left out of it.
+Each filter widget is bound to the URL (`bind="query-params"`), so a filtered view can be shared
+by copying the address; a value equal to the default ("全部", nothing selected) is left out of it.
 `sidebar()` draws them (called by app.py on every page); `current()` gives pages the selection
 as a `Filters`, which data functions turn into bound query parameters.
+
+The search (`search`) finds projects by name or 项目编码 across every unit and year, whatever
+the filters say, and opens the one picked in the project view (views/project.py?project=<id>).
 """
 
 from __future__ import annotations
@@ -119,6 +123,62 @@ def _keep_valid(key: str, options: list) -> None:
             st.session_state[key] = kept
     elif v is not None and v not in options:
         st.session_state[key] = ALL
+
+
+K_SEARCH, K_SEARCH_PICK, _OPEN = "search_q", "search_pick", "_search_open"
+
+
+def _search_label(row: dict) -> str:
+    """One search result as the list shows it: 名称 · 编码 · 单位 · 县 · 2023–2025年."""
+    years = row.get("years") or []
+    span = (f"{years[0]}年" if len(years) == 1 else f"{years[0]}–{years[-1]}年") if years else ""
+    parts = [row.get("name") or "（无名称）", row.get("code"), row.get("unit"), row.get("county") or row.get("city"), span]
+    return " · ".join(str(x) for x in parts if x)
+
+
+def _on_pick() -> None:
+    # a callback runs before the script: remember the pick, clear the list for next time
+    import streamlit as st
+
+    picked = st.session_state.get(K_SEARCH_PICK)
+    if picked:
+        st.session_state[_OPEN] = picked
+    st.session_state[K_SEARCH_PICK] = None
+
+
+def search() -> None:
+    """Draws the project search (a text box, then the projects found; picking one opens the
+    project view). The text is a bound query parameter of `project_search`, never SQL."""
+    import streamlit as st
+
+    from dashboard import data, links
+
+    q = st.text_input("搜索项目", key=K_SEARCH, type="search", live=True, max_chars=data.MAX_SEARCH,
+                      placeholder="项目名称或项目编码", help="在全部单位、全部年度中查找（不受下方筛选影响）")
+    if (q or "").strip():
+        found = data.project_search(q)
+        if found.height == 0:
+            st.caption("没有名称或编码包含该文字的项目。")
+        else:
+            labels = {r["project_id"]: _search_label(r) for r in found.iter_rows(named=True)}
+            many = found.height >= data.SEARCH_LIMIT
+            st.selectbox(f"找到{'至少 ' if many else ' '}{found.height} 个项目，选择一个打开", list(labels), index=None,
+                         format_func=labels.get, key=K_SEARCH_PICK, on_change=_on_pick, placeholder="选择项目…")
+            if many:
+                st.caption(f"只列出最相符的 {data.SEARCH_LIMIT} 个；输入更多字可缩小范围。")
+    if picked := st.session_state.pop(_OPEN, None):
+        st.switch_page(links.PROJECT, query_params=links.project_params(picked))
+
+
+def search_sidebar() -> None:
+    """Draws the project search at the top of the sidebar (nothing without a database)."""
+    import streamlit as st
+
+    from dashboard import data
+
+    if data.problem() is None:
+        with st.sidebar:
+            search()
 
 
 def sidebar() -> Filters:

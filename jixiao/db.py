@@ -51,7 +51,12 @@ TABLES = {
     "source_lines": (schema.SOURCE_LINES, None),
 }
 # Tables `derive.refresh` writes: all of them must exist for the derived state to be current.
-DERIVED_TABLES = ("project_scores", "score_distribution", "template_clusters", "template_members", "flags", "rules")
+DERIVED_TABLES = ("project_scores", "score_distribution", "template_clusters", "template_members", "flags", "rules",
+                  "unit_names", "unit_alias_suggestions", "project_links", "project_history", "indicator_links",
+                  "project_lineage", "indicator_lineage")
+# Columns of derived tables that readers rely on and that a file written before them lacks (a
+# derived table is written whole, so a missing column means an older derive: recompute).
+DERIVED_COLUMNS = {"unit_names": ("unit_clean",)}
 
 # meta keys (a key/value table, so others can add their own)
 BASE_VERSION, DERIVED_VERSION, MASK_VERSION = "base_version", "derived_version", "mask_version"
@@ -271,7 +276,9 @@ def state(con: duckdb.DuckDBPyConnection) -> State:
     return State(
         base_version=meta_get(con, BASE_VERSION) if "meta" in present else None,
         derived_version=meta_get(con, DERIVED_VERSION) if "meta" in present else None,
-        missing_derived=tuple(t for t in DERIVED_TABLES if t not in present),
+        missing_derived=tuple(t for t in DERIVED_TABLES if t not in present) + tuple(
+            f"{t}.{c}" for t, cols in DERIVED_COLUMNS.items() if t in present
+            for c in cols if c not in _columns(con, t)),
         missing_columns=missing_columns(con),
     )
 

@@ -46,8 +46,8 @@ def load_frames(con: duckdb.DuckDBPyConnection):
 
 def canonical_units(con: duckdb.DuckDBPyConnection, frames):
     """Given the loaded frames, fills projects.unit_canonical from the unit names, the shipped
-    aliases and the database's decision log (jixiao.units.load_aliases), writes `unit_names` and `unit_alias_suggestions`, and returns the
-    frames with the canonical units."""
+    aliases and the database's decision log (jixiao.units.load_aliases), writes `unit_names` and
+    `unit_alias_suggestions`, and returns the frames with the canonical units."""
     from jixiao import units
     from jixiao.rules.base import Frames
 

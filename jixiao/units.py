@@ -55,6 +55,7 @@ DECISIONS = ("accept", "reject")
 UNIT_NAMES_SCHEMA = {
     "province": pl.String, "city": pl.String, "county": pl.String,
     "unit": pl.String,            # as written
+    "unit_clean": pl.String,      # as written, cleaned (clean_unit): the names suggestions pair
     "unit_canonical": pl.String,
     "unit_group": pl.String,      # unit_canonical with the pending suggestions applied too (see `resolve`)
     "unit_kind": pl.String,
@@ -334,7 +335,7 @@ def resolve(projects: pl.DataFrame, aliases: pl.DataFrame | None = None) -> Unit
                     break
                 canonical, method, note = hit["canonical"], "alias", hit["note"]
                 seen.add(canonical)
-        rows.append({**r, "unit_canonical": canonical, "unit_group": canonical, "unit_kind": unit_kind(canonical),
+        rows.append({**r, "unit_clean": cleaned, "unit_canonical": canonical, "unit_group": canonical, "unit_kind": unit_kind(canonical),
                      "method": method, "note": note})
     names_df = (pl.DataFrame(rows, schema=UNIT_NAMES_SCHEMA) if rows else pl.DataFrame(schema=UNIT_NAMES_SCHEMA))
     names_df = names_df.select(list(UNIT_NAMES_SCHEMA))

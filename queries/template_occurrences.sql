@@ -1,9 +1,10 @@
 -- purpose: every occurrence of one template cluster — where the near-identical indicator text is used
 -- grain: one row per member indicator of cluster $cluster_id (whole database, not filtered)
 -- parameters: $cluster_id
--- used by: dashboard/pages/flags.py (tab 模板雷同, via data.template_occurrences)
+-- used by: dashboard/pages/flags.py (tab 模板雷同, via data.template_occurrences); `unit` is the canonical unit,
+--          as 下钻 lists units (its links open that unit)
 SELECT
-    p.unit,
+    coalesce(p.unit_canonical, p.unit) AS unit,
     p.year,
     p.kind,
     p.name AS project_name,
@@ -18,4 +19,4 @@ FROM template_members m
 JOIN indicators i USING (indicator_id)
 JOIN projects p ON p.project_id = i.project_id
 WHERE m.cluster_id = CAST($cluster_id AS VARCHAR)
-ORDER BY p.unit, p.year, p.name, i.seq
+ORDER BY unit, p.year, p.name, i.seq

@@ -53,7 +53,9 @@ def show_flag(row: dict) -> None:
     # document text as plain text
     st.text(f"单位：{row['unit'] or '—'}　项目：{row['project_name'] or '—'}　"
             f"指标：{row['indicator_name'] or '（整个项目）'}\n问题说明：{row['message']}")
-    links.drilldown_link(row["unit"], row["project_id"], row["indicator_id"])
+    with st.container(horizontal=True, gap="medium"):
+        links.drilldown_link(row["unit"], row["project_id"], row["indicator_id"])
+        links.project_link(row["project_id"])
     left, right = st.columns([3, 2], gap="large")
     with left:
         ctx = data.flag_source_context(row["project_id"], row["indicator_id"])
