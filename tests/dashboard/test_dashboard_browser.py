@@ -2,7 +2,8 @@
 Playwright. Every page opened by clicking its sidebar link (only `/` serves a page directly),
 no exception or error text anywhere, the URL-bound year filter applied on load; and on 问题标记
 no writing control signed out, a filter written into the address, a sign-in through the
-sidebar, an acceptance recorded with the login's name, a flag opened in 下钻."""
+sidebar, an acceptance recorded with the login's name, a flag opened in 下钻; the project view
+opened by its address on a fresh server, and by the sidebar search."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-PAGES = ["总览", "单位对比", "下钻", "趋势", "问题标记", "规则说明", "数据导入 / 文档"]
+PAGES = ["总览", "单位对比", "下钻", "趋势", "项目视图", "问题标记", "规则说明", "数据导入 / 文档", "单位名称合并"]
 
 
 def _free_port() -> int:
@@ -164,4 +165,46 @@ def test_flags_sign_in_accept_and_url_filters_in_chromium(seed_db, tmp_path):
             page.wait_for_selector("h1:has-text('下钻')", timeout=15_000)
             page.wait_for_selector("h3:has-text('④ 指标')", timeout=15_000)
             _assert_clean(page, "下钻 from a flag")
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium fonts-noto-cjk)")
+def test_project_view_by_its_address_on_a_fresh_server_and_by_search(seed_db):
+    """The first request a fresh server gets is /project?project=<id>: the project view opens
+    with that project (not "Page not found", not another page); the sidebar search then opens
+    another project by its 项目编码, and the address says which."""
+    from playwright.sync_api import sync_playwright
+
+    from jixiao.db import connect
+
+    con = connect(seed_db, read_only=True)
+    try:
+        (pid, name), = con.sql("SELECT project_id, name FROM projects WHERE code = '316-1202-JBN-B5YG'").fetchall()
+        (other,), = con.sql("SELECT name FROM projects WHERE code = '316-1201-JBN-WMEB'").fetchall()
+    finally:
+        con.close()
+    with _served(seed_db) as url:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(url + f"project?project={pid}")
+            _wait_done(page)
+            page.wait_for_selector("h1:has-text('项目视图')", timeout=15_000)
+            page.wait_for_selector(f"h3:has-text('{name}')", timeout=15_000)
+            page.wait_for_selector("h3:has-text('① 目标表与自评表对照')", timeout=15_000)
+            assert page.locator("[data-testid='stDataFrame']").count() >= 2
+            assert f"project={pid}" in page.url
+            _assert_clean(page, "/project?project=…")
+
+            box = page.get_by_placeholder("项目名称或项目编码")
+            box.fill("316-1201")
+            box.press("Enter")
+            _wait_done(page)
+            page.locator("[data-testid='stSelectbox']", has_text="选择一个打开").click()
+            page.locator("[role='option']", has_text=other).first.click()
+            _wait_done(page)
+            page.wait_for_selector(f"h3:has-text('{other}')", timeout=15_000)
+            assert "/project?" in page.url and f"project={pid}" not in page.url
+            _assert_clean(page, "search → project view")
             browser.close()
