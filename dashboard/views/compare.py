@@ -82,18 +82,19 @@ st.caption(f"每个县（区）一行；执行率为自评表全年执行数合�
            f"执行率 < {charts.LOW_RATE:.0%}，占比以有总分和执行率的自评项目为分母；市本级、省本级单位记为「某市（本级）」。")
 export.table(rollup.with_columns(pl.concat_str([pl.col("province").fill_null("—"), pl.col("city").fill_null("—")],
                                                separator=" / ").alias("above")), {
+    # the measures first, where the eye starts; the region and the counts behind them
     "label": fmt.text("县（区）"),
-    "above": fmt.text("省 / 市"),
-    "n_units": fmt.integer("单位数"),
-    "n_projects": fmt.integer("项目数"),
-    "n_self_eval": fmt.integer("自评项目"),
-    "budget": fmt.money("自评预算（万元）"),
     "execution_rate": fmt.pct("执行率"),
     "score_mean": fmt.score("平均自评得分"),
     "n_high_score_low_rate": fmt.integer("高分低执行项目"),
     "high_score_low_rate_share": fmt.pct("高分低执行占比"),
-    "n_open_flags": fmt.integer("未处理问题"),
     "flags_per_project": fmt.num("每项目问题数", help="未处理问题标记数 ÷ 项目数"),
+    "n_open_flags": fmt.integer("未处理问题"),
+    "n_projects": fmt.integer("项目数"),
+    "n_self_eval": fmt.integer("自评项目"),
+    "n_units": fmt.integer("单位数"),
+    "budget": fmt.money("自评预算（万元）"),
+    "above": fmt.text("省 / 市"),
 }, name="县区汇总", key="cmp_counties_table")
 
 if rollup.height >= 2:
@@ -139,16 +140,19 @@ else:
     value_col = fmt.pct if is_pct else fmt.num
     export.table(fmt.with_region(peers), {
         "unit": fmt.text("单位", width="medium"),
-        "region": fmt.text("地区（省 / 市 / 县）"),
-        "n_projects": fmt.integer("项目数"),
-        "n_self_eval": fmt.integer("自评项目"),
-        "execution_rate": fmt.pct("执行率"),
-        "score_mean": fmt.score("平均自评得分"),
-        "score_rank": fmt.integer("得分排名", help="在当前筛选范围内同类单位中按平均自评得分的名次"),
-        "flags_per_project": fmt.num("每项目问题数", help="未处理问题标记数 ÷ 项目数"),
+        metric: (fmt.pct if is_pct else fmt.score if metric == "score_mean" else fmt.num)(label),
         median_col: value_col(f"同类中位数（{label}）"),
         f"province_kind_{median_col.removeprefix('kind_')}": value_col(f"本省同类中位数（{label}）"),
+        **{c: col for c, col in {
+            "score_mean": fmt.score("平均自评得分"),
+            "score_rank": fmt.integer("得分排名", help="在当前筛选范围内同类单位中按平均自评得分的名次"),
+            "execution_rate": fmt.pct("执行率"),
+            "flags_per_project": fmt.num("每项目问题数", help="未处理问题标记数 ÷ 项目数"),
+        }.items() if c != metric},
+        "n_projects": fmt.integer("项目数"),
+        "n_self_eval": fmt.integer("自评项目"),
         "n_province_peers": fmt.integer("本省同类单位数"),
+        "region": fmt.text("地区（省 / 市 / 县）"),
     }, name=f"同类单位_{kind}", key="cmp_peers_table")
     st.caption(f"共 {peers.height} 个「{fmt.md_escape(kind)}」；中位数取当前筛选范围内的同类单位"
                "（本省同类中位数只取同一省的）。按地区比较各单位见上方「与本市、本省中位数比较」。")

@@ -108,12 +108,10 @@ def num_text(col: str) -> pl.Expr:
     return pl.col(col).round(2).cast(pl.String).str.replace(r"\.0$", "").alias(col)
 
 
-def styled_config(spec: dict, pinned: tuple[str, ...], widths: dict[str, int]) -> dict:
+def styled_config(spec: dict, widths: dict[str, int]) -> dict:
     """The column config of a coloured table (every value shown as text): labels from the
-    spec, `pinned` columns kept in view while scrolling sideways, widths in pixels."""
+    spec, widths in pixels. (Pinned columns would be greyed like an index: not used.)"""
     cfg = fmt.column_config({c: fmt.text(s.label, s.help, s.width) for c, s in spec.items()})
-    for c in pinned:
-        cfg[c]["pinned"] = True
     for c, w in widths.items():
         cfg[c]["width"] = w
     return cfg
@@ -162,20 +160,21 @@ else:
                "　:gray-background[目标表有、自评表缺少（JX502）]　:green-background[自评表新增（JX502）]。"
                "是否改动以规则的判断为准：同一目标的不同写法（如「≥98%」与「>=98%」）不算改动。")
 
+    # the two targets side by side, then the weights: a change reads across one pair of cells
     spec = {
         "change": fmt.text("变化"),
-        "level2": fmt.text("二级指标"),
         "name": fmt.text("三级指标", width="medium"),
         "goal_target": fmt.text("目标表·指标值"),
-        "goal_weight": fmt.score("目标表·分值"),
         "self_target": fmt.text("自评表·指标值"),
-        "self_weight": fmt.score("自评表·分值"),
         "actual_raw": fmt.text("全年实际值"),
+        "goal_weight": fmt.score("目标表·分值"),
+        "self_weight": fmt.score("自评表·分值"),
         "score_reported": fmt.score("自评得分"),
         "score_expected": fmt.score("规则得分", help="按表内评分规则应得的分数"),
         "change_messages": fmt.text("规则说明", width="large"),
-        "rule_names": fmt.text("规则"),
+        "level2": fmt.text("二级指标"),
         "level1": fmt.text("一级指标"),
+        "rule_names": fmt.text("规则"),
         "pair": fmt.text("配对"),
     }
     cols = list(spec)
@@ -205,7 +204,7 @@ else:
 
     styled = to_styled(view.select(*cols, "status", "target_changed", "target_easier", "weight_changed"), cols)
     st.dataframe(styled.style.apply(paint, axis=1), column_order=cols,
-                 column_config=styled_config(spec, ("change", "name"), {"change": 150, "name": 220}),
+                 column_config=styled_config(spec, {"change": 125, "name": 210}),
                  hide_index=True, key=fmt.widget_key("pv_gvs", pid), height=min(38 + 35 * view.height + 8, 640))
     export.download_buttons(shown, f"{name}_{year}年_目标表与自评表对照", fmt.widget_key("pv_gvs_dl", pid), spec)
 
@@ -254,7 +253,7 @@ if pivot.height:
 
     pv = to_styled(pivot.select("indicator_lineage_id", *pspec), list(pspec))
     st.dataframe(pv.style.apply(paint_years, axis=1), column_order=list(pspec),
-                 column_config=styled_config(pspec, ("name",), {"name": 220}),
+                 column_config=styled_config(pspec, {"name": 210}),
                  hide_index=True, key=fmt.widget_key("pv_pivot", pid), height=min(38 + 35 * pivot.height + 8, 640))
     export.download_buttons(pivot, f"{name}_各指标历年", fmt.widget_key("pv_pivot_dl", pid), pspec)
     st.caption("有底色的目标值：规则对该指标当年的目标值有未处理的问题标记（JX501 自评改动目标、JX504 低于上年实际、"

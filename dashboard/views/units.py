@@ -72,16 +72,18 @@ def apply(rows: list[dict], decision: str, user: auth.User, note: str, undo: boo
                 f"决定已记录，但重新计算失败，数据库未改动（{fmt.md_escape(f'{type(e).__name__}: {e}')}）。"
                 "决定会在下次导入或 `jixiao serve` 重新计算时生效。")
             st.rerun()
-        box.update(label=f"已完成（{time.perf_counter() - t0:.1f} 秒）", state="complete")
+        took = time.perf_counter() - t0
+        box.update(label=f"已完成（{took:.1f} 秒）", state="complete")
+    done_in = f"（重新计算用时 {took:.1f} 秒）"
     if len(rows) > 1:
-        finish(f"已{DECISION_LABELS[decision]} {len(rows)} 对单位名称，各页面已按新的单位显示。")
+        finish(f"已{DECISION_LABELS[decision]} {len(rows)} 对单位名称，各页面已按新的单位显示{done_in}。")
     r = rows[0]
     a, b = fmt.md_escape(r["unit_a"]), fmt.md_escape(r["unit_b"])
     if decision == "accept":
         finish(f"已合并：「{b}」并入「{a}」。该单位现在共有 {unit_projects(r['unit_a'], r):,} 个项目，"
-               "各页面的对比、趋势和汇总已按合并后的单位显示。")
+               f"各页面的对比、趋势和汇总已按合并后的单位显示{done_in}。")
     finish((f"已撤销合并：「{b}」与「{a}」恢复为两个单位。" if undo else f"已记录：「{b}」与「{a}」不合并，二者仍是两个单位。")
-           + f"「{a}」现有 {unit_projects(r['unit_a'], r):,} 个项目，「{b}」{unit_projects(r['unit_b'], r):,} 个。")
+           + f"「{a}」现有 {unit_projects(r['unit_a'], r):,} 个项目，「{b}」{unit_projects(r['unit_b'], r):,} 个{done_in}。")
 
 
 def decision_form(row: dict, user: auth.User) -> None:
