@@ -324,7 +324,9 @@ def peer_bars(peers: pl.DataFrame, metric: str, label: str, is_pct: bool, median
         df = df.with_columns((pl.col(metric) - median).abs().alias("_d")).sort("_d", descending=True).head(MAX_GROUPS)
         note = f"（离中位数最远的 {MAX_GROUPS} 个，共 {peers.height} 个）"
     df = df.sort(metric, "unit", descending=[False, True])
-    names = [f"{u}（{c}）" if c else u for u, c in zip(df["unit"].to_list(), df["county"].fill_null("").to_list())]
+    # the county where the unit's name does not already say it
+    names = [f"{u}（{c}）" if c and c not in u else u
+             for u, c in zip(df["unit"].to_list(), df["county"].fill_null("").to_list())]
     vfmt = ".1%" if is_pct else ".2f"
     fig = go.Figure(go.Bar(
         x=df[metric].to_list(), y=names, orientation="h", marker_color="#1f5fa8",

@@ -230,13 +230,19 @@ export.table(years, {
 
 chain_flags = data.project_chain_flags(pid)
 pivot = data.indicator_pivot(data.project_indicator_years(pid), chain_flags)
-st.markdown("**各指标历年的目标值与实际值**（目标值取当年目标表，没有目标表时取自评表；实际值取当年自评表）")
+st.markdown("**各指标历年的目标值与实际值**（每格「目标值 / 实际值」：目标值取当年目标表，没有目标表时取自评表；"
+            "实际值取当年自评表，没有时为 —）")
 if pivot.height:
     year_cols = [c for c in pivot.columns if c.endswith(("目标值", "实际值"))]
-    pspec = {"level2": fmt.text("二级指标"), "name": fmt.text("三级指标", width="medium"),
-             **{c: fmt.text(c) for c in year_cols}, "flags": fmt.text("问题标记", width="medium"),
-             "level1": fmt.text("一级指标")}
-    # the target cell of a year whose target a rule questions that year: orange, red when 高
+    chain_years = sorted({int(c[:4]) for c in year_cols})
+    # one column a year on screen (five years fit); the download keeps target and actual apart
+    shown_years = pivot.with_columns(
+        pl.concat_str([pl.col(data.year_column(y, "目标值")).fill_null("—"), pl.lit(" / "),
+                       pl.col(data.year_column(y, "实际值")).fill_null("—")]).alias(f"{y}年") for y in chain_years)
+    pspec = {"name": fmt.text("三级指标", width="medium"),
+             **{f"{y}年": fmt.text(f"{y}年") for y in chain_years}, "flags": fmt.text("问题标记", width="medium"),
+             "level2": fmt.text("二级指标"), "level1": fmt.text("一级指标")}
+    # the cell of a year whose target a rule questions that year: orange, red when 高
     open_ind = chain_flags.filter((pl.col("status") == "open") & pl.col("indicator_id").is_not_null()
                                   & pl.col("rule").is_in(TARGET_RULES))
     marks = {(r["indicator_lineage_id"], r["year"]): r["severity"] for r in
@@ -245,18 +251,20 @@ if pivot.height:
     def paint_years(r):
         out = [""] * len(r.index)
         for k, col in enumerate(r.index):
-            if col.endswith("目标值"):
+            if col.endswith("年") and col[:4].isdigit():
                 sev = marks.get((r["indicator_lineage_id"], int(col[:4])))
                 if sev:
                     out[k] = f"background-color: {EASIER if sev == '高' else CHANGED}"
         return out
 
-    pv = to_styled(pivot.select("indicator_lineage_id", *pspec), list(pspec))
+    pv = to_styled(shown_years.select("indicator_lineage_id", *pspec), list(pspec))
     st.dataframe(pv.style.apply(paint_years, axis=1), column_order=list(pspec),
-                 column_config=styled_config(pspec, {"name": 210}),
+                 column_config=styled_config(pspec, {"name": 190}),
                  hide_index=True, key=fmt.widget_key("pv_pivot", pid), height=min(38 + 35 * pivot.height + 8, 640))
-    export.download_buttons(pivot, f"{name}_各指标历年", fmt.widget_key("pv_pivot_dl", pid), pspec)
-    st.caption("有底色的目标值：规则对该指标当年的目标值有未处理的问题标记（JX501 自评改动目标、JX504 低于上年实际、"
+    export.download_buttons(pivot, f"{name}_各指标历年", fmt.widget_key("pv_pivot_dl", pid),
+                            {**{c: pspec[c] for c in ("level1", "level2", "name")},
+                             **{c: fmt.text(c) for c in year_cols}, "flags": pspec["flags"]})
+    st.caption("有底色的格：规则对该指标当年的目标值有未处理的问题标记（JX501 自评改动目标、JX504 低于上年实际、"
                "JX506 时效年份不符、JX104；:red-background[高]　:orange-background[中、低]），全部标记见「问题标记」列。"
                "同一指标跨年度按名称配对。")
 

@@ -158,11 +158,21 @@ def test_project_view_year_by_year_and_its_flags(open_page, lineage_db):
     at = open_page("project", query={"project": _pid(lineage_db, "self_eval", 2025, P1)})
     years = _frame_with(at, "year", "goal_budget", "execution_rate").value
     assert years["year"].tolist() == [2025, 2026]
-    pivot = _frame_with(at, "2025年 目标值", "2026年 实际值").value
+    table = _frame_with(at, "2025年", "2026年", "flags")
+    pivot = table.value
     row = pivot[pivot["name"] == "参保人数"].iloc[0]
-    # 2025: goal ≥5.5万人, 5.3万人 done; 2026: goal ≥5.2万人, below that actual (JX504)
-    assert (row["2025年 目标值"], row["2025年 实际值"], row["2026年 目标值"]) == ("≥5.5万人", "5.3万人", "≥5.2万人")
+    # 2025: goal ≥5.5万人, 5.3万人 done; 2026: goal ≥5.2万人 (no self-evaluation yet), below that actual (JX504)
+    assert (row["2025年"], row["2026年"]) == ("≥5.5万人 / 5.3万人", "≥5.2万人 / —")
     assert "2026年 JX504" in row["flags"]
+    k = list(pivot["name"]).index("参保人数")
+    colours = _colours(table)
+    assert colours[(k, "2026年")] == CHANGED  # JX504 is 中
+    assert colours[(k, "2025年")] == EASIER   # JX501 (made easier in the 2025 self-evaluation) is 高
+    from dashboard import data
+
+    wide = data.indicator_pivot(data.project_indicator_years(_pid(lineage_db, "goal", 2025, P1)))
+    assert wide.filter(pl.col("name") == "参保人数").select("2025年 目标值", "2025年 实际值", "2026年 目标值").row(0) == (
+        "≥5.5万人", "5.3万人", "≥5.2万人")
     cross = _frame_with(at, "rule", "message", "indicator_name").value
     assert {"JX504", "JX506"} <= set(cross["rule"])
     # choosing 2026 shows that year's goal table and writes it into the address
