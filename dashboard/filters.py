@@ -153,7 +153,7 @@ def search() -> None:
 
     from dashboard import data, links
 
-    q = st.text_input("搜索项目", key=K_SEARCH, type="search", live=True, max_chars=data.MAX_SEARCH,
+    q = st.text_input("搜索项目", key=K_SEARCH, type="search", live="400ms", max_chars=data.MAX_SEARCH,
                       placeholder="项目名称或项目编码", help="在全部单位、全部年度中查找（不受下方筛选影响）")
     if (q or "").strip():
         found = data.project_search(q)

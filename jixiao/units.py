@@ -248,7 +248,10 @@ def record_decision(alias: str, canonical: str, decision: str, *, reviewer: str,
     a, c = clean_unit(alias), clean_unit(canonical)
     if not a or not c or a == c:
         raise ValueError("合并需要两个不同的单位名称")
-    reviewer, note = (reviewer or "").strip(), (note or "").strip()
+    from jixiao.privacy import mask_phones
+
+    # a phone number typed into the note is never kept (it would show on the page and in exports)
+    reviewer, note = (reviewer or "").strip(), mask_phones((note or "").strip())
     if not reviewer:
         raise ValueError("合并或拒绝合并必须写明审核人")
     if len(note) > MAX_NOTE:

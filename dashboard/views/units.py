@@ -25,7 +25,7 @@ data.require_db()
 st.caption("同一县（区）内名称只差「服务」「本级」、括号部分、县名前缀或名称被表格截断的单位，系统建议合并为一个单位。"
            "审核人确认合并后，所有对比、趋势和汇总按合并后的单位计算；确认前它们仍是两个单位"
            "（只在判断「跨单位雷同」和配对目标表与自评表时先按同一单位看待）。"
-           f"决定记录在数据库旁的 {data.unit_decision_log().name}，不写入代码库。")
+           f"决定记录在数据库旁的 {fmt.md_escape(data.unit_decision_log().name)}，不写入代码库。")
 
 if msg := st.session_state.pop("um_done_msg", None):
     st.success(msg, icon=":material/check_circle:")
@@ -95,7 +95,7 @@ def decision_form(row: dict, user: auth.User) -> None:
         buttons = st.container(horizontal=True, gap="small")
         with buttons:
             if row["status"] == "pending":
-                yes = st.form_submit_button(f"合并：并入「{row['unit_a']}」", type="primary", icon=":material/merge:")
+                yes = st.form_submit_button(f"合并：并入「{a}」", type="primary", icon=":material/merge:")
                 no = st.form_submit_button("不合并", icon=":material/call_split:")
             elif row["status"] == "accepted":
                 yes, no = False, st.form_submit_button("撤销合并", icon=":material/undo:")
@@ -188,7 +188,8 @@ with tab_sugg:
 
 with tab_log:
     log = data.unit_decisions()
-    st.caption(f"每一次合并与不合并的决定（只增不改，最新在前；同一对名称以最后一次决定为准）。记录保存在 {data.unit_decision_log().name}。")
+    st.caption("每一次合并与不合并的决定（只增不改，最新在前；同一对名称以最后一次决定为准）。"
+               f"记录保存在 {fmt.md_escape(data.unit_decision_log().name)}。")
     if log.height == 0:
         st.info("还没有审核人对单位名称作出决定。")
     else:

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from jixiao import units
+from jixiao.privacy import MASK
 from jixiao.units import clean_unit, load_aliases, record_decision, resolve, unit_kind
 
 LUNTAI = ["轮台县社会保险中心", "轮台县社会保险服务中心", "轮台县社会保险中心本级", "219001-轮台县社会保险中心"]
@@ -114,6 +115,11 @@ def test_bad_decisions_are_refused_and_notes_read_back_as_written(tmp_path):
     # JSON Lines keep a note as written: no apostrophe in front of "=" or "-" (nothing is a spreadsheet here)
     record_decision("轮台县教育局本级", "轮台县教育局", "accept", reviewer="-王审核", note="=HYPERLINK(\"x\")", path=path)
     record_decision("轮台县教育局机关", "轮台县教育局", "reject", reviewer="王审核", note="-同上，另一单位", path=path)
+    phoned = tmp_path / "phoned.jsonl"  # a phone number typed into a note is not kept
+    record_decision("轮台县教育局（机关）", "轮台县教育局", "accept", reviewer="王审核", note="已电话核实 13912345678",
+                    path=phoned)
+    assert "13912345678" not in phoned.read_text(encoding="utf-8")
+    assert load_aliases(phoned)["note"].to_list() == [f"已电话核实 {MASK}"]
     got = load_aliases(path).select("alias", "decision", "note", "reviewer").rows()
     assert got == [("轮台县教育局本级", "accept", "=HYPERLINK(\"x\")", "-王审核"),
                    ("轮台县教育局机关", "reject", "-同上，另一单位", "王审核")]
