@@ -147,6 +147,9 @@ def test_flags_sign_in_accept_and_url_filters_in_chromium(seed_db, tmp_path):
             page.get_by_label("密码").fill("shenhe-2026!")
             page.get_by_role("button", name="登录").click()
             _wait_done(page)
+            # on a loaded machine the run may start after _wait_done looked: wait for its result
+            page.get_by_text("已登录：张审核（审核）").first.wait_for(timeout=15_000)
+            _wait_done(page)
             assert page.get_by_text("已登录：张审核（审核）").count() == 1
             # the row ticked before signing in may or may not survive the sign-in rerun
             if page.get_by_label("接受理由（必填）").count() == 0:
@@ -154,6 +157,9 @@ def test_flags_sign_in_accept_and_url_filters_in_chromium(seed_db, tmp_path):
             page.get_by_label("接受理由（必填）").fill("口径特殊，已与单位核实")
             page.get_by_role("button", name="接受此标记").click()
             _wait_done(page)
+            # the accept runs, then reruns (st.rerun) to show its message: between the two runs the
+            # app is briefly "notRunning", so wait for the message itself
+            page.get_by_text("已接受 JX").first.wait_for(timeout=15_000)
             assert page.get_by_text("已接受 JX").count() == 1
             events = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
             assert [(e["event"], e["reviewer"]) for e in events] == [("accept", "张审核")]
