@@ -125,49 +125,45 @@ def _keep_valid(key: str, options: list) -> None:
         st.session_state[key] = ALL
 
 
-K_SEARCH, K_SEARCH_PICK, _OPEN = "search_q", "search_pick", "_search_open"
+K_SEARCH = "search_q"
 
 
-def _search_label(row: dict) -> str:
-    """One search result as the list shows it: 名称 · 编码 · 单位 · 县 · 2023–2025年."""
+def _search_detail(row: dict) -> str:
+    """What tells one search result from another of the same name: 编码 · 单位 · 县 · 2023–2025年."""
     years = row.get("years") or []
     span = (f"{years[0]}年" if len(years) == 1 else f"{years[0]}–{years[-1]}年") if years else ""
-    parts = [row.get("name") or "（无名称）", row.get("code"), row.get("unit"), row.get("county") or row.get("city"), span]
+    parts = [row.get("code"), row.get("unit"), row.get("county") or row.get("city"), span]
     return " · ".join(str(x) for x in parts if x)
 
 
-def _on_pick() -> None:
-    # a callback runs before the script: remember the pick, clear the list for next time
-    import streamlit as st
-
-    picked = st.session_state.get(K_SEARCH_PICK)
-    if picked:
-        st.session_state[_OPEN] = picked
-    st.session_state[K_SEARCH_PICK] = None
-
-
 def search() -> None:
-    """Draws the project search (a text box, then the projects found; picking one opens the
-    project view). The text is a bound query parameter of `project_search`, never SQL."""
+    """Draws the project search: a text box, then the projects found as links (a name, and
+    under it the unit, county and years) that open the project view — real links, so one
+    opens in a new tab too. The text is a bound parameter of `project_search`, never SQL."""
     import streamlit as st
 
     from dashboard import data, links
+    from dashboard import format as fmt
 
     q = st.text_input("搜索项目", key=K_SEARCH, type="search", live="400ms", max_chars=data.MAX_SEARCH,
                       placeholder="项目名称或项目编码", help="在全部单位、全部年度中查找（不受下方筛选影响）")
-    if (q or "").strip():
-        found = data.project_search(q)
-        if found.height == 0:
-            st.caption("没有名称或编码包含该文字的项目。")
-        else:
-            labels = {r["project_id"]: _search_label(r) for r in found.iter_rows(named=True)}
-            many = found.height >= data.SEARCH_LIMIT
-            st.selectbox(f"找到{'至少 ' if many else ' '}{found.height} 个项目，选择一个打开", list(labels), index=None,
-                         format_func=labels.get, key=K_SEARCH_PICK, on_change=_on_pick, placeholder="选择项目…")
-            if many:
-                st.caption(f"只列出最相符的 {data.SEARCH_LIMIT} 个；输入更多字可缩小范围。")
-    if picked := st.session_state.pop(_OPEN, None):
-        st.switch_page(links.PROJECT, query_params=links.project_params(picked))
+    if not (q or "").strip():
+        return
+    found = data.project_search(q)
+    if found.height == 0:
+        st.caption("没有名称或编码包含该文字的项目。")
+        return
+    many = found.height >= data.SEARCH_LIMIT
+    st.caption(f"找到 {found.height} 个项目，点击打开：" if not many else
+               f"找到 {found.height} 个以上，列出最相符的 {found.height} 个（多输入几个字可缩小范围）：")
+    # a scrolling box: the filters below stay in reach however many are found
+    with st.container(height=min(340, 84 * found.height + 20), border=True, gap="small"):
+        for r in found.iter_rows(named=True):
+            # document text: escaped for the link's Markdown label, its tooltip and the caption
+            name, detail = fmt.md_escape(r["name"] or "（无名称）"), fmt.md_escape(_search_detail(r))
+            st.page_link(links.PROJECT, label=name, help=f"{name}（{detail}）",
+                         query_params=links.project_params(r["project_id"]))
+            st.caption(detail)
 
 
 def search_sidebar() -> None:

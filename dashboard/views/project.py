@@ -30,6 +30,10 @@ if not pid:
             "目标表与自评表对照和历年情况；也可以从「下钻」的项目或「问题标记」中的标记打开。", icon=":material/search:")
     st.stop()
 
+# A link to this page from this page (the sidebar search) runs it with the new project but
+# leaves the browser's address as it was: say the project again so the address follows.
+st.query_params[links.PROJECT_PARAM] = pid
+
 p = data.project_detail(pid)
 if p is None:
     st.warning(f"找不到项目「{fmt.md_escape(pid)}」：它可能已随文档重新导入而更换了编号。请用左侧的「搜索项目」重新查找。")

@@ -207,8 +207,9 @@ def test_project_view_by_its_address_on_a_fresh_server_and_by_search(seed_db):
             box.fill("316-1201")
             box.press("Enter")
             _wait_done(page)
-            page.locator("[data-testid='stSelectbox']", has_text="选择一个打开").click()
-            page.locator("[role='option']", has_text=other).first.click()
+            link = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] a", has_text=other).first
+            link.wait_for(timeout=15_000)
+            link.click()
             _wait_done(page)
             page.wait_for_selector(f"h3:has-text('{other}')", timeout=15_000)
             assert "/project?" in page.url and f"project={pid}" not in page.url

@@ -215,31 +215,35 @@ def _search(at, text: str):
     return at
 
 
-def test_search_by_code_and_by_name_opens_the_project_view(open_page, seed_db):
+def _results(at) -> list[tuple[str, str]]:
+    """The search's result links: (label, query string) of each link to the project view."""
+    return [(p.proto.label, p.proto.query_string) for p in at.get("page_link")
+            if p.proto.page.endswith("project") and p.proto.query_string.startswith("project=")]
+
+
+def test_search_by_code_and_by_name_links_to_the_project_view(open_page, seed_db):
     at = _search(open_page("overview"), "316-1201-jbn-wmeb")  # any case
-    _ok(at)
-    pick = at.selectbox(key="search_pick")
-    assert len(pick.options) == 1 and "城乡居民养老保险区财政补贴" in pick.options[0]
+    _ok(at, "总览")
     want = _rows(seed_db, "SELECT project_id FROM projects WHERE code = '316-1201-JBN-WMEB'")[0][0]
-    pick.set_value(want).run()
-    _ok(at, "项目视图")
-    assert _param(at, "project") == want
+    assert _results(at) == [("城乡居民养老保险区财政补贴", f"project={want}")]
+    assert any("316-1201-JBN-WMEB · 南堡开发区社会事业保险局 · 南堡开发区 · 2020年" in c.value.replace("\\", "")
+               for c in at.caption)  # (Markdown-escaped on the page)
+    at = open_page("project", query={"project": want})  # where the link goes
     assert "城乡居民养老保险区财政补贴" in [s.value for s in at.subheader]
 
-    at = _search(open_page("compare"), "机关养老保险")
-    labels = at.selectbox(key="search_pick").options
-    assert any("机关养老保险定期待遇缺口" in x and "南堡开发区社会事业保险局" in x for x in labels)
+    at = _search(open_page("compare"), "机关养老保险")  # part of a name, from another page
+    assert sorted(label for label, _ in _results(at)) == ["机关养老保险定期待遇缺口", "机关养老保险统筹外退休人员丧葬费"]
     at = _search(open_page("overview"), "'); DROP TABLE projects; --")
-    assert any("没有名称或编码包含该文字的项目" in c.value for c in at.caption)
+    assert not _results(at) and any("没有名称或编码包含该文字的项目" in c.value for c in at.caption)
     assert _rows(seed_db, "SELECT count(*) FROM projects")[0][0] == 37
 
 
 def test_search_finds_a_project_across_years_and_units(open_page, lineage_db):
     at = _search(open_page("overview"), "城乡居民基本养老保险")
-    labels = at.selectbox(key="search_pick").options
     # the 2025 goal table, its self-evaluation (another spelling of the unit) and 2026's goal
     # table (2026年… in front) are one project: one entry spanning both years
-    assert len(labels) == 1 and "2025–2026年" in labels[0]
+    assert len(_results(at)) == 1
+    assert any(c.value.endswith("2025–2026年") for c in at.caption)
     from dashboard import data
 
     found = data.project_search("城乡居民基本养老保险")
