@@ -11,7 +11,7 @@ narrow it: a project is shown with all its documents and years."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, export, links
+from dashboard import charts, data, export, filters, links
 from dashboard import format as fmt
 
 # cell colours: target made easier (JX501, 高), other changes, an indicator missing / added
@@ -26,8 +26,20 @@ data.require_db()
 
 pid = st.query_params.get(links.PROJECT_PARAM)
 if not pid:
-    st.info("在左侧边栏「搜索项目」中输入项目名称或项目编码（跨单位、跨年度查找），选择一个项目即可在此查看它的"
+    st.info("在左侧边栏「搜索项目」中输入项目名称或项目编码（跨单位、跨年度查找），点击找到的项目即可在此查看它的"
             "目标表与自评表对照和历年情况；也可以从「下钻」的项目或「问题标记」中的标记打开。", icon=":material/search:")
+    # somewhere to start: the projects (in the sidebar's filter) whose documents disagree most
+    f = filters.current()
+    changed = data.flags(f, rules=("JX501", "JX502", "JX503", "JX504", "JX505", "JX506"), status="open")
+    if changed.height:
+        top = (changed.group_by("project_id", "project_name", "unit", "year", "kind")
+               .agg(pl.len().alias("n"), pl.col("rule").unique().sort().str.join("、").alias("rules"))
+               .sort(["n", "year", "project_id"], descending=[True, True, False]).head(12))
+        st.markdown(f"**可以从这些项目看起**：目标表与自评表、与上年不一致之处最多的项目（{fmt.md_escape(f.describe())}）")
+        for r in top.iter_rows(named=True):
+            links.project_link(r["project_id"], label=fmt.md_escape(
+                f"{r['project_name']} · {r['unit']} · {r['year']}年{fmt.KIND_LABELS.get(r['kind'], '')} · "
+                f"{r['n']} 处（{r['rules']}）"))
     st.stop()
 
 # A link to this page from this page (the sidebar search) runs it with the new project but

@@ -192,6 +192,20 @@ def test_project_view_without_or_with_an_unknown_project(open_page, seed_db):
     assert any("找不到项目" in w.value for w in at.warning)
 
 
+def test_project_view_without_a_project_suggests_where_to_start(open_page, lineage_db):
+    at = open_page("project")
+    _ok(at, "项目视图")
+    starts = [(p.proto.label, p.proto.query_string) for p in at.get("page_link") if "项目视图" not in p.proto.label]
+    # the documents the README lists with JX501-JX506 flags, those with two first: 城乡居民基本养老
+    # 保险补贴's 2025 self-evaluation (two targets made easier), 社会保险经办业务经费's (two weights
+    # moved), 2026年城乡居民基本养老保险补贴 (JX504, JX506); then one each for 被征地农民养老保险补贴
+    pid = lambda kind, year, name: f"project={_pid(lineage_db, kind, year, name)}"  # noqa: E731
+    assert {q for _, q in starts[:3]} == {pid("self_eval", 2025, P1), pid("self_eval", 2025, P3),
+                                          pid("goal", 2026, P1_2026)}
+    assert {q for _, q in starts[3:]} == {pid("goal", 2025, P2), pid("self_eval", 2025, P2), pid("goal", 2026, P2)}
+    assert any("2 处（JX501）" in label and P1 in label for label, _ in starts)
+
+
 def test_project_view_is_linked_from_drilldown_and_flags(open_page, seed_db):
     at = open_page("drilldown", state={"dd_units": select([0])})
     key = next(d.key for d in at.dataframe if d.key and d.key.startswith("dd_projects"))
