@@ -22,6 +22,7 @@ PAGES = {
         st.Page("views/compare.py", title="单位对比", icon=":material/compare_arrows:"),
         st.Page("views/drilldown.py", title="下钻", icon=":material/account_tree:"),
         st.Page("views/trends.py", title="趋势", icon=":material/trending_up:"),
+        st.Page("views/project.py", title="项目视图", icon=":material/difference:"),
     ],
     "核查": [
         st.Page("views/flags.py", title="问题标记", icon=":material/flag:"),
@@ -29,6 +30,7 @@ PAGES = {
     ],
     "数据": [
         st.Page("views/documents.py", title="数据导入 / 文档", icon=":material/upload_file:"),
+        st.Page("views/units.py", title="单位名称合并", icon=":material/merge:"),
     ],
 }
 
@@ -39,6 +41,7 @@ if not may_view:
     # instead of the page asked for, whose address (a shared link) is kept for after it.
     auth.sign_in_page()
     st.stop()
+filters.search_sidebar()  # on every page: a project by name or 项目编码, across units and years
 auth.sidebar()
 filters.sidebar()
 page.run()

@@ -263,3 +263,117 @@ def unit_trajectories(trend: pl.DataFrame, metric: str) -> go.Figure:
     fig.update_yaxes(title=label, tickformat=".0%" if is_rate else ".0f")
     fig.update_layout(title=title)
     return _style(fig, height=400, legend_title="单位")
+
+
+# --------------------------------------------------------------------------- project, counties, peers
+
+MAX_COUNTIES = 12  # counties drawn side by side; the page's multi-select limits what is drawn
+COUNTY_MEASURES = {  # column: (label, is a share)
+    "execution_rate": ("执行率", True),
+    "score_mean": ("平均自评得分", False),
+    "high_score_low_rate_share": ("高分低执行占比", True),
+    "flags_per_project": ("每项目问题数", False),
+}
+
+
+def county_compare(rollup: pl.DataFrame, measures: dict[str, tuple[str, bool]] | None = None) -> go.Figure:
+    """Given county_rollup rows (label, and the measure columns) for the counties chosen,
+    returns small multiples: one bar chart per measure, the counties side by side in the same
+    order and colour in each, so a county is read across the measures. At most MAX_COUNTIES."""
+    from plotly.subplots import make_subplots
+
+    measures = measures or COUNTY_MEASURES
+    df = plot_frame(rollup, ("label",)).head(MAX_COUNTIES)
+    labels = df["label"].to_list()
+    cols = 2
+    rows = (len(measures) + cols - 1) // cols
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[m[0] for m in measures.values()],
+                        horizontal_spacing=0.08, vertical_spacing=0.22 if rows > 1 else 0.1)
+    colors = [PALETTE[k % len(PALETTE)] for k in range(len(labels))]
+    for k, (col, (label, is_share)) in enumerate(measures.items()):
+        values = df[col].to_list() if col in df.columns else [None] * len(labels)
+        fmt = ".1%" if is_share else ".2f"
+        fig.add_trace(go.Bar(
+            x=labels, y=values, marker_color=colors, showlegend=False, name=label,
+            text=[None if v is None else (f"{v:.1%}" if is_share else f"{v:.2f}") for v in values],
+            textposition="outside", cliponaxis=False,
+            hovertemplate=f"%{{x}}<br>{label}：%{{y:{fmt}}}<extra></extra>",
+        ), row=k // cols + 1, col=k % cols + 1)
+        top = max([v for v in values if v is not None] or [0])
+        yaxis = dict(tickformat=".0%" if is_share else ",.1f", title=None)
+        if col == "score_mean":  # scores sit between 80 and 100: start the axis near them
+            low = min([v for v in values if v is not None] or [80])
+            yaxis["range"] = [max(0, low - 5), top + max(1.0, (top - low) * 0.25)]
+        else:
+            yaxis["range"] = [0, (top or 1) * 1.2]
+        fig.update_yaxes(**yaxis, row=k // cols + 1, col=k % cols + 1)
+        fig.update_xaxes(tickangle=-30 if len(labels) > 6 else 0, row=k // cols + 1, col=k % cols + 1)
+    fig.update_layout(bargap=0.3)
+    fig = _style(fig, height=330 * rows + 40)
+    fig.update_layout(margin=dict(t=60))  # room for the first row's titles
+    return fig
+
+
+def peer_bars(peers: pl.DataFrame, metric: str, label: str, is_pct: bool, median: float | None) -> go.Figure:
+    """Given unit_peers rows of one kind (unit, county, the metric), its label, whether it is a
+    share and the kind's median, returns horizontal bars per unit (best on top; the
+    MAX_GROUPS furthest from the median when there are more) with the median drawn."""
+    df = plot_frame(peers, DOC_TEXT).filter(pl.col(metric).is_not_null())
+    note = ""
+    if df.height > MAX_GROUPS and median is not None:
+        df = df.with_columns((pl.col(metric) - median).abs().alias("_d")).sort("_d", descending=True).head(MAX_GROUPS)
+        note = f"（离中位数最远的 {MAX_GROUPS} 个，共 {peers.height} 个）"
+    df = df.sort(metric, "unit", descending=[False, True])
+    # the county where the unit's name does not already say it
+    names = [f"{u}（{c}）" if c and c not in u else u
+             for u, c in zip(df["unit"].to_list(), df["county"].fill_null("").to_list())]
+    vfmt = ".1%" if is_pct else ".2f"
+    fig = go.Figure(go.Bar(
+        x=df[metric].to_list(), y=names, orientation="h", marker_color="#1f5fa8",
+        text=[f"{v:.1%}" if is_pct else f"{v:.2f}" for v in df[metric].to_list()], textposition="outside",
+        cliponaxis=False, hovertemplate=f"%{{y}}<br>{label}：%{{x:{vfmt}}}<extra></extra>",
+    ))
+    if median is not None:
+        fig.add_vline(x=median, line_dash="dash", line_color="#c0392b", line_width=1,
+                      annotation_text=f"同类中位数 {median:.1%}" if is_pct else f"同类中位数 {median:.2f}",
+                      annotation_font_color="#c0392b", annotation_position="top")
+    values = df[metric].to_list() or [0]
+    if metric == "score_mean":  # scores sit close together: start the axis near them
+        lo = max(0, min(values) - 5)
+        fig.update_xaxes(range=[lo, max(values) + max(1.0, (max(values) - lo) * 0.12)])
+    else:
+        fig.update_xaxes(range=[0, max(max(values), median or 0) * 1.15 or 1])
+    fig.update_xaxes(title=label, tickformat=".0%" if is_pct else ",.1f")
+    fig.update_yaxes(title=None)
+    fig.update_layout(title=f"同类单位：{label}{note}")
+    return _style(fig, height=_bar_height(df.height) + 30)
+
+
+def project_history(years: pl.DataFrame) -> go.Figure:
+    """Given project_years rows (year, goal_budget, budget, executed, execution_rate,
+    total_score_reported), returns the project over the years: budget and executed as bars
+    (万元, left axis), the self-evaluation total as a line (right axis)."""
+    df = years.sort("year")
+    x = [f"{y}年" for y in df["year"].to_list()]
+    budget = [b if b is not None else g for b, g in zip(df["budget"].to_list(), df["goal_budget"].to_list())]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=x, y=budget, name="预算（万元）", marker_color="#9ecae1",
+                         hovertemplate="%{x}<br>预算 %{y:,.2f} 万元<extra></extra>"))
+    rates = df["execution_rate"].to_list()
+    fig.add_trace(go.Bar(x=x, y=df["executed"].to_list(), name="执行数（万元）", marker_color="#1f5fa8",
+                         customdata=[[r] for r in rates],
+                         text=[None if r is None else f"{r:.0%}" for r in rates], textposition="outside",
+                         hovertemplate="%{x}<br>执行数 %{y:,.2f} 万元<br>执行率 %{customdata[0]:.1%}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=df["total_score_reported"].to_list(), name="自评总分", yaxis="y2",
+                             mode="lines+markers+text", line=dict(color="#e67e22", width=2),
+                             text=[None if s is None else f"{s:.1f}" for s in df["total_score_reported"].to_list()],
+                             textposition="top center", hovertemplate="%{x}<br>自评总分 %{y:.2f} 分<extra></extra>"))
+    top = max([v for v in budget if v is not None] or [1])
+    fig.update_layout(
+        barmode="group", title="历年预算、执行与自评总分（柱上数字为执行率）",
+        yaxis=dict(title="万元", tickformat=",.0f", range=[0, top * 1.25]),
+        yaxis2=dict(title="自评总分（分）", overlaying="y", side="right", range=[0, 105], dtick=20, showgrid=False),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
+    )
+    fig.update_xaxes(type="category")
+    return _style(fig, height=340)

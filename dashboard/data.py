@@ -45,6 +45,9 @@ CONNECT_CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_exten
 REQUIRED_TABLES = {
     "documents", "projects", "indicators", "source_lines", "flags", "rules", "project_scores",
     "template_clusters", "template_members",
+    # canonical units and the links between documents and years (the project view, peers, merges)
+    "unit_names", "unit_alias_suggestions", "project_links", "project_history", "indicator_links",
+    "project_lineage", "indicator_lineage",
 }
 # What the upload page takes (the readers' document suffixes; the content then decides the reader).
 UPLOAD_TYPES = UPLOAD_SUFFIXES
@@ -60,6 +63,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     # project search, peers by kind of unit, the 高分低执行 quadrant (charts.HIGH_SCORE, charts.LOW_RATE)
     "q": "", "unit_kind": "", "high_score": 90.0, "low_rate": 0.8,
     "min_units": 2,  # template clusters: shared by at least this many units
+    # one suggested unit merge: its region and its two names
+    "province": "", "city": "", "county": "", "unit_a": "", "unit_b": "",
 }
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -563,6 +568,244 @@ def documents() -> pl.DataFrame:
 def document_lines(doc_id: str, line_from: int = 1, line_to: int = 2000) -> pl.DataFrame:
     """Returns a document's source lines between two line numbers (inclusive), phone numbers masked."""
     return _masked(run("document_lines", doc_id=doc_id, line_from=int(line_from), line_to=int(line_to)))
+
+
+# --------------------------------------------------------------------------- one project, search
+
+
+SEARCH_LIMIT = 30       # project chains listed for one search
+_SEARCH_ROWS = 400      # documents read for them (a chain has up to two per year)
+MAX_SEARCH = 100        # characters of a search kept
+
+
+def project_search(q: str, limit: int = SEARCH_LIMIT) -> pl.DataFrame:
+    """Given the text typed (a project name or 项目编码, or part of one), returns one row per
+    project — its documents and years together (`lineage_id`) — whose name or code contains it,
+    best match first: project_id (the best-matching document, opened by the project view),
+    name, code, unit (canonical), province, city, county, years (sorted list), n_docs, matched
+    (code / code_part / name); at most `limit` rows. Nothing for an empty text."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", q or "").strip()[:MAX_SEARCH]
+    df = run("project_search", q=text, limit=_SEARCH_ROWS)
+    return (
+        df.with_row_index("_rank")
+        .group_by("lineage_id", maintain_order=True)
+        .agg(pl.col("project_id").first(), pl.col("name").first(), pl.col("code").drop_nulls().first(),
+             pl.col("unit").first(), pl.col("province").first(), pl.col("city").first(), pl.col("county").first(),
+             pl.col("year").unique().sort().alias("years"), pl.len().alias("n_docs"), pl.col("matched").first(),
+             pl.col("_rank").min())
+        .sort("_rank").drop("_rank").head(limit)
+    )
+
+
+def project_goal_vs_self(project_id: str) -> pl.DataFrame:
+    """Given a project (its goal table or its self-evaluation), returns the pair side by side
+    per indicator (queries/project_goal_vs_self.sql: status linked / missing / added /
+    goal_only, both targets and weights, actual and scores, the JX501-JX503 changes)."""
+    return run("project_goal_vs_self", project_id=project_id)
+
+
+def project_chain_flags(project_id: str) -> pl.DataFrame:
+    """Given a project, returns the flags of its whole chain (every document and year) with
+    year, kind, indicator and its lineage id, and the waivers overlaid."""
+    return overlay_waivers(run("project_chain_flags", project_id=project_id))
+
+
+def project_years(project_id: str) -> pl.DataFrame:
+    """Given a project, returns it year by year (goal and self-evaluation of each year side by
+    side: budgets, executed, execution rate, totals) with n_open_flags per year."""
+    df = run("project_years", project_id=project_id)
+    fl = project_chain_flags(project_id).filter(pl.col("status") == "open")
+    per = fl.group_by("year").agg(pl.len().cast(pl.Int64).alias("n_open_flags"))
+    return df.join(per, on="year", how="left").with_columns(pl.col("n_open_flags").fill_null(0)).sort("year")
+
+
+def project_indicator_years(project_id: str) -> pl.DataFrame:
+    """Given a project, returns every indicator of every document of its chain with its
+    indicator_lineage_id (the same indicator across documents and years)."""
+    return run("project_indicator_years", project_id=project_id)
+
+
+def year_column(year: int, what: str) -> str:
+    """The pivot's column for one year and one value: "2024年 目标值"."""
+    return f"{year}年 {what}"
+
+
+def indicator_pivot(rows: pl.DataFrame, flag_frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Given project_indicator_years rows (and optionally the chain's flags), returns one row
+    per indicator of the chain, in document order, with level1, level2, name (as in its latest
+    document) and per year "YYYY年 目标值" (the goal table's target, else the self-evaluation's),
+    "YYYY年 实际值" (the self-evaluation's actual), and `flags`: the open flags on the
+    indicator, "2026年 JX504、JX506; …" (null when none), plus `flag_years`: {year: [rules]}."""
+    if rows.height == 0:
+        return pl.DataFrame(schema={"indicator_lineage_id": pl.String, "level1": pl.String, "level2": pl.String,
+                                    "name": pl.String, "flags": pl.String})
+    key = "indicator_lineage_id"
+    goal = rows.filter(pl.col("kind") == "goal").group_by(key, "year").agg(
+        pl.col("target_raw").first().alias("goal_target"))
+    self_ = rows.filter(pl.col("kind") == "self_eval").group_by(key, "year").agg(
+        pl.col("target_raw").first().alias("self_target"), pl.col("actual_raw").first().alias("actual"))
+    cells = (rows.select(key, "year").unique()
+             .join(goal, on=[key, "year"], how="left").join(self_, on=[key, "year"], how="left")
+             .with_columns(pl.coalesce("goal_target", "self_target").alias("target")))
+    # names and levels as in the latest document; order as the documents list them
+    last = (rows.sort("year", "kind").group_by(key, maintain_order=True)
+            .agg(pl.col("level1").last(), pl.col("level2").last(),
+                 pl.col("name").filter(pl.col("name") != "").last().alias("name"),
+                 pl.col("seq").min().alias("_seq"), pl.col("year").min().alias("_first")))
+    out = last.sort("_seq", "_first", key)
+    for y in sorted(cells["year"].unique().to_list()):
+        c = cells.filter(pl.col("year") == y).select(
+            key, pl.col("target").alias(year_column(y, "目标值")), pl.col("actual").alias(year_column(y, "实际值")))
+        out = out.join(c, on=key, how="left", maintain_order="left")
+    out = out.drop("_seq", "_first")
+    fl = (flag_frame.filter((pl.col("status") == "open") & pl.col("indicator_id").is_not_null())
+          if flag_frame is not None and flag_frame.height else None)
+    if fl is None or fl.height == 0:
+        return out.with_columns(pl.lit(None, dtype=pl.String).alias("flags"))
+    per = (fl.group_by("indicator_lineage_id", "year").agg(pl.col("rule").unique().sort())
+           .sort("indicator_lineage_id", "year")
+           .with_columns((pl.col("year").cast(pl.String) + "年 " + pl.col("rule").list.join("、")).alias("_t"))
+           .group_by("indicator_lineage_id", maintain_order=True).agg(pl.col("_t").str.join("；").alias("flags")))
+    return out.join(per, on=key, how="left", maintain_order="left")
+
+
+# --------------------------------------------------------------------------- counties and peers
+
+
+def _open_flags_by(flag_frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Given flags with status, returns the open ones counted per `keys` (n_open_flags)."""
+    open_ = flag_frame.filter(pl.col("status") == "open") if flag_frame.height else flag_frame
+    if open_.height == 0:
+        return pl.DataFrame(schema={**{k: pl.String for k in keys}, "n_open_flags": pl.Int64})
+    return open_.group_by(keys).agg(pl.len().cast(pl.Int64).alias("n_open_flags"))
+
+
+def region_label() -> pl.Expr:
+    """The county's label: the county, or "某市（本级）" / "某省（本级）" for units above counties."""
+    from dashboard.format import SAME_LEVEL, UNKNOWN_REGION
+
+    return pl.coalesce(pl.col("county"), pl.col("city") + pl.lit(SAME_LEVEL), pl.col("province") + pl.lit(SAME_LEVEL),
+                       pl.lit(UNKNOWN_REGION))
+
+
+def county_rollup(f: Filters, flag_frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Returns one row per county in the filter (queries/county_rollup.sql: units, projects,
+    执行率, mean and median score, 高分低执行 projects and their share) with open flags
+    (n_open_flags, flags_per_project = open flags ÷ projects, as 单位对比 counts them),
+    n_flags_all, a `label` (county, or 某市（本级）) and `key` (province / city / county)."""
+    from dashboard.charts import HIGH_SCORE, LOW_RATE
+
+    df = run("county_rollup", **f.params(), high_score=HIGH_SCORE, low_rate=LOW_RATE)
+    fl = flags(f) if flag_frame is None else flag_frame
+    keys = ["province", "city", "county"]
+    per = _open_flags_by(fl, keys)
+    return (df.rename({"n_flags": "n_flags_all"}).drop("flags_per_project")
+            .join(per, on=keys, how="left", nulls_equal=True, maintain_order="left")
+            .with_columns(pl.col("n_open_flags").fill_null(0))
+            .with_columns((pl.col("n_open_flags") / pl.col("n_projects")).alias("flags_per_project"),
+                          region_label().alias("label"),
+                          pl.concat_str([pl.col(k).fill_null("—") for k in keys], separator=" / ").alias("key")))
+
+
+PEER_METRICS = {
+    "score_mean": "平均自评得分",
+    "execution_rate": "执行率",
+    "flags_per_project": "每项目问题数",
+}
+
+
+def unit_peers(f: Filters, unit_kind: str = "", flag_frame: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Given the filters and a kind of unit ("" = every kind), returns the units of that kind
+    side by side (queries/unit_peers.sql) with open flags per project (as 单位对比), the kind's
+    medians over all its units in the filter (kind_*_median) and over those of the unit's
+    province (province_kind_*_median), and n_peers / n_province_peers."""
+    df = run("unit_peers", **f.params(), unit_kind=unit_kind)
+    fl = flags(f) if flag_frame is None else flag_frame
+    keys = ["province", "city", "county", "unit"]
+    per = _open_flags_by(fl, keys)
+    df = (df.drop("flags_per_project", "kind_flags_per_project_median")
+          .join(per, on=keys, how="left", nulls_equal=True, maintain_order="left")
+          .with_columns(pl.col("n_open_flags").fill_null(0))
+          .with_columns((pl.col("n_open_flags") / pl.col("n_projects")).alias("flags_per_project")))
+    by_prov = ["unit_kind", "province"]
+    return df.with_columns(
+        pl.col("flags_per_project").median().over("unit_kind").alias("kind_flags_per_project_median"),
+        pl.col("execution_rate").median().over(by_prov).alias("province_kind_execution_rate_median"),
+        pl.col("score_mean").median().over(by_prov).alias("province_kind_score_median"),
+        pl.col("flags_per_project").median().over(by_prov).alias("province_kind_flags_per_project_median"),
+        pl.len().over(by_prov).alias("n_province_peers"),
+    )
+
+
+def unit_kinds(peers: pl.DataFrame) -> pl.DataFrame:
+    """Given unit_peers rows of every kind, returns each kind with its number of units, the
+    most numerous first (其他 last)."""
+    if peers.height == 0:
+        return pl.DataFrame(schema={"unit_kind": pl.String, "n_units": pl.UInt32})
+    return (peers.group_by("unit_kind").agg(pl.len().alias("n_units"))
+            .sort(pl.col("unit_kind") == "其他", pl.col("n_units"), pl.col("unit_kind"),
+                  descending=[False, True, False]))
+
+
+# --------------------------------------------------------------------------- unit merges
+
+
+def unit_alias_suggestions() -> pl.DataFrame:
+    """Returns the suggested unit merges with their status (pending first)."""
+    return run("unit_alias_suggestions")
+
+
+def unit_merge_projects(suggestion: dict) -> pl.DataFrame:
+    """Given a suggestion row (province, city, county, unit_a, unit_b), returns the projects on
+    each side (side a: the proposed canonical name, b: the alias)."""
+    return run("unit_merge_projects", province=suggestion.get("province"), city=suggestion.get("city"),
+               county=suggestion.get("county"), unit_a=suggestion["unit_a"], unit_b=suggestion["unit_b"])
+
+
+def unit_decision_log() -> Path:
+    """Returns the database's log of merge decisions (jixiao.units.decisions_path)."""
+    from jixiao import units
+
+    return units.decisions_path(db_path())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _decisions_cached(path: str, version: tuple | None) -> pl.DataFrame:
+    from jixiao import units
+
+    return units.decision_log(Path(path))
+
+
+def unit_decisions() -> pl.DataFrame:
+    """Returns the reviewers' merge decisions, newest first (cached until the log changes)."""
+    path = unit_decision_log()
+    return _decisions_cached(str(path), file_version(path))
+
+
+def merge_units(suggestions: Iterable[dict], decision: str, user: User | None, note: str = "",
+                on_wait: Callable[[], None] | None = None) -> int:
+    """Given suggestion rows, "accept" (merge unit_b into unit_a) or "reject", and the
+    signed-in user, records one decision each in the database's log (the user's name as
+    reviewer) and rebuilds the derived tables on a copy that is then swapped in
+    (jixiao.units.rebuild); returns how many were recorded. PermissionError without a
+    审核/管理 user. `on_wait` is called when another import holds the database."""
+    from jixiao import units
+
+    if user is None or not user.may(REVIEWER):
+        raise PermissionError("需要登录的审核或管理用户才能合并单位")
+    rows = list(suggestions)
+    for r in rows:
+        units.record_decision(r["unit_b"], r["unit_a"], decision, reviewer=user.name, note=note,
+                              province=r.get("province") or "", county=r.get("county") or "",
+                              db_path=db_path())
+    _decisions_cached.clear()
+    if rows:
+        with _ingest_lock:
+            units.rebuild(db_path(), on_wait=on_wait)
+        clear_caches()
+    return len(rows)
 
 
 # --------------------------------------------------------------------------- review reports

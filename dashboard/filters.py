@@ -1,9 +1,13 @@
-"""The shared sidebar filters: 年度, 省/市/县 (cascading), 单位, 表类型, 数据来源.
+"""The shared sidebar: the project search, then the filters 年度, 省/市/县 (cascading), 单位,
+表类型, 数据来源.
 
-Each widget is bound to the URL (`bind="query-params"`), so a filtered view can be shared by
-copying the address; a value equal to the default ("全部", nothing selected) is left out of it.
+Each filter widget is bound to the URL (`bind="query-params"`), so a filtered view can be shared
+by copying the address; a value equal to the default ("全部", nothing selected) is left out of it.
 `sidebar()` draws them (called by app.py on every page); `current()` gives pages the selection
 as a `Filters`, which data functions turn into bound query parameters.
+
+The search (`search`) finds projects by name or 项目编码 across every unit and year, whatever
+the filters say, and opens the one picked in the project view (views/project.py?project=<id>).
 """
 
 from __future__ import annotations
@@ -120,6 +124,58 @@ def _keep_valid(key: str, options: list) -> None:
             st.session_state[key] = kept
     elif v is not None and v not in options:
         st.session_state[key] = ALL
+
+
+K_SEARCH = "search_q"
+
+
+def _search_detail(row: dict) -> str:
+    """What tells one search result from another of the same name: 编码 · 单位 · 县 · 2023–2025年."""
+    years = row.get("years") or []
+    span = (f"{years[0]}年" if len(years) == 1 else f"{years[0]}–{years[-1]}年") if years else ""
+    parts = [row.get("code"), row.get("unit"), row.get("county") or row.get("city"), span]
+    return " · ".join(str(x) for x in parts if x)
+
+
+def search() -> None:
+    """Draws the project search: a text box, then the projects found as links (a name, and
+    under it the unit, county and years) that open the project view — real links, so one
+    opens in a new tab too. The text is a bound parameter of `project_search`, never SQL."""
+    import streamlit as st
+
+    from dashboard import data, links
+    from dashboard import format as fmt
+
+    q = st.text_input("搜索项目", key=K_SEARCH, type="search", live="400ms", max_chars=data.MAX_SEARCH,
+                      placeholder="项目名称或项目编码", help="在全部单位、全部年度中查找（不受下方筛选影响）")
+    if not (q or "").strip():
+        return
+    found = data.project_search(q)
+    if found.height == 0:
+        st.caption("没有名称或编码包含该文字的项目。")
+        return
+    many = found.height >= data.SEARCH_LIMIT
+    st.caption(f"找到 {found.height} 个项目，点击打开：" if not many else
+               f"找到 {found.height} 个以上，列出最相符的 {found.height} 个（多输入几个字可缩小范围）：")
+    # a scrolling box: the filters below stay in reach however many are found
+    with st.container(height=min(340, 84 * found.height + 20), border=True, gap="small"):
+        for r in found.iter_rows(named=True):
+            # document text: escaped for the link's Markdown label, its tooltip and the caption
+            name, detail = fmt.md_escape(r["name"] or "（无名称）"), fmt.md_escape(_search_detail(r))
+            st.page_link(links.PROJECT, label=name, help=f"{name}（{detail}）",
+                         query_params=links.project_params(r["project_id"]))
+            st.caption(detail)
+
+
+def search_sidebar() -> None:
+    """Draws the project search at the top of the sidebar (nothing without a database)."""
+    import streamlit as st
+
+    from dashboard import data
+
+    if data.problem() is None:
+        with st.sidebar:
+            search()
 
 
 def sidebar() -> Filters:

@@ -1,5 +1,6 @@
-"""Links into 下钻: a flag (or a template occurrence) opens the drill-down with its unit,
-project and indicator already selected.
+"""Links into 下钻 and the project view: a flag (or a template occurrence) opens the drill-down
+with its unit, project and indicator already selected; a project opens its project view
+(`project_link`: /project?project=<id>, which a fresh server opens too).
 
 The link carries three focus parameters (`dd_unit`, `dd_project`, `dd_indicator`; the sidebar
 filters stay in the address by themselves); the drill-down page takes them once (`take_focus`,
@@ -12,6 +13,8 @@ from __future__ import annotations
 import streamlit as st
 
 DRILLDOWN = "views/drilldown.py"
+PROJECT = "views/project.py"
+PROJECT_PARAM = "project"  # the project view's state in the address: /project?project=<project_id>
 FOCUS = {"unit": "dd_unit", "project": "dd_project", "indicator": "dd_indicator"}
 
 
@@ -66,3 +69,14 @@ def preselect(key: str, values: list, wanted: str | None) -> bool:
         return False
     st.session_state[key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
     return True
+
+
+def project_params(project_id: str) -> dict[str, str]:
+    """Given a project, returns the project view's query parameters."""
+    return {PROJECT_PARAM: str(project_id)}
+
+
+def project_link(project_id: str | None, *, label: str = "项目视图：目标表与自评表对照、历年情况") -> None:
+    """Draws a link that opens the project view of this project (nothing without a project)."""
+    if project_id:
+        st.page_link(PROJECT, label=label, icon=":material/difference:", query_params=project_params(project_id))

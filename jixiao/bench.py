@@ -420,6 +420,7 @@ def run_bench(args) -> int:
     from jixiao.ingest import ingest_paths
     from jixiao.synth import evaluate as ev
     from jixiao.synth import generate_corpus
+    from jixiao.units import decisions_path
 
     workers = int(getattr(args, "workers", None) or 2)
     batch_size = int(getattr(args, "batch_size", None) or 200)
@@ -496,24 +497,16 @@ def run_bench(args) -> int:
         con = db.connect(db_path, read_only=True)
         summary["units"] = ev.score_unit_suggestions(con, corpus)
         links_before = ev.score_links(con, corpus)
-        aliases = work / "unit_aliases.csv"
-        if aliases.exists():
-            aliases.unlink()
+        # the reviewers' decisions live beside the database; refresh reads them from there
+        aliases = decisions_path(db_path)
+        aliases.unlink(missing_ok=True)
         summary["units"]["accepted"] = ev.accept_unit_suggestions(con, aliases)
         con.close()
         _log(f"accepting {summary['units']['accepted']} suggested merges, rebuilding the derived tables")
-        old_env = os.environ.get("JIXIAO_UNIT_ALIASES")
-        os.environ["JIXIAO_UNIT_ALIASES"] = str(aliases)
-        try:
-            con = db.connect(db_path)
-            with Step() as st:
-                refresh(con)
-            con.close()
-        finally:
-            if old_env is None:
-                os.environ.pop("JIXIAO_UNIT_ALIASES", None)
-            else:
-                os.environ["JIXIAO_UNIT_ALIASES"] = old_env
+        con = db.connect(db_path)
+        with Step() as st:
+            refresh(con)
+        con.close()
         summary["units"]["rebuild_seconds"] = round(st.seconds, 1)
 
         _log("links and precision and recall per rule")

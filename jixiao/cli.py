@@ -279,10 +279,15 @@ def cmd_units(args: argparse.Namespace) -> int:
         if not args.reviewer or not args.reviewer.strip():
             print("合并或拒绝合并必须写明审核人（--reviewer）", file=sys.stderr)
             return 2
-        units.record_decision(args.alias, args.canonical, args.action, reviewer=args.reviewer, note=args.note or "",
-                              province=args.province or "", county=args.county or "")
+        try:
+            units.record_decision(args.alias, args.canonical, args.action, reviewer=args.reviewer,
+                                  note=args.note or "", province=args.province or "", county=args.county or "",
+                                  db_path=path)
+        except ValueError as e:
+            print(str(e), file=sys.stderr)
+            return 2
         units.rebuild(path)  # on a copy, swapped in: the dashboard keeps reading meanwhile
-        print(f"已记录（{units.aliases_path()}）并重新计算派生表：{args.alias} → {args.canonical}（{args.action}）")
+        print(f"已记录（{units.decisions_path(path)}）并重新计算派生表：{args.alias} → {args.canonical}（{args.action}）")
         return 0
     con = db.connect(path, read_only=True)
     try:

@@ -51,7 +51,12 @@ TABLES = {
     "source_lines": (schema.SOURCE_LINES, None),
 }
 # Tables `derive.refresh` writes: all of them must exist for the derived state to be current.
-DERIVED_TABLES = ("project_scores", "score_distribution", "template_clusters", "template_members", "flags", "rules")
+DERIVED_TABLES = ("project_scores", "score_distribution", "template_clusters", "template_members", "flags", "rules",
+                  "unit_names", "unit_alias_suggestions", "project_links", "project_history", "indicator_links",
+                  "project_lineage", "indicator_lineage")
+# Columns of derived tables that readers rely on and that a file written before them lacks (a
+# derived table is written whole, so a missing column means an older derive: recompute).
+DERIVED_COLUMNS = {"unit_names": ("unit_clean",)}
 
 # meta keys (a key/value table, so others can add their own)
 BASE_VERSION, DERIVED_VERSION, MASK_VERSION = "base_version", "derived_version", "mask_version"
@@ -270,7 +275,8 @@ def _derived_columns() -> dict[str, tuple[str, ...]]:
     older version without them is rebuilt, like a missing one)."""
     from jixiao import boilerplate
 
-    return {"template_clusters": tuple(boilerplate.CLUSTER_SCHEMA), "template_members": tuple(boilerplate.MEMBER_SCHEMA)}
+    return {"template_clusters": tuple(boilerplate.CLUSTER_SCHEMA), "template_members": tuple(boilerplate.MEMBER_SCHEMA),
+            **DERIVED_COLUMNS}
 
 
 def state(con: duckdb.DuckDBPyConnection) -> State:
@@ -445,6 +451,33 @@ def _wal(p: Path) -> Path:
     return p.with_name(p.name + ".wal")
 
 
+# The copy write_via_copy works on: `.<live name>.ingest-<random>.duckdb` beside the live file.
+_COPY_PREFIX, _COPY_MARK = ".", ".ingest-"
+
+
+def file_of(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """Given a connection, returns its database file (None for an in-memory database)."""
+    try:
+        rows = con.cursor().sql(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+    except duckdb.Error:  # an unusual connection: the callers fall back to the default database
+        return None
+    return Path(rows[0][0]) if rows and rows[0][0] else None
+
+
+def live_path(path: Path | str) -> Path:
+    """Given a database file, returns the live database it stands for: the file itself, or,
+    for the copy `write_via_copy` is writing, the live file it will replace. Files that belong
+    to a database (its waiver log, its unit decisions) are named after the live file."""
+    path = Path(path)
+    name = path.name
+    if name.startswith(_COPY_PREFIX) and _COPY_MARK in name and name.endswith(".duckdb"):
+        live = name[len(_COPY_PREFIX):name.rindex(_COPY_MARK)]
+        if live:
+            return path.with_name(live)
+    return path
+
+
 def write_via_copy(db_path: Path | str, work: Callable[[Path], object], *, wait: bool = True,
                    on_wait: Callable[[], None] | None = None):
     """Given the live database and `work(copy_path)`, runs work on a copy of the file under the
@@ -453,9 +486,10 @@ def write_via_copy(db_path: Path | str, work: Callable[[Path], object], *, wait:
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with import_lock(db_path, wait=wait, on_wait=on_wait):
-        for leftover in db_path.parent.glob(f".{db_path.name}.ingest-*"):  # from a killed import
+        for leftover in db_path.parent.glob(f"{_COPY_PREFIX}{db_path.name}{_COPY_MARK}*"):  # from a killed import
             leftover.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{db_path.name}.ingest-", suffix=".duckdb", dir=db_path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f"{_COPY_PREFIX}{db_path.name}{_COPY_MARK}", suffix=".duckdb",
+                                   dir=db_path.parent)
         os.close(fd)
         tmp_path = Path(tmp)
         existed = db_path.exists()

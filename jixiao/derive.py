@@ -45,13 +45,18 @@ def load_frames(con: duckdb.DuckDBPyConnection):
 
 
 def canonical_units(con: duckdb.DuckDBPyConnection, frames):
-    """Given the loaded frames, fills projects.unit_canonical from the unit names and the alias
-    file (jixiao.units), writes `unit_names` and `unit_alias_suggestions`, and returns the
-    frames with the canonical units."""
+    """Given the loaded frames, fills projects.unit_canonical from the unit names, the shipped
+    aliases and the database's decision log (jixiao.units.load_aliases), writes `unit_names` and
+    `unit_alias_suggestions`, and returns the frames with the canonical units."""
     from jixiao import units
     from jixiao.rules.base import Frames
 
-    res = units.resolve(frames.projects, units.load_aliases())
+    from jixiao.db import file_of
+
+    # The decisions of the database being derived (a copy an import writes reads its live file's).
+    db_file = file_of(con)
+    aliases = units.load_aliases(db_path=db_file) if db_file else units.load_aliases(units.aliases_path())
+    res = units.resolve(frames.projects, aliases)
     # unit_group (pending merges applied) rides along for the copy rules; it is not a column of projects.
     projects = frames.projects.drop("unit_canonical").join(
         res.project_units.select("project_id", "unit_canonical", "unit_group"), on="project_id", how="left"

@@ -5,19 +5,27 @@ A unit's name as written goes through three steps to its canonical name (`unit_c
 1. `clean_unit` — the same name written differently is the same name: full/half width, spaces,
    a unit code in front (`219001-轮台县社会保险中心`, `316004轮台县…`), ASCII brackets. This is
    applied automatically (method `normalised`).
-2. `datasets/unit_aliases.csv` — aliases as data, one row a decision: `alias`, `canonical`,
-   optional `province` / `county` (empty: anywhere), `decision` (`accept` or `reject`), `note`,
-   `reviewer`, `decided_at`. Hand-written rows and a reviewer's accepted merges are both
-   `accept` rows; a rejected suggestion is a `reject` row, so it is not suggested as pending
-   again. The file is a log: the last row for a pair wins (a merge is undone by appending a
-   `reject` row). `$JIXIAO_UNIT_ALIASES` points elsewhere (tests, a deployment's own file).
+2. aliases as data, one row a decision: `alias`, `canonical`, optional `province` / `county`
+   (empty: anywhere), `decision` (`accept` or `reject`), `note`, `reviewer`, the time. Two
+   sources, read in this order by `load_aliases` (the last row for a pair wins):
+   - `datasets/unit_aliases.csv` — the shipped, hand-curated aliases (a missing `decision`
+     means accept); `$JIXIAO_UNIT_ALIASES` points elsewhere. Never written by code.
+   - the reviewers' decisions, a log beside the database (`<db stem>.unit_decisions.jsonl`,
+     `$JIXIAO_UNIT_DECISIONS` overrides; git-ignored), like the waiver log: a deployment's
+     decisions are its own data, not a tracked file. JSON Lines, appended under a lock by
+     `record_decision` (the dashboard's merge page, `jixiao units accept|reject`); JSON keeps a
+     note such as "-同上" as written, where a CSV cell would have needed formula-neutralising.
+   A reviewer's accepted merge is an `accept` row; a rejected suggestion is a `reject` row, so
+   it is not suggested as pending again; a merge is undone by a later `reject` row.
 3. chains are followed (a → b, b → c gives a → c); a cycle stops at the first repeat.
 
-Why a file and not a table: the dashboard reads the database read-only, and the canonical
+Why files and not a table: the dashboard reads the database read-only, and the canonical
 unit feeds every derived table (links between documents, year-to-year history, the JX50x flags,
-roll-ups). A decision is appended to the file and takes effect when the derived tables are
+roll-ups). A decision is appended to the log and takes effect when the derived tables are
 rebuilt (`derive.refresh`, run after every ingest; `rebuild` runs it on a copy of the database
 and swaps it in, as the upload page does), so every table agrees on which rows are one unit.
+The log is found from the database being derived (`jixiao.db.live_path`: the copy an import
+writes stands for the live file), so a rebuild on a copy reads the live database's decisions.
 
 Suggestions (`unit_alias_suggestions`) pair names of one county that differ only by 服务, 本级,
 a bracketed part, the county's name in front, or a cut-off ending (a name that does not end as
@@ -29,6 +37,7 @@ number or a word that names another unit (轮台县人民医院 / 轮台县中�
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import unicodedata
@@ -46,6 +55,7 @@ DECISIONS = ("accept", "reject")
 UNIT_NAMES_SCHEMA = {
     "province": pl.String, "city": pl.String, "county": pl.String,
     "unit": pl.String,            # as written
+    "unit_clean": pl.String,      # as written, cleaned (clean_unit): the names suggestions pair
     "unit_canonical": pl.String,
     "unit_group": pl.String,      # unit_canonical with the pending suggestions applied too (see `resolve`)
     "unit_kind": pl.String,
@@ -147,65 +157,128 @@ def is_complete(name: str) -> bool:
     return name.endswith(UNIT_ENDINGS)
 
 
-# ----------------------------------------------------------------------------- the alias file
+# ----------------------------------------------------------------------------- aliases and decisions
+
+MAX_NOTE = 500
+DECISION_KEYS = ["decision", "alias", "canonical", "province", "county", "note", "reviewer", "at"]
 
 
 def aliases_path() -> Path:
-    """Returns the alias file: $JIXIAO_UNIT_ALIASES or datasets/unit_aliases.csv."""
+    """Returns the shipped, hand-curated alias file: $JIXIAO_UNIT_ALIASES or datasets/unit_aliases.csv."""
     env = os.environ.get("JIXIAO_UNIT_ALIASES")
     return Path(env) if env else REPO_ROOT / "datasets" / "unit_aliases.csv"
 
 
-def load_aliases(path: Path | None = None) -> pl.DataFrame:
-    """Returns the alias file's rows in file order (ALIAS_COLUMNS, names cleaned, `seq` = row
-    order, decision lower-cased, empty decision = accept); an empty frame when there is none.
-    Rows without an alias or a canonical name, or with an unknown decision, are left out."""
-    path = path or aliases_path()
-    schema = {c: pl.String for c in ALIAS_COLUMNS} | {"seq": pl.Int64}
+def decisions_path(db_path: Path | str | None = None) -> Path:
+    """Given a database file (None: the default one; the copy an import writes counts as its
+    live file), returns its log of reviewers' merge decisions: $JIXIAO_UNIT_DECISIONS, else
+    `<db folder>/<db stem>.unit_decisions.jsonl`."""
+    from jixiao.db import default_db, live_path
+
+    env = os.environ.get("JIXIAO_UNIT_DECISIONS")
+    if env:
+        return Path(env).expanduser()
+    db = live_path(Path(db_path) if db_path else default_db())
+    return db.with_name(f"{db.stem}.unit_decisions.jsonl")
+
+
+def _alias_row(r: dict, seq: int) -> dict | None:
+    """One alias row (from the CSV or the log), names cleaned; None when unusable."""
+    alias, canonical = clean_unit(r.get("alias")), clean_unit(r.get("canonical"))
+    decision = str(r.get("decision") or "accept").strip().lower()
+    if not alias or not canonical or alias == canonical or decision not in DECISIONS:
+        return None
+    text = lambda k: str(r.get(k) or "").strip()  # noqa: E731
+    return {"alias": alias, "canonical": canonical, "province": text("province"), "county": text("county"),
+            "decision": decision, "note": text("note") or None, "reviewer": text("reviewer") or None,
+            "decided_at": text("decided_at") or text("at") or None, "seq": seq}
+
+
+def _csv_rows(path: Path) -> list[dict]:
     if not path.exists():
-        return pl.DataFrame(schema=schema)
-    rows = []
+        return []
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        for k, r in enumerate(csv.DictReader(fh)):
-            alias, canonical = clean_unit(r.get("alias")), clean_unit(r.get("canonical"))
-            decision = (r.get("decision") or "accept").strip().lower()
-            if not alias or not canonical or alias == canonical or decision not in DECISIONS:
-                continue
-            rows.append({"alias": alias, "canonical": canonical,
-                         "province": (r.get("province") or "").strip(), "county": (r.get("county") or "").strip(),
-                         "decision": decision, "note": (r.get("note") or "").strip() or None,
-                         "reviewer": (r.get("reviewer") or "").strip() or None,
-                         "decided_at": (r.get("decided_at") or "").strip() or None, "seq": k})
+        return list(csv.DictReader(fh))
+
+
+def _log_rows(path: Path) -> list[dict]:
+    """The decisions of a log, in the order written; a line that cannot be read (a write cut
+    off by a crash) is skipped."""
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            e = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(e, dict):
+            out.append(e)
+    return out
+
+
+def load_aliases(path: Path | None = None, *, db_path: Path | str | None = None) -> pl.DataFrame:
+    """Returns the alias rows in the order they apply (ALIAS_COLUMNS, names cleaned, `seq` =
+    order, decision lower-cased, empty decision = accept): given `path`, that one file (a
+    `.csv` like the shipped one, else a decision log); else the shipped file (`aliases_path`) followed by the database's
+    decision log (`decisions_path(db_path)`), so a reviewer's decision overrides a shipped row.
+    Rows without an alias or a canonical name, or with an unknown decision, are left out."""
+    schema = {c: pl.String for c in ALIAS_COLUMNS} | {"seq": pl.Int64}
+    if path is not None:
+        path = Path(path)
+        raw = _csv_rows(path) if path.suffix.lower() == ".csv" else _log_rows(path)
+    else:
+        raw = _csv_rows(aliases_path()) + _log_rows(decisions_path(db_path))
+    rows = [row for k, r in enumerate(raw) if (row := _alias_row(r, k)) is not None]
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
-def record_decision(alias: str, canonical: str, decision: str, *, reviewer: str = "", note: str = "",
-                    province: str = "", county: str = "", path: Path | None = None) -> None:
+def record_decision(alias: str, canonical: str, decision: str, *, reviewer: str, note: str = "",
+                    province: str = "", county: str = "", path: Path | None = None,
+                    db_path: Path | str | None = None) -> dict:
     """Appends a reviewer's decision on merging `alias` into `canonical` (accept or reject) to
-    the alias file; raises ValueError for an unknown decision or two names that are one.
-    It takes effect at the next rebuild of the derived tables (`rebuild`)."""
+    the decision log (`path`, else `decisions_path(db_path)`) and returns the event written;
+    raises ValueError for an unknown decision, two names that are one, no reviewer or a note
+    too long. It takes effect at the next rebuild of the derived tables (`rebuild`)."""
+    from jixiao.locking import exclusive
+
     decision = decision.strip().lower()
     if decision not in DECISIONS:
         raise ValueError(f"决定只能是 accept 或 reject，不是 {decision!r}")
     a, c = clean_unit(alias), clean_unit(canonical)
     if not a or not c or a == c:
         raise ValueError("合并需要两个不同的单位名称")
-    path = path or aliases_path()
-    new = not path.exists() or path.stat().st_size == 0
+    from jixiao.privacy import mask_phones
+
+    # a phone number typed into the note is never kept (it would show on the page and in exports)
+    reviewer, note = (reviewer or "").strip(), mask_phones((note or "").strip())
+    if not reviewer:
+        raise ValueError("合并或拒绝合并必须写明审核人")
+    if len(note) > MAX_NOTE:
+        raise ValueError(f"说明过长（最多 {MAX_NOTE} 个字符）")
+    event = {"decision": decision, "alias": a, "canonical": c, "province": (province or "").strip(),
+             "county": (county or "").strip(), "note": note, "reviewer": reviewer,
+             "at": datetime.now().astimezone().isoformat(timespec="seconds")}
+    path = Path(path) if path else decisions_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=ALIAS_COLUMNS, lineterminator="\n")
-        if new:
-            w.writeheader()
-        # Names are written cleaned; a cell that starts like a formula cannot come from clean_unit
-        # (it keeps only the name), but the note is the reviewer's text.
-        w.writerow({"alias": a, "canonical": c, "province": province.strip(), "county": county.strip(),
-                    "decision": decision, "note": _no_formula(note.strip()), "reviewer": _no_formula(reviewer.strip()),
-                    "decided_at": datetime.now().strftime("%Y-%m-%d %H:%M")})
+    with exclusive(path):
+        torn = path.exists() and path.stat().st_size > 0 and not path.read_bytes().endswith(b"\n")
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:  # one write per decision; a line cut off by a crash before is closed first
+            os.write(fd, (("\n" if torn else "") + json.dumps(event, ensure_ascii=False) + "\n").encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return event
 
 
-def _no_formula(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def decision_log(path: Path | None = None, *, db_path: Path | str | None = None) -> pl.DataFrame:
+    """Returns the reviewers' decisions of the log (`path`, else `decisions_path(db_path)`),
+    newest first (DECISION_KEYS; an empty frame when there are none)."""
+    rows = _log_rows(Path(path) if path else decisions_path(db_path))
+    rows = [{k: str(r.get(k) or "") for k in DECISION_KEYS} for r in rows if _alias_row(r, 0) is not None]
+    schema = {k: pl.String for k in DECISION_KEYS}
+    return pl.DataFrame(rows[::-1], schema=schema) if rows else pl.DataFrame(schema=schema)
 
 
 def _last_decisions(aliases: pl.DataFrame) -> pl.DataFrame:
@@ -265,7 +338,7 @@ def resolve(projects: pl.DataFrame, aliases: pl.DataFrame | None = None) -> Unit
                     break
                 canonical, method, note = hit["canonical"], "alias", hit["note"]
                 seen.add(canonical)
-        rows.append({**r, "unit_canonical": canonical, "unit_group": canonical, "unit_kind": unit_kind(canonical),
+        rows.append({**r, "unit_clean": cleaned, "unit_canonical": canonical, "unit_group": canonical, "unit_kind": unit_kind(canonical),
                      "method": method, "note": note})
     names_df = (pl.DataFrame(rows, schema=UNIT_NAMES_SCHEMA) if rows else pl.DataFrame(schema=UNIT_NAMES_SCHEMA))
     names_df = names_df.select(list(UNIT_NAMES_SCHEMA))
@@ -440,11 +513,12 @@ def suggest(names: pl.DataFrame, standing: pl.DataFrame | None = None) -> pl.Dat
 # ----------------------------------------------------------------------------- taking effect
 
 
-def rebuild(db_path: Path | str | None = None) -> None:
+def rebuild(db_path: Path | str | None = None, *, on_wait=None) -> None:
     """Given the live database, recomputes every derived table (canonical units, links, flags …)
-    in a copy and swaps it in, so a decision in the alias file takes effect while readers (the
-    dashboard's read-only connection) keep the old file until the new one is complete."""
+    in a copy and swaps it in, so a decision in the log takes effect while readers (the
+    dashboard's read-only connection) keep the old file until the new one is complete.
+    `on_wait` is called when another import holds the database (this one then waits)."""
     from jixiao import db
     from jixiao.ingest import ingest_into_copy
 
-    ingest_into_copy([], Path(db_path) if db_path else db.default_db())
+    ingest_into_copy([], Path(db_path) if db_path else db.default_db(), on_wait=on_wait)

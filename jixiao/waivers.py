@@ -36,7 +36,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jixiao.db import DEFAULT_DB, REPO_ROOT, default_db
+from jixiao.db import DEFAULT_DB, REPO_ROOT, default_db, file_of
 from jixiao.locking import exclusive
 
 ACCEPT, UNDO = "accept", "undo"
@@ -167,22 +167,13 @@ def apply_waivers(flags: pl.DataFrame, waivers: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _db_file(con) -> Path | None:
-    try:
-        rows = con.cursor().sql(
-            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
-    except Exception:  # noqa: BLE001 - an in-memory or unusual connection: use the default
-        return None
-    return Path(rows[0][0]) if rows and rows[0][0] else None
-
-
 def flags_with_status(con, path: Path | None = None) -> pl.DataFrame:
     """Given a database connection, returns the `flags` table (ordered by flag_id) with the
     waivers as they stand now: status (open / waived), waiver_reason, waiver_reviewer,
     waived_at. The one read the CLI, the dashboard, the export and the reports share; the
     log is the database's own (`waivers_path`) unless `path` is given."""
     flags = con.cursor().sql("SELECT * FROM flags ORDER BY flag_id").pl()
-    return apply_waivers(flags, load_waivers(Path(path) if path else waivers_path(_db_file(con))))
+    return apply_waivers(flags, load_waivers(Path(path) if path else waivers_path(file_of(con))))
 
 
 def history(events: pl.DataFrame, keys: Iterable[FlagKey]) -> pl.DataFrame:

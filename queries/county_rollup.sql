@@ -2,7 +2,7 @@
 -- grain: one row per (province, city, county) in the filtered projects
 -- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic;
 --             $high_score, $low_rate (the 高分低执行 quadrant: total score ≥ $high_score and 执行率 < $low_rate)
--- used by: the county roll-up and county comparison (issue 10, dashboard round)
+-- used by: dashboard/views/compare.py (县（区）汇总, via data.county_rollup; open flags overlaid in Python)
 WITH p AS (
     -- include: filtered_projects
 ),

@@ -1,7 +1,8 @@
 -- purpose: the drill-down's project view header — one project's fields and its source document
 -- grain: one row (the project $project_id), none when unknown
 -- parameters: $project_id
--- used by: dashboard/pages/drilldown.py (via data.project_detail)
+-- used by: dashboard/pages/drilldown.py, project.py (via data.project_detail); `unit` as written,
+--          `unit_canonical` the unit every comparison uses
 SELECT
     p.project_id,
     p.doc_id,
@@ -12,6 +13,7 @@ SELECT
     p.county,
     p.department,
     p.unit,
+    coalesce(p.unit_canonical, p.unit) AS unit_canonical,
     p.name,
     p.code,
     p.budget,

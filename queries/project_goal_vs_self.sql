@@ -2,7 +2,8 @@
 -- grain: one row per indicator of the pair: linked goal/self indicators side by side, then goal-only
 --        (status 'missing') and self-only (status 'added') ones; $project_id may be either document's project
 -- parameters: $project_id
--- used by: the project view (issue 10, dashboard round); changes come from the JX501-JX503 flags, not recomputed
+-- used by: dashboard/views/project.py (via data.project_goal_vs_self); changes come from the JX501-JX503 flags,
+--          not recomputed
 WITH sel AS (
     SELECT project_id, kind FROM projects WHERE project_id = CAST($project_id AS VARCHAR)
 ),
@@ -32,7 +33,10 @@ il AS (
 fl AS (
     SELECT indicator_id, string_agg(rule, ',' ORDER BY rule) AS rules,
            CASE WHEN bool_or(severity = '高') THEN '高' WHEN bool_or(severity = '中') THEN '中' ELSE '低' END AS severity,
-           string_agg(message, '；' ORDER BY rule) AS messages
+           string_agg(message, '；' ORDER BY rule) AS messages,
+           bool_or(rule = 'JX501') AS target_changed,
+           bool_or(rule = 'JX501' AND severity = '高') AS target_easier,
+           bool_or(rule = 'JX503') AS weight_changed
     FROM flags
     WHERE project_id IN (SELECT project_id FROM ids) AND rule IN ('JX501', 'JX502', 'JX503') AND indicator_id IS NOT NULL
     GROUP BY indicator_id
@@ -62,6 +66,10 @@ SELECT
     coalesce(fs.rules, fg.rules) AS change_rules,
     coalesce(fs.severity, fg.severity) AS change_severity,
     coalesce(fs.messages, fg.messages) AS change_messages,
+    -- what changed, for highlighting: the target (JX501; easier = its high severity), the weight (JX503)
+    coalesce(fs.target_changed, fg.target_changed, false) AS target_changed,
+    coalesce(fs.target_easier, fg.target_easier, false) AS target_easier,
+    coalesce(fs.weight_changed, fg.weight_changed, false) AS weight_changed,
     r.method AS link_method,
     r.similarity AS link_similarity,
     r.goal_indicator_id,

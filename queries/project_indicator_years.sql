@@ -2,7 +2,7 @@
 -- grain: one row per indicator of every document in the project's chain; indicator_lineage_id is the same
 --        for the same indicator in every document and year (the indicator's own id when it has no link)
 -- parameters: $project_id (any document of the project, any year)
--- used by: the project view's history (issue 10, dashboard round), pivoted by year
+-- used by: dashboard/views/project.py (via data.project_indicator_years, pivoted by year in data.indicator_pivot)
 WITH chain AS (
     -- include: project_chain
 )
@@ -12,6 +12,7 @@ SELECT
     p.kind,
     i.level1,
     i.level2,
+    i.seq,
     i.name,
     i.target_raw,
     i.weight,

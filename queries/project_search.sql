@@ -2,7 +2,7 @@
 -- grain: one row per project whose name or code contains $q (case and width ignored), best matches first;
 --        lineage_id groups the documents and years of one project
 -- parameters: $q (the text typed; empty finds nothing), $limit
--- used by: the search on every page (issue 10, dashboard round)
+-- used by: the sidebar search on every page (dashboard/filters.py, via data.project_search)
 WITH q AS (
     SELECT lower(trim(CAST($q AS VARCHAR))) AS q
 )

@@ -1,7 +1,7 @@
 -- purpose: one project year by year — its goal table and self-evaluation of every year side by side
 -- grain: one row per year of the project's chain (project_lineage), goal and self-evaluation in columns
 -- parameters: $project_id (any document of the project, any year)
--- used by: the project view's history (issue 10, dashboard round); each indicator by year: project_indicator_years
+-- used by: dashboard/views/project.py (via data.project_years); each indicator by year: project_indicator_years
 WITH chain AS (
     -- include: project_chain
 ),
@@ -22,7 +22,7 @@ SELECT
     any_value(p.execution_rate) FILTER (WHERE p.kind = 'self_eval') AS execution_rate,
     any_value(p.total_score_reported) FILTER (WHERE p.kind = 'self_eval') AS total_score_reported,
     any_value(p.total_expected) FILTER (WHERE p.kind = 'self_eval') AS total_expected,
-    sum(p.n_flags) AS n_flags,
+    CAST(sum(p.n_flags) AS BIGINT) AS n_flags,
     any_value(p.project_id) FILTER (WHERE p.kind = 'goal') AS goal_project_id,
     any_value(p.project_id) FILTER (WHERE p.kind = 'self_eval') AS self_project_id
 FROM p

@@ -1,8 +1,8 @@
 -- purpose: the suggested unit merges (names of one county that differ by 服务 / 本级 / brackets / a cut-off ending)
 --          with their status, for the reviewer's merge page
 -- grain: one row per suggested pair (unit_a the proposed canonical name, unit_b the alias); pending first
--- parameters: none (a decision is appended to datasets/unit_aliases.csv and takes effect at the next rebuild)
--- used by: the merge page (issue 10, dashboard round)
+-- parameters: none (a decision is appended to the database's decision log and takes effect at the next rebuild)
+-- used by: dashboard/views/units.py (via data.unit_alias_suggestions)
 SELECT
     s.status,
     s.province,

@@ -2,12 +2,16 @@
 -- grain: one row per (unit_kind, province, city, county, canonical unit) in the filtered projects; $unit_kind
 --        ('' = every kind) narrows to one kind
 -- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic; $unit_kind
--- used by: the peers comparison (issue 10, dashboard round); unit kinds from unit_names (jixiao.units.UNIT_KINDS)
+-- used by: dashboard/views/compare.py (同类单位, via data.unit_peers); unit kinds from unit_names
+--          (jixiao.units.UNIT_KINDS)
 WITH p AS (
     -- include: filtered_projects
 ),
 kinds AS (
-    SELECT DISTINCT unit_canonical AS unit, unit_kind FROM unit_names
+    -- one kind per canonical unit of a region (names written two ways share it)
+    SELECT province, city, county, unit_canonical AS unit,
+           coalesce(min(unit_kind) FILTER (WHERE unit_kind <> '其他'), '其他') AS unit_kind
+    FROM unit_names GROUP BY ALL
 ),
 n_flag AS (
     SELECT f.project_id, count(*) AS n FROM flags f GROUP BY f.project_id
@@ -25,7 +29,8 @@ u AS (
         avg(p.total_score_reported) FILTER (WHERE p.kind = 'self_eval') AS score_mean,
         sum(coalesce(n_flag.n, 0)) / count(*) AS flags_per_project
     FROM p
-    LEFT JOIN kinds k USING (unit)
+    LEFT JOIN kinds k ON k.unit = p.unit AND k.province IS NOT DISTINCT FROM p.province
+                     AND k.city IS NOT DISTINCT FROM p.city AND k.county IS NOT DISTINCT FROM p.county
     LEFT JOIN n_flag USING (project_id)
     GROUP BY ALL
 )
@@ -35,7 +40,8 @@ SELECT
     median(u.execution_rate) OVER w AS kind_execution_rate_median,
     median(u.score_mean) OVER w AS kind_score_median,
     median(u.flags_per_project) OVER w AS kind_flags_per_project_median,
-    rank() OVER (PARTITION BY u.unit_kind ORDER BY u.score_mean DESC NULLS LAST) AS score_rank
+    CASE WHEN u.score_mean IS NOT NULL
+         THEN rank() OVER (PARTITION BY u.unit_kind ORDER BY u.score_mean DESC NULLS LAST) END AS score_rank
 FROM u
 WHERE CAST($unit_kind AS VARCHAR) = '' OR u.unit_kind = CAST($unit_kind AS VARCHAR)
 WINDOW w AS (PARTITION BY u.unit_kind)

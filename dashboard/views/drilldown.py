@@ -89,6 +89,7 @@ st.caption(
     f"项目编码：{fmt.md_escape(p.get('code') or '—')} · "
     f"来源：{fmt.md_escape((p.get('source_path') or '').rsplit('/', 1)[-1])} 第 {p.get('source_line') or '?'} 行起"
 )
+links.project_link(pid)  # goal beside self-evaluation and the previous years, on one page
 with st.expander("年度总体目标与资金", expanded=False):
     # document text is shown as plain text (st.text), never as HTML or Markdown
     st.text(f"年度总体目标：\n{p.get('goal') or '—'}")

@@ -57,7 +57,9 @@ def show_flag(row: dict) -> None:
         st.markdown(f"**问题说明：** {fmt.md_escape(row['message'])}")
         if row.get("waiver_reason"):
             st.markdown(f"**接受理由：** {fmt.md_escape(row['waiver_reason'])}")
-    links.drilldown_link(row["unit"], row["project_id"], row["indicator_id"])
+    with st.container(horizontal=True, gap="medium"):
+        links.drilldown_link(row["unit"], row["project_id"], row["indicator_id"])
+        links.project_link(row["project_id"])
     left, right = st.columns([3, 2], gap="large")
     with left:
         ctx = data.flag_source_context(row["project_id"], row["indicator_id"])

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-PAGES = ["总览", "单位对比", "下钻", "趋势", "问题标记", "规则说明", "数据导入 / 文档"]
+PAGES = ["总览", "单位对比", "下钻", "趋势", "问题标记", "规则说明", "数据导入 / 文档", "项目视图", "单位名称合并"]
 
 
 def wait_done(page: Page, timeout: float = 30_000) -> None:
@@ -119,6 +119,10 @@ def main() -> None:
         shoot(page, args.out / "03c_下钻_项目.png")
         select_row(page, 2, 2)
         shoot(page, args.out / "03d_下钻_指标.png")
+        # the project view, from the drill-down's project level
+        page.get_by_text("项目视图：目标表与自评表对照").first.click()
+        wait_done(page)
+        shoot(page, args.out / "03e_项目视图.png")
         # flags: select a flag to show the accept form
         go(page, "问题标记")
         select_row(page, 0, 0)

@@ -2,7 +2,8 @@
 Playwright. Every page opened by clicking its sidebar link (only `/` serves a page directly),
 no exception or error text anywhere, the URL-bound year filter applied on load; and on 问题标记
 no writing control signed out, a filter written into the address, a sign-in through the
-sidebar, an acceptance recorded with the login's name, a flag opened in 下钻."""
+sidebar, an acceptance recorded with the login's name, a flag opened in 下钻; the project view
+opened by its address on a fresh server, and by the sidebar search."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-PAGES = ["总览", "单位对比", "下钻", "趋势", "问题标记", "规则说明", "数据导入 / 文档"]
+PAGES = ["总览", "单位对比", "下钻", "趋势", "项目视图", "问题标记", "规则说明", "数据导入 / 文档", "单位名称合并"]
 
 
 def _free_port() -> int:
@@ -148,6 +149,9 @@ def test_flags_sign_in_accept_and_url_filters_in_chromium(seed_db, tmp_path):
             # the rerun after the click may start after _wait_done saw the app idle (a busy machine)
             page.get_by_text("已登录：张审核（审核）").wait_for(timeout=60_000)
             _wait_done(page)
+            # on a loaded machine the run may start after _wait_done looked: wait for its result
+            page.get_by_text("已登录：张审核（审核）").first.wait_for(timeout=15_000)
+            _wait_done(page)
             assert page.get_by_text("已登录：张审核（审核）").count() == 1
             # the row ticked before signing in may or may not survive the sign-in rerun
             if page.get_by_label("接受理由（必填）").count() == 0:
@@ -156,6 +160,9 @@ def test_flags_sign_in_accept_and_url_filters_in_chromium(seed_db, tmp_path):
             page.get_by_role("button", name="接受此标记").click()
             page.get_by_text("已接受 JX").wait_for(timeout=60_000)
             _wait_done(page)
+            # the accept runs, then reruns (st.rerun) to show its message: between the two runs the
+            # app is briefly "notRunning", so wait for the message itself
+            page.get_by_text("已接受 JX").first.wait_for(timeout=15_000)
             assert page.get_by_text("已接受 JX").count() == 1
             events = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()]
             assert [(e["event"], e["reviewer"]) for e in events] == [("accept", "张审核")]
@@ -293,4 +300,46 @@ def test_headline_cards_hold_a_large_budget_in_chromium(seed_db, tmp_path):
                 assert by_label["预算（亿元）"][1] == "1,234.57", cards
                 assert all(c[2] and c[3] for c in cards), (width, [c for c in cards if not (c[2] and c[3])])
                 page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium fonts-noto-cjk)")
+def test_project_view_by_its_address_on_a_fresh_server_and_by_search(seed_db):
+    """The first request a fresh server gets is /project?project=<id>: the project view opens
+    with that project (not "Page not found", not another page); the sidebar search then opens
+    another project by its 项目编码, and the address says which."""
+    from playwright.sync_api import sync_playwright
+
+    from jixiao.db import connect
+
+    con = connect(seed_db, read_only=True)
+    try:
+        (pid, name), = con.sql("SELECT project_id, name FROM projects WHERE code = '316-1202-JBN-B5YG'").fetchall()
+        (other,), = con.sql("SELECT name FROM projects WHERE code = '316-1201-JBN-WMEB'").fetchall()
+    finally:
+        con.close()
+    with _served(seed_db) as url:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(url + f"project?project={pid}")
+            _wait_done(page)
+            page.wait_for_selector("h1:has-text('项目视图')", timeout=15_000)
+            page.wait_for_selector(f"h3:has-text('{name}')", timeout=15_000)
+            page.wait_for_selector("h3:has-text('① 目标表与自评表对照')", timeout=15_000)
+            assert page.locator("[data-testid='stDataFrame']").count() >= 2
+            assert f"project={pid}" in page.url
+            _assert_clean(page, "/project?project=…")
+
+            box = page.get_by_placeholder("项目名称或项目编码")
+            box.fill("316-1201")
+            box.press("Enter")
+            _wait_done(page)
+            link = page.locator("[data-testid='stSidebar'] [data-testid='stPageLink'] a", has_text=other).first
+            link.wait_for(timeout=15_000)
+            link.click()
+            _wait_done(page)
+            page.wait_for_selector(f"h3:has-text('{other}')", timeout=15_000)
+            assert "/project?" in page.url and f"project={pid}" not in page.url
+            _assert_clean(page, "search → project view")
             browser.close()

@@ -102,7 +102,7 @@ def test_each_planted_change_is_flagged_by_its_rule_and_nothing_else(env):
 
 def test_a_reviewer_merges_the_two_names_and_it_takes_effect(env):
     units.record_decision(SHORT, SERVICE, "accept", reviewer="审核员", note="同一单位，自评表漏写「服务」",
-                          county="轮台县")
+                          county="轮台县", db_path=env["db"])
     units.rebuild(env["db"])
     names = dict(_read(env["db"], "SELECT DISTINCT unit, unit_canonical FROM projects"))
     assert set(names.values()) == {SERVICE}
@@ -117,8 +117,8 @@ def test_the_units_command_lists_accepts_and_refuses_without_a_reviewer(tmp_path
     from jixiao.cli import main
 
     db = tmp_path / "cli.duckdb"
-    aliases = tmp_path / "aliases.csv"
-    monkeypatch.setenv("JIXIAO_UNIT_ALIASES", str(aliases))
+    monkeypatch.setenv("JIXIAO_UNIT_ALIASES", str(tmp_path / "aliases.csv"))
+    aliases = units.decisions_path(db)
     monkeypatch.setenv("JIXIAO_WAIVERS", str(tmp_path / "waivers.csv"))
     ingest_paths(sorted(DOCS.glob("*.txt")), db)
     assert main(["units", "suggestions", "--db", str(db)]) == 0
@@ -126,4 +126,8 @@ def test_the_units_command_lists_accepts_and_refuses_without_a_reviewer(tmp_path
     assert main(["units", "accept", SHORT, SERVICE, "--db", str(db)]) == 2  # no reviewer
     assert not aliases.exists()
     assert main(["units", "accept", SHORT, SERVICE, "--reviewer", "审核员", "--county", "轮台县", "--db", str(db)]) == 0
+    # the decision went to the log beside the database, not into the repository
+    assert aliases == tmp_path / "cli.unit_decisions.jsonl"
+    assert [(e["alias"], e["decision"], e["reviewer"]) for e in units.decision_log(aliases).to_dicts()] == [
+        (SHORT, "accept", "审核员")]
     assert set(dict(_read(db, "SELECT DISTINCT unit, unit_canonical FROM projects")).values()) == {SERVICE}

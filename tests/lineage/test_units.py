@@ -1,5 +1,5 @@
-"""Canonical unit names: cleaning, suggested aliases (and pairs never suggested), the alias file
-as a log of decisions, unit kinds."""
+"""Canonical unit names: cleaning, suggested aliases (and pairs never suggested), the shipped
+alias file and the reviewers' decision log beside the database, unit kinds."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from jixiao import units
+from jixiao.privacy import MASK
 from jixiao.units import clean_unit, load_aliases, record_decision, resolve, unit_kind
 
 LUNTAI = ["轮台县社会保险中心", "轮台县社会保险服务中心", "轮台县社会保险中心本级", "219001-轮台县社会保险中心"]
@@ -71,8 +72,8 @@ def test_other_units_are_never_suggested(tmp_path):
     assert resolve(two, _none(tmp_path)).suggestions.height == 0
 
 
-def test_accept_reject_and_undo_through_the_alias_file(tmp_path):
-    path = tmp_path / "aliases.csv"
+def test_accept_reject_and_undo_through_the_decision_log(tmp_path):
+    path = tmp_path / "decisions.jsonl"
     record_decision("轮台县社会保险中心", "轮台县社会保险服务中心", "accept", reviewer="王审核", note="同一单位",
                     county="轮台县", path=path)
     record_decision("轮台县社会保险中心本级", "轮台县社会保险中心", "accept", reviewer="王审核", path=path)
@@ -93,8 +94,8 @@ def test_accept_reject_and_undo_through_the_alias_file(tmp_path):
 
 
 def test_alias_rows_apply_only_in_their_county(tmp_path):
-    path = tmp_path / "aliases.csv"
-    record_decision("社会保险中心", "轮台县社会保险中心", "accept", county="轮台县", path=path)
+    path = tmp_path / "decisions.jsonl"
+    record_decision("社会保险中心", "轮台县社会保险中心", "accept", reviewer="王审核", county="轮台县", path=path)
     res = resolve(pl.concat([_projects(["社会保险中心"]),
                              _projects(["社会保险中心"], county="库尔勒市").with_columns(pl.lit("q").alias("project_id"))]),
                   load_aliases(path))
@@ -102,18 +103,36 @@ def test_alias_rows_apply_only_in_their_county(tmp_path):
     assert canon == {"轮台县": "轮台县社会保险中心", "库尔勒市": "社会保险中心"}
 
 
-def test_bad_decisions_are_refused_and_notes_cannot_be_formulas(tmp_path):
-    path = tmp_path / "aliases.csv"
+def test_bad_decisions_are_refused_and_notes_read_back_as_written(tmp_path):
+    path = tmp_path / "decisions.jsonl"
     with pytest.raises(ValueError):
-        record_decision("甲", "乙", "maybe", path=path)
+        record_decision("甲", "乙", "maybe", reviewer="王审核", path=path)
     with pytest.raises(ValueError):
-        record_decision("219001-轮台县教育局", "轮台县教育局", "accept", path=path)
-    record_decision("轮台县教育局本级", "轮台县教育局", "accept", note="=HYPERLINK(\"x\")", path=path)
-    text = path.read_text(encoding="utf-8")
-    assert "'=HYPERLINK" in text and text.startswith("alias,canonical,")
+        record_decision("219001-轮台县教育局", "轮台县教育局", "accept", reviewer="王审核", path=path)
+    with pytest.raises(ValueError):  # a decision names its reviewer
+        record_decision("轮台县教育局本级", "轮台县教育局", "accept", reviewer=" ", path=path)
+    assert not path.exists()
+    # JSON Lines keep a note as written: no apostrophe in front of "=" or "-" (nothing is a spreadsheet here)
+    record_decision("轮台县教育局本级", "轮台县教育局", "accept", reviewer="-王审核", note="=HYPERLINK(\"x\")", path=path)
+    record_decision("轮台县教育局机关", "轮台县教育局", "reject", reviewer="王审核", note="-同上，另一单位", path=path)
+    phoned = tmp_path / "phoned.jsonl"  # a phone number typed into a note is not kept
+    record_decision("轮台县教育局（机关）", "轮台县教育局", "accept", reviewer="王审核", note="已电话核实 13912345678",
+                    path=phoned)
+    assert "13912345678" not in phoned.read_text(encoding="utf-8")
+    assert load_aliases(phoned)["note"].to_list() == [f"已电话核实 {MASK}"]
+    got = load_aliases(path).select("alias", "decision", "note", "reviewer").rows()
+    assert got == [("轮台县教育局本级", "accept", "=HYPERLINK(\"x\")", "-王审核"),
+                   ("轮台县教育局机关", "reject", "-同上，另一单位", "王审核")]
+    assert [r["note"] for r in units.decision_log(path).to_dicts()] == ["-同上，另一单位", "=HYPERLINK(\"x\")"]
+    # A line cut off by a crash is skipped, and the next decision starts on a line of its own.
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write('{"decision": "accept", "alias": "轮台')
+    record_decision("轮台县教育局（本级）", "轮台县教育局", "accept", reviewer="王审核", path=path)
+    assert load_aliases(path)["alias"].to_list() == ["轮台县教育局本级", "轮台县教育局机关", "轮台县教育局（本级）"]
     # A hand-written file: loose spelling, no decision column means accept, junk rows skipped.
-    path.write_text("alias,canonical,note\n 轮台县 医保局 ,轮台县医疗保障局,简称\n,,\n", encoding="utf-8")
-    a = load_aliases(path)
+    shipped = tmp_path / "unit_aliases.csv"
+    shipped.write_text("alias,canonical,note\n 轮台县 医保局 ,轮台县医疗保障局,简称\n,,\n", encoding="utf-8")
+    a = load_aliases(shipped)
     assert a.select("alias", "canonical", "decision").rows() == [("轮台县医保局", "轮台县医疗保障局", "accept")]
 
 
@@ -138,8 +157,33 @@ def test_pending_merges_make_a_presumed_group_and_a_rejection_splits_it(tmp_path
     group = dict(zip(res.names["unit"], res.names["unit_group"]))
     assert set(group.values()) == {"轮台县社会保险服务中心"}  # presumed one unit while pending …
     assert res.names["unit_canonical"].n_unique() == 3        # … but not merged for comparisons
-    path = tmp_path / "aliases.csv"
-    record_decision("轮台县社会保险中心本级", "轮台县社会保险服务中心", "reject", path=path)
+    path = tmp_path / "decisions.jsonl"
+    record_decision("轮台县社会保险中心本级", "轮台县社会保险服务中心", "reject", reviewer="王审核", path=path)
     group = dict(zip(*resolve(_projects(LUNTAI), load_aliases(path)).names.select("unit", "unit_group")))
     assert group["轮台县社会保险中心本级"] == "轮台县社会保险中心本级"
     assert group["轮台县社会保险中心"] == "轮台县社会保险服务中心"
+
+
+def test_shipped_aliases_then_the_databases_decisions(tmp_path, monkeypatch):
+    shipped = tmp_path / "unit_aliases.csv"
+    shipped.write_text("alias,canonical,county,note\n轮台县社保中心,轮台县社会保险中心,轮台县,简称\n"
+                       "轮台县社会保险中心,轮台县社会保险服务中心,轮台县,\n", encoding="utf-8")
+    monkeypatch.setenv("JIXIAO_UNIT_ALIASES", str(shipped))
+    monkeypatch.delenv("JIXIAO_UNIT_DECISIONS", raising=False)
+    db = tmp_path / "data" / "jixiao.duckdb"
+    log = units.decisions_path(db)
+    assert log == tmp_path / "data" / "jixiao.unit_decisions.jsonl"
+    # The copy an import writes stands for its live file: a rebuild reads the live decisions.
+    assert units.decisions_path(db.with_name(".jixiao.duckdb.ingest-k2x_9a.duckdb")) == log
+    record_decision("轮台县社会保险中心", "轮台县社会保险服务中心", "reject", reviewer="王审核", county="轮台县",
+                    db_path=db)
+    a = load_aliases(db_path=db)
+    assert a.select("alias", "decision").rows() == [("轮台县社保中心", "accept"), ("轮台县社会保险中心", "accept"),
+                                                     ("轮台县社会保险中心", "reject")]
+    # the reviewer's later reject overrides the shipped row: 社会保险中心 stays a unit of its own
+    res = resolve(_projects(["轮台县社保中心", "轮台县社会保险中心", "轮台县社会保险服务中心"]), a)
+    canon = dict(zip(res.names["unit"], res.names["unit_canonical"]))
+    assert canon == {"轮台县社保中心": "轮台县社会保险中心", "轮台县社会保险中心": "轮台县社会保险中心",
+                     "轮台县社会保险服务中心": "轮台县社会保险服务中心"}
+    monkeypatch.setenv("JIXIAO_UNIT_DECISIONS", str(tmp_path / "elsewhere.jsonl"))
+    assert units.decisions_path(db) == tmp_path / "elsewhere.jsonl"

@@ -28,12 +28,12 @@ def corpus(tmp_path_factory):
     summary = generate_corpus(out, counties=2, years="2023-2024", seed=11, projects_per_unit=3, detail=True)
     db_path = root / "synth.duckdb"
     mp = pytest.MonkeyPatch()
-    mp.setenv("JIXIAO_UNIT_ALIASES", str(root / "aliases.csv"))
+    mp.setenv("JIXIAO_UNIT_ALIASES", str(root / "aliases.csv"))  # not the shipped aliases
     mp.setenv("JIXIAO_WAIVERS", str(root / "waivers.csv"))
     reports = ingest_paths([out], db_path, synthetic=True, batch_size=50)
     con = db.connect(db_path, read_only=True)
     before = {"links": ev.score_links(con, out), "units": ev.score_unit_suggestions(con, out)}
-    accepted = ev.accept_unit_suggestions(con, root / "aliases.csv")
+    accepted = ev.accept_unit_suggestions(con, units.decisions_path(db_path))
     con.close()
     units.rebuild(db_path)
     con = db.connect(db_path, read_only=True)

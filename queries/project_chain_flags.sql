@@ -1,0 +1,30 @@
+-- purpose: the flags of one project's whole chain — its goal table and self-evaluation of every year
+-- grain: one row per flag of a project in the chain of $project_id (project_lineage), the project itself included;
+--        indicator_lineage_id names the same indicator in every document and year (status: waivers overlaid in Python)
+-- parameters: $project_id (any document of the project, any year)
+-- used by: dashboard/views/project.py (via data.project_chain_flags)
+WITH chain AS (
+    -- include: project_chain
+)
+SELECT
+    f.flag_id,
+    f.rule,
+    r.title AS rule_title,
+    f.severity,
+    f.doc_id,
+    f.project_id,
+    f.indicator_id,
+    p.year,
+    p.kind,
+    p.name AS project_name,
+    i.seq AS indicator_seq,
+    i.name AS indicator_name,
+    coalesce(il.lineage_id, i.indicator_id) AS indicator_lineage_id,
+    f.message
+FROM flags f
+JOIN chain USING (project_id)
+JOIN projects p USING (project_id)
+LEFT JOIN rules r USING (rule)
+LEFT JOIN indicators i USING (indicator_id)
+LEFT JOIN indicator_lineage il ON il.indicator_id = f.indicator_id
+ORDER BY p.year, p.kind, f.rule, i.seq NULLS FIRST, f.flag_id
