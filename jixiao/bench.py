@@ -60,29 +60,6 @@ TARGETS = {
     "unit_suggestion_recall": 0.95,
 }
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
-_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-# The dashboard's defaults (dashboard/data.py DEFAULT_PARAMS), used when it cannot be imported.
-_FALLBACK_PARAMS: dict[str, Any] = {
-    "years": [], "provinces": [], "cities": [], "counties": [], "units": [], "kind": None, "synthetic": None,
-    "rules": [], "severities": [], "unit": "", "project_id": "", "indicator_id": "", "cluster_id": "",
-    "doc_id": "", "line_from": 1, "line_to": 2000,
-}
-# Representative dashboard queries, timed when queries/ holds none.
-BUILTIN_QUERIES = {
-    "overview": "SELECT count(*) AS projects, sum(budget) AS budget, avg(execution_rate) AS rate FROM projects",
-    "unit_comparison": (
-        "SELECT p.province, p.city, p.county, p.unit, count(*) AS projects, avg(s.total_score_reported) AS total, "
-        "avg(s.execution_rate) AS rate FROM projects p JOIN project_scores s USING (project_id) "
-        "GROUP BY ALL ORDER BY projects DESC LIMIT 500"),
-    "flags_by_rule": "SELECT rule, count(*) AS n FROM flags GROUP BY rule ORDER BY rule",
-    "flags_page": (
-        "SELECT f.rule, f.message, p.unit, p.name FROM flags f JOIN projects p USING (project_id) "
-        "ORDER BY f.rule, f.flag_id LIMIT 200"),
-    "year_trend": ("SELECT p.unit, p.year, avg(s.total_score_reported) AS total FROM projects p "
-                   "JOIN project_scores s USING (project_id) WHERE p.kind = 'self_eval' GROUP BY ALL"),
-    "project_detail": "SELECT * FROM indicators WHERE project_id = $project_id ORDER BY seq",
-}
-
 
 # ----------------------------------------------------------------------------- memory
 
@@ -185,43 +162,18 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def _default_params() -> dict[str, Any]:
-    """Returns the dashboard's default query parameters (DEFAULT_PARAMS in dashboard/data.py),
-    read from its source so that Streamlit is not imported; the built-in copy if that fails."""
-    import ast
+    """Returns the query parameters the dashboard binds by default (jixiao.queries.DEFAULT_PARAMS,
+    the one query contract both use): all years, provinces, … — the heaviest case."""
+    from jixiao import queries as jq
 
-    src = Path(__file__).resolve().parents[1] / "dashboard" / "data.py"
-    try:
-        tree = ast.parse(src.read_text(encoding="utf-8"))
-        ns: dict[str, Any] = {}
-        for node in tree.body:
-            target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
-            name = getattr(target, "id", None)
-            if name in ("FILTER_DEFAULTS", "DEFAULT_PARAMS") and node.value is not None:
-                ns[name] = eval(compile(ast.Expression(node.value), str(src), "eval"), {}, dict(ns))
-        if isinstance(ns.get("DEFAULT_PARAMS"), dict):
-            return dict(ns["DEFAULT_PARAMS"])
-    except Exception:  # the dashboard is optional for the benchmark
-        pass
-    return dict(_FALLBACK_PARAMS)
-
-
-def _query_params(sql: str) -> set[str]:
-    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
-    return set(_PARAM_RE.findall(code))
+    return dict(jq.DEFAULT_PARAMS)
 
 
 def _load_queries() -> dict[str, str]:
-    """Returns {name: SQL} of the dashboard's queries (queries/*.sql, fragments `_*.sql`
-    included where a query says `-- include: NAME`), via jixiao.queries when it exists."""
-    if not QUERIES_DIR.is_dir():
-        return {}
-    try:
-        from jixiao import queries as jq
+    """Returns {name: SQL} of the dashboard's queries (queries/*.sql, includes expanded)."""
+    from jixiao import queries as jq
 
-        return {name: jq.load_query(name, QUERIES_DIR) for name in jq.query_names(QUERIES_DIR)}
-    except ImportError:
-        return {f.stem: f.read_text(encoding="utf-8") for f in sorted(QUERIES_DIR.glob("*.sql"))
-                if not f.stem.startswith("_")}
+    return {name: jq.load_query(name, QUERIES_DIR) for name in jq.query_names(QUERIES_DIR)}
 
 
 def _real_ids(con) -> dict[str, Any]:
@@ -245,43 +197,62 @@ def _real_ids(con) -> dict[str, Any]:
     return out
 
 
-def time_queries(db_path: Path, runs: int = 20) -> dict[str, dict]:
+def _filtered_case(con) -> dict[str, Any]:
+    """Returns a typical narrowed filter (the province with most projects, its latest year) in
+    the contract's filter shape — what a filter change asks."""
+    from jixiao import queries as jq
+
+    row = con.execute("SELECT province, max(year) FROM projects WHERE province IS NOT NULL "
+                      "GROUP BY province ORDER BY count(*) DESC, province LIMIT 1").fetchone()
+    return jq.filter_params(years=[row[1]], province=row[0]) if row else jq.filter_params()
+
+
+def time_queries(db_path: Path, runs: int = 20, filtered: bool = True) -> dict[str, dict]:
     """Given a database, returns per dashboard query {p50_ms, p95_ms, max_ms, rows, params}
-    (or {error}); queries/*.sql when there are any, else BUILTIN_QUERIES."""
+    (or {error}): every queries/*.sql run as the dashboard runs it (jixiao.queries.bind and
+    execute: a cursor each, bound $parameters, the waivers registered, a Polars frame) with the
+    contract's default parameters and real ids for the drill-down ones; with `filtered`, the
+    queries that take the shared filters are timed again with one province and year
+    ("<name> [filtered]")."""
     import duckdb
 
-    queries = _load_queries() or dict(BUILTIN_QUERIES)
+    from jixiao import queries as jq
+    from jixiao import waivers as jw
+
     con = duckdb.connect(str(db_path), read_only=True,
                          config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"})
+    waivers = jw.load_waivers(jw.waivers_path(db_path))
     params = _default_params()
     params.update(_real_ids(con))
+    cases = [("", params)]
+    if filtered:
+        cases.append((" [filtered]", {**params, **_filtered_case(con)}))
     out: dict[str, dict] = {}
     try:
-        for name, sql in queries.items():
-            needed = _query_params(sql)
-            bound = {k: params.get(k) for k in sorted(needed)}
-            missing = [k for k in needed if k not in params]
-            try:
-                times = []
-                rows = 0
-                for i in range(runs + 1):
-                    cur = con.cursor()
-                    t = time.perf_counter()
-                    # As the dashboard runs them (dashboard/data.py): a cursor, bound $parameters,
-                    # the result as a Polars frame.
-                    res = cur.sql(sql, params=bound or None).pl()
-                    dt = (time.perf_counter() - t) * 1000
-                    cur.close()
-                    rows = res.height
-                    if i:  # the first run warms caches
-                        times.append(dt)
-                out[name] = {"p50_ms": round(_pct(times, 0.5), 1), "p95_ms": round(_pct(times, 0.95), 1),
-                             "max_ms": round(max(times), 1), "rows": rows,
-                             "params": {k: v for k, v in bound.items() if v not in ([], None, "")}}
-                if missing:
-                    out[name]["unbound"] = missing
-            except Exception as e:  # a broken query is reported, not fatal
-                out[name] = {"error": f"{type(e).__name__}: {e}"[:300]}
+        for suffix, case in cases:
+            for name in jq.query_names(QUERIES_DIR):
+                try:
+                    sql, bound = jq.bind(name, case, QUERIES_DIR)
+                except KeyError as e:
+                    out[name + suffix] = {"error": f"unbound parameters: {e}"}
+                    continue
+                if suffix and not (jq.FILTER_DEFAULTS.keys() & bound.keys()):
+                    continue  # the filter does not change this query
+                try:
+                    times = []
+                    rows = 0
+                    for i in range(runs + 1):
+                        t = time.perf_counter()
+                        res = jq.execute(con, sql, bound, waivers)
+                        dt = (time.perf_counter() - t) * 1000
+                        rows = res.height
+                        if i:  # the first run warms caches
+                            times.append(dt)
+                    out[name + suffix] = {"p50_ms": round(_pct(times, 0.5), 1), "p95_ms": round(_pct(times, 0.95), 1),
+                                          "max_ms": round(max(times), 1), "rows": rows,
+                                          "params": {k: v for k, v in bound.items() if v not in ([], None, "")}}
+                except Exception as e:  # a broken query is reported, not fatal
+                    out[name + suffix] = {"error": f"{type(e).__name__}: {e}"[:300]}
     finally:
         con.close()
     return out

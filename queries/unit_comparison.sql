@@ -1,4 +1,5 @@
--- purpose: units side by side — projects, budget, execution, self-evaluation scores, flags
+-- purpose: units side by side — projects, budget, execution, self-evaluation scores, flags (all, and
+--          open now: n_open_flags, flags_per_project)
 -- grain: one row per (province, city, county, unit) in the filtered projects
 -- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic
 -- used by: dashboard/pages/overview.py, compare.py, drilldown.py (via data.unit_comparison)
@@ -8,8 +9,12 @@ WITH p AS (
 n_ind AS (
     SELECT i.project_id, count(*) AS n FROM indicators i GROUP BY i.project_id
 ),
+fs AS (
+    -- include: flag_status
+),
 n_flag AS (
-    SELECT f.project_id, count(*) AS n FROM flags f GROUP BY f.project_id
+    SELECT f.project_id, count(*) AS n, count(*) FILTER (WHERE f.status = 'open') AS n_open
+    FROM fs f GROUP BY f.project_id
 )
 SELECT
     p.province,
@@ -34,7 +39,9 @@ SELECT
     CASE WHEN sum(s.n_scored) FILTER (WHERE p.kind = 'self_eval') > 0
          THEN sum(s.n_full_marks) FILTER (WHERE p.kind = 'self_eval')
               / sum(s.n_scored) FILTER (WHERE p.kind = 'self_eval') END AS full_marks_share,
-    sum(coalesce(n_flag.n, 0)) AS n_flags_all
+    sum(coalesce(n_flag.n, 0)) AS n_flags_all,
+    CAST(sum(coalesce(n_flag.n_open, 0)) AS BIGINT) AS n_open_flags,
+    sum(coalesce(n_flag.n_open, 0)) / count(*) AS flags_per_project
 FROM p
 LEFT JOIN project_scores s USING (project_id)
 LEFT JOIN n_ind USING (project_id)

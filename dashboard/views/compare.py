@@ -39,7 +39,8 @@ with tab_box:
         by = c1.segmented_control("分组", ["按县（区）", "按单位"], default="按县（区）", key="cmp_box_by")
         violin = c2.toggle("小提琴图", key="cmp_violin", help="显示分布形状；项目少时箱线图更易读")
         col, label = ("county", "县（区）") if by != "按单位" else ("unit", "单位")
-        st.plotly_chart(charts.score_box(points, col, label, violin=violin), key="cmp_box_chart")
+        st.plotly_chart(data.figure("cmp_box", lambda: charts.score_box(points, col, label, violin=violin), f, col, violin),
+                        key="cmp_box_chart")
         st.caption("每个点是一个自评项目；箱体为四分位范围，中间横线为中位数。市本级单位（没有县区）按「某市（本级）」分组。")
 
 with tab_median:
@@ -53,7 +54,8 @@ with tab_median:
     elif comparable.height == 0:
         st.info(f"当前筛选下有「{label}」数据的单位都是所在省的唯一单位，没有可比较的中位数。请放宽筛选条件。")
     else:
-        st.plotly_chart(charts.median_diff(comparable, label, is_pct), key="cmp_median_chart")
+        st.plotly_chart(data.figure("cmp_median", lambda: charts.median_diff(comparable, label, is_pct), f, metric),
+                        key="cmp_median_chart")
         alone = diff.height - comparable.height
         st.caption("中位数取自同一市（或省）内有该项数据的单位（受左侧筛选影响）；正值表示高于中位数。"
                    + (f"另有 {alone} 个单位是所在省的唯一单位，无从比较，未画出（见下表）。" if alone else ""))
