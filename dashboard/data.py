@@ -430,9 +430,9 @@ def flags(f: Filters, rules: Iterable[str] = (), severities: Iterable[str] = (),
 
 
 def flag_counts(f: Filters, rules: Iterable[str] = (), severities: Iterable[str] = ()) -> pl.DataFrame:
-    """Returns per (rule, rule_title, severity, unit) the flags of the filtered projects: n, n_open
-    (open now), n_projects, n_projects_open — what severity_counts, rule_counts and the
-    per-unit chart take, without every flag."""
+    """Returns per (rule, rule_title, severity, unit) the flags of the filtered projects: n and
+    n_open (open now) — what severity_counts, rule_counts and the per-unit chart take, without
+    every flag."""
     return run("flag_counts", **f.params(), rules=sorted(rules), severities=sorted(severities))
 
 

@@ -51,7 +51,8 @@ TABLES = {
     "source_lines": (schema.SOURCE_LINES, None),
 }
 # Tables `derive.refresh` writes: all of them must exist for the derived state to be current.
-DERIVED_TABLES = ("project_scores", "score_distribution", "template_clusters", "template_members", "flags", "rules")
+DERIVED_TABLES = ("project_scores", "score_distribution", "template_clusters", "template_members", "flags", "rules",
+                  "flag_context")
 
 # meta keys (a key/value table, so others can add their own)
 BASE_VERSION, DERIVED_VERSION, MASK_VERSION = "base_version", "derived_version", "mask_version"

@@ -51,7 +51,6 @@ TABLES: dict[str, tuple[str, bool]] = {
     "score_distribution": ("SELECT * FROM score_distribution", True),
     "template_clusters": ("SELECT * FROM template_clusters", False),
     "template_members": ("SELECT m.*, p.province, p.year FROM template_members m "
-                         "LEFT JOIN (SELECT indicator_id, project_id FROM indicators) i USING (indicator_id) "
                          f"LEFT JOIN ({_PROJECT_KEYS}) p USING (project_id)", True),
     # Links between documents and years: partitioned by the (goal-table, this-year) project.
     "project_links": (f"SELECT l.*, p.province, p.year FROM project_links l LEFT JOIN ({_PROJECT_KEYS}) p "

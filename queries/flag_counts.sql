@@ -16,9 +16,7 @@ SELECT
     f.severity,
     p.unit,
     count(*) AS n,
-    count(*) FILTER (WHERE f.status = 'open') AS n_open,
-    count(DISTINCT f.project_id) AS n_projects,
-    count(DISTINCT f.project_id) FILTER (WHERE f.status = 'open') AS n_projects_open
+    count(*) FILTER (WHERE f.status = 'open') AS n_open
 FROM fs f
 JOIN p USING (project_id)
 LEFT JOIN rules r USING (rule)

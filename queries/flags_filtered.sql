@@ -26,8 +26,8 @@ SELECT
     p.year,
     p.kind,
     p.name AS project_name,
-    i.seq AS indicator_seq,
-    i.name AS indicator_name,
+    c.indicator_seq,
+    c.indicator_name,
     f.message,
     f.status,
     f.waiver_reason,
@@ -36,8 +36,10 @@ SELECT
 FROM fs f
 JOIN p USING (project_id)
 LEFT JOIN rules r USING (rule)
-LEFT JOIN indicators i USING (indicator_id)
+LEFT JOIN flag_context c USING (flag_id)
 WHERE (len(CAST($rules AS VARCHAR[])) = 0 OR list_contains(CAST($rules AS VARCHAR[]), f.rule))
   AND (len(CAST($severities AS VARCHAR[])) = 0 OR list_contains(CAST($severities AS VARCHAR[]), f.severity))
   AND (CAST($status AS VARCHAR) = '' OR f.status = CAST($status AS VARCHAR))
-ORDER BY f.rule, p.unit, p.year, p.name, i.seq NULLS FIRST, f.flag_id
+-- flag_context.display_order: rule, unit, year, project name, indicator (project-wide flags
+-- first), flag id — ranked once in derive, so a filter keeps the order without sorting text
+ORDER BY c.display_order

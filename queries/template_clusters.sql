@@ -11,22 +11,28 @@ WITH p AS (
 inside AS (
     SELECT m.cluster_id, count(*) AS n_in_filter
     FROM template_members m
-    JOIN indicators i USING (indicator_id)
-    JOIN p USING (project_id)
+    JOIN p USING (project_id)  -- template_members.project_id: the member indicator's project
     GROUP BY m.cluster_id
+),
+-- the ranking reads only the counts; the long texts are read for the clusters shown
+ranked AS (
+    SELECT c.cluster_id, c.n_indicators, c.n_projects, c.n_units, c.n_years, inside.n_in_filter
+    FROM template_clusters c
+    JOIN inside USING (cluster_id)
+    ORDER BY c.n_units DESC, c.n_indicators DESC, c.n_projects DESC, c.cluster_id
+    LIMIT CAST($limit AS INTEGER)
 )
 SELECT
-    c.cluster_id,
+    r.cluster_id,
     c.representative,
     c.example,
-    c.n_indicators,
-    c.n_projects,
-    c.n_units,
-    c.n_years,
+    r.n_indicators,
+    r.n_projects,
+    r.n_units,
+    r.n_years,
     c.units,
-    inside.n_in_filter,
-    count(*) OVER () AS n_clusters
-FROM template_clusters c
-JOIN inside USING (cluster_id)
-ORDER BY c.n_units DESC, c.n_indicators DESC, c.n_projects DESC, c.cluster_id
-LIMIT CAST($limit AS INTEGER)
+    r.n_in_filter,
+    (SELECT count(*) FROM inside) AS n_clusters
+FROM ranked r
+JOIN template_clusters c USING (cluster_id)
+ORDER BY r.n_units DESC, r.n_indicators DESC, r.n_projects DESC, r.cluster_id

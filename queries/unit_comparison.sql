@@ -6,9 +6,6 @@
 WITH p AS (
     -- include: filtered_projects
 ),
-n_ind AS (
-    SELECT i.project_id, count(*) AS n FROM indicators i GROUP BY i.project_id
-),
 fs AS (
     -- include: flag_status
 ),
@@ -24,7 +21,7 @@ SELECT
     count(*) AS n_projects,
     count(*) FILTER (WHERE p.kind = 'goal') AS n_goal,
     count(*) FILTER (WHERE p.kind = 'self_eval') AS n_self_eval,
-    sum(coalesce(n_ind.n, 0)) AS n_indicators,
+    sum(coalesce(s.n_indicators, 0)) AS n_indicators,
     count(DISTINCT p.year) AS n_years,
     sum(p.budget) AS budget,
     sum(p.budget) FILTER (WHERE p.kind = 'self_eval') AS budget_self_eval,
@@ -44,7 +41,6 @@ SELECT
     sum(coalesce(n_flag.n_open, 0)) / count(*) AS flags_per_project
 FROM p
 LEFT JOIN project_scores s USING (project_id)
-LEFT JOIN n_ind USING (project_id)
 LEFT JOIN n_flag USING (project_id)
 GROUP BY p.province, p.city, p.county, p.unit
 ORDER BY p.province NULLS LAST, p.city NULLS LAST, p.county NULLS LAST, p.unit NULLS LAST
