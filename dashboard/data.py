@@ -682,6 +682,67 @@ def document_lines(doc_id: str, line_from: int = 1, line_to: int = 2000) -> pl.D
     return _masked(run("document_lines", doc_id=doc_id, line_from=int(line_from), line_to=int(line_to)))
 
 
+# --------------------------------------------------------------------------- warming
+
+def warm() -> None:
+    """Computes what every page shows for the unfiltered view (the queries and what pages derive
+    from them) into the shared caches, so that the first visitor after a start or an import
+    finds it ready. Errors are left to the page that would meet them."""
+    from dashboard.filters import Filters
+
+    f = Filters()
+    if problem() is not None:
+        return
+    derived_stale()
+    for col in ("year", "province", "unit"):
+        filter_values(col)
+    overview_metrics(f)
+    counts = flag_counts(f)
+    severity_counts(counts)
+    rule_counts(counts, open_only=True)
+    units = unit_comparison(f)
+    units_by_flags(units, n=10)
+    unit_vs_median(units, next(iter(UNIT_METRICS)))
+    points = scatter_points(f)
+    high_score_low_rate(points, DEFAULT_PARAMS["high_score"], DEFAULT_PARAMS["low_rate"])
+    n_distinct(points, "unit")
+    trend = unit_year_trend(f)
+    units_with_years(trend, 2)
+    flags(f, status="open")
+    flag_totals(f, status="open")
+    flag_counts(f)
+    rules_catalog(counts)
+    documents()
+    template_clusters(f)
+
+
+def warm_in_background(interval: float = 2.0) -> threading.Thread:
+    """Starts a daemon thread that warms the caches now and again whenever the database file or
+    the waiver log changes (an import swapped a new file in, a flag was accepted) and no import
+    is running. Returns the thread."""
+    import logging
+    import time
+
+    # Outside a script run Streamlit warns on every cached call ("missing ScriptRunContext").
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+
+    def loop() -> None:
+        seen = None
+        while True:
+            try:
+                now = (file_version(db_path()), _waivers_key())
+                if now != seen and now[0] is not None and not import_running():
+                    warm()
+                    seen = now
+            except Exception:  # noqa: BLE001 - a page shows the problem; warming tries again later
+                pass
+            time.sleep(interval)
+
+    thread = threading.Thread(target=loop, name="jixiao-warm", daemon=True)
+    thread.start()
+    return thread
+
+
 # --------------------------------------------------------------------------- review reports
 
 

@@ -6,7 +6,10 @@ says, so each option is given to Streamlit once.
 
 The server runs as `python -m jixiao.serve run …` (Streamlit's own command line behind a
 few imports): the dashboard's libraries (Polars, DuckDB, Plotly, the dashboard modules — a
-second and more) are imported when the server starts, not in the first visitor's page run.
+second and more) are imported when the server starts, not in the first visitor's page run,
+and a background thread fills the shared caches with the unfiltered view of every page, at
+the start and again after every import (`dashboard.data.warm_in_background`;
+JIXIAO_WARM=0 turns it off).
 """
 
 from __future__ import annotations
@@ -106,6 +109,10 @@ def main() -> int:
     sys.path.insert(0, str(REPO_ROOT))  # where `streamlit run dashboard/app.py` finds `dashboard`
     for name in PRELOAD:
         importlib.import_module(name)
+    if os.environ.get("JIXIAO_WARM", "1") != "0":
+        from dashboard.data import warm_in_background
+
+        warm_in_background()
     from streamlit.web.cli import main as streamlit_main
 
     return streamlit_main(prog_name="streamlit")
