@@ -14,6 +14,8 @@ group; exact numbers stay in the tables beside the charts.
 
 from __future__ import annotations
 
+import math
+
 import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
@@ -39,8 +41,9 @@ BOX_POINTS = 2000     # box / violin plots show every project up to this many, e
 VIOLIN_SAMPLE = 400   # points per group a violin's shape is estimated from, at most
 TREEMAP_UNITS = 120   # unit tiles in the treemap at most (largest budgets); the rest summed per county
 TREEMAP_REGIONS = 80  # city and county tiles each at most
-# Distinct colours (D3's ten): a line or a group never shares its colour with another.
-PALETTE = px.colors.qualitative.D3
+# Distinct colours (D3's ten without its grey, which is the colour of "the others"): a line or
+# a group never shares its colour with another.
+PALETTE = [c for c in px.colors.qualitative.D3 if c != "#7F7F7F"]
 OTHER_COLOR = "#b8bec6"
 
 
@@ -310,14 +313,18 @@ def budget_treemap(units: pl.DataFrame, max_units: int = TREEMAP_UNITS, max_regi
         ids=["\x1f".join(x) or "全部" for x in ids], labels=[label[x] for x in ids],
         parents=["" if x == () else ("\x1f".join(parent[x]) or "全部") for x in ids],
         values=[value[x] for x in ids], customdata=[count[x] for x in ids], branchvalues="total",
-        root_color="#f4f6f9", marker=dict(colorscale="Blues"),
-        texttemplate="%{label}<br>%{value:,.0f} 万元",
+        # three levels at a time (all, provinces, cities): a click on a tile opens the levels below
+        root_color="#f4f6f9", maxdepth=3, marker=dict(line=dict(width=1, color="white")),
+        texttemplate="%{label}",  # the amount in the hover: a label alone fits more tiles
         hovertemplate="%{label}<br>预算 %{value:,.2f} 万元<br>%{customdata:,d} 个项目<br>占上级 %{percentParent:.1%}<extra></extra>",
     ))
     shown = int(df["_u"].sum()) if df.height else 0
     note = f"（预算最大的 {shown} 个单位，共 {df.height} 个）" if shown < df.height else ""
     # labels that would be smaller than 11 px are hidden rather than drawn unreadably small
-    fig.update_layout(title=f"预算分布（万元）：省 → 市 → 县（区） → 单位{note}", uniformtext=dict(minsize=11, mode="hide"))
+    # muted blues and greys: the tiles' sizes carry the budget, colours only tell provinces apart
+    fig.update_layout(title=f"预算分布（万元）：省 → 市 → 县（区） → 单位{note}；点击方块逐级展开",
+                      uniformtext=dict(minsize=11, mode="hide"),
+                      extendtreemapcolors=False, treemapcolorway=["#c6dbef", "#9ecae1", "#d9d9d9", "#bcbddc", "#c7e9c0", "#fdd0a2", "#dadaeb"])
     return _style(fig, height=460)
 
 
@@ -346,15 +353,53 @@ def _quadrant(fig: go.Figure, xmin: float, ymax: float, layer: str) -> None:
                        showarrow=False, font=dict(color="#c0392b", size=12), yanchor="top")
 
 
+def _point_traces(fig: go.Figure, df: pl.DataFrame, order: list, group: str, grey: str | None) -> None:
+    """One marker trace per group of `order` (df has _g, _x, _y): projects on the same point are
+    one marker, its size growing with their number; `grey` names the group drawn in grey."""
+    agg = (
+        df.group_by("_g", "_x", "_y")
+        .agg(pl.len().alias("n"), pl.col("name").sort().head(7).alias("names"),
+             pl.col("unit").unique().sort().head(4).alias("units"), pl.col("unit").n_unique().alias("n_units"),
+             pl.col("year").unique().sort().alias("years"), pl.col("budget").sum().alias("budget"))
+        .with_columns(pl.col("_g").cast(pl.String))
+        .sort("_g", "_x", "_y")
+    )
+    agg = plot_frame(agg, ("_g",))
+    labels = plot_frame(pl.DataFrame({"k": [str(k) for k in order]}, schema={"k": pl.String}), ("k",))["k"].to_list()
+    grey_label = plot_text(grey) if grey else None
+    colours = iter(PALETTE)
+    for key in labels:
+        g = agg.filter(pl.col("_g") == key)
+        if g.height == 0:
+            continue
+        hover = [  # names escaped here: only the few shown per point
+            f"{'、'.join(plot_text(u) or '' for u in us)}{' 等' if nu > len(us) else ''}"
+            f"（{'、'.join(str(y) for y in yrs)}年）<br>执行率 {x:.1%} · 自评总分 {y:.2f}"
+            f"<br>{n} 个项目，预算合计 {b or 0:,.2f} 万元<br>{_names([plot_text(v) or '' for v in nm], n)}"
+            for us, nu, yrs, x, y, n, b, nm in zip(g["units"], g["n_units"], g["years"], g["_x"], g["_y"], g["n"],
+                                                   g["budget"], g["names"])
+        ]
+        is_grey = key == grey_label
+        fig.add_trace(go.Scatter(
+            x=g["_x"].to_list(), y=g["_y"].to_list(), mode="markers",
+            name=f"{key}年" if group == "year" else key, customdata=g["n"].to_list(),
+            marker=dict(size=[8 + 4 * (n - 1) ** 0.5 for n in g["n"].to_list()],
+                        color=OTHER_COLOR if is_grey else next(colours),
+                        opacity=0.6 if is_grey else 0.85, line=dict(width=1, color="white")),
+            hovertext=hover, hoverinfo="text",
+        ))
+
+
 def execution_score_scatter(points: pl.DataFrame, color_by: str = "unit", max_points: int = MAX_POINTS) -> go.Figure:
     """Given self-evaluation projects (execution_rate, total_score_reported, unit, year, name,
     budget), returns the 执行率 × 自评总分 chart with the 高分低执行 quadrant (score ≥ 90 and
     rate < 80%) shaded and its lines drawn. color_by: "unit" or "year".
 
     Projects with the same rate and score (common: 100% and 90 分) are one point, its size
-    growing with their number (hover lists them). Colour by unit keeps MAX_COLOR_UNITS - 1
-    units with most projects, the others are one grey group. Above `max_points` distinct
-    points the chart is a density: projects counted in about 50 × 50 cells."""
+    growing with their number (hover lists them). Colour by unit keeps the MAX_COLOR_UNITS - 1
+    units with most projects, the others are one grey group. Above `max_points` distinct points
+    the chart is a density — projects counted in about 50 × 50 cells, shaded on a log scale —
+    and, coloured by unit, the projects of those few units are drawn over it."""
     df = points.filter(pl.col("execution_rate").is_not_null() & pl.col("total_score_reported").is_not_null())
     xs, ys = df["execution_rate"], df["total_score_reported"]
     xmin = min(0.5, xs.min() if df.height else 0.5) - 0.05
@@ -365,72 +410,60 @@ def execution_score_scatter(points: pl.DataFrame, color_by: str = "unit", max_po
     fig = go.Figure()
     legend = "单位" if group == "unit" else "年度"
     df = df.with_columns(pl.col("execution_rate").round(4).alias("_x"), pl.col("total_score_reported").round(2).alias("_y"))
+    ranked = df.group_by("unit").len().sort(["len", "unit"], descending=[True, False])
     distinct = df.select(pl.struct("_x", "_y").n_unique()).item() if df.height else 0
     if distinct > max_points:
         bx0, bdx, nx = _bins(xmin, xmax, 50)
         by0, bdy, ny = _bins(ymin, ymax, 50)
         cells = df.group_by(((pl.col("_x") - bx0) / bdx).floor().cast(pl.Int32).clip(0, nx - 1).alias("i"),
                             ((pl.col("_y") - by0) / bdy).floor().cast(pl.Int32).clip(0, ny - 1).alias("j")).len()
-        z: list[list[int | None]] = [[None] * nx for _ in range(ny)]
+        z: list[list[float | None]] = [[None] * nx for _ in range(ny)]
+        counts: list[list[int]] = [[0] * nx for _ in range(ny)]
         for i, j, n in cells.iter_rows():
-            z[j][i] = n
+            z[j][i], counts[j][i] = math.log10(n), n
+        top = max(1.0, max((v for row in z for v in row if v is not None), default=1.0))
+        ticks = [t for t in range(0, int(top) + 1)]
         fig.add_trace(go.Heatmap(
             x=[bx0 + (k + 0.5) * bdx for k in range(nx)], y=[by0 + (k + 0.5) * bdy for k in range(ny)], z=z,
-            colorscale="Blues", colorbar=dict(title="项目数"), hoverongaps=False,
-            hovertemplate=f"执行率 %{{x:.0%}} ± {bdx / 2:.1%}<br>自评总分 %{{y:.1f}} ± {bdy / 2:g}<br>%{{z:,d}} 个项目<extra></extra>"))
+            customdata=counts, zmin=0, zmax=top, name="全部项目",
+            # light but never white at one project, dark at the most: every occupied cell is seen
+            colorscale=[[0, "#dbe9f6"], [0.5, "#6baed6"], [1, "#08306b"]], hoverongaps=False,
+            colorbar=dict(title="项目数", tickvals=ticks, ticktext=[f"{10 ** t:,}" for t in ticks]),
+            hovertemplate=(f"执行率 %{{x:.0%}} ± {bdx / 2:.1%}<br>自评总分 %{{y:.1f}} ± {bdy / 2:g}"
+                           "<br>%{customdata:,d} 个项目<extra></extra>")))
         _quadrant(fig, xmin, ymax, "above")
-        title = f"执行率与自评总分（共 {df.height:,} 个自评项目，按格计数，颜色越深项目越多）"
-        legend = None
+        title = f"执行率与自评总分（共 {df.height:,} 个自评项目，按格计数，颜色越深项目越多"
+        if group == "unit":  # a handful of units over the density, in their own colours
+            kept = ranked.head(MAX_COLOR_UNITS - 1)["unit"].to_list()
+            _point_traces(fig, df.filter(pl.col("unit").is_in(kept)).with_columns(pl.col("unit").alias("_g")),
+                          kept, group, None)
+            title += f"；彩色点为自评项目最多的 {len(kept)} 个单位"
+        else:
+            legend = None
+            title += "；项目多，不分年度着色，可在左侧筛选年度"
+        title += "）"
     else:
+        grey = None
         if group == "unit":
-            ranked = df.group_by("unit").len().sort(["len", "unit"], descending=[True, False])
             if ranked.height > MAX_COLOR_UNITS:
                 kept = ranked.head(MAX_COLOR_UNITS - 1)["unit"].to_list()
-                other = f"其他 {ranked.height - len(kept)} 个单位"
-                df = df.with_columns(pl.when(pl.col("unit").is_in(kept)).then(pl.col("unit")).otherwise(pl.lit(other))
+                grey = f"其他 {ranked.height - len(kept)} 个单位"
+                df = df.with_columns(pl.when(pl.col("unit").is_in(kept)).then(pl.col("unit")).otherwise(pl.lit(grey))
                                      .alias("_g"))
-                order = [*kept, other]
+                order = [*kept, grey]
             else:
                 df = df.with_columns(pl.col("unit").alias("_g"))
                 order = sorted(ranked["unit"].drop_nulls().to_list())
         else:
             df = df.with_columns(pl.col("year").alias("_g"))
             order = sorted(df["year"].drop_nulls().unique().to_list())
-        agg = (
-            df.group_by("_g", "_x", "_y")
-            .agg(pl.len().alias("n"), pl.col("name").sort().head(7).alias("names"),
-                 pl.col("unit").unique().sort().head(4).alias("units"), pl.col("unit").n_unique().alias("n_units"),
-                 pl.col("year").unique().sort().alias("years"), pl.col("budget").sum().alias("budget"))
-            .sort("_g", "_x", "_y")
-        )
-        agg = plot_frame(agg.with_columns(pl.col("_g").cast(pl.String)), ("_g",))
-        labels = plot_frame(pl.DataFrame({"k": [str(k) for k in order]}), ("k",))["k"].to_list()
-        for k, key in enumerate(labels):
-            g = agg.filter(pl.col("_g") == key)
-            if g.height == 0:
-                continue
-            hover = [  # names escaped here: only the few shown per point
-                f"{'、'.join(plot_text(u) or '' for u in us)}{' 等' if nu > len(us) else ''}"
-                f"（{'、'.join(str(y) for y in yrs)}年）<br>执行率 {x:.1%} · 自评总分 {y:.2f}"
-                f"<br>{n} 个项目，预算合计 {b or 0:,.2f} 万元<br>{_names([plot_text(v) or '' for v in nm], n)}"
-                for us, nu, yrs, x, y, n, b, nm in zip(g["units"], g["n_units"], g["years"], g["_x"], g["_y"], g["n"],
-                                                       g["budget"], g["names"])
-            ]
-            grey = group == "unit" and key.startswith("其他 ") and k == len(labels) - 1 and len(order) == MAX_COLOR_UNITS
-            fig.add_trace(go.Scatter(
-                x=g["_x"].to_list(), y=g["_y"].to_list(), mode="markers",
-                name=f"{key}年" if group == "year" else key, customdata=g["n"].to_list(),
-                marker=dict(size=[8 + 4 * (n - 1) ** 0.5 for n in g["n"].to_list()],
-                            color=OTHER_COLOR if grey else PALETTE[k % len(PALETTE)],
-                            opacity=0.6 if grey else 0.85, line=dict(width=1, color="white")),
-                hovertext=hover, hoverinfo="text",
-            ))
+        _point_traces(fig, df, order, group, grey)
         _quadrant(fig, xmin, ymax, "below")
         title = "执行率与自评总分（每点一个或多个自评项目，点越大重合的项目越多）"
     fig.update_xaxes(title="预算执行率", tickformat=".0%", range=[xmin, xmax])
     fig.update_yaxes(title="自评总分（分）", range=[ymin, ymax])
-    fig.update_layout(title=title)
-    return _style(fig, height=480, legend_title=legend)
+    fig.update_layout(title=title, legend=dict(orientation="h", yanchor="top", y=-0.18, x=0))
+    return _style(fig, height=520, legend_title=legend)
 
 
 def unit_trajectories(trend: pl.DataFrame, metric: str, max_lines: int = MAX_LINES) -> go.Figure:

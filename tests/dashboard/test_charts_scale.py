@@ -67,8 +67,16 @@ def test_scatter_becomes_a_density_with_every_project_counted(points):
         assert _trace_sizes(fig) <= 3 * charts.MAX_MARKS
         heat = [t for t in fig.data if t.type == "heatmap"]
         assert len(heat) == 1
-        assert sum(v for row in heat[0].z for v in row if v) == N  # no project lost in the bins
+        assert sum(v for row in heat[0].customdata for v in row) == N  # no project lost in the bins
+        assert all(v is None for row, counts in zip(heat[0].z, heat[0].customdata)
+                   for v, n in zip(row, counts) if n == 0)  # empty cells stay blank
         assert f"{N:,}" in fig.layout.title.text
+        marked = [t for t in fig.data if t.type == "scatter"]
+        if color_by == "unit":  # the few units with most projects drawn over the density
+            assert len(marked) == charts.MAX_COLOR_UNITS - 1
+            assert len({t.marker.color for t in marked}) == len(marked)
+        else:
+            assert not marked
         # the quadrant stays marked above the density
         assert any(s.type == "rect" and s.x1 == charts.LOW_RATE and s.y0 == charts.HIGH_SCORE for s in fig.layout.shapes)
 
