@@ -87,12 +87,11 @@ def test_one_query_contract_for_the_dashboard_and_the_benchmark():
 def test_queries_run_with_the_waivers_registered(seed_db, tmp_path):
     """A query that reads waivers_now gets the current waivers on its cursor: an accepted flag
     is 'waived' in flags_filtered and no longer counted open in flag_counts."""
-    import duckdb
     import polars as pl
 
-    from jixiao import waivers
+    from jixiao import db, waivers
 
-    con = duckdb.connect(str(seed_db), read_only=True)
+    con = db.connect(seed_db, read_only=True)  # the dashboard's configuration: one instance per file
     try:
         sql, bound = jq.bind("flags_filtered", dict(jq.DEFAULT_PARAMS))
         before = jq.execute(con, sql, bound)
