@@ -8,20 +8,26 @@
 - Every query is a file `queries/<name>.sql`, run on its own `cursor()` (one connection is not
   thread-safe and every browser session runs on its own thread) with bound `$name` parameters —
   user values never go into the SQL text.
-- Results are cached with `st.cache_data` as Polars frames, keyed by the query text, its
-  parameters and the database path and version.
-- Flags are overlaid with the waiver log as it stands now (`jixiao.waivers.apply_waivers`, the
-  same overlay `flags_with_status` gives the CLI, the export and the reports), so accepting or
-  undoing a flag shows at once, without re-ingesting. Writing to the log needs a signed-in
-  审核 or 管理 user (`dashboard.auth`), whose name is recorded as the reviewer.
+- Queries run through `jixiao.queries` (the query contract the benchmark uses too): the
+  parameter defaults and the filter shape live there, not here.
+- Results are Polars frames cached once for every session (`st.cache_resource`: shared, never
+  copied — callers must not change them in place), keyed by the query text, its parameters,
+  the database path and version and, for a query that reads the waivers, the waiver log's
+  version. What pages derive from them (per-unit joins, counts, labels) is cached the same
+  way (`_shared`), so a repeat visit does no data work at all.
+- A flag's status is joined in SQL (queries/_flag_status.sql) with the waivers accepted now
+  (`jixiao.waivers.current_waivers` of the log, the same events `flags_with_status` reads for
+  the CLI, the export and the reports), so accepting or undoing a flag shows at once, without
+  re-ingesting, and counts of open flags never pass every flag through Python. Writing to the
+  log needs a signed-in 审核 or 管理 user (`dashboard.auth`), whose name is recorded.
 """
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import threading
+import weakref
 from pathlib import Path
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -52,22 +58,10 @@ REQUIRED_TABLES = {
 # What the upload page takes (the readers' document suffixes; the content then decides the reader).
 UPLOAD_TYPES = UPLOAD_SUFFIXES
 
-# The shared filters as query parameters: an empty list or None means "all".
-FILTER_DEFAULTS: dict[str, Any] = {
-    "years": [], "provinces": [], "cities": [], "counties": [], "units": [], "kind": None, "synthetic": None,
-}
-# Every parameter any query takes, with a harmless default (used by the tests to run each query).
-DEFAULT_PARAMS: dict[str, Any] = {
-    **FILTER_DEFAULTS, "rules": [], "severities": [], "unit": "", "project_id": "", "indicator_id": "",
-    "cluster_id": "", "doc_id": "", "line_from": 1, "line_to": 2000, "limit": 500,
-    # project search, peers by kind of unit, the 高分低执行 quadrant (charts.HIGH_SCORE, charts.LOW_RATE)
-    "q": "", "unit_kind": "", "high_score": 90.0, "low_rate": 0.8,
-    "min_units": 2,  # template clusters: shared by at least this many units
-    # one suggested unit merge: its region and its two names
-    "province": "", "city": "", "county": "", "unit_a": "", "unit_b": "",
-}
-
-_PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# The query contract (jixiao.queries): the shared filters as query parameters (an empty list or
+# None means "all") and every parameter any query takes, with its harmless default.
+FILTER_DEFAULTS = jqueries.FILTER_DEFAULTS
+DEFAULT_PARAMS = jqueries.DEFAULT_PARAMS
 
 
 # --------------------------------------------------------------------------- database file
@@ -124,46 +118,114 @@ def load_query(name: str) -> str:
     return jqueries.load_query(name, QUERIES_DIR)
 
 
-def query_params(sql: str) -> set[str]:
-    """Given a query's text, returns the names of its $parameters (comments ignored)."""
-    code = "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
-    return set(_PARAM_RE.findall(code))
+query_params = jqueries.query_params
 
 
-def _bind(value: Any) -> Any:
-    if isinstance(value, (tuple, set, frozenset)):
-        return list(value)
-    return value
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def _run_cached(sql: str, params: dict[str, Any], path: str, version: tuple) -> pl.DataFrame:
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _run_cached(key: str, path: str, version: tuple, waivers: tuple | None, _sql: str,
+                _params: dict[str, Any]) -> pl.DataFrame:
+    # key: the query's name and its bound parameters (the text follows the name); hashing one
+    # string is cheaper than hashing the text and the parameters on every page run
     con = _connection(path, version)
-    with con.cursor() as cur:
-        return cur.sql(sql, params=params or None).pl()
+    return jqueries.execute(con, _sql, _params, _current_waivers(*waivers) if waivers else None)
 
 
-def run(name: str, **params: Any) -> pl.DataFrame:
-    """Given a query name and its parameters, returns the result as a Polars frame (cached per
-    query, parameters and database version). Only the parameters the query uses are bound;
-    a missing one raises KeyError."""
-    sql = load_query(name)
-    needed = query_params(sql)
-    missing = needed - params.keys()
-    if missing:
-        raise KeyError(f"query {name} needs parameters {sorted(missing)}")
-    bound = {k: _bind(params[k]) for k in sorted(needed)}
+_SHARED: list[Callable] = []  # every _shared function (to clear them)
+_seen: dict[str, tuple] = {}
+
+
+_resolved: dict[Path, str] = {}
+
+
+def _db() -> tuple[str, tuple]:
     path = db_path()
     version = file_version(path)
     if version is None:
         raise FileNotFoundError(str(path))
-    return _run_cached(sql, bound, str(path.resolve()), version)
+    full = _resolved.get(path) or _resolved.setdefault(path, str(path.resolve()))
+    if _seen.get(full, version) != version:  # a new file was swapped in: results of the old one go
+        _clear_results()
+    _seen[full] = version
+    return full, version
+
+
+def run(name: str, **params: Any) -> pl.DataFrame:
+    """Given a query name and its parameters, returns the result as a Polars frame (cached for
+    every session per query, parameters, database version and — for a query reading the
+    waivers — waiver log version). Only the parameters the query uses are bound; a missing one
+    raises KeyError. The frame is shared: derive new frames from it, never change it."""
+    sql, bound = jqueries.bind(name, params, QUERIES_DIR)
+    path, version = _db()
+    key = f"{name}\x1f{sorted(bound.items())!r}\x1f{hash(sql)}"
+    return _run_cached(key, path, version, _waivers_key() if jqueries.reads_waivers(sql) else None, sql, bound)
+
+
+def _versions() -> tuple:
+    """What every derived result depends on: the database file's version and the waiver log's."""
+    return (*_db(), _waivers_key())
+
+
+def _shared(fn: Callable) -> Callable:
+    """Caches a page-data function for every session, keyed by its arguments and `_versions()`
+    (the inner function takes them as its first argument)."""
+    cached = st.cache_resource(show_spinner=False, max_entries=256)(fn)
+
+    def call(*args, **kw):
+        return cached(_versions(), *args, **kw)
+
+    call.__doc__, call.__name__ = fn.__doc__, fn.__name__
+    _SHARED.append(cached)
+    return call
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(v: tuple, name: str, depends: tuple, _build: Callable[[], Any]) -> Any:
+    return _build()
+
+
+def figure(name: str, build: Callable[[], Any], *depends: Any) -> Any:
+    """Given a chart's name, a function that builds it (a charts.* call) and everything the
+    chart depends on besides the data versions (the filters, the page's choices), returns the
+    figure — built once for every session per (name, depends, database and waiver-log
+    version). The figure is shared: show it, never change it."""
+    return _figure(_versions(), name, depends, build)
+
+
+_SHARED.append(_figure)
+
+
+_memo_lock = threading.Lock()
+_memo: dict[int, dict] = {}
+
+
+def derived(frame: pl.DataFrame, key: Any, fn: Callable[[pl.DataFrame], Any]) -> Any:
+    """Given a frame (one of the shared, cached results), a key and a function of the frame,
+    returns fn(frame), computed once per frame object and key — what pages derive from cached
+    results (counts, medians, labels) is then shared too. Forgotten with the frame."""
+    slot = _memo.get(id(frame))
+    if slot is not None and key in slot:
+        return slot[key]
+    value = fn(frame)
+    with _memo_lock:
+        slot = _memo.get(id(frame))
+        if slot is None:
+            slot = _memo[id(frame)] = {}
+            weakref.finalize(frame, _memo.pop, id(frame), None)
+        slot[key] = value
+    return value
+
+
+def _clear_results() -> None:
+    _run_cached.clear()
+    for cached in _SHARED:
+        cached.clear()
 
 
 def clear_caches() -> None:
-    """Forgets cached query results and waivers (the connection follows the file version)."""
-    _run_cached.clear()
+    """Forgets cached query results, derived data and waivers (the connection follows the file version)."""
+    _clear_results()
     _events_cached.clear()
+    _current_waivers.clear()
 
 
 UPDATING = "数据正在更新，当前显示更新前的数据。导入完成后刷新本页即可看到新数据。"
@@ -251,27 +313,37 @@ def waiver_log() -> Path:
     return jwaivers.waivers_path(db_path())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _events_cached(path: str, version: tuple | None) -> pl.DataFrame:
     return jwaivers.load_events(Path(path))
+
+
+def _waivers_key() -> tuple:
+    path = waiver_log()
+    return (str(path), file_version(path))
 
 
 def waiver_events() -> pl.DataFrame:
     """Returns every accept / undo event of the log, in the order written (cached until the
     log changes, also when another process writes it)."""
-    path = waiver_log()
-    return _events_cached(str(path), file_version(path))
+    return _events_cached(*_waivers_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _current_waivers(path: str, version: tuple | None) -> pl.DataFrame:
+    return jwaivers.current_waivers(_events_cached(path, version))
 
 
 def overlay_waivers(flags: pl.DataFrame) -> pl.DataFrame:
     """Given flags, returns them in the same order with status (open / waived), waiver_reason,
-    waiver_reviewer and waived_at as the waiver log says now."""
+    waiver_reviewer and waived_at as the waiver log says now (queries that read
+    `waivers_now` have them already)."""
     if flags.height == 0:
         return flags.with_columns(
             *[pl.lit(None, dtype=pl.String).alias(c) for c in jwaivers.STATUS_COLUMNS if c != "status"],
             pl.lit(None, dtype=pl.String).alias("status"),
         )
-    return jwaivers.apply_waivers(flags, jwaivers.current_waivers(waiver_events()))
+    return jwaivers.apply_waivers(flags, _current_waivers(*_waivers_key()))
 
 
 def _writer(user: User | None) -> User:
@@ -290,15 +362,13 @@ def accept_flags(rows: Iterable[dict], reason: str, user: User | None) -> int:
     each, the user's name as reviewer); returns how many. PermissionError without a 审核/管理
     user, ValueError without a reason."""
     n = jwaivers.accept(flag_keys(rows), reason, _writer(user).name, waiver_log())
-    _events_cached.clear()
-    return n
+    return n  # the log's new version keys every cache that depends on it
 
 
 def undo_flags(rows: Iterable[dict], user: User | None, reason: str = "") -> int:
     """Given flag rows and the signed-in user, undoes the acceptance of those accepted now;
     returns how many."""
     n = jwaivers.undo(flag_keys(rows), _writer(user).name, reason, waiver_log())
-    _events_cached.clear()
     return n
 
 
@@ -326,67 +396,107 @@ def filter_options() -> pl.DataFrame:
     return run("filter_options")
 
 
+@_shared
+def _filter_values(v: tuple, column: str, province: str | None, city: str | None, county: str | None) -> list:
+    df = filter_options()
+    for col, value in (("province", province), ("city", city), ("county", county)):
+        if value is not None:
+            df = df.filter(pl.col(col) == value)
+    return sorted(x for x in df.get_column(column).unique().to_list() if x is not None)
+
+
+def filter_values(column: str, province: str | None = None, city: str | None = None,
+                  county: str | None = None) -> list:
+    """Given a filter column (year, province, city, county, unit) and the regions chosen above
+    it (None = all), returns the values the sidebar offers, sorted (shared: do not change it)."""
+    return _filter_values(column, province, city, county)
+
+
 def overview_metrics(f: Filters) -> dict[str, Any]:
     """Returns the headline numbers for the filter (one dict)."""
     df = run("overview_metrics", **f.params())
     return df.row(0, named=True) if df.height else {}
 
 
+@_shared
+def _flags(v: tuple, f: Filters, rules: tuple[str, ...], severities: tuple[str, ...], status: str) -> pl.DataFrame:
+    df = run("flags_filtered", **f.params(), rules=list(rules), severities=list(severities), status=status)
+    return df.with_columns((pl.col("rule") + " " + pl.col("rule_title").fill_null("")).alias("rule_label"))
+
+
 def flags(f: Filters, rules: Iterable[str] = (), severities: Iterable[str] = (),
           status: str | None = None) -> pl.DataFrame:
-    """Returns the flags of the filtered projects with the waivers overlaid; `status` ("open" /
-    "waived") keeps only those."""
-    df = run("flags_filtered", **f.params(), rules=sorted(rules), severities=sorted(severities))
-    df = overlay_waivers(df).with_columns(
-        (pl.col("rule") + " " + pl.col("rule_title").fill_null("")).alias("rule_label"))
-    if status:
-        df = df.filter(pl.col("status") == status)
-    return df
+    """Returns the flags of the filtered projects with their status now (status, waiver_reason,
+    waiver_reviewer, waived_at) and rule_label; `status` ("open" / "waived") keeps only those.
+    Every flag of the filter: for counts use `flag_counts`, for the headline `flag_totals`."""
+    return _flags(f, tuple(sorted(rules)), tuple(sorted(severities)), status or "")
 
 
-def severity_counts(flag_frame: pl.DataFrame) -> dict[str, int]:
-    """Given flags, returns the open ones per severity {高: n, 中: n, 低: n}."""
-    open_ = flag_frame.filter(pl.col("status") == "open")
-    counts = dict(open_.group_by("severity").len().iter_rows()) if open_.height else {}
-    return {s: int(counts.get(s, 0)) for s in ("高", "中", "低")}
+def flag_counts(f: Filters, rules: Iterable[str] = (), severities: Iterable[str] = ()) -> pl.DataFrame:
+    """Returns per (rule, rule_title, severity, unit) the flags of the filtered projects: n and
+    n_open (open now) — what severity_counts, rule_counts and the per-unit chart take, without
+    every flag."""
+    return run("flag_counts", **f.params(), rules=sorted(rules), severities=sorted(severities))
 
 
-def rule_counts(flag_frame: pl.DataFrame, open_only: bool = False) -> pl.DataFrame:
-    """Given flags, returns per rule: title, severity, n (all), n_open; most open first.
-    With open_only, rules without open flags are left out."""
-    if flag_frame.height == 0:
+def flag_totals(f: Filters, rules: Iterable[str] = (), severities: Iterable[str] = (),
+                status: str | None = None) -> dict[str, Any]:
+    """Returns the filtered flags' headline: n, n_open, n_projects, n_units (and the open ones'
+    n_projects_open, n_units_open, first_open_flag)."""
+    df = run("flag_totals", **f.params(), rules=sorted(rules), severities=sorted(severities), status=status or "")
+    return dict(df.row(0, named=True))
+
+
+def _as_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Given flags (one row each, with status) or flag_counts rows, returns counts: n and n_open
+    per rule, rule_title, severity, unit."""
+    if "n_open" in frame.columns:
+        return frame
+    keys = [c for c in ("rule", "rule_title", "severity", "unit") if c in frame.columns]
+    return frame.group_by(keys).agg(pl.len().cast(pl.Int64).alias("n"),
+                                    (pl.col("status") == "open").sum().cast(pl.Int64).alias("n_open"))
+
+
+def severity_counts(frame: pl.DataFrame) -> dict[str, int]:
+    """Given flags or flag counts, returns the open ones per severity {高: n, 中: n, 低: n}."""
+    def count(frame: pl.DataFrame) -> dict[str, int]:
+        c = _as_counts(frame)
+        counts = dict(c.group_by("severity").agg(pl.col("n_open").sum()).iter_rows()) if c.height else {}
+        return {s: int(counts.get(s, 0)) for s in ("高", "中", "低")}
+
+    return dict(derived(frame, "severity_counts", count))
+
+
+def rule_counts(frame: pl.DataFrame, open_only: bool = False) -> pl.DataFrame:
+    """Given flags or flag counts, returns per rule: title, severity, n (all), n_open; most open
+    first. With open_only, rules without open flags are left out."""
+    return derived(frame, ("rule_counts", open_only), lambda fr: _rule_counts(fr, open_only))
+
+
+def _rule_counts(frame: pl.DataFrame, open_only: bool) -> pl.DataFrame:
+    c = _as_counts(frame)
+    if c.height == 0:
         return pl.DataFrame(schema={"rule": pl.String, "rule_title": pl.String, "severity": pl.String,
-                                    "n": pl.UInt32, "n_open": pl.UInt32})
+                                    "n": pl.Int64, "n_open": pl.Int64})
     out = (
-        flag_frame.group_by("rule", "rule_title", "severity")
-        .agg(pl.len().alias("n"), (pl.col("status") == "open").sum().cast(pl.UInt32).alias("n_open"))
+        c.group_by("rule", "rule_title", "severity")
+        .agg(pl.col("n").sum().cast(pl.Int64), pl.col("n_open").sum().cast(pl.Int64))
         .sort(["n_open", "n", "rule"], descending=[True, True, False])
     )
     return out.filter(pl.col("n_open") > 0) if open_only else out
 
 
-def unit_comparison(f: Filters, flag_frame: pl.DataFrame | None = None) -> pl.DataFrame:
+def unit_comparison(f: Filters) -> pl.DataFrame:
     """Returns one row per unit with budget, execution, scores, full-marks share and open flags
     (n_open_flags, flags_per_project), in region order."""
-    units = run("unit_comparison", **f.params())
-    fl = flags(f) if flag_frame is None else flag_frame
-    per_unit = (
-        fl.filter(pl.col("status") == "open").group_by("unit").agg(pl.len().cast(pl.Int64).alias("n_open_flags"))
-        if fl.height else pl.DataFrame(schema={"unit": pl.String, "n_open_flags": pl.Int64})
-    )
-    out = units.join(per_unit, on="unit", how="left", nulls_equal=True).with_columns(
-        pl.col("n_open_flags").fill_null(0)
-    )
-    return out.with_columns(
-        (pl.col("n_open_flags") / pl.col("n_projects")).alias("flags_per_project")
-    )
+    return run("unit_comparison", **f.params())
 
 
 def units_by_flags(units: pl.DataFrame, n: int = 10) -> pl.DataFrame:
     """Given unit_comparison rows, returns the n units with the most open flags per project."""
-    return units.filter(pl.col("n_open_flags") > 0).sort(
+    return derived(units, ("units_by_flags", n), lambda units: units.filter(pl.col("n_open_flags") > 0).sort(
         ["flags_per_project", "n_open_flags", "unit"], descending=[True, True, False]
-    ).head(n)
+    ).head(n))
 
 
 UNIT_METRICS = {
@@ -401,6 +511,10 @@ def unit_vs_median(units: pl.DataFrame, metric: str) -> pl.DataFrame:
     """Given unit_comparison rows and a metric column, returns per unit its value, the median of
     the units of its city and of its province (over units with a value), the differences (null
     where the unit is the only one there) and how many units each median is taken over."""
+    return derived(units, ("unit_vs_median", metric), lambda units: _unit_vs_median(units, metric))
+
+
+def _unit_vs_median(units: pl.DataFrame, metric: str) -> pl.DataFrame:
     df = units.filter(pl.col(metric).is_not_null()).select(
         "province", "city", "county", "unit", pl.col(metric).alias("value")
     )
@@ -427,17 +541,30 @@ def self_eval_projects(f: Filters) -> pl.DataFrame:
     return run("self_eval_projects", **f.params())
 
 
+def scatter_points(f: Filters) -> pl.DataFrame:
+    """Returns the self-evaluation projects with both an execution rate and a reported total
+    (what the 执行率 × 自评总分 chart draws)."""
+    return derived(self_eval_projects(f), "scatter_points", lambda p: p.filter(
+        pl.col("execution_rate").is_not_null() & pl.col("total_score_reported").is_not_null()))
+
+
 def high_score_low_rate(points: pl.DataFrame, high_score: float, low_rate: float) -> pl.DataFrame:
-    """Given self_eval_projects rows, returns the 高分低执行 ones (reported total ≥ high_score,
-    execution rate < low_rate), lowest rate first."""
-    return points.filter((pl.col("total_score_reported") >= high_score) & (pl.col("execution_rate") < low_rate)
-                         ).sort(["execution_rate", "unit", "year", "project_id"])
+    """Given scatter points, returns the 高分低执行 ones (total ≥ high_score, rate < low_rate),
+    lowest rate first."""
+    return derived(points, ("quadrant", high_score, low_rate), lambda p: p.filter(
+        (pl.col("total_score_reported") >= high_score) & (pl.col("execution_rate") < low_rate)
+    ).sort(["execution_rate", "unit", "year", "project_id"]))
 
 
 def high_score_low_rate_by_county(points: pl.DataFrame, high_score: float, low_rate: float) -> pl.DataFrame:
     """Given self_eval_projects rows (with a rate and a total), returns per (province, city,
     county): n_self_eval, n_quadrant (高分低执行), share_quadrant, and the quadrant projects'
     budget, executed and execution rate (their sums' ratio); counties with most such projects first."""
+    return derived(points, ("quadrant_by_county", high_score, low_rate),
+                   lambda p: _quadrant_by_county(p, high_score, low_rate))
+
+
+def _quadrant_by_county(points: pl.DataFrame, high_score: float, low_rate: float) -> pl.DataFrame:
     q = (pl.col("total_score_reported") >= high_score) & (pl.col("execution_rate") < low_rate)
     return (
         points.group_by("province", "city", "county")
@@ -458,6 +585,16 @@ def high_score_low_rate_by_county(points: pl.DataFrame, high_score: float, low_r
     )
 
 
+def n_distinct(frame: pl.DataFrame, column: str) -> int:
+    """Given a (shared) frame and a column, returns its number of distinct values."""
+    return int(derived(frame, ("n_distinct", column), lambda d: d[column].n_unique()))
+
+
+def distinct_values(frame: pl.DataFrame, column: str) -> list:
+    """Given a (shared) frame and a column, returns its distinct non-null values, sorted."""
+    return list(derived(frame, ("distinct", column), lambda d: sorted(d[column].drop_nulls().unique().to_list())))
+
+
 def unit_year_trend(f: Filters) -> pl.DataFrame:
     """Returns per (unit, year) the mean self-evaluation score and the execution rate."""
     return run("unit_year_trend", **f.params())
@@ -465,19 +602,18 @@ def unit_year_trend(f: Filters) -> pl.DataFrame:
 
 def units_with_years(trend: pl.DataFrame, n: int = 2) -> list[str]:
     """Given unit_year_trend rows, returns the units with data in at least n years."""
-    if trend.height == 0:
-        return []
-    per = trend.group_by("unit").agg(pl.col("year").n_unique().alias("k")).filter(pl.col("k") >= n)
-    return sorted(per["unit"].drop_nulls().to_list())
+    def units(trend: pl.DataFrame) -> list[str]:
+        if trend.height == 0:
+            return []
+        per = trend.group_by("unit").agg(pl.col("year").n_unique().alias("k")).filter(pl.col("k") >= n)
+        return sorted(per["unit"].drop_nulls().to_list())
+
+    return list(derived(trend, ("units_with_years", n), units))
 
 
 def projects_by_unit(f: Filters, unit: str) -> pl.DataFrame:
-    """Returns the unit's projects in the filter, with their open flag counts."""
-    df = run("projects_by_unit", **f.params(), unit=unit)
-    fl = flags(f).filter(pl.col("unit") == unit)
-    per = fl.group_by("project_id").agg(
-        (pl.col("status") == "open").sum().cast(pl.Int64).alias("n_open_flags"))
-    return df.join(per, on="project_id", how="left").with_columns(pl.col("n_open_flags").fill_null(0))
+    """Returns the unit's projects in the filter, with their open flag counts (n_open_flags)."""
+    return run("projects_by_unit", **f.params(), unit=unit)
 
 
 def project_detail(project_id: str) -> dict[str, Any] | None:
@@ -487,12 +623,12 @@ def project_detail(project_id: str) -> dict[str, Any] | None:
 
 
 def project_flags(project_id: str) -> pl.DataFrame:
-    """Returns the project's flags with the waivers overlaid."""
-    return overlay_waivers(run("project_flags", project_id=project_id))
+    """Returns the project's flags with their status now."""
+    return run("project_flags", project_id=project_id)
 
 
-def project_indicators(project_id: str) -> pl.DataFrame:
-    """Returns the project's indicators in order, with open flag counts and messages."""
+@_shared
+def _project_indicators(v: tuple, project_id: str) -> pl.DataFrame:
     df = run("project_indicators", project_id=project_id)
     fl = project_flags(project_id).filter((pl.col("status") == "open") & pl.col("indicator_id").is_not_null())
     per = fl.group_by("indicator_id").agg(
@@ -500,6 +636,11 @@ def project_indicators(project_id: str) -> pl.DataFrame:
         (pl.col("rule") + " " + pl.col("rule_title").fill_null("")).unique().sort().str.join("；").alias("flag_rules"),
     )
     return df.join(per, on="indicator_id", how="left").with_columns(pl.col("n_open_flags").fill_null(0))
+
+
+def project_indicators(project_id: str) -> pl.DataFrame:
+    """Returns the project's indicators in order, with open flag counts and messages."""
+    return _project_indicators(project_id)
 
 
 def _masked(lines: pl.DataFrame) -> pl.DataFrame:
@@ -546,23 +687,28 @@ def template_occurrences(cluster_id: str) -> pl.DataFrame:
 
 
 def rules_catalog(flag_frame: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Returns the rule catalog; given flags, with their counts per rule (n_flags, n_open)."""
+    """Returns the rule catalog; given flags or flag counts, with their counts per rule
+    (n_flags, n_open)."""
     cat = run("rules_catalog")
     if flag_frame is None:
         return cat
-    counts = rule_counts(flag_frame).select("rule", pl.col("n").cast(pl.Int64).alias("n_flags"),
-                                            pl.col("n_open").cast(pl.Int64))
+    counts = rule_counts(flag_frame).group_by("rule").agg(pl.col("n").sum().alias("n_flags"), pl.col("n_open").sum())
     return cat.join(counts, on="rule", how="left").with_columns(
-        pl.col("n_flags").fill_null(0), pl.col("n_open").fill_null(0)
+        pl.col("n_flags").fill_null(0).cast(pl.Int64), pl.col("n_open").fill_null(0).cast(pl.Int64)
+    )
+
+
+@_shared
+def _documents(v: tuple) -> pl.DataFrame:
+    return run("documents_list").with_columns(
+        pl.col("source_path").str.replace(r"^.*/", "").alias("file"),
+        (pl.col("size_bytes") / 1024).alias("size_kb"),
     )
 
 
 def documents() -> pl.DataFrame:
     """Returns the loaded documents (status, counts, encoding, parse report), newest first."""
-    return run("documents_list").with_columns(
-        pl.col("source_path").map_elements(lambda p: Path(p).name, return_dtype=pl.String).alias("file"),
-        (pl.col("size_bytes") / 1024).alias("size_kb"),
-    )
+    return _documents()
 
 
 def document_lines(doc_id: str, line_from: int = 1, line_to: int = 2000) -> pl.DataFrame:
@@ -674,14 +820,6 @@ def indicator_pivot(rows: pl.DataFrame, flag_frame: pl.DataFrame | None = None) 
 # --------------------------------------------------------------------------- counties and peers
 
 
-def _open_flags_by(flag_frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Given flags with status, returns the open ones counted per `keys` (n_open_flags)."""
-    open_ = flag_frame.filter(pl.col("status") == "open") if flag_frame.height else flag_frame
-    if open_.height == 0:
-        return pl.DataFrame(schema={**{k: pl.String for k in keys}, "n_open_flags": pl.Int64})
-    return open_.group_by(keys).agg(pl.len().cast(pl.Int64).alias("n_open_flags"))
-
-
 def region_label() -> pl.Expr:
     """The county's label: the county, or "某市（本级）" / "某省（本级）" for units above counties."""
     from dashboard.format import SAME_LEVEL, UNKNOWN_REGION
@@ -690,23 +828,18 @@ def region_label() -> pl.Expr:
                        pl.lit(UNKNOWN_REGION))
 
 
-def county_rollup(f: Filters, flag_frame: pl.DataFrame | None = None) -> pl.DataFrame:
+def county_rollup(f: Filters) -> pl.DataFrame:
     """Returns one row per county in the filter (queries/county_rollup.sql: units, projects,
-    执行率, mean and median score, 高分低执行 projects and their share) with open flags
-    (n_open_flags, flags_per_project = open flags ÷ projects, as 单位对比 counts them),
-    n_flags_all, a `label` (county, or 某市（本级）) and `key` (province / city / county)."""
+    执行率, mean and median score, 高分低执行 projects and their share, open flags n_open_flags
+    and flags_per_project = open flags ÷ projects as 单位对比 counts them, n_flags_all) with a
+    `label` (county, or 某市（本级）) and `key` (province / city / county)."""
     from dashboard.charts import HIGH_SCORE, LOW_RATE
 
     df = run("county_rollup", **f.params(), high_score=HIGH_SCORE, low_rate=LOW_RATE)
-    fl = flags(f) if flag_frame is None else flag_frame
     keys = ["province", "city", "county"]
-    per = _open_flags_by(fl, keys)
-    return (df.rename({"n_flags": "n_flags_all"}).drop("flags_per_project")
-            .join(per, on=keys, how="left", nulls_equal=True, maintain_order="left")
-            .with_columns(pl.col("n_open_flags").fill_null(0))
-            .with_columns((pl.col("n_open_flags") / pl.col("n_projects")).alias("flags_per_project"),
-                          region_label().alias("label"),
-                          pl.concat_str([pl.col(k).fill_null("—") for k in keys], separator=" / ").alias("key")))
+    return derived(df, "county_labels", lambda d: d.with_columns(
+        region_label().alias("label"),
+        pl.concat_str([pl.col(k).fill_null("—") for k in keys], separator=" / ").alias("key")))
 
 
 PEER_METRICS = {
@@ -716,27 +849,18 @@ PEER_METRICS = {
 }
 
 
-def unit_peers(f: Filters, unit_kind: str = "", flag_frame: pl.DataFrame | None = None) -> pl.DataFrame:
+def unit_peers(f: Filters, unit_kind: str = "") -> pl.DataFrame:
     """Given the filters and a kind of unit ("" = every kind), returns the units of that kind
-    side by side (queries/unit_peers.sql) with open flags per project (as 单位对比), the kind's
-    medians over all its units in the filter (kind_*_median) and over those of the unit's
-    province (province_kind_*_median), and n_peers / n_province_peers."""
-    df = run("unit_peers", **f.params(), unit_kind=unit_kind)
-    fl = flags(f) if flag_frame is None else flag_frame
-    keys = ["province", "city", "county", "unit"]
-    per = _open_flags_by(fl, keys)
-    df = (df.drop("flags_per_project", "kind_flags_per_project_median")
-          .join(per, on=keys, how="left", nulls_equal=True, maintain_order="left")
-          .with_columns(pl.col("n_open_flags").fill_null(0))
-          .with_columns((pl.col("n_open_flags") / pl.col("n_projects")).alias("flags_per_project")))
+    side by side (queries/unit_peers.sql: open flags per project as 单位对比 counts them, the
+    kind's medians over all its units in the filter kind_*_median) with the medians over the
+    kind's units of the unit's province (province_kind_*_median) and n_province_peers."""
     by_prov = ["unit_kind", "province"]
-    return df.with_columns(
-        pl.col("flags_per_project").median().over("unit_kind").alias("kind_flags_per_project_median"),
+    return derived(run("unit_peers", **f.params(), unit_kind=unit_kind), "province_medians", lambda df: df.with_columns(
         pl.col("execution_rate").median().over(by_prov).alias("province_kind_execution_rate_median"),
         pl.col("score_mean").median().over(by_prov).alias("province_kind_score_median"),
         pl.col("flags_per_project").median().over(by_prov).alias("province_kind_flags_per_project_median"),
         pl.len().over(by_prov).alias("n_province_peers"),
-    )
+    ))
 
 
 def unit_kinds(peers: pl.DataFrame) -> pl.DataFrame:
@@ -806,6 +930,67 @@ def merge_units(suggestions: Iterable[dict], decision: str, user: User | None, n
             units.rebuild(db_path(), on_wait=on_wait)
         clear_caches()
     return len(rows)
+
+
+# --------------------------------------------------------------------------- warming
+
+def warm() -> None:
+    """Computes what every page shows for the unfiltered view (the queries and what pages derive
+    from them) into the shared caches, so that the first visitor after a start or an import
+    finds it ready. Errors are left to the page that would meet them."""
+    from dashboard.filters import Filters
+
+    f = Filters()
+    if problem() is not None:
+        return
+    derived_stale()
+    for col in ("year", "province", "unit"):
+        filter_values(col)
+    overview_metrics(f)
+    counts = flag_counts(f)
+    severity_counts(counts)
+    rule_counts(counts, open_only=True)
+    units = unit_comparison(f)
+    units_by_flags(units, n=10)
+    unit_vs_median(units, next(iter(UNIT_METRICS)))
+    points = scatter_points(f)
+    high_score_low_rate(points, DEFAULT_PARAMS["high_score"], DEFAULT_PARAMS["low_rate"])
+    n_distinct(points, "unit")
+    trend = unit_year_trend(f)
+    units_with_years(trend, 2)
+    flags(f, status="open")
+    flag_totals(f, status="open")
+    flag_counts(f)
+    rules_catalog(counts)
+    documents()
+    template_clusters(f)
+
+
+def warm_in_background(interval: float = 2.0) -> threading.Thread:
+    """Starts a daemon thread that warms the caches now and again whenever the database file or
+    the waiver log changes (an import swapped a new file in, a flag was accepted) and no import
+    is running. Returns the thread."""
+    import logging
+    import time
+
+    # Outside a script run Streamlit warns on every cached call ("missing ScriptRunContext").
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+
+    def loop() -> None:
+        seen = None
+        while True:
+            try:
+                now = (file_version(db_path()), _waivers_key())
+                if now != seen and now[0] is not None and not import_running():
+                    warm()
+                    seen = now
+            except Exception:  # noqa: BLE001 - a page shows the problem; warming tries again later
+                pass
+            time.sleep(interval)
+
+    thread = threading.Thread(target=loop, name="jixiao-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 # --------------------------------------------------------------------------- review reports

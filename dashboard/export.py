@@ -27,6 +27,9 @@ _XL_KINDS = {"money": "money", "num": "money", "score": "money", "pct": "pct", "
 _WRAP_AT = 40        # a text column whose values run longer than this wraps
 _MAX_WIDTH = 60      # column width cap, in Excel character units (a CJK character counts two)
 _NAME_CHARS = 60     # file names: the table's name is cut to this many characters
+# A table shows at most this many rows in the browser (the first ones, in the table's order);
+# its downloads hold every row. Sending 50,000 rows to every visitor would make the page wait.
+MAX_ROWS = 4000
 
 
 def _safe_name(name: str) -> str:
@@ -161,11 +164,18 @@ def _show(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, mode: 
         height = min(38 + 35 * max(df.height, 1) + 8, 580)
     kwargs = dict(column_order=cols, column_config=column_config(spec), hide_index=True,
                   key=key, height=height, placeholder="—")
-    shown = display_frame(df, spec)  # % columns ×100 for their fixed-decimal format
+    # Only the shown columns (and the rows' ids, hidden) and at most MAX_ROWS rows go to the
+    # browser — never long hidden text such as a parse report; a selected row is looked up in
+    # the whole frame by its position (the first rows are the same rows). As an Arrow table:
+    # Streamlit sends that as it is, where a Polars frame goes through pandas.
+    ids = [c for c in df.columns if c not in cols and (c.endswith("_id") or c == "rule")]
+    shown = display_frame(df.select(cols + ids).head(MAX_ROWS), spec).to_arrow()  # % columns ×100 for their fixed-decimal format
     if mode:
         event = st.dataframe(shown, on_select="rerun", selection_mode=mode, **kwargs)
     else:
         st.dataframe(shown, **kwargs)
+    if df.height > MAX_ROWS:  # (the caption says so)
+        st.caption(f"表中显示前 {MAX_ROWS:,} 行（共 {df.height:,} 行）；下载 Excel / CSV 可得全部行。")
     if downloads:
         download_buttons(df, name, key, spec, scope)
     if not mode:

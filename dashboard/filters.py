@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import polars as pl
-
 ALL = "全部"
 KIND_OPTIONS = {ALL: None, "绩效目标表": "goal", "绩效自评表": "self_eval"}
 SOURCE_OPTIONS = {ALL: None, "真实": False, "合成": True}
@@ -106,10 +104,6 @@ def _reset_all() -> None:
         st.session_state[k] = []
 
 
-def _distinct(df: pl.DataFrame, col: str) -> list:
-    return sorted(v for v in df.get_column(col).unique().to_list() if v is not None)
-
-
 def _keep_valid(key: str, options: list) -> None:
     """Drops a remembered value that is no longer offered (e.g. a city of another province),
     before the widget is drawn."""
@@ -189,35 +183,28 @@ def sidebar() -> Filters:
         if data.problem() is not None:
             st.caption("没有可用的数据库，筛选暂不可用。")
             return Filters()
-        opts = data.filter_options()
         q = dict(bind="query-params")
-
-        years = sorted(_distinct(opts, "year"), reverse=True)
+        # the choices come cached from data.filter_values (every page run draws this sidebar)
+        years = sorted(data.filter_values("year"), reverse=True)
         _keep_valid(K_YEAR, years)
         st.multiselect("年度", years, key=K_YEAR, placeholder="全部年度", select_all=False, **q)
 
-        provinces = _distinct(opts, "province")
+        provinces = data.filter_values("province")
         _keep_valid(K_PROVINCE, [ALL, *provinces])
         st.selectbox("省（自治区）", [ALL, *provinces], key=K_PROVINCE, on_change=_reset_below,
                      args=(K_PROVINCE,), **q)
         sel = current()
-        in_prov = opts.filter(pl.col("province") == sel.province) if sel.province else opts
-
-        cities = _distinct(in_prov, "city")
+        cities = data.filter_values("city", sel.province)
         _keep_valid(K_CITY, [ALL, *cities])
         st.selectbox("市（州）", [ALL, *cities], key=K_CITY, on_change=_reset_below, args=(K_CITY,),
                      disabled=sel.province is None, help="先选省，再选市", **q)
         sel = current()
-        in_city = in_prov.filter(pl.col("city") == sel.city) if sel.city else in_prov
-
-        counties = _distinct(in_city, "county")
+        counties = data.filter_values("county", sel.province, sel.city)
         _keep_valid(K_COUNTY, [ALL, *counties])
         st.selectbox("县（区）", [ALL, *counties], key=K_COUNTY, on_change=_reset_below, args=(K_COUNTY,),
                      disabled=sel.city is None, help="先选市，再选县（区）；市本级单位只在「全部」下", **q)
         sel = current()
-        in_county = in_city.filter(pl.col("county") == sel.county) if sel.county else in_city
-
-        units = _distinct(in_county, "unit")
+        units = data.filter_values("unit", sel.province, sel.city, sel.county)
         _keep_valid(K_UNIT, units)
         st.multiselect("单位", units, key=K_UNIT, placeholder="全部单位", select_all=False, **q)
 

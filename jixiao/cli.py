@@ -384,6 +384,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", dest="json_out", default=None, help="also write the JSON summary to this file")
     p.add_argument("--workers", type=int, default=2, help="parser processes for the ingest")
     p.add_argument("--batch-size", type=int, default=200, help="documents per load transaction")
+    p.add_argument("--db", type=Path, default=None,
+                   help="an existing database for --browser / --sessions / --queries (default: WORKDIR/bench.duckdb)")
+    p.add_argument("--browser", action="store_true",
+                   help="open every page in headless Chromium: first visit, repeat visit, one interaction")
+    p.add_argument("--browser-rounds", type=int, default=3, help="server starts (rounds) for --browser")
+    p.add_argument("--pages", default=None, help="only these pages for --browser (sidebar titles, comma-separated)")
+    p.add_argument("--sessions", type=int, default=None, metavar="N",
+                   help="N concurrent websocket sessions, each opening the overview and one other page")
+    p.add_argument("--queries", dest="queries_only", action="store_true",
+                   help="time the dashboard's queries on the existing database")
+    p.add_argument("--query-runs", type=int, default=20, help="timed runs per query")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("units", help="单位名称合并：列出建议，接受或拒绝合并")

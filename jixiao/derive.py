@@ -91,6 +91,22 @@ def document_links(con: duckdb.DuckDBPyConnection, projects: pl.DataFrame, indic
     return lineage
 
 
+def flag_context(con: duckdb.DuckDBPyConnection) -> None:
+    """Writes `flag_context`: per flag its indicator's sequence number and name (null for a flag
+    about a whole project) and its place in the order the flags are listed in (rule, unit,
+    year, project name, indicator — project-wide flags first —, flag id) — looked up and
+    ranked once here rather than joined with every indicator on every page visit."""
+    con.execute("""
+        CREATE OR REPLACE TABLE flag_context AS
+        SELECT f.flag_id, i.seq AS indicator_seq, i.name AS indicator_name,
+               row_number() OVER (ORDER BY f.rule, coalesce(p.unit_canonical, p.unit), p.year, p.name,
+                                  i.seq NULLS FIRST, f.flag_id) AS display_order
+        FROM flags f
+        LEFT JOIN projects p USING (project_id)
+        LEFT JOIN indicators i USING (indicator_id)
+    """)
+
+
 def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
     """Recomputes every derived table from projects and indicators; returns seconds per step.
 
@@ -151,6 +167,9 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     # after the links: a goal table and its own self-evaluation are one project to the templates
     clusters, members = template_clusters(indicators, frames.projects, links=lineage.project_links)
     _replace_table(con, "template_clusters", clusters)
+    # With the member's project: the dashboard counts a cluster's members inside a filter
+    # without joining a million indicators for it.
+    members = members.join(indicators.select("indicator_id", "project_id"), on="indicator_id", how="left")
     _replace_table(con, "template_members", members)
     timings["boilerplate"] = time.perf_counter() - t
 
@@ -163,6 +182,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     flags = run_rules(frames, timings=timings, on_error=report)
     _replace_table(con, "flags", flags)
     _replace_table(con, "rules", rules_frame())
+    flag_context(con)
     timings["rules"] = time.perf_counter() - t
     if verbose:
         for k, v in timings.items():

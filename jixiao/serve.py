@@ -3,6 +3,13 @@
 The launcher's own options win over the config file: `--server.address` (127.0.0.1 unless
 `--host` says otherwise), `--server.port` and `--server.headless` replace whatever the TOML
 says, so each option is given to Streamlit once.
+
+The server runs as `python -m jixiao.serve run …` (Streamlit's own command line behind a
+few imports): the dashboard's libraries (Polars, DuckDB, Plotly, the dashboard modules — a
+second and more) are imported when the server starts, not in the first visitor's page run,
+and a background thread fills the shared caches with the unfiltered view of every page, at
+the start and again after every import (`dashboard.data.warm_in_background`;
+JIXIAO_WARM=0 turns it off).
 """
 
 from __future__ import annotations
@@ -49,7 +56,7 @@ def streamlit_command(db_path: Path, port: int, host: str = DEFAULT_HOST, headle
     overrides = {"server.address": host or DEFAULT_HOST, "server.port": int(port)}
     if headless:
         overrides["server.headless"] = True
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), *config_flags(overrides=overrides)]
+    cmd = [sys.executable, "-m", "jixiao.serve", "run", str(APP), *config_flags(overrides=overrides)]
     env = {"JIXIAO_DB": str(Path(db_path).resolve())}
     if users:
         env["JIXIAO_USERS"] = str(Path(users).expanduser().resolve())
@@ -88,3 +95,28 @@ def serve_notes(host: str, env: dict[str, str]) -> list[str]:
         notes.append(f"还没有审核或管理用户（{path}）：导入文档、接受标记暂时无人可做。"
                      "添加：jixiao users add 姓名 --role 审核")
     return notes
+
+
+PRELOAD = ("polars", "duckdb", "plotly.graph_objects", "plotly.express", "dashboard.data", "dashboard.charts",
+           "dashboard.export", "dashboard.filters", "dashboard.format", "dashboard.links", "dashboard.auth")
+
+
+def main() -> int:
+    """Streamlit's command line (`streamlit run …`), the dashboard's libraries imported first.
+    Importing them does no work on data (that happens on a page's first run)."""
+    import importlib
+
+    sys.path.insert(0, str(REPO_ROOT))  # where `streamlit run dashboard/app.py` finds `dashboard`
+    for name in PRELOAD:
+        importlib.import_module(name)
+    if os.environ.get("JIXIAO_WARM", "1") != "0":
+        from dashboard.data import warm_in_background
+
+        warm_in_background()
+    from streamlit.web.cli import main as streamlit_main
+
+    return streamlit_main(prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,20 +1,25 @@
--- purpose: counties side by side — execution, scores, 高分低执行 projects and their share, flags per project
+-- purpose: counties side by side — execution, scores, 高分低执行 projects and their share, open flags per project
 -- grain: one row per (province, city, county) in the filtered projects
 -- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic;
 --             $high_score, $low_rate (the 高分低执行 quadrant: total score ≥ $high_score and 执行率 < $low_rate)
--- used by: dashboard/views/compare.py (县（区）汇总, via data.county_rollup; open flags overlaid in Python)
+-- used by: dashboard/views/compare.py (县（区）汇总, via data.county_rollup; flags' status now joined in SQL)
 WITH p AS (
     -- include: filtered_projects
 ),
+fs AS (
+    -- include: flag_status
+),
 n_flag AS (
-    SELECT f.project_id, count(*) AS n FROM flags f GROUP BY f.project_id
+    SELECT f.project_id, count(*) AS n, count(*) FILTER (WHERE f.status = 'open') AS n_open
+    FROM fs f GROUP BY f.project_id
 ),
 all_p AS (
     SELECT p.province, p.city, p.county,
            count(DISTINCT p.unit) AS n_units,
            count(*) AS n_projects,
            count(*) FILTER (WHERE p.kind = 'goal') AS n_goal,
-           sum(coalesce(n_flag.n, 0)) AS n_flags
+           sum(coalesce(n_flag.n, 0)) AS n_flags_all,
+           CAST(sum(coalesce(n_flag.n_open, 0)) AS BIGINT) AS n_open_flags
     FROM p LEFT JOIN n_flag USING (project_id)
     GROUP BY ALL
 ),
@@ -56,8 +61,10 @@ SELECT
     c.score_median,
     coalesce(c.n_high_score_low_rate, 0) AS n_high_score_low_rate,
     CASE WHEN c.n_scored > 0 THEN c.n_high_score_low_rate / c.n_scored END AS high_score_low_rate_share,
-    a.n_flags,
-    a.n_flags / a.n_projects AS flags_per_project
+    a.n_flags_all,
+    a.n_open_flags,
+    -- open flags per project, as 单位对比 counts them
+    a.n_open_flags / a.n_projects AS flags_per_project
 FROM all_p a
 LEFT JOIN se_c c ON c.province IS NOT DISTINCT FROM a.province AND c.city IS NOT DISTINCT FROM a.city
                 AND c.county IS NOT DISTINCT FROM a.county

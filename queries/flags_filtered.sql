@@ -1,10 +1,14 @@
--- purpose: the flags of the filtered projects with rule title, unit, project and indicator
--- grain: one row per flag (status comes from the waivers file, overlaid in Python)
+-- purpose: the flags of the filtered projects with rule title, unit, project, indicator and status now
+-- grain: one row per flag
 -- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic;
---             $rules (rule codes, empty = all), $severities (高/中/低, empty = all)
--- used by: dashboard/pages/overview.py, flags.py, rules.py, compare.py, drilldown.py (via data.flags)
+--             $rules (rule codes, empty = all), $severities (高/中/低, empty = all),
+--             $status ('open' / 'waived', '' = all)
+-- used by: dashboard/views/flags.py, the review of every flag (via data.flags; status from the waiver log)
 WITH p AS (
     -- include: filtered_projects
+),
+fs AS (
+    -- include: flag_status
 )
 SELECT
     f.flag_id,
@@ -22,13 +26,20 @@ SELECT
     p.year,
     p.kind,
     p.name AS project_name,
-    i.seq AS indicator_seq,
-    i.name AS indicator_name,
-    f.message
-FROM flags f
+    c.indicator_seq,
+    c.indicator_name,
+    f.message,
+    f.status,
+    f.waiver_reason,
+    f.waiver_reviewer,
+    f.waived_at
+FROM fs f
 JOIN p USING (project_id)
 LEFT JOIN rules r USING (rule)
-LEFT JOIN indicators i USING (indicator_id)
+LEFT JOIN flag_context c USING (flag_id)
 WHERE (len(CAST($rules AS VARCHAR[])) = 0 OR list_contains(CAST($rules AS VARCHAR[]), f.rule))
   AND (len(CAST($severities AS VARCHAR[])) = 0 OR list_contains(CAST($severities AS VARCHAR[]), f.severity))
-ORDER BY f.rule, p.unit, p.year, p.name, i.seq NULLS FIRST, f.flag_id
+  AND (CAST($status AS VARCHAR) = '' OR f.status = CAST($status AS VARCHAR))
+-- flag_context.display_order: rule, unit, year, project name, indicator (project-wide flags
+-- first), flag id — ranked once in derive, so a filter keeps the order without sorting text
+ORDER BY c.display_order

@@ -10,7 +10,7 @@ SELECT
     count(*) AS n_projects,
     count(*) FILTER (WHERE p.kind = 'goal') AS n_goal,
     count(*) FILTER (WHERE p.kind = 'self_eval') AS n_self_eval,
-    (SELECT count(*) FROM indicators i WHERE i.project_id IN (SELECT project_id FROM p)) AS n_indicators,
+    CAST(coalesce(sum(s.n_indicators), 0) AS BIGINT) AS n_indicators,  -- counted once per project, in project_scores
     count(DISTINCT p.year) AS n_years,
     min(p.year) AS year_min,
     max(p.year) AS year_max,
@@ -21,3 +21,4 @@ SELECT
     avg(p.total_score_reported) FILTER (WHERE p.kind = 'self_eval') AS score_mean,
     count(*) FILTER (WHERE coalesce(p.synthetic, false)) AS n_synthetic
 FROM p
+LEFT JOIN project_scores s USING (project_id)

@@ -5,8 +5,11 @@
 WITH p AS (
     -- include: filtered_projects
 ),
-n_ind AS (
-    SELECT i.project_id, count(*) AS n FROM indicators i GROUP BY i.project_id
+fs AS (
+    -- include: flag_status
+),
+n_open AS (
+    SELECT f.project_id, count(*) AS n FROM fs f WHERE f.status = 'open' GROUP BY f.project_id
 )
 SELECT
     p.project_id,
@@ -20,10 +23,11 @@ SELECT
     p.execution_rate,
     p.total_score_reported,
     s.total_expected,
-    coalesce(n_ind.n, 0) AS n_indicators,
+    coalesce(s.n_indicators, 0) AS n_indicators,
+    coalesce(n_open.n, 0) AS n_open_flags,
     coalesce(p.synthetic, false) AS synthetic
 FROM p
 LEFT JOIN project_scores s USING (project_id)
-LEFT JOIN n_ind USING (project_id)
+LEFT JOIN n_open USING (project_id)
 WHERE p.unit = CAST($unit AS VARCHAR)
 ORDER BY p.year DESC, p.kind, p.seq, p.project_id

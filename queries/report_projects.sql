@@ -5,9 +5,6 @@
 WITH p AS (
     -- include: filtered_projects
 ),
-n_ind AS (
-    SELECT i.project_id, count(*) AS n FROM indicators i GROUP BY i.project_id
-)
 SELECT
     p.project_id,
     p.doc_id,
@@ -29,9 +26,8 @@ SELECT
     p.total_score_reported,
     s.total_expected,
     p.goal,
-    coalesce(n_ind.n, 0) AS n_indicators,
+    coalesce(s.n_indicators, 0) AS n_indicators,
     coalesce(p.synthetic, false) AS synthetic
 FROM p
 LEFT JOIN project_scores s USING (project_id)
-LEFT JOIN n_ind USING (project_id)
 ORDER BY unit_key, p.year, p.kind, p.doc_id, p.seq, p.project_id

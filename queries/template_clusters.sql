@@ -14,26 +14,33 @@ c AS (
     SELECT * FROM template_clusters WHERE n_units >= CAST($min_units AS INTEGER)
 ),
 inside AS (
-    -- members carry their project: no join through the indicators
+    -- members carry their project (template_members.project_id): no join through the indicators
     SELECT m.cluster_id, count(*) AS n_in_filter
     FROM template_members m
     SEMI JOIN c USING (cluster_id)
     SEMI JOIN p USING (project_id)
     GROUP BY m.cluster_id
+),
+-- the ranking reads only the counts; the long texts are read for the clusters shown
+ranked AS (
+    SELECT c.cluster_id, c.n_indicators, c.n_projects, c.n_units, c.n_years, inside.n_in_filter
+    FROM c
+    JOIN inside USING (cluster_id)
+    ORDER BY c.n_units DESC, c.n_indicators DESC, c.n_projects DESC, c.cluster_id
+    LIMIT CAST($limit AS INTEGER)
 )
 SELECT
-    c.cluster_id,
+    r.cluster_id,
     c.representative,
     c.example,
-    c.n_indicators,
-    c.n_projects,
-    c.n_units,
-    c.n_years,
+    r.n_indicators,
+    r.n_projects,
+    r.n_units,
+    r.n_years,
     c.units,
     c.min_similarity,
-    inside.n_in_filter,
-    count(*) OVER () AS n_clusters
-FROM c
-JOIN inside USING (cluster_id)
-ORDER BY c.n_units DESC, c.n_indicators DESC, c.n_projects DESC, c.cluster_id
-LIMIT CAST($limit AS INTEGER)
+    r.n_in_filter,
+    (SELECT count(*) FROM inside) AS n_clusters
+FROM ranked r
+JOIN template_clusters c USING (cluster_id)
+ORDER BY r.n_units DESC, r.n_indicators DESC, r.n_projects DESC, r.cluster_id

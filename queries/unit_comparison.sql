@@ -1,15 +1,17 @@
--- purpose: units side by side — projects, budget, execution, self-evaluation scores, flags
+-- purpose: units side by side — projects, budget, execution, self-evaluation scores, flags (all, and
+--          open now: n_open_flags, flags_per_project)
 -- grain: one row per (province, city, county, unit) in the filtered projects
 -- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic
 -- used by: dashboard/pages/overview.py, compare.py, drilldown.py (via data.unit_comparison)
 WITH p AS (
     -- include: filtered_projects
 ),
-n_ind AS (
-    SELECT i.project_id, count(*) AS n FROM indicators i GROUP BY i.project_id
+fs AS (
+    -- include: flag_status
 ),
 n_flag AS (
-    SELECT f.project_id, count(*) AS n FROM flags f GROUP BY f.project_id
+    SELECT f.project_id, count(*) AS n, count(*) FILTER (WHERE f.status = 'open') AS n_open
+    FROM fs f GROUP BY f.project_id
 )
 SELECT
     p.province,
@@ -19,7 +21,7 @@ SELECT
     count(*) AS n_projects,
     count(*) FILTER (WHERE p.kind = 'goal') AS n_goal,
     count(*) FILTER (WHERE p.kind = 'self_eval') AS n_self_eval,
-    sum(coalesce(n_ind.n, 0)) AS n_indicators,
+    sum(coalesce(s.n_indicators, 0)) AS n_indicators,
     count(DISTINCT p.year) AS n_years,
     sum(p.budget) AS budget,
     sum(p.budget) FILTER (WHERE p.kind = 'self_eval') AS budget_self_eval,
@@ -34,10 +36,11 @@ SELECT
     CASE WHEN sum(s.n_scored) FILTER (WHERE p.kind = 'self_eval') > 0
          THEN sum(s.n_full_marks) FILTER (WHERE p.kind = 'self_eval')
               / sum(s.n_scored) FILTER (WHERE p.kind = 'self_eval') END AS full_marks_share,
-    sum(coalesce(n_flag.n, 0)) AS n_flags_all
+    sum(coalesce(n_flag.n, 0)) AS n_flags_all,
+    CAST(sum(coalesce(n_flag.n_open, 0)) AS BIGINT) AS n_open_flags,
+    sum(coalesce(n_flag.n_open, 0)) / count(*) AS flags_per_project
 FROM p
 LEFT JOIN project_scores s USING (project_id)
-LEFT JOIN n_ind USING (project_id)
 LEFT JOIN n_flag USING (project_id)
 GROUP BY p.province, p.city, p.county, p.unit
 ORDER BY p.province NULLS LAST, p.city NULLS LAST, p.county NULLS LAST, p.unit NULLS LAST

@@ -13,8 +13,11 @@ kinds AS (
            coalesce(min(unit_kind) FILTER (WHERE unit_kind <> '其他'), '其他') AS unit_kind
     FROM unit_names GROUP BY ALL
 ),
+fs AS (
+    -- include: flag_status
+),
 n_flag AS (
-    SELECT f.project_id, count(*) AS n FROM flags f GROUP BY f.project_id
+    SELECT f.project_id, count(*) FILTER (WHERE f.status = 'open') AS n_open FROM fs f GROUP BY f.project_id
 ),
 u AS (
     SELECT
@@ -27,7 +30,9 @@ u AS (
              THEN sum(p.executed) FILTER (WHERE p.kind = 'self_eval')
                   / sum(p.budget) FILTER (WHERE p.kind = 'self_eval') END AS execution_rate,
         avg(p.total_score_reported) FILTER (WHERE p.kind = 'self_eval') AS score_mean,
-        sum(coalesce(n_flag.n, 0)) / count(*) AS flags_per_project
+        CAST(sum(coalesce(n_flag.n_open, 0)) AS BIGINT) AS n_open_flags,
+        -- open flags per project, as 单位对比 counts them
+        sum(coalesce(n_flag.n_open, 0)) / count(*) AS flags_per_project
     FROM p
     LEFT JOIN kinds k ON k.unit = p.unit AND k.province IS NOT DISTINCT FROM p.province
                      AND k.city IS NOT DISTINCT FROM p.city AND k.county IS NOT DISTINCT FROM p.county

@@ -11,8 +11,7 @@ from dashboard import format as fmt
 
 f = filters.page_start("单位对比")
 
-fl = data.flags(f)
-units = data.unit_comparison(f, fl)
+units = data.unit_comparison(f)
 if units.height == 0:
     st.info("当前筛选下没有单位。请放宽左侧的筛选条件。")
     st.stop()
@@ -44,7 +43,8 @@ with tab_box:
         by = c1.segmented_control("分组", ["按县（区）", "按单位"], default="按县（区）", key="cmp_box_by")
         violin = c2.toggle("小提琴图", key="cmp_violin", help="显示分布形状；项目少时箱线图更易读")
         col, label = ("county", "县（区）") if by != "按单位" else ("unit", "单位")
-        st.plotly_chart(charts.score_box(points, col, label, violin=violin), key="cmp_box_chart")
+        st.plotly_chart(data.figure("cmp_box", lambda: charts.score_box(points, col, label, violin=violin), f, col, violin),
+                        key="cmp_box_chart")
         st.caption("每个点是一个自评项目；箱体为四分位范围，中间横线为中位数。市本级单位（没有县区）按「某市（本级）」分组。")
 
 with tab_median:
@@ -58,7 +58,8 @@ with tab_median:
     elif comparable.height == 0:
         st.info(f"当前筛选下有「{label}」数据的单位都是所在省的唯一单位，没有可比较的中位数。请放宽筛选条件。")
     else:
-        st.plotly_chart(charts.median_diff(comparable, label, is_pct), key="cmp_median_chart")
+        st.plotly_chart(data.figure("cmp_median", lambda: charts.median_diff(comparable, label, is_pct), f, metric),
+                        key="cmp_median_chart")
         alone = diff.height - comparable.height
         st.caption("中位数取自同一市（或省）内有该项数据的单位（受左侧筛选影响）；正值表示高于中位数。"
                    + (f"另有 {alone} 个单位是所在省的唯一单位，无从比较，未画出（见下表）。" if alone else ""))
@@ -78,7 +79,7 @@ with tab_median:
 
 # --- counties rolled up, and chosen counties side by side
 st.subheader("县（区）汇总", anchor=False)
-rollup = data.county_rollup(f, fl)
+rollup = data.county_rollup(f)
 st.caption(f"每个县（区）一行；执行率为自评表全年执行数合计 ÷ 年初预算数合计；高分低执行：自评总分 ≥ {charts.HIGH_SCORE:.0f} 且"
            f"执行率 < {charts.LOW_RATE:.0%}，占比以有总分和执行率的自评项目为分母；市本级、省本级单位记为「某市（本级）」。")
 export.table(rollup.with_columns(pl.concat_str([pl.col("province").fill_null("—"), pl.col("city").fill_null("—")],
@@ -117,7 +118,7 @@ if rollup.height >= 2:
 
 # --- peers by kind of unit
 st.subheader("同类单位对比", anchor=False)
-peers_all = data.unit_peers(f, "", fl)
+peers_all = data.unit_peers(f, "")
 kinds = data.unit_kinds(peers_all)
 if kinds.height == 0:
     st.info("当前筛选下没有单位。")

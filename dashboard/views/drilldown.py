@@ -18,7 +18,8 @@ if units.height == 0:
 # --- region: budget treemap (clicking a unit tile opens it, like selecting its row below)
 clicked_unit = None
 if units.filter(units["budget"].fill_null(0) > 0).height:
-    event = st.plotly_chart(charts.budget_treemap(units), key="dd_treemap", on_select="rerun",
+    event = st.plotly_chart(data.figure("dd_treemap", lambda: charts.budget_treemap(units), f), key="dd_treemap",
+                            on_select="rerun",
                             selection_mode="points")
     points = (getattr(getattr(event, "selection", None), "points", None) or []) if event else []
     labels = {p.get("label") for p in points if isinstance(p, dict)}

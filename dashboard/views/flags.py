@@ -153,18 +153,21 @@ with tab_flags:
 
     user = auth.has_role(auth.REVIEWER)
     fl = data.flags(f, rules=rules, severities=severities, status=STATUS[status_label])
+    totals = data.flag_totals(f, rules=rules, severities=severities, status=STATUS[status_label])
     if fl.height == 0:
         st.info("当前筛选下没有符合条件的问题标记。" + ("（状态为「未处理」：已接受的标记不在此列，可把状态改为「全部」。）"
                                                     if status_label == "未处理" else ""))
     else:
-        counts = data.rule_counts(fl)
-        open_n = int(counts["n_open"].sum())
-        st.markdown(f"共 **{fl.height:,}** 条，其中未处理 **{open_n:,}** 条，涉及 "
-                    f"**{fl['project_id'].n_unique():,}** 个项目、**{fl['unit'].n_unique():,}** 个单位。")
+        open_n = int(totals["n_open"])
+        st.markdown(f"共 **{totals['n']:,}** 条，其中未处理 **{open_n:,}** 条，涉及 "
+                    f"**{totals['n_projects']:,}** 个项目、**{totals['n_units']:,}** 个单位。")
         if open_n:
+            counts = data.flag_counts(f, rules=rules, severities=severities)  # open ones are drawn
             left, right = st.columns(2, gap="large")
-            left.plotly_chart(charts.flags_by_rule(counts), key="fl_rule_chart")
-            right.plotly_chart(charts.flags_by_unit(fl), key="fl_unit_chart")
+            scope = (f, tuple(rules), tuple(severities))
+            left.plotly_chart(data.figure("fl_rules", lambda: charts.flags_by_rule(data.rule_counts(counts)), *scope),
+                              key="fl_rule_chart")
+            right.plotly_chart(data.figure("fl_units", lambda: charts.flags_by_unit(counts), *scope), key="fl_unit_chart")
 
         st.markdown("**标记明细**（勾选一行查看完整的问题说明、原文和处理记录" + ("；勾选多行可一并接受或撤销）" if user else "）"))
         gen = st.session_state.setdefault("fl_table_gen", 0)

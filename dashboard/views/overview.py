@@ -13,7 +13,7 @@ if not m or not m.get("n_projects"):
     st.info("当前筛选下没有项目。请放宽左侧的筛选条件（年度、地区、单位、表类型或数据来源）。")
     st.stop()
 
-fl = data.flags(f)
+fl = data.flag_counts(f)  # counts per rule, severity and unit, not every flag
 sev = data.severity_counts(fl)
 
 c = st.columns(5)
@@ -49,7 +49,7 @@ if m["n_self_eval"] == 0:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("问题最多的单位")
-    units = data.unit_comparison(f, fl)
+    units = data.unit_comparison(f)
     top = data.units_by_flags(units, n=10)
     if top.height == 0:
         st.success("当前范围内没有未处理的问题标记。")
@@ -60,7 +60,7 @@ with left:
             "n_open_flags": fmt.integer("未处理问题"),
             "flags_per_project": fmt.num("每项目问题数", help="未处理问题数 ÷ 项目数"),
         }, name="问题最多的单位", key="ov_units")
-        st.plotly_chart(charts.units_flags_per_project(top), key="ov_units_chart")
+        st.plotly_chart(data.figure("ov_units", lambda: charts.units_flags_per_project(top), f), key="ov_units_chart")
 
 with right:
     st.subheader("最常见的问题")
@@ -74,5 +74,5 @@ with right:
             "severity": fmt.text("严重程度"),
             "n_open": fmt.integer("未处理"),
         }, name="最常见的问题", key="ov_rules")
-        st.plotly_chart(charts.flags_by_rule(rules), key="ov_rules_chart")
+        st.plotly_chart(data.figure("ov_rules", lambda: charts.flags_by_rule(rules), f), key="ov_rules_chart")
         st.page_link("views/flags.py", label="到「问题标记」逐条核查", icon=":material/arrow_forward:")

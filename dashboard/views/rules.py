@@ -8,7 +8,7 @@ from dashboard import format as fmt
 
 f = filters.page_start("规则说明", "问题数按当前筛选统计：")
 
-catalog = data.rules_catalog(data.flags(f))
+catalog = data.rules_catalog(data.flag_counts(f))
 if catalog.height == 0:
     st.info("数据库里没有规则目录（rules 表为空）。请重新运行 `jixiao ingest`。")
     st.stop()
@@ -32,10 +32,9 @@ for category in catalog["category"].unique(maintain_order=True).to_list():
     for r in catalog.filter(catalog["category"] == category).iter_rows(named=True):
         head = f"{r['rule']} {r['title']} · 严重程度：{r['severity']} · 未处理 {r['n_open']} / 共 {r['n_flags']} 条"
         with st.expander(head):
-            # The catalog text comes from the rule modules' docstrings (code, not documents).
-            for label, key in (("检查什么", "description"), ("为什么是问题", "why"), ("示例", "example"),
-                               ("如何整改", "remedy")):
-                st.markdown(f"**{label}**")
-                st.text(r[key] or "—")
-            st.markdown("**选项（默认值）**")
-            st.text(r["options"] or "无")
+            # The catalog text comes from the rule modules' docstrings (code, not documents), as
+            # plain text; one element per rule (24 rules × 10 elements made every visit slow).
+            sections = [(label, r[key] or "—") for label, key in (
+                ("检查什么", "description"), ("为什么是问题", "why"), ("示例", "example"), ("如何整改", "remedy"))]
+            sections.append(("选项（默认值）", r["options"] or "无"))
+            st.text("\n\n".join(f"【{label}】\n{text}" for label, text in sections))

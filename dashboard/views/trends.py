@@ -8,8 +8,7 @@ from dashboard import format as fmt
 
 f = filters.page_start("趋势")
 
-points = data.self_eval_projects(f)
-usable = points.filter(points["execution_rate"].is_not_null() & points["total_score_reported"].is_not_null())
+usable = data.scatter_points(f)
 if usable.height == 0:
     st.info("当前筛选下没有同时有执行率和自评总分的绩效自评表项目（目标表没有执行数和得分）。"
             "可在左侧「表类型」选「全部」或「绩效自评表」，或放宽其他筛选条件。")
@@ -17,10 +16,11 @@ if usable.height == 0:
 
 st.subheader("执行率与自评总分")
 # With more than a dozen units the unit colours cannot be told apart: colour by year then.
-many_units = usable["unit"].n_unique() > 12
+many_units = data.n_distinct(usable, "unit") > 12
 color_by = st.segmented_control("颜色区分", ["按单位", "按年度"], default="按年度" if many_units else "按单位",
                                 key="tr_color")
-st.plotly_chart(charts.execution_score_scatter(usable, "year" if color_by == "按年度" else "unit"), key="tr_scatter")
+color = "year" if color_by == "按年度" else "unit"
+st.plotly_chart(data.figure("tr_scatter", lambda: charts.execution_score_scatter(usable, color), f, color), key="tr_scatter")
 st.caption(f"共 {usable.height:,} 个自评项目。虚线为得分 90 分、执行率 80%；左上角阴影区是「高分低执行」：钱没花出去，自评却很高。")
 
 quadrant = data.high_score_low_rate(usable, charts.HIGH_SCORE, charts.LOW_RATE)
@@ -73,7 +73,7 @@ else:
 
 st.subheader("各单位的年度变化")
 trend = data.unit_year_trend(f)
-years = sorted(trend["year"].drop_nulls().unique().to_list())
+years = data.distinct_values(trend, "year")
 multi = data.units_with_years(trend, 2)
 if len(years) <= 1:
     only = f"{years[0]} 年" if years else "一个年度"
@@ -85,8 +85,9 @@ elif not multi:
 else:
     metric = st.segmented_control("指标", ["平均自评得分", "执行率"], default="平均自评得分", key="tr_metric")
     col = "execution_rate" if metric == "执行率" else "score_mean"
-    st.plotly_chart(charts.unit_trajectories(trend.filter(trend["unit"].is_in(multi)), col), key="tr_lines")
-    if len(multi) < trend["unit"].n_unique():
+    st.plotly_chart(data.figure("tr_lines", lambda: charts.unit_trajectories(trend.filter(trend["unit"].is_in(multi)), col), f, col),
+                    key="tr_lines")
+    if len(multi) < data.n_distinct(trend, "unit"):
         st.caption("图中只画有两个及以上年度自评数据的单位；其余单位见下表。")
 export.table(trend, {
     "unit": fmt.text("单位", width="medium"),

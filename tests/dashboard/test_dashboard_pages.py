@@ -225,9 +225,10 @@ def test_rules_catalog_with_counts(open_page, seed_db):
     con.close()
     assert int(table[table["rule"] == "JX101"]["n_flags"].iloc[0]) == n101
     assert len([e for e in at.expander if not e.label.startswith("登录")]) == 24  # one per rule (+ the sign-in)
-    texts = " ".join(t.value for t in at.markdown)
-    for section in ("检查什么", "为什么是问题", "示例", "如何整改"):
-        assert section in texts
+    texts = [t.value for t in at.text]  # one plain-text block per rule, its sections headed 【…】
+    assert len([t for t in texts if "【检查什么】" in t]) == 24
+    for section in ("【检查什么】", "【为什么是问题】", "【示例】", "【如何整改】", "【选项（默认值）】"):
+        assert section in texts[0]
 
 
 # --------------------------------------------------------------------------- 数据导入 / 文档
