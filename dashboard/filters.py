@@ -12,10 +12,10 @@ the filters say, and opens the one picked in the project view (views/project.py?
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from jixiao.queries import KIND_LABELS, Selection
 
 ALL = "全部"
-KIND_OPTIONS = {ALL: None, "绩效目标表": "goal", "绩效自评表": "self_eval"}
+KIND_OPTIONS = {ALL: None, **{label: kind for kind, label in KIND_LABELS.items()}}
 SOURCE_OPTIONS = {ALL: None, "真实": False, "合成": True}
 
 # widget keys = URL query parameter names
@@ -25,43 +25,8 @@ _BELOW = {K_PROVINCE: (K_CITY, K_COUNTY, K_UNIT), K_CITY: (K_COUNTY, K_UNIT), K_
 URL_KEYS = (K_YEAR, K_PROVINCE, K_CITY, K_COUNTY, K_UNIT, K_KIND, K_SOURCE)  # the filters' query parameters
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The sidebar's selection. Empty tuples and None mean "all"."""
-
-    years: tuple[int, ...] = ()
-    province: str | None = None
-    city: str | None = None
-    county: str | None = None
-    units: tuple[str, ...] = ()
-    kind: str | None = None          # goal | self_eval
-    synthetic: bool | None = None    # False = 真实, True = 合成
-
-    def params(self) -> dict:
-        """Returns the shared query parameters ($years, $provinces, … $synthetic)."""
-        return {
-            "years": sorted(self.years),
-            "provinces": [self.province] if self.province else [],
-            "cities": [self.city] if self.city else [],
-            "counties": [self.county] if self.county else [],
-            "units": sorted(self.units),
-            "kind": self.kind,
-            "synthetic": self.synthetic,
-        }
-
-    def describe(self) -> str:
-        """Returns the selection in one Chinese line, e.g. "2024年 · 宁夏回族自治区 · 绩效自评表"."""
-        parts = []
-        parts.append("、".join(f"{y}年" for y in sorted(self.years)) if self.years else "全部年度")
-        region = " / ".join(x for x in (self.province, self.city, self.county) if x)
-        parts.append(region or "全部地区")
-        if self.units:
-            parts.append("、".join(self.units) if len(self.units) <= 2 else f"{len(self.units)} 个单位")
-        kind = {v: k for k, v in KIND_OPTIONS.items()}[self.kind]
-        parts.append("全部表类型" if self.kind is None else kind)
-        if self.synthetic is not None:
-            parts.append("仅合成数据" if self.synthetic else "仅真实数据")
-        return " · ".join(parts)
+# The sidebar's selection: the one Selection of the query contract.
+Filters = Selection
 
 
 def _state(key: str, default):

@@ -562,11 +562,17 @@ def _dashboard_steps(args, db_path: Path, summary: dict, runs: int, queries: boo
     if getattr(args, "browser", False):
         pages = [p.strip() for p in args.pages.split(",")] if getattr(args, "pages", None) else None
         _log(f"browser: {args.browser_rounds} round(s) over {pages or 'every page'}")
-        summary["browser"] = bd.browser_pass(db_path, rounds=int(args.browser_rounds), pages=pages,
-                                             log=lambda m: _log(m))
+        try:
+            summary["browser"] = bd.browser_pass(db_path, rounds=int(args.browser_rounds), pages=pages,
+                                                 log=lambda m: _log(m))
+        except Exception as e:  # noqa: BLE001 - the other steps' figures are kept and printed
+            summary["browser"] = {"error": f"{type(e).__name__}: {e}"[:500]}
     if getattr(args, "sessions", None):
         _log(f"{args.sessions} concurrent sessions")
-        summary["sessions"] = bd.sessions_pass(db_path, int(args.sessions), log=lambda m: _log(m))
+        try:
+            summary["sessions"] = bd.sessions_pass(db_path, int(args.sessions), log=lambda m: _log(m))
+        except Exception as e:  # noqa: BLE001
+            summary["sessions"] = {"error": f"{type(e).__name__}: {e}"[:500]}
 
 
 def check_targets(s: dict) -> dict[str, dict]:

@@ -44,9 +44,11 @@ PAGES: list[tuple[str, str]] = [
     ("单位对比", "自评总分分布：按单位"),
     ("下钻", "选中第一个单位"),
     ("趋势", "颜色区分：按单位"),
+    ("项目视图", "打开列出的第一个项目"),
     ("问题标记", "严重程度：高"),
     ("规则说明", "省筛选：选第一个省"),
     ("数据导入 / 文档", "选中第一个文档"),
+    ("单位名称合并", "状态：全部"),
 ]
 TARGETS = {"first_ms": 3000.0, "repeat_ms": 1500.0, "interaction_ms": 1000.0, "sessions_p95_ms": 3000.0}
 
@@ -60,9 +62,14 @@ def _pct(values: list[float], q: float) -> float | None:
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-def _summary(values: list[float]) -> dict:
+def _summary(values: list[float | None]) -> dict:
+    values = [v for v in values if v is not None]  # a failed visit is counted among the errors
     return {"n": len(values), "p50_ms": _round(_pct(values, 0.5)), "p95_ms": _round(_pct(values, 0.95)),
             "max_ms": _round(max(values) if values else None)}
+
+
+def _ms(visit: dict) -> str:
+    return f"{visit['ms']:8.0f}" if visit["ms"] is not None else f"  failed ({visit.get('error', '')})"
 
 
 def _round(v: float | None) -> float | None:
@@ -182,11 +189,15 @@ def _wait_ready(page, frames: _Frames, since: float, timeout_s: float) -> float:
 
 
 def _visit(page, frames: _Frames, action, timeout_s: float) -> dict:
-    """Runs an action (navigation, a click) and returns {ms, bytes, errors} until the page is ready."""
+    """Runs an action (navigation, a click) and returns {ms, bytes, errors} until the page is
+    ready; an action or a page that fails counts as an error (ms None), the pass goes on."""
     b0, e0 = frames.bytes, frames.exceptions
     t0 = time.perf_counter()
-    action()
-    t1 = _wait_ready(page, frames, t0, timeout_s)
+    try:
+        action()
+        t1 = _wait_ready(page, frames, t0, timeout_s)
+    except Exception as e:  # noqa: BLE001 - a failed visit is a result, not the end of the pass
+        return {"ms": None, "bytes": frames.bytes - b0, "errors": 1, "error": f"{type(e).__name__}: {e}"[:200]}
     errors = frames.exceptions - e0 + page.locator("[data-testid='stException']").count()
     return {"ms": (t1 - t0) * 1000, "bytes": frames.bytes - b0, "errors": errors}
 
@@ -220,7 +231,9 @@ def _interaction(page, title: str):
         "趋势": segmented("按单位"),
         "问题标记": lambda: _pick(page, "stMultiSelect", "严重程度"),
         "规则说明": lambda: _pick(page, "stSelectbox", "省（自治区）", 1),
+        "项目视图": lambda: page.locator("[data-testid='stMain'] a[href*='project=']").first.click(),
         "数据导入 / 文档": lambda: _click_first_row(page),
+        "单位名称合并": segmented("全部"),
     }[title]
 
 
@@ -267,19 +280,19 @@ def browser_pass(db: Path, rounds: int = 3, pages: list[str] | None = None, time
                         raw[title]["first"].append(v["ms"])
                         raw[title]["bytes_first"].append(v["bytes"])
                         raw[title]["errors"].append(v["errors"])
-                        log(f"round {r + 1} first   {title:<10} {v['ms']:8.0f} ms {v['bytes'] / 1e3:9.1f} KB")
+                        log(f"round {r + 1} first   {title:<10} {_ms(v)} ms {v['bytes'] / 1e3:9.1f} KB")
                     for title in titles:
                         v = _visit(page, frames, _nav(page, title), timeout_s)
                         raw[title]["repeat"].append(v["ms"])
                         raw[title]["bytes_repeat"].append(v["bytes"])
                         raw[title]["errors"].append(v["errors"])
-                        log(f"round {r + 1} repeat  {title:<10} {v['ms']:8.0f} ms {v['bytes'] / 1e3:9.1f} KB")
+                        log(f"round {r + 1} repeat  {title:<10} {_ms(v)} ms {v['bytes'] / 1e3:9.1f} KB")
                     for title in titles:
                         _visit(page, frames, _nav(page, title), timeout_s)
                         v = _visit(page, frames, _interaction(page, title), timeout_s)
                         raw[title]["interaction"].append(v["ms"])
                         raw[title]["errors"].append(v["errors"])
-                        log(f"round {r + 1} act     {title:<10} {v['ms']:8.0f} ms  ({dict(PAGES)[title]})")
+                        log(f"round {r + 1} act     {title:<10} {_ms(v)} ms  ({dict(PAGES)[title]})")
                     page.close()
         finally:
             ctx.close()
@@ -410,6 +423,11 @@ def sessions_pass(db: Path, n: int = 50, timeout_s: float = 120, log=print) -> d
 def check_targets(browser: dict | None, sessions: dict | None) -> dict[str, dict]:
     """Given the browser and sessions results, returns {target: {value, target, ok}}."""
     out: dict[str, dict] = {}
+    for name, step in (("browser", browser), ("sessions", sessions)):
+        if step and "error" in step:  # the step itself failed
+            out[f"{name}_pass"] = {"value": None, "target": "runs", "ok": False, "error": step["error"]}
+    browser = None if browser and "error" in browser else browser
+    sessions = None if sessions and "error" in sessions else sessions
     if browser:
         pages = browser["pages"]
         for key, what in (("first", "first_ms"), ("repeat", "repeat_ms"), ("interaction", "interaction_ms")):
@@ -430,7 +448,10 @@ def check_targets(browser: dict | None, sessions: dict | None) -> dict[str, dict
 
 def format_table(browser: dict | None, sessions: dict | None) -> str:
     """Returns the human-readable report of the browser and sessions passes."""
-    lines = []
+    lines = [f"{name} pass failed: {step['error']}" for name, step in (("browser", browser), ("sessions", sessions))
+             if step and "error" in step]
+    browser = None if browser and "error" in browser else browser
+    sessions = None if sessions and "error" in sessions else sessions
     if browser:
         lines.append(f"browser (headless Chromium, {browser['rounds']} round(s), ms)   first p50/p95   repeat p50/p95"
                      "   interaction p50/p95   KB first/repeat")

@@ -5,7 +5,8 @@
   `-- include: NAME` is replaced by queries/_NAME.sql (fragments start with "_" and are not
   queries themselves), so the shared sidebar filter lives in one place.
 - The parameters: `FILTER_DEFAULTS` is the shape of the shared filters as $parameters (what
-  `dashboard.filters.Filters.params()` returns, `filter_params` builds), `DEFAULT_PARAMS` every
+  `Selection.params()` returns — the dashboard's Filters and the reports' ReportFilter are
+  Selections — and `filter_params` builds), `DEFAULT_PARAMS` every
   parameter any query takes with its harmless default. Values are never formatted into the
   text; `bind` picks the ones a query uses and `execute` binds them.
 - The waivers: a query that reads the relation `waivers_now` (the flags accepted now, from
@@ -16,6 +17,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -96,6 +98,47 @@ WAIVER_COLUMNS = ("rule", "project_id", "indicator_id", "reason", "reviewer", "w
 
 _PARAM_RE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _WAIVERS_RE = re.compile(rf"\b{WAIVERS}\b")
+
+
+# The kinds of table as the Chinese user reads them.
+KIND_LABELS = {"goal": "绩效目标表", "self_eval": "绩效自评表"}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A selection of the shared filters — the dashboard's sidebar (dashboard.filters.Filters),
+    a report's range (jixiao.report.ReportFilter). Empty tuples and None mean "all"."""
+
+    years: tuple[int, ...] = ()
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    units: tuple[str, ...] = ()
+    kind: str | None = None          # goal | self_eval
+    synthetic: bool | None = None    # False = 真实, True = 合成
+
+    @classmethod
+    def like(cls, f: Any) -> "Selection":
+        """Given any object with these fields, returns the same selection."""
+        return cls(years=tuple(getattr(f, "years", ()) or ()), province=getattr(f, "province", None),
+                   city=getattr(f, "city", None), county=getattr(f, "county", None),
+                   units=tuple(getattr(f, "units", ()) or ()), kind=getattr(f, "kind", None),
+                   synthetic=getattr(f, "synthetic", None))
+
+    def params(self) -> dict[str, Any]:
+        """Returns the shared query parameters ($years, $provinces, … $synthetic)."""
+        return filter_params(self.years, self.province, self.city, self.county, self.units, self.kind, self.synthetic)
+
+    def describe(self) -> str:
+        """Returns the selection in one Chinese line, e.g. "2024年 · 宁夏回族自治区 · 绩效自评表"."""
+        parts = ["、".join(f"{y}年" for y in sorted(self.years)) if self.years else "全部年度"]
+        parts.append(" / ".join(x for x in (self.province, self.city, self.county) if x) or "全部地区")
+        if self.units:
+            parts.append("、".join(self.units) if len(self.units) <= 2 else f"{len(self.units)} 个单位")
+        parts.append(KIND_LABELS.get(self.kind or "", "全部表类型"))
+        if self.synthetic is not None:
+            parts.append("仅合成数据" if self.synthetic else "仅真实数据")
+        return " · ".join(parts)
 
 
 def filter_params(years=(), province: str | None = None, city: str | None = None, county: str | None = None,

@@ -21,7 +21,7 @@ from jixiao import queries
 from jixiao.report.text import join_lines, years_text
 
 SEVERITIES = ("高", "中", "低")
-KIND_LABELS = {"goal": "绩效目标表", "self_eval": "绩效自评表"}
+KIND_LABELS = queries.KIND_LABELS
 
 
 class UnitNotFound(LookupError):
@@ -34,44 +34,8 @@ class UnitNotFound(LookupError):
         self.matches = matches
 
 
-@dataclass(frozen=True)
-class ReportFilter:
-    """Which projects a report covers: the dashboard's sidebar filters (empty = all)."""
-
-    years: tuple[int, ...] = ()
-    province: str | None = None
-    city: str | None = None
-    county: str | None = None
-    units: tuple[str, ...] = ()
-    kind: str | None = None          # goal | self_eval
-    synthetic: bool | None = None
-
-    @classmethod
-    def like(cls, f: Any) -> "ReportFilter":
-        """Given any object with the dashboard Filters' fields, returns the same selection."""
-        return cls(years=tuple(getattr(f, "years", ()) or ()), province=getattr(f, "province", None),
-                   city=getattr(f, "city", None), county=getattr(f, "county", None),
-                   units=tuple(getattr(f, "units", ()) or ()), kind=getattr(f, "kind", None),
-                   synthetic=getattr(f, "synthetic", None))
-
-    def params(self) -> dict[str, Any]:
-        """Returns the shared filter's query parameters (queries/_filtered_projects.sql)."""
-        return {
-            "years": sorted(int(y) for y in self.years), "provinces": [self.province] if self.province else [],
-            "cities": [self.city] if self.city else [], "counties": [self.county] if self.county else [],
-            "units": sorted(self.units), "kind": self.kind, "synthetic": self.synthetic,
-        }
-
-    def describe(self) -> str:
-        """Returns the selection in one Chinese line: "2024年 · 宁夏回族自治区 · 绩效自评表"."""
-        parts = ["、".join(f"{y}年" for y in sorted(self.years)) if self.years else "全部年度"]
-        parts.append(" / ".join(x for x in (self.province, self.city, self.county) if x) or "全部地区")
-        if self.units:
-            parts.append("、".join(self.units) if len(self.units) <= 2 else f"{len(self.units)} 个单位")
-        parts.append(KIND_LABELS.get(self.kind or "", "全部表类型"))
-        if self.synthetic is not None:
-            parts.append("仅合成数据" if self.synthetic else "仅真实数据")
-        return " · ".join(parts)
+# Which projects a report covers: the dashboard's sidebar filters (empty = all).
+ReportFilter = queries.Selection
 
 
 @dataclass
