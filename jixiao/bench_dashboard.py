@@ -342,12 +342,14 @@ def _session_run(ws, page_hash: str, timeout_s: float) -> dict:
         elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element" \
                 and fm.delta.new_element.WhichOneof("type") == "exception":
             exceptions += 1
+            ex = fm.delta.new_element.exception
+            out.setdefault("exception", f"{ex.type}: {ex.message}"[:200])
         elif kind == "script_finished":
             status = ForwardMsg.ScriptFinishedStatus.Name(fm.script_finished)
             if status == "FINISHED_SUCCESSFULLY":
                 out["ok"] = not exceptions and out["error"] is None
                 if exceptions:
-                    out["error"] = f"{exceptions} exception(s) shown"
+                    out["error"] = f"{exceptions} exception(s) shown ({out.get('exception')})"
                 break
             if status != "FINISHED_EARLY_FOR_RERUN":
                 out["error"] = status

@@ -97,8 +97,23 @@ def serve_notes(host: str, env: dict[str, str]) -> list[str]:
     return notes
 
 
-PRELOAD = ("polars", "duckdb", "plotly.graph_objects", "plotly.express", "dashboard.data", "dashboard.charts",
+# pandas and pyarrow too: Streamlit's chart and table elements import them lazily, and fifty
+# sessions' first runs importing one module at once see it half-initialised (AttributeError).
+PRELOAD = ("pandas", "pyarrow", "polars", "duckdb", "plotly.graph_objects", "plotly.express", "plotly.io",
+           "dashboard.data", "dashboard.charts",
            "dashboard.export", "dashboard.filters", "dashboard.format", "dashboard.links", "dashboard.auth")
+
+
+def _serialize_once() -> None:
+    """Serialises one small chart and one table as the elements do, so that what they import on
+    first use (Plotly's JSON encoders, Streamlit's Arrow conversion) is imported here, once."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+    import polars as pl
+    from streamlit import dataframe_util
+
+    pio.to_json(go.Figure(go.Bar(x=[1], y=[1])), validate=False)
+    dataframe_util.convert_anything_to_arrow_bytes(pl.DataFrame({"a": [1]}).to_arrow())
 
 
 def main() -> int:
@@ -109,6 +124,7 @@ def main() -> int:
     sys.path.insert(0, str(REPO_ROOT))  # where `streamlit run dashboard/app.py` finds `dashboard`
     for name in PRELOAD:
         importlib.import_module(name)
+    _serialize_once()
     if os.environ.get("JIXIAO_WARM", "1") != "0":
         from dashboard.data import warm_in_background
 
