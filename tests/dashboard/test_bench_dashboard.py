@@ -18,14 +18,17 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 def test_sessions_open_the_overview_and_another_page(seed_db):
-    r = bench_dashboard.sessions_pass(seed_db, n=3, timeout_s=90, log=lambda m: None)
+    # as many sessions as pages: every other page at least once; their first runs at once on a cold server
+    # (modules imported lazily by chart and table elements were seen half-initialised then)
+    n = len(bench_dashboard.PAGES)
+    r = bench_dashboard.sessions_pass(seed_db, n=n, timeout_s=120, log=lambda m: None)
     assert r["level"].startswith("websocket")
     for when in ("cold", "warm"):
         s = r[when]
-        assert s["sessions"] == 3 and s["errors"] == 0, s["error_examples"]
-        assert s["pages"]["总览"]["n"] == 3  # every session opened the overview …
+        assert s["sessions"] == n and s["errors"] == 0, s["error_examples"]
+        assert s["pages"]["总览"]["n"] == n  # every session opened the overview …
         others = [p for p in s["pages"] if p != "总览"]
-        assert sorted(others) == sorted(t for t, _ in bench_dashboard.PAGES[1:4])  # … and one other page each
+        assert sorted(others) == sorted(t for t, _ in bench_dashboard.PAGES[1:])  # … and one other page each
         assert 0 < s["ready"]["p50_ms"] <= s["ready"]["p95_ms"] <= s["ready"]["max_ms"]
     t = bench_dashboard.check_targets(None, r)
     assert set(t) == {"sessions_cold_p95_ms", "sessions_warm_p95_ms"}
