@@ -645,7 +645,9 @@ def format_table(s: dict) -> str:
 
     lines = []
     g, ing, r = s.get("generate", {}), s.get("ingest", {}), s.get("rules", {})
-    lines.append("== jixiao bench " + json.dumps(s["params"], ensure_ascii=False)
+    # on an existing database the corpus parameters say nothing: only the database is named
+    shown = s["params"] if "ingest" in s else {"cpus": s["params"].get("cpus")}
+    lines.append("== jixiao bench " + json.dumps(shown, ensure_ascii=False)
                  + f"  load average at start {s.get('loadavg_start')}, at end {s.get('loadavg_end')}")
     if "ingest" not in s:
         lines.append(f"database    {s.get('db')} (existing; dashboard steps only)")
