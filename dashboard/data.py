@@ -842,6 +842,10 @@ def county_rollup(f: Filters) -> pl.DataFrame:
         pl.concat_str([pl.col(k).fill_null("—") for k in keys], separator=" / ").alias("key")))
 
 
+# The rules the project view starts from: documents of one project that disagree (goal table
+# and self-evaluation, one year and the next).
+PROJECT_VIEW_RULES = ("JX501", "JX502", "JX503", "JX504", "JX505", "JX506")
+
 PEER_METRICS = {
     "score_mean": "平均自评得分",
     "execution_rate": "执行率",
@@ -936,8 +940,9 @@ def merge_units(suggestions: Iterable[dict], decision: str, user: User | None, n
 
 def warm() -> None:
     """Computes what every page shows for the unfiltered view (the queries and what pages derive
-    from them) into the shared caches, so that the first visitor after a start or an import
-    finds it ready. Errors are left to the page that would meet them."""
+    from them) into the shared caches, then the overview of each year alone (the filter most
+    often set first), so that the first visitor after a start or an import finds it ready.
+    Errors are left to the page that would meet them."""
     from dashboard.filters import Filters
 
     f = Filters()
@@ -946,38 +951,57 @@ def warm() -> None:
     derived_stale()
     for col in ("year", "province", "unit"):
         filter_values(col)
-    overview_metrics(f)
-    counts = flag_counts(f)
-    severity_counts(counts)
-    rule_counts(counts, open_only=True)
+    _warm_overview(f)
     units = unit_comparison(f)
-    units_by_flags(units, n=10)
     unit_vs_median(units, next(iter(UNIT_METRICS)))
+    county_rollup(f)
+    unit_peers(f, "")
     points = scatter_points(f)
     high_score_low_rate(points, DEFAULT_PARAMS["high_score"], DEFAULT_PARAMS["low_rate"])
+    high_score_low_rate_by_county(points, DEFAULT_PARAMS["high_score"], DEFAULT_PARAMS["low_rate"])
     n_distinct(points, "unit")
     trend = unit_year_trend(f)
     units_with_years(trend, 2)
     flags(f, status="open")
     flag_totals(f, status="open")
-    flag_counts(f)
-    rules_catalog(counts)
+    flags(f, rules=PROJECT_VIEW_RULES, status="open")
+    rules_catalog(flag_counts(f))
     documents()
     template_clusters(f)
+    unit_alias_suggestions()
+    for year in filter_values("year"):
+        _warm_overview(Filters(years=(int(year),)))
 
 
-def warm_in_background(interval: float = 2.0) -> threading.Thread:
+def _warm_overview(f: Filters) -> None:
+    counts = flag_counts(f)
+    overview_metrics(f)
+    severity_counts(counts)
+    rule_counts(counts, open_only=True)
+    units_by_flags(unit_comparison(f), n=10)
+
+
+def warm_in_background(interval: float = 2.0, first_now: bool = False) -> threading.Thread:
     """Starts a daemon thread that warms the caches now and again whenever the database file or
     the waiver log changes (an import swapped a new file in, a flag was accepted) and no import
-    is running. Returns the thread."""
+    is running; with `first_now`, the first warming is done before it returns (a server then
+    opens its port with the caches ready). Returns the thread."""
     import logging
     import time
 
     # Outside a script run Streamlit warns on every cached call ("missing ScriptRunContext").
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
 
+    seen = None
+    if first_now:
+        try:
+            seen = (file_version(db_path()), _waivers_key())
+            warm()
+        except Exception:  # noqa: BLE001 - the thread tries again
+            seen = None
+
     def loop() -> None:
-        seen = None
+        nonlocal seen
         while True:
             try:
                 now = (file_version(db_path()), _waivers_key())

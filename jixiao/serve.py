@@ -7,9 +7,9 @@ says, so each option is given to Streamlit once.
 The server runs as `python -m jixiao.serve run …` (Streamlit's own command line behind a
 few imports): the dashboard's libraries (Polars, DuckDB, Plotly, the dashboard modules — a
 second and more) are imported when the server starts, not in the first visitor's page run,
-and a background thread fills the shared caches with the unfiltered view of every page, at
-the start and again after every import (`dashboard.data.warm_in_background`;
-JIXIAO_WARM=0 turns it off).
+and the shared caches are filled with the unfiltered view of every page (and the overview
+of each year) before the server opens its port, then again by a background thread after
+every import or waiver (`dashboard.data.warm_in_background`; JIXIAO_WARM=0 turns it off).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def main() -> int:
     if os.environ.get("JIXIAO_WARM", "1") != "0":
         from dashboard.data import warm_in_background
 
-        warm_in_background()
+        warm_in_background(first_now=True)  # the port opens once the unfiltered views are ready
     from streamlit.web.cli import main as streamlit_main
 
     return streamlit_main(prog_name="streamlit")

@@ -30,7 +30,7 @@ if not pid:
             "目标表与自评表对照和历年情况；也可以从「下钻」的项目或「问题标记」中的标记打开。", icon=":material/search:")
     # somewhere to start: the projects (in the sidebar's filter) whose documents disagree most
     f = filters.current()
-    changed = data.flags(f, rules=("JX501", "JX502", "JX503", "JX504", "JX505", "JX506"), status="open")
+    changed = data.flags(f, rules=data.PROJECT_VIEW_RULES, status="open")
     if changed.height:
         top = (changed.group_by("project_id", "project_name", "unit", "year", "kind")
                .agg(pl.len().alias("n"), pl.col("rule").unique().sort().str.join("、").alias("rules"))
