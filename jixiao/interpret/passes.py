@@ -39,6 +39,8 @@ _BARE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _CODE_NAME = re.compile(r"^([0-9A-Za-z]{12,40})\s*[-－—_]\s*(\S.*)$")
 # 安徽: "219001-池州市贵池区棠溪镇人民政府" — a unit code before the unit's name.
 _CODE_PREFIX = re.compile(r"^\d{2,12}\s*[-－—]\s*(?=\D)")
+# 项目资金（元） / 年初预算数(万元): the money unit a block label or budget header states.
+_UNIT_IN_LABEL = re.compile(r"[(（]\s*(亿元|万元|千元|元)\s*[)）]\s*$")
 IDENTITY = ("name", "code", "department", "unit")
 MAX_EXAMPLES = 12
 
@@ -234,6 +236,7 @@ class Pass:
         p = self.p if self.p is not None else self.new_project(view)
         assert view.budget_cols is not None
         self.budget = _Budget(view.budget_cols, view.budget_points, view.rate_basis)
+        self.note_money_unit(view)
         money = self.money[id(p)]
         money.points_header, money.rate_basis = view.budget_points, view.rate_basis
         p.kind = "self_eval"
@@ -409,6 +412,20 @@ class Pass:
         text = squeeze(view.cells[col])
         self.money_unit = "元" if text.endswith("元") and not text.endswith("万元") else "万元"
 
+    def note_money_unit(self, view: RowView) -> None:
+        """Takes the money unit from a row's cells where one states it in brackets (云南:
+        项目资金（元）); the unit holds for the amounts that follow."""
+        for c in view.nonempty:
+            m = _UNIT_IN_LABEL.search(c)
+            if m:
+                self.money_unit = m.group(1)
+                return
+
+    def set_funds_block(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
+        m = _UNIT_IN_LABEL.search(view.cells[col])
+        if m:
+            self.money_unit = m.group(1)
+
     def set_tasks(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
         # 部门整体 tables: the task list (任务名称 | 主要内容 | 预算金额 总额 | 财政拨款 …) is not
         # indicators; its rows are taken until the next known row (金额合计, 年度总体目标 …).
@@ -557,8 +574,9 @@ _LABEL_SETTERS: dict[str, Callable[..., None]] = {
     "fund_use": Pass.set_fund_use,
     "spend_plan": Pass.set_spend_plan,
     "money_unit": Pass.set_money_unit,
+    "funds_block": Pass.set_funds_block,
     "tasks": Pass.set_tasks,
-    # funds_block, skip: known labels that carry nothing to keep
+    # skip: known labels that carry nothing to keep
 }
 
 

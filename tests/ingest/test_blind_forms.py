@@ -35,3 +35,11 @@ def test_yunnan_budget_row_with_blank_first_amount_is_not_shifted():
     assert _close(p["budget_points"], 10)
     assert _close(p["budget_score_reported"], 10)
 
+
+def test_yunnan_amounts_in_yuan_are_stored_in_wanyuan():
+    # 项目资金（元）: the amounts are in 元; the database holds 万元.
+    p = _project(parse_file(PROVINCES / "selfeval_yunnan_yongde.txt"))
+    assert p["budget"] is None
+    assert _close(p["budget_adjusted"], 38.766462)
+    assert _close(p["executed"], 38.766462)
+
