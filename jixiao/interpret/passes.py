@@ -51,7 +51,15 @@ class _Table:
 
     roles: dict[str, int]
     horizon: str = "annual"
+    fresh: bool = True  # no row read under the header yet: a sub-header may still refine it
     _shifted: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+
+    def refine(self, sub: dict[str, int]) -> None:
+        """Given a sub-header's roles by column (云南: 年度指标值 spanning 指标性质 | 指标值 |
+        度量单位 on the row below), puts them in place of the spanning cell's role."""
+        taken = set(sub.values())
+        self.roles = {r: c for r, c in self.roles.items() if c not in taken and r not in sub} | sub
+        self._shifted.clear()
 
     @property
     def name_col(self) -> int:
@@ -448,6 +456,13 @@ class Pass:
     def indicator_row(self, view: RowView) -> str:
         p, table = self.p, self.table
         assert p is not None and table is not None
+        if table.fresh:
+            table.fresh = False
+            sub = self.subheader(view)
+            if sub:
+                table.refine(sub)
+                table.fresh = True
+                return "read"
         # A header cell merged down into the first data row (2-row template headers) is not data.
         cells = view.cells
         if view.text and self.v.may_be_header(view.text):
@@ -475,6 +490,19 @@ class Pass:
                 return "skipped"  # 指标2: / ..... filler rows of the template
         got = align(cells, start, table.shifted(name_col - table.name_col), indicator_compat)
         return self.emit(view, cells, start, name, got)
+
+    def subheader(self, view: RowView) -> dict[str, int] | None:
+        """Given the row under an indicator header, returns its value roles by column when every
+        cell is a value column's name (the second row of a two-row header), else None."""
+        sub: dict[str, int] = {}
+        for i, c in enumerate(view.cells):
+            if not c:
+                continue
+            role = self.v.lookup("header", c) if len(c) <= 24 else None
+            if role is None or role in ("l1", "l2", "l3", "name") or role in sub:
+                return None
+            sub[role] = i
+        return sub or None
 
     def level_cells(self, cells: list[str]) -> tuple[str | None, str | None, int]:
         """Given an indicator row, returns its first-level cell, second-level cell (either None

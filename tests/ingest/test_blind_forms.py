@@ -43,3 +43,17 @@ def test_yunnan_amounts_in_yuan_are_stored_in_wanyuan():
     assert _close(p["budget_adjusted"], 38.766462)
     assert _close(p["executed"], 38.766462)
 
+
+def test_yunnan_two_row_header_splits_target_into_operator_value_unit():
+    # 年度指标值 spans 指标性质 | 指标值 | 度量单位 on the header's second row; 实际完成值 follows.
+    parsed = parse_file(PROVINCES / "selfeval_yunnan_yongde.txt")
+    rows = {r["name"]: r for r in _indicators(parsed)}
+    first = rows["学生受资助人数"]
+    assert (first["target_op"], first["target_value"], first["target_unit"]) == (">=", 735, "人次")
+    assert first["actual_raw"] == "735" and first["weight"] == 10 and first["score_reported"] == 10
+    rate = rows["资金到位及时率"]
+    assert (rate["target_op"], rate["target_value"], rate["target_unit"]) == (">=", 1.0, "%")
+    assert rate["score_reported"] == 7
+    qual = rows["减轻贫困学生家庭经济负担"]
+    assert qual["target_raw"] == "有效" and qual["target_op"] is None and qual["actual_raw"] == "有效"
+    assert "指标性质" not in parsed.frames["documents"].row(0, named=True)["parse_report"]
