@@ -57,3 +57,12 @@ def test_yunnan_two_row_header_splits_target_into_operator_value_unit():
     qual = rows["减轻贫困学生家庭经济负担"]
     assert qual["target_raw"] == "有效" and qual["target_op"] is None and qual["actual_raw"] == "有效"
     assert "指标性质" not in parsed.frames["documents"].row(0, named=True)["parse_report"]
+
+
+def test_yunnan_level_written_as_list_head_with_deng():
+    # 满意度指标 | 服务对象满意度指标等 | 学生满意度 | ≧ | 95 | % …: "…指标等" is the second level.
+    rows = _indicators(parse_file(PROVINCES / "selfeval_yunnan_yongde.txt"))
+    sat = [r for r in rows if r["level1"] == "满意度指标"]
+    assert [r["name"] for r in sat][:2] == ["学生满意度", "家长满意度"]
+    assert all(r["level2"] == "服务对象满意度指标" for r in sat[:2])
+    assert sat[0]["level2_raw"] == "服务对象满意度指标等"
