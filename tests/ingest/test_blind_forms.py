@@ -66,3 +66,11 @@ def test_yunnan_level_written_as_list_head_with_deng():
     assert [r["name"] for r in sat][:2] == ["学生满意度", "家长满意度"]
     assert all(r["level2"] == "服务对象满意度指标" for r in sat[:2])
     assert sat[0]["level2_raw"] == "服务对象满意度指标等"
+
+
+def test_yunnan_other_matters_row_is_not_an_indicator():
+    # 其他需要说明事项 | 无 sits between the indicators and 总分: part of the form.
+    parsed = parse_file(PROVINCES / "selfeval_yunnan_yongde.txt")
+    names = [r["name"] for r in _indicators(parsed)]
+    assert len(names) == 9 and "其他需要说明事项" not in names
+    assert _close(_project(parsed)["total_score_reported"], 96)
