@@ -74,3 +74,10 @@ def test_yunnan_other_matters_row_is_not_an_indicator():
     names = [r["name"] for r in _indicators(parsed)]
     assert len(names) == 9 and "其他需要说明事项" not in names
     assert _close(_project(parsed)["total_score_reported"], 96)
+
+
+def test_yunnan_box_drawing_equals_is_an_operator():
+    # 政策知晓率 | ═ | 100 | %: the 指标性质 written with U+2550.
+    rows = {r["name"]: r for r in _indicators(parse_file(PROVINCES / "selfeval_yunnan_yongde.txt"))}
+    assert rows["政策知晓率"]["target_op"] == "="
+    assert rows["生均补助标准达标率"]["target_op"] == "="
