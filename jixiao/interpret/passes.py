@@ -31,7 +31,9 @@ from jixiao.model import Note, ParsedDocument, ParsedIndicator, ParsedProject, R
 from jixiao.values import normalize_op, parse_amount, parse_number, parse_points, parse_value
 from jixiao.vocabulary import Vocabulary
 
-_INDICATOR_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
+# The template's numbering of 三级指标: "指标1: …" (001), "指标1工程完工率" (河北, no colon);
+# "指标2" alone is a template row left empty.
+_INDICATOR_PREFIX = re.compile(r"^指标\s*\d{1,2}\s*[:：、.．]?\s*(?!\d)")
 _FILLER_CHARS = ".。…·、 \t\u3000"
 _NO_VALUE = parse_value(None)
 _BARE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")

@@ -81,3 +81,22 @@ def test_yunnan_box_drawing_equals_is_an_operator():
     rows = {r["name"]: r for r in _indicators(parse_file(PROVINCES / "selfeval_yunnan_yongde.txt"))}
     assert rows["政策知晓率"]["target_op"] == "="
     assert rows["生均补助标准达标率"]["target_op"] == "="
+
+
+def test_hebei_numbered_indicator_names_and_empty_template_rows():
+    # 河北 10号 form saved from Word (one cell per line): "指标1工程完工率" is 工程完工率; the
+    # template's empty "指标2" / "……" rows are not indicators.
+    parsed = parse_file(PROVINCES / "selfeval_hebei_langfang.txt")
+    rows = _indicators(parsed)
+    assert [r["name"] for r in rows] == [
+        "工程资金金额", "工程完工率", "工程验收合格率", "项目完成及时率", "成本控制率",
+        "安全率", "学校发展能力", "长期使用性", "学生满意度"]
+    assert rows[0]["target_raw"] == "43.2" and rows[0]["actual_raw"] == "37.24"
+    assert rows[0]["weight"] == 10 and rows[0]["score_reported"] == 9
+    assert rows[0]["reason"].startswith("已完工")
+    assert [r["level2"] for r in rows[5:8]] == ["经济效益指标", "社会效益指标", "可持续影响指标"]
+    assert rows[8]["level1"] == "满意度指标" and rows[8]["level2"] == "服务对象满意度指标"
+    p = _project(parsed)
+    assert (p["budget"], p["executed"], p["budget_score_reported"]) == (43.2, 37.24, 9)
+    assert _close(p["execution_rate"], 37.24 / 43.2)
+    assert parsed.report.status == "ok", parsed.report.message
