@@ -575,8 +575,13 @@ class Pass:
         if canon is None:
             canon = self.canon[levels] = canonicalize(l1_raw, self.l2, self.v)
         unit = fields.get("unit")
-        if "direction" in fields and "type" not in fields and normalize_op(fields["direction"]):
-            fields["type"] = fields["direction"]  # the operator written in the 指标方向 column
+        if "direction" in fields and normalize_op(fields["direction"]) and not normalize_op(fields.get("type")):
+            # The operator written in the 指标方向 column — alone, or beside 正向/反向 in the
+            # 指标性质 column (内蒙古 乌海: 指标性质 | 指标方向 holding 正向 | =): content decides.
+            kept = fields.get("type")
+            fields["type"] = fields["direction"]
+            if kept:
+                fields["direction"] = kept
         weight = parse_number(fields["weight"]) if "weight" in fields else None
         if weight is None and "scoring_rule" in fields:
             weight = parse_points(fields["scoring_rule"])

@@ -100,3 +100,13 @@ def test_hebei_numbered_indicator_names_and_empty_template_rows():
     assert (p["budget"], p["executed"], p["budget_score_reported"]) == (43.2, 37.24, 9)
     assert _close(p["execution_rate"], 37.24 / 43.2)
     assert parsed.report.status == "ok", parsed.report.message
+
+
+def test_neimenggu_operator_in_the_direction_column_beside_zhengxiang():
+    # 内蒙古 (乌海) 目标表: 指标性质 | 指标方向 hold 正向 | = — the operator is where the content says.
+    rows = {r["name"]: r for r in _indicators(parse_file(PROVINCES / "goal_neimenggu_wuhai.txt"))}
+    assert (rows["出差人数"]["target_op"], rows["出差人数"]["target_value"]) == ("=", 8)
+    assert (rows["工作任务完成率"]["target_op"], rows["工作任务完成率"]["target_value"]) == ("=", 1.0)
+    cost = rows["出差总成本"]
+    assert (cost["level1"], cost["target_op"], cost["target_value"], cost["target_unit"]) == ("成本指标", "=", 1, "万元")
+    assert cost["weight"] == 4
