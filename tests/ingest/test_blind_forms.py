@@ -110,3 +110,10 @@ def test_neimenggu_operator_in_the_direction_column_beside_zhengxiang():
     cost = rows["出差总成本"]
     assert (cost["level1"], cost["target_op"], cost["target_value"], cost["target_unit"]) == ("成本指标", "=", 1, "万元")
     assert cost["weight"] == 4
+
+
+def test_neimenggu_fiscal_source_written_as_caizheng_bokuan_shu():
+    # 资金总额 3 = 其中：财政拨款数 3 + 其他资金 0: the sources add up.
+    parsed = parse_file(PROVINCES / "goal_neimenggu_wuhai.txt")
+    assert _project(parsed)["budget"] == 3
+    assert "各来源合计" not in (parsed.report.message or "")
