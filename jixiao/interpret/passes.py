@@ -41,6 +41,10 @@ _BARE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _CODE_NAME = re.compile(r"^([0-9A-Za-z]{12,40})\s*[-－—_]\s*(\S.*)$")
 # 安徽: "219001-池州市贵池区棠溪镇人民政府" — a unit code before the unit's name.
 _CODE_PREFIX = re.compile(r"^\d{2,12}\s*[-－—]\s*(?=\D)")
+# 内蒙古: "(433001)乌海市供销合作社联合社", "(433)…(部门)" — the code in brackets, and the system's
+# (部门) marking the department's own entry.
+_BRACKET_CODE = re.compile(r"^[(（]\s*\d{2,12}\s*[)）]\s*(?=\S)")
+_DEPT_MARK = re.compile(r"\s*[(（]\s*部门\s*[)）]$")
 # 项目资金（元） / 年初预算数(万元): the money unit a block label or budget header states.
 _UNIT_IN_LABEL = re.compile(r"[(（]\s*(亿元|万元|千元|元)\s*[)）]\s*$")
 IDENTITY = ("name", "code", "department", "unit")
@@ -357,7 +361,8 @@ class Pass:
             if m and "code" not in p.fields:
                 p.fields["code"], value = m.group(1), m.group(2).strip()
         elif fld in ("unit", "department"):
-            value = _CODE_PREFIX.sub("", value).strip() or value
+            bare = _DEPT_MARK.sub("", _BRACKET_CODE.sub("", _CODE_PREFIX.sub("", value))).strip()
+            value = bare or value
         p.fields[fld] = value
 
     def set_money(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:

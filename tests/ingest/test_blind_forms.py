@@ -117,3 +117,11 @@ def test_neimenggu_fiscal_source_written_as_caizheng_bokuan_shu():
     parsed = parse_file(PROVINCES / "goal_neimenggu_wuhai.txt")
     assert _project(parsed)["budget"] == 3
     assert "各来源合计" not in (parsed.report.message or "")
+
+
+def test_neimenggu_bracketed_unit_codes():
+    # 主管部门 (433)乌海市供销合作社联合社(部门), 实施单位 (433001)乌海市供销合作社联合社.
+    p = _project(parse_file(PROVINCES / "goal_neimenggu_wuhai.txt"))
+    assert p["department"] == "乌海市供销合作社联合社"
+    assert p["unit"] == "乌海市供销合作社联合社"
+    assert (p["year"], p["city"]) == (2021, "乌海市")
