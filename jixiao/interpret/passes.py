@@ -231,9 +231,18 @@ class Pass:
 
     def on_header(self, view: RowView) -> str:
         p = self.p
+        table = self.table
+        assert view.header is not None
+        if table is not None and table.fresh and p is not None and not p.ended and all(
+                view.header.get(r) == table.roles.get(r) for r in ("l1", "l2", "name")):
+            # The header's second row with the level heads merged down into it (a spreadsheet
+            # fills merged cells): 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位.
+            sub = {r: c for r, c in view.header.items() if r not in ("l1", "l2", "name")}
+            if sub:
+                table.refine(sub)
+                return "read"
         if p is None or (p.ended and p.indicators):
             p = self.new_project(view, title=self.pending_title if p is not None else None)
-        assert view.header is not None
         self.table = _Table(view.header, view.block or self.pending_block or "annual")
         self.pending_block = None
         self.budget = None

@@ -125,3 +125,21 @@ def test_neimenggu_bracketed_unit_codes():
     assert p["department"] == "乌海市供销合作社联合社"
     assert p["unit"] == "乌海市供销合作社联合社"
     assert (p["year"], p["city"]) == (2021, "乌海市")
+
+
+def test_yunnan_two_row_header_as_spreadsheet_with_merged_level_heads(tmp_path):
+    # Saved as .xlsx/.docx the level heads are merged down over both header rows, so the second
+    # row repeats 一级指标 | 二级指标 | 三级指标 before 指标性质 | 指标值 | 度量单位.
+    from jixiao.writers import rows_to_docx, rows_to_xlsx, text_to_blocks
+
+    blocks = text_to_blocks((PROVINCES / "selfeval_yunnan_yongde.txt").read_text(encoding="utf-8"))
+    for fmt, write in (("xlsx", rows_to_xlsx), ("docx", rows_to_docx)):
+        target = tmp_path / f"yongde.{fmt}"
+        write(blocks, target)
+        parsed = parse_file(target)
+        assert parsed.report.status == "ok", (fmt, parsed.report.message)
+        rows = {r["name"]: r for r in _indicators(parsed)}
+        first = rows["学生受资助人数"]
+        assert (first["target_op"], first["target_value"], first["target_unit"]) == (">=", 735, "人次"), fmt
+        assert (first["actual_raw"], first["weight"], first["score_reported"]) == ("735", 10, 10), fmt
+        assert rows["资金到位及时率"]["score_reported"] == 7, fmt
