@@ -143,3 +143,9 @@ def test_yunnan_two_row_header_as_spreadsheet_with_merged_level_heads(tmp_path):
         assert (first["target_op"], first["target_value"], first["target_unit"]) == (">=", 735, "人次"), fmt
         assert (first["actual_raw"], first["weight"], first["score_reported"]) == ("735", 10, 10), fmt
         assert rows["资金到位及时率"]["score_reported"] == 7, fmt
+
+
+def test_neimenggu_form_rows_are_known():
+    # 归口科室 and the funds block head 投入目标（万元） | 资金来源 | 年初安排金额（万元） are the form's.
+    report = parse_file(PROVINCES / "goal_neimenggu_wuhai.txt").frames["documents"].row(0, named=True)["parse_report"]
+    assert "归口科室" not in report and "投入目标" not in report
