@@ -579,8 +579,13 @@ class Pass:
         if missed > 0:
             self.count["cells_unplaced"] += missed
             if len(self.unplaced_cells) < MAX_EXAMPLES:
-                placed = set(got.values())
-                lost = [c for c in rest if c not in placed]
+                placed = Counter(got.values())
+                lost = []
+                for c in rest:  # by count: a cell repeating a placed one's text is lost too
+                    if placed[c] > 0:
+                        placed[c] -= 1
+                    else:
+                        lost.append(c)
                 self.unplaced_cells.append(Note(f"指标「{_quote(name)}」有 {missed} 个单元格未能归入任何栏目："
                                                 f"「{_quote('」「'.join(lost[:3]))}」", view.line))
         l1_raw, points = self.l1

@@ -149,3 +149,10 @@ def test_neimenggu_form_rows_are_known():
     # 归口科室 and the funds block head 投入目标（万元） | 资金来源 | 年初安排金额（万元） are the form's.
     report = parse_file(PROVINCES / "goal_neimenggu_wuhai.txt").frames["documents"].row(0, named=True)["parse_report"]
     assert "归口科室" not in report and "投入目标" not in report
+
+
+def test_unplaced_cell_repeating_a_placed_value_is_quoted():
+    # 项目财政资金到位时间 | 正向 | = | 44,561 | 44,561 | 10: the 计量单位 cell repeats the target
+    # (an Excel date serial); the report quotes it rather than an empty 「」.
+    report = parse_file(PROVINCES / "goal_neimenggu_wuhai.txt").frames["documents"].row(0, named=True)["parse_report"]
+    assert "「44,561」" in report and "「」" not in report
