@@ -60,12 +60,16 @@ class _Table:
     fresh: bool = True  # no row read under the header yet: a sub-header may still refine it
     _shifted: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
 
-    def refine(self, sub: dict[str, int]) -> None:
+    def refine(self, sub: dict[str, int]) -> bool:
         """Given a sub-header's roles by column (云南: 年度指标值 spanning 指标性质 | 指标值 |
-        度量单位 on the row below), puts them in place of the spanning cell's role."""
+        度量单位 on the row below), puts them in place of the spanning cell's role and returns
+        True; returns False (nothing changed) where they would cover a level or name column."""
         taken = set(sub.values())
+        if any(self.roles.get(r) in taken for r in ("l1", "l2", "name")):
+            return False
         self.roles = {r: c for r, c in self.roles.items() if c not in taken and r not in sub} | sub
         self._shifted.clear()
+        return True
 
     @property
     def name_col(self) -> int:
@@ -238,8 +242,7 @@ class Pass:
             # The header's second row with the level heads merged down into it (a spreadsheet
             # fills merged cells): 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位.
             sub = {r: c for r, c in view.header.items() if r not in ("l1", "l2", "name")}
-            if sub:
-                table.refine(sub)
+            if sub and table.refine(sub):
                 return "read"
         if p is None or (p.ended and p.indicators):
             p = self.new_project(view, title=self.pending_title if p is not None else None)
@@ -475,8 +478,7 @@ class Pass:
         if table.fresh:
             table.fresh = False
             sub = self.subheader(view)
-            if sub:
-                table.refine(sub)
+            if sub and table.refine(sub):
                 table.fresh = True
                 return "read"
         # A header cell merged down into the first data row (2-row template headers) is not data.

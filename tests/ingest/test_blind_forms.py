@@ -156,3 +156,13 @@ def test_unplaced_cell_repeating_a_placed_value_is_quoted():
     # (an Excel date serial); the report quotes it rather than an empty 「」.
     report = parse_file(PROVINCES / "goal_neimenggu_wuhai.txt").frames["documents"].row(0, named=True)["parse_report"]
     assert "「44,561」" in report and "「」" not in report
+
+
+def test_sub_header_over_the_name_column_is_not_a_refinement(tmp_path):
+    # Found by the shuffled-lines fuzz test: a row of value-column names right under the header
+    # whose cells fall on the 三级指标 column must not take that column away.
+    doc = tmp_path / "t.txt"
+    doc.write_text("项目支出绩效目标表\n项目名称\t甲项目\n一级指标\t二级指标\t三级指标\t指标值\n"
+                   "\t\t指标值\t度量单位\n产出指标\t数量指标\t培训人数\t≥100人\n", encoding="utf-8")
+    parsed = parse_file(doc)
+    assert "解析出错" not in (parsed.report.message or "")
