@@ -250,11 +250,19 @@ class Vocabulary:
 
     def level1(self, name: str) -> str | None:
         """Given a first-level name without points ("产出指标"), returns its canonical name."""
-        return self._words["level1"].exact.get(name)
+        return _level(self._words["level1"].exact, name)
 
     def level2(self, name: str) -> str | None:
         """Given a second-level name without points, returns its canonical name."""
-        return self._words["level2"].exact.get(name)
+        return _level(self._words["level2"].exact, name)
+
+
+def _level(exact: dict[str, str], name: str) -> str | None:
+    # 云南's form prints the level as a list head: "服务对象满意度指标等".
+    hit = exact.get(name)
+    if hit is None and len(name) > 3 and name.endswith("等"):
+        hit = exact.get(name[:-1])
+    return hit
 
 
 def _any_of(words: list[str]) -> re.Pattern[str]:

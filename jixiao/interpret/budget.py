@@ -53,10 +53,13 @@ def read_line(cells: list[str], label_col: int, cols: dict[str, int], money_unit
     if not values or not cols:
         return BudgetLine()
     ordered = sorted(cols.items(), key=lambda t: t[1])
-    shift = values[0] - ordered[0][1]
-    by_col = {col + shift: role for role, col in ordered}
-    if all(k in by_col and budget_compat(by_col[k], cells[k]) > 0 for k in values):
-        got = {by_col[k]: cells[k] for k in values}  # every figure in its column: nothing to weigh
+    # Unshifted first: a row whose first figure column is left blank (云南: 年初预算数 empty,
+    # 全年预算数 and 全年执行数 given) is aligned, not shifted.
+    for shift in dict.fromkeys((0, values[0] - ordered[0][1])):
+        by_col = {col + shift: role for role, col in ordered}
+        if all(k in by_col and budget_compat(by_col[k], cells[k]) > 0 for k in values):
+            got = {by_col[k]: cells[k] for k in values}  # every figure in its column: nothing to weigh
+            break
     else:
         got = align(cells, label_col + 1, [(role, col + shift) for role, col in ordered], budget_compat)
     line = BudgetLine()

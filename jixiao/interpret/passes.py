@@ -31,7 +31,9 @@ from jixiao.model import Note, ParsedDocument, ParsedIndicator, ParsedProject, R
 from jixiao.values import normalize_op, parse_amount, parse_number, parse_points, parse_value
 from jixiao.vocabulary import Vocabulary
 
-_INDICATOR_PREFIX = re.compile(r"^指标\s*\d+\s*[:：]\s*")
+# The template's numbering of 三级指标: "指标1: …" (001), "指标1工程完工率" (河北, no colon);
+# "指标2" alone is a template row left empty.
+_INDICATOR_PREFIX = re.compile(r"^指标\s*\d{1,2}\s*[:：、.．]?\s*(?!\d)")
 _FILLER_CHARS = ".。…·、 \t\u3000"
 _NO_VALUE = parse_value(None)
 _BARE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
@@ -39,6 +41,12 @@ _BARE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _CODE_NAME = re.compile(r"^([0-9A-Za-z]{12,40})\s*[-－—_]\s*(\S.*)$")
 # 安徽: "219001-池州市贵池区棠溪镇人民政府" — a unit code before the unit's name.
 _CODE_PREFIX = re.compile(r"^\d{2,12}\s*[-－—]\s*(?=\D)")
+# 内蒙古: "(433001)乌海市供销合作社联合社", "(433)…(部门)" — the code in brackets, and the system's
+# (部门) marking the department's own entry.
+_BRACKET_CODE = re.compile(r"^[(（]\s*\d{2,12}\s*[)）]\s*(?=\S)")
+_DEPT_MARK = re.compile(r"\s*[(（]\s*部门\s*[)）]$")
+# 项目资金（元） / 年初预算数(万元): the money unit a block label or budget header states.
+_UNIT_IN_LABEL = re.compile(r"[(（]\s*(亿元|万元|千元|元)\s*[)）]\s*$")
 IDENTITY = ("name", "code", "department", "unit")
 MAX_EXAMPLES = 12
 
@@ -49,7 +57,19 @@ class _Table:
 
     roles: dict[str, int]
     horizon: str = "annual"
+    fresh: bool = True  # no row read under the header yet: a sub-header may still refine it
     _shifted: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+
+    def refine(self, sub: dict[str, int]) -> bool:
+        """Given a sub-header's roles by column (云南: 年度指标值 spanning 指标性质 | 指标值 |
+        度量单位 on the row below), puts them in place of the spanning cell's role and returns
+        True; returns False (nothing changed) where they would cover a level or name column."""
+        taken = set(sub.values())
+        if any(self.roles.get(r) in taken for r in ("l1", "l2", "name")):
+            return False
+        self.roles = {r: c for r, c in self.roles.items() if c not in taken and r not in sub} | sub
+        self._shifted.clear()
+        return True
 
     @property
     def name_col(self) -> int:
@@ -215,9 +235,17 @@ class Pass:
 
     def on_header(self, view: RowView) -> str:
         p = self.p
+        table = self.table
+        assert view.header is not None
+        if table is not None and table.fresh and p is not None and not p.ended and all(
+                view.header.get(r) == table.roles.get(r) for r in ("l1", "l2", "name")):
+            # The header's second row with the level heads merged down into it (a spreadsheet
+            # fills merged cells): 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位.
+            sub = {r: c for r, c in view.header.items() if r not in ("l1", "l2", "name")}
+            if sub and table.refine(sub):
+                return "read"
         if p is None or (p.ended and p.indicators):
             p = self.new_project(view, title=self.pending_title if p is not None else None)
-        assert view.header is not None
         self.table = _Table(view.header, view.block or self.pending_block or "annual")
         self.pending_block = None
         self.budget = None
@@ -234,6 +262,7 @@ class Pass:
         p = self.p if self.p is not None else self.new_project(view)
         assert view.budget_cols is not None
         self.budget = _Budget(view.budget_cols, view.budget_points, view.rate_basis)
+        self.note_money_unit(view)
         money = self.money[id(p)]
         money.points_header, money.rate_basis = view.budget_points, view.rate_basis
         p.kind = "self_eval"
@@ -344,7 +373,8 @@ class Pass:
             if m and "code" not in p.fields:
                 p.fields["code"], value = m.group(1), m.group(2).strip()
         elif fld in ("unit", "department"):
-            value = _CODE_PREFIX.sub("", value).strip() or value
+            bare = _DEPT_MARK.sub("", _BRACKET_CODE.sub("", _CODE_PREFIX.sub("", value))).strip()
+            value = bare or value
         p.fields[fld] = value
 
     def set_money(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
@@ -409,6 +439,20 @@ class Pass:
         text = squeeze(view.cells[col])
         self.money_unit = "元" if text.endswith("元") and not text.endswith("万元") else "万元"
 
+    def note_money_unit(self, view: RowView) -> None:
+        """Takes the money unit from a row's cells where one states it in brackets (云南:
+        项目资金（元）); the unit holds for the amounts that follow."""
+        for c in view.nonempty:
+            m = _UNIT_IN_LABEL.search(c)
+            if m:
+                self.money_unit = m.group(1)
+                return
+
+    def set_funds_block(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
+        m = _UNIT_IN_LABEL.search(view.cells[col])
+        if m:
+            self.money_unit = m.group(1)
+
     def set_tasks(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
         # 部门整体 tables: the task list (任务名称 | 主要内容 | 预算金额 总额 | 财政拨款 …) is not
         # indicators; its rows are taken until the next known row (金额合计, 年度总体目标 …).
@@ -431,6 +475,12 @@ class Pass:
     def indicator_row(self, view: RowView) -> str:
         p, table = self.p, self.table
         assert p is not None and table is not None
+        if table.fresh:
+            table.fresh = False
+            sub = self.subheader(view)
+            if sub and table.refine(sub):
+                table.fresh = True
+                return "read"
         # A header cell merged down into the first data row (2-row template headers) is not data.
         cells = view.cells
         if view.text and self.v.may_be_header(view.text):
@@ -458,6 +508,19 @@ class Pass:
                 return "skipped"  # 指标2: / ..... filler rows of the template
         got = align(cells, start, table.shifted(name_col - table.name_col), indicator_compat)
         return self.emit(view, cells, start, name, got)
+
+    def subheader(self, view: RowView) -> dict[str, int] | None:
+        """Given the row under an indicator header, returns its value roles by column when every
+        cell is a value column's name (the second row of a two-row header), else None."""
+        sub: dict[str, int] = {}
+        for i, c in enumerate(view.cells):
+            if not c:
+                continue
+            role = self.v.lookup("header", c) if len(c) <= 24 else None
+            if role is None or role in ("l1", "l2", "l3", "name") or role in sub:
+                return None
+            sub[role] = i
+        return sub or None
 
     def level_cells(self, cells: list[str]) -> tuple[str | None, str | None, int]:
         """Given an indicator row, returns its first-level cell, second-level cell (either None
@@ -518,8 +581,13 @@ class Pass:
         if missed > 0:
             self.count["cells_unplaced"] += missed
             if len(self.unplaced_cells) < MAX_EXAMPLES:
-                placed = set(got.values())
-                lost = [c for c in rest if c not in placed]
+                placed = Counter(got.values())
+                lost = []
+                for c in rest:  # by count: a cell repeating a placed one's text is lost too
+                    if placed[c] > 0:
+                        placed[c] -= 1
+                    else:
+                        lost.append(c)
                 self.unplaced_cells.append(Note(f"指标「{_quote(name)}」有 {missed} 个单元格未能归入任何栏目："
                                                 f"「{_quote('」「'.join(lost[:3]))}」", view.line))
         l1_raw, points = self.l1
@@ -528,8 +596,13 @@ class Pass:
         if canon is None:
             canon = self.canon[levels] = canonicalize(l1_raw, self.l2, self.v)
         unit = fields.get("unit")
-        if "direction" in fields and "type" not in fields and normalize_op(fields["direction"]):
-            fields["type"] = fields["direction"]  # the operator written in the 指标方向 column
+        if "direction" in fields and normalize_op(fields["direction"]) and not normalize_op(fields.get("type")):
+            # The operator written in the 指标方向 column — alone, or beside 正向/反向 in the
+            # 指标性质 column (内蒙古 乌海: 指标性质 | 指标方向 holding 正向 | =): content decides.
+            kept = fields.get("type")
+            fields["type"] = fields["direction"]
+            if kept:
+                fields["direction"] = kept
         weight = parse_number(fields["weight"]) if "weight" in fields else None
         if weight is None and "scoring_rule" in fields:
             weight = parse_points(fields["scoring_rule"])
@@ -557,8 +630,9 @@ _LABEL_SETTERS: dict[str, Callable[..., None]] = {
     "fund_use": Pass.set_fund_use,
     "spend_plan": Pass.set_spend_plan,
     "money_unit": Pass.set_money_unit,
+    "funds_block": Pass.set_funds_block,
     "tasks": Pass.set_tasks,
-    # funds_block, skip: known labels that carry nothing to keep
+    # skip: known labels that carry nothing to keep
 }
 
 
