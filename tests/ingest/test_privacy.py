@@ -267,3 +267,45 @@ def test_source_text_downloads_hold_no_phone(tmp_path, monkeypatch):
     # and the 原文 shown on the page
     shown = fmt.source_text(data.document_lines(doc_id, 1, 5))
     assert "填表人：某某 电话 ***" in shown and not _leaks([shown])
+
+
+def _number_leaks(values) -> list[str]:
+    """Phone digits in any stored value, numbers included (a phone read as 13800138000.0)."""
+    found = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        flat = f"{v:.0f}" if isinstance(v, float) and v == v and abs(v) < 1e18 else str(v)
+        found += [d for d in PHONES.values() if d in flat]
+    return found
+
+
+def test_a_phone_written_as_a_value_is_not_stored_as_a_number(tmp_path):
+    from jixiao.ingest import ingest_paths
+    from jixiao.values import parse_amount, parse_number, parse_value
+
+    # the values a cell holds: a phone is no number, whatever column it is in
+    for form in PHONES:
+        assert parse_value(form).value is None, form
+        assert parse_value(form, None, "≥").value is None, form
+        assert parse_number(form) is None and parse_amount(form) is None, form
+    assert parse_value("13800138000.50").value == 13800138000.5  # a decimal is no phone
+    assert parse_number("≥98%") is None and parse_value("≥98%").value == 0.98
+
+    text = SEED_004.read_text(encoding="utf-8")
+    # a target and a previous-year value that are phone numbers (a careless 指标值 / 上年完成值)
+    text = text.replace("\t=3人\t历史标准\t\t", "\t13800138000\t历史标准\t(0951)2034568\t", 1)
+    text = text.replace("\t=12次\t历史标准\t\t", "\t+86 139-0013-9000\t历史标准\t\t", 1)
+    doc = tmp_path / "leaky.txt"
+    doc.write_text(text, encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    assert ingest_paths([doc], db)[0].status in ("ok", "partial")
+    con = duckdb.connect(str(db), read_only=True)
+    tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+    for table in tables:
+        rows = con.execute(f"SELECT * FROM {table}").fetchall()
+        values = [v for row in rows for v in row]
+        assert not _leaks(values) and not _number_leaks(values), table
+    raws = con.execute("SELECT target_raw, target_value FROM indicators WHERE target_raw LIKE '%***%'").fetchall()
+    assert raws and all(v is None for _, v in raws)
+    con.close()
