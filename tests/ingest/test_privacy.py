@@ -112,6 +112,16 @@ def test_two_numbers_side_by_side(a, b, middle):
     assert mask_phones(f"电话{a}{middle}{b}。") == f"电话***{middle}***。"
 
 
+@pytest.mark.parametrize("text, masked", [
+    ("咨询0951-2034567/2034568。", "咨询***/***。"),
+    ("咨询（0951）2034567、2034568、6234 5678", "咨询***、***、***"),
+    ("热线 010-62345678，62345679转8", "热线 ***，***"),
+    ("0951-2034567，2026年完成", "***，2026年完成"),  # a year after it is no number of that landline
+])
+def test_local_numbers_listed_after_a_landline_share_its_area_code(text, masked):
+    assert mask_phones(text) == masked
+
+
 # ------------------------------------------------------------------ what must survive
 
 year = st.integers(1990, 2099).map(str)
@@ -309,3 +319,4 @@ def test_a_phone_written_as_a_value_is_not_stored_as_a_number(tmp_path):
     raws = con.execute("SELECT target_raw, target_value FROM indicators WHERE target_raw LIKE '%***%'").fetchall()
     assert raws and all(v is None for _, v in raws)
     con.close()
+
