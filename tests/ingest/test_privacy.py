@@ -320,3 +320,21 @@ def test_a_phone_written_as_a_value_is_not_stored_as_a_number(tmp_path):
     assert raws and all(v is None for _, v in raws)
     con.close()
 
+
+def test_an_older_file_loses_the_numbers_read_from_a_phone(tmp_path):
+    from jixiao import db as jdb
+    from jixiao.ingest import ingest_paths
+
+    doc = tmp_path / "seed.txt"
+    doc.write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "db.duckdb"
+    ingest_paths([doc], path, derive=False)
+    con = duckdb.connect(str(path))
+    # as a file loaded before values were masked holds them
+    con.execute("UPDATE indicators SET target_raw = '138 0013 8000', target_value = 13800138000 WHERE seq = 1")
+    con.execute("UPDATE meta SET value = 1 WHERE key = 'mask_version'")
+    jdb.init_schema(con)
+    rows = con.execute("SELECT target_raw, target_value FROM indicators WHERE seq = 1").fetchall()
+    assert rows and all(r == ("***", None) for r in rows)
+    assert con.execute("SELECT count(*) FROM indicators WHERE target_value IS NOT NULL").fetchone()[0] > 10
+    con.close()
