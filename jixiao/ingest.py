@@ -118,7 +118,8 @@ def text_digest(result: ReadResult) -> str | None:
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileReport]]:
     """Given files and folders, returns the files to read (folders walked, sorted, taking
     document-like suffixes; a file named directly whatever its suffix — its content decides
-    the reader) and reports for paths that do not exist."""
+    the reader) and reports for paths that do not exist, and for links in a folder that lead
+    nowhere or out of it."""
     files: list[Path] = []
     bad: list[FileReport] = []
     seen: set[Path] = set()  # the same file reached twice (a folder given relatively and absolutely)
@@ -132,8 +133,24 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRep
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES and not f.name.startswith((".", "~$")):
+            inside, links = p.resolve(), []
+            for f in sorted(p.rglob("*")):  # rglob does not follow linked folders: no loops
+                if f.suffix.lower() not in DOCUMENT_SUFFIXES or f.name.startswith((".", "~$")):
+                    continue
+                if f.is_symlink():
+                    links.append(f)
+                elif f.is_file():
+                    add(f)
+            # Links last, so a file reached directly keeps its own name. A link out of the folder
+            # is refused: it would copy any file the loading user may read into the database.
+            for f in links:
+                target = f.resolve()
+                if not target.exists():
+                    bad.append(FileReport(str(f), "failed", message="链接指向的文件不存在 (dangling link)"))
+                elif not target.is_relative_to(inside):
+                    bad.append(FileReport(str(f), "failed", message="链接指向所选文件夹以外的文件，未导入；"
+                                          "请复制该文件到文件夹中或直接指定它 (link leaves the folder)"))
+                elif target.is_file():
                     add(f)
         elif p.is_file():
             add(p)

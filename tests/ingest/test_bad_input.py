@@ -179,3 +179,31 @@ def test_a_document_the_database_refuses_does_not_sink_its_batch(tmp_path, monke
     assert sorted(r.status for r in seen) == ["failed", "ok", "ok", "ok"]
     con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM projects").fetchone()[0] == 28
+
+
+def test_links_in_a_folder_leaving_it_or_going_nowhere_are_refused(tmp_path):
+    # A link in an ingest folder to a file outside it would copy that file's text (any file
+    # the loading user may read) into a database others view.
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (folder / "seed.txt").write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "secret.txt").symlink_to(outside)
+    (folder / "gone.txt").symlink_to(folder / "missing.txt")
+    (folder / "again.txt").symlink_to(folder / "seed.txt")  # inside the folder: the same file, once
+    (folder / "sub" / "loop").symlink_to(folder)
+    db = tmp_path / "db.duckdb"
+    reports = ingest_paths([folder], db, derive=False)
+    by = _statuses(reports)
+    assert by["seed.txt"].status == "ok"
+    assert by["secret.txt"].status == "failed" and "文件夹以外" in by["secret.txt"].message
+    assert by["gone.txt"].status == "failed" and "不存在" in by["gone.txt"].message
+    assert "again.txt" not in by and len(reports) == 3
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM source_lines WHERE text LIKE '%root:%'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM documents WHERE source_path LIKE '%secret%'").fetchone()[0] == 0
+    con.close()
+    # named on the command line, a link is what the user asked for
+    direct = ingest_paths([folder / "secret.txt"], tmp_path / "db2.duckdb", derive=False)[0]
+    assert "文件夹以外" not in direct.message and "绩效" in direct.message
