@@ -379,6 +379,7 @@ class _Catalog:
         self.gone: set[str] = set()               # planned for deletion in this run
         self.claims: dict[str, Source] = {}       # doc_id -> a skipped file (elsewhere) that holds its content
         self.now: dict[str, str] = {}             # digest of content loaded in this run -> path shown
+        self.failed_now: dict[str, str] = {}      # digest of content that failed in this run -> why
         for k in known:
             self._add(k)
 
@@ -421,6 +422,10 @@ class _Catalog:
             return _Item(rep)
         sha, text = parsed.sha256, parsed.text_sha256
         twin = self.now.get(sha) or (self.now.get(text) if text else None)
+        why = self.failed_now.get(sha) or (self.failed_now.get(text) if text else None)
+        if twin is not None and why is not None:  # a copy of a file that failed fails too, for its reason
+            return _Item(FileReport(rep.path, "failed", doc_id=rep.doc_id, message=mask_phones(
+                f"与本次导入中的另一文件（{Path(twin).name}）内容相同，同样未能导入：{why}")))
         if twin is not None:
             item = _Item(FileReport(rep.path, "skipped", doc_id=rep.doc_id, message=mask_phones(
                 f"与本次导入中的另一文件（{Path(twin).name}）内容相同，未重复导入")))
@@ -445,9 +450,11 @@ class _Catalog:
         if self.leave(item, source, keep=set(item.delete)):
             rep.message = (rep.message + "；" if rep.message else "") + "替换了同一路径先前导入的版本"
         self._add(db.Known(rep.doc_id, sha, text, rep.status, source.key, source.shown))
-        self.now[sha] = source.shown
-        if text:
-            self.now[text] = source.shown
+        for digest in (sha, text):
+            if digest:
+                self.now[digest] = source.shown
+                if rep.status == "failed":
+                    self.failed_now[digest] = rep.message or ""
         return item
 
     def forget(self, item: _Item) -> None:
@@ -455,6 +462,7 @@ class _Catalog:
         for digest in ((item.parsed.sha256, item.parsed.text_sha256) if item.parsed else ()):
             if digest:
                 self.now.pop(digest, None)
+                self.failed_now.pop(digest, None)
 
 
 def _write(con, items: list[_Item]) -> None:

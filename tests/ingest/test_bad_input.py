@@ -207,3 +207,15 @@ def test_links_in_a_folder_leaving_it_or_going_nowhere_are_refused(tmp_path):
     # named on the command line, a link is what the user asked for
     direct = ingest_paths([folder / "secret.txt"], tmp_path / "db2.duckdb", derive=False)[0]
     assert "文件夹以外" not in direct.message and "绩效" in direct.message
+
+
+def test_a_copy_of_a_file_that_fails_fails_too_and_is_never_skipped(tmp_path):
+    (tmp_path / "a.pdf").write_bytes(b"")
+    (tmp_path / "b.txt").write_bytes(b"")
+    (tmp_path / "c.txt").write_bytes(b"\x00\x01binary" * 50)
+    (tmp_path / "d.xls").write_bytes(b"\x00\x01binary" * 50)
+    reports = ingest_paths([tmp_path], tmp_path / "db.duckdb", derive=False)
+    by = _statuses(reports)
+    assert [by[n].status for n in ("a.pdf", "b.txt", "c.txt", "d.xls")] == ["failed"] * 4
+    assert "空" in by["b.txt"].message and "a.pdf" in by["b.txt"].message
+    assert "二进制" in by["d.xls"].message
