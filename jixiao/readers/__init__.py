@@ -55,6 +55,8 @@ REFUSED = {
     "odt": "OpenDocument 文字文档 (.odt) 暂不支持；请另存为 .docx 后再导入",
     "ole": "无法识别的 Office 97-2003 文件（既不是 Word 也不是 Excel）",
     "zip": "这是 zip 压缩包，不是 Excel / Word / ODS 文件；请解压后导入其中的文件",
+    "program": "这是程序文件（可执行文件），不是文档，未读取",
+    "archive": "这是压缩包（7z / rar / gz 等），不是文档；请解压后导入其中的文件",
 }
 
 # Suffixes a folder walk takes (then sniffed): what a bureau's inbox holds.

@@ -54,8 +54,8 @@ def reraise_interrupts(exc: BaseException) -> None:
 
 def sniff(data: bytes, suffix: str = "") -> str:
     """Given a file's bytes (and its suffix, used only where the bytes cannot tell), returns
-    its type: pdf, doc, xls, xlsx, docx, ods, odt, html, xml2003, rtf, image, encrypted,
-    ole, zip or text. Never raises."""
+    its type: pdf, doc, xls, xlsx, docx, ods, odt, html, xml2003, rtf, image, program,
+    archive, encrypted, ole, zip or text. Never raises."""
     suffix = suffix.lower().lstrip(".")
     if not data:
         return "text"  # the text reader says "empty"
@@ -69,6 +69,11 @@ def sniff(data: bytes, suffix: str = "") -> str:
         return "rtf"
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")):
         return "image"
+    # Windows .exe/.dll, Linux ELF, macOS Mach-O: a program under a document's name.
+    if data.startswith((b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe")):
+        return "program"
+    if data.startswith((b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")):
+        return "archive"
     head = _text_head(data)
     if head.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in head:
         return "xml2003"

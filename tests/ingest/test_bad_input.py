@@ -219,3 +219,22 @@ def test_a_copy_of_a_file_that_fails_fails_too_and_is_never_skipped(tmp_path):
     assert [by[n].status for n in ("a.pdf", "b.txt", "c.txt", "d.xls")] == ["failed"] * 4
     assert "空" in by["b.txt"].message and "a.pdf" in by["b.txt"].message
     assert "二进制" in by["d.xls"].message
+
+
+def test_a_program_or_an_archive_under_a_document_name_is_named_for_what_it_is(tmp_path):
+    import gzip
+
+    (tmp_path / "绩效.pdf").write_bytes(b"MZ\x90\x00\x03\x00\x00\x00" + bytes(range(256)) * 8)  # a Windows .exe
+    (tmp_path / "自评.docx").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(200))
+    (tmp_path / "目标.xls").write_bytes(b"7z\xbc\xaf\x27\x1c" + bytes(200))
+    (tmp_path / "表.doc").write_bytes(b"Rar!\x1a\x07\x00" + bytes(200))
+    (tmp_path / "表.txt").write_bytes(gzip.compress("项目名称".encode() * 50))
+    (tmp_path / "junk.xlsx").write_bytes(bytes(range(256)) * 8)  # binary of no known kind
+    by = _statuses(ingest_paths([tmp_path], tmp_path / "db.duckdb", derive=False))
+    assert all(r.status == "failed" for r in by.values()) and len(by) == 6
+    assert "程序" in by["绩效.pdf"].message and "程序" in by["自评.docx"].message
+    for name in ("目标.xls", "表.doc", "表.txt"):
+        assert "压缩" in by[name].message, name
+    # the suffix promised a document the content is not
+    assert ".xlsx" in by["junk.xlsx"].message and "不是" in by["junk.xlsx"].message
+    assert "文本" not in by["junk.xlsx"].message
