@@ -64,15 +64,23 @@ class FileReport:
     doc_id: str | None = None
 
     def line(self) -> str:
-        """Returns the one-line terminal report for this file."""
+        """Returns the one-line terminal report for this file (control characters in a file
+        name or message shown escaped, \\n for a newline: one file, one line)."""
         counts = f"projects={self.projects} indicators={self.indicators}"
+        path, message = _one_line(self.path), _one_line(self.message)
         if self.status == "ok":
-            return f"ok       {self.path}  {counts}"
+            return f"ok       {path}  {counts}"
         if self.status == "partial":
-            return f"partial  {self.path}  {counts}  {self.message}"
+            return f"partial  {path}  {counts}  {message}"
         if self.status == "skipped":
-            return f"skipped  {self.path}  {self.message}"
-        return f"failed   {self.path}  {self.message}"
+            return f"skipped  {path}  {message}"
+        return f"failed   {path}  {message}"
+
+
+def _one_line(text: str | None) -> str:
+    """Given a text, returns it with control characters escaped as Python writes them."""
+    text = "" if text is None else str(text)
+    return "".join(repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
 
 
 @dataclass

@@ -238,3 +238,19 @@ def test_a_program_or_an_archive_under_a_document_name_is_named_for_what_it_is(t
     # the suffix promised a document the content is not
     assert ".xlsx" in by["junk.xlsx"].message and "不是" in by["junk.xlsx"].message
     assert "文本" not in by["junk.xlsx"].message
+
+
+def test_a_file_name_with_a_newline_or_quotes_stays_on_its_own_report_line(tmp_path):
+    name = 'we"ird\'\nname\r\t.txt'
+    (tmp_path / name).write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    reports = ingest_paths([tmp_path], tmp_path / "db.duckdb", derive=False)
+    by = _statuses(reports)
+    assert by[name].status == "ok" and by[name].path.endswith(name)  # the report keeps the real name
+    lines = [r.line() for r in reports]
+    assert all("\n" not in s and "\r" not in s for s in lines)
+    shown = next(s for s in lines if "weird" in s.replace('"', "").replace("'", ""))
+    assert shown.startswith("ok ") and 'we"ird\'\\nname\\r\\t.txt' in shown
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM documents WHERE source_path LIKE ?", ["%\nname%"]).fetchone()[0] == 1
+    con.close()
