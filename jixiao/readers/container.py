@@ -35,6 +35,15 @@ def read_bytes(path: Path) -> bytes:
         raise ReadError(f"无法打开文件 ({exc.strerror or exc})") from None
 
 
+NESTED_TOO_DEEP = "文档结构嵌套过深（如表格中套表格数百层），文件可能已损坏或被构造，未读取 (nesting too deep)"
+
+
+def too_deep(exc: BaseException) -> bool:
+    """Given a library exception, returns whether it is a parser's nesting limit (lxml refuses
+    XML deeper than 256 levels, Python recursion) rather than damage."""
+    return isinstance(exc, RecursionError) or "Excessive depth" in str(exc)
+
+
 def reason(exc: BaseException) -> str:
     """Given a library exception, returns a one-line English reason without a traceback."""
     text = str(exc).strip().splitlines()
