@@ -244,7 +244,7 @@ def open_ole_streams(name: str, data: bytes, wanted: tuple[str, ...], what: str)
     except ReadError:
         raise
     except Exception as exc:
-        raise ReadError(f"{name}：文件损坏或不完整，无法打开{what} (OLE2 container unreadable: {reason(exc)})") from None
+        raise ReadError(f"{name}：文件损坏或不完整，无法打开（{what}的 OLE2 复合文件损坏） (OLE2 container unreadable: {reason(exc)})") from None
     for stream, size in sizes.items():
         if size > limits.MAX_STREAM_BYTES:
             raise ReadError(f"{name}：{what}的「{stream}」数据过大（{limits.mb(size)}，上限 "

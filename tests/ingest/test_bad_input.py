@@ -254,3 +254,11 @@ def test_a_file_name_with_a_newline_or_quotes_stays_on_its_own_report_line(tmp_p
     con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM documents WHERE source_path LIKE ?", ["%\nname%"]).fetchone()[0] == 1
     con.close()
+
+
+def test_a_truncated_word_97_file_says_which_part_is_damaged(tmp_path):
+    data = (ROOT / "tests" / "fixtures" / "formats" / "seed000.doc").read_bytes()
+    (tmp_path / "cut.doc").write_bytes(data[: len(data) // 2])
+    rep = ingest_paths([tmp_path / "cut.doc"], tmp_path / "db.duckdb", derive=False)[0]
+    assert rep.status == "failed"
+    assert "cut.doc：文件损坏或不完整，无法打开（Word 文档的 OLE2 复合文件损坏）" in rep.message
