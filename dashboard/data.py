@@ -1125,16 +1125,21 @@ def upload_file_name(name: str, k: int = 0) -> tuple[str, bool]:
     return out.rstrip() + tail, True
 
 
-def ingest_uploads(files: list[tuple[str, bytes]], on_file: Callable[[Any], None] | None = None,
+def ingest_uploads(files: list[tuple[str, bytes]], user: User | None,
+                   on_file: Callable[[Any], None] | None = None,
                    on_wait: Callable[[], None] | None = None) -> list[Any]:
-    """Given uploaded (file name, content) pairs, writes them to a temporary folder and ingests
+    """Given uploaded (file name, content) pairs and the signed-in user, writes them to a temporary folder and ingests
     them into a copy of the database that is then swapped in (`ingest_into_copy`); returns the
     per-file reports (named by the uploaded names) and clears the caches so the new data shows.
     Uploads are identified by file name (scope "upload"): a file uploaded again replaces its
     earlier upload. Each file succeeds or fails on its own: one that cannot be written (a name
     too long is shortened first, see `upload_file_name`) gets a failed report with a Chinese
-    reason and the others load. `on_wait` is called when another import holds the database."""
+    reason and the others load. `on_wait` is called when another import holds the database.
+    PermissionError without a 审核/管理 user: nothing is written."""
     from dataclasses import replace
+
+    if user is None or not user.may(REVIEWER):
+        raise PermissionError("需要登录的审核或管理用户才能导入文档")
 
     from jixiao.ingest import FileReport, ingest_into_copy
 

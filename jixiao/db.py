@@ -177,6 +177,9 @@ def _backfill_source_keys(con: duckdb.DuckDBPyConnection) -> None:
 # Key columns of each base table, for rewriting masked values in place.
 _KEYS = {"documents": ["doc_id"], "projects": ["project_id"], "indicators": ["indicator_id"],
          "source_lines": ["doc_id", "line"]}
+# Numbers read from a text column: where the text held a phone, so did the number.
+_READ_FROM = {("indicators", "target_raw"): "target_value", ("indicators", "actual_raw"): "actual_value",
+              ("indicators", "last_year_raw"): "last_year_value"}
 
 
 def _remask(con: duckdb.DuckDBPyConnection) -> None:
@@ -200,8 +203,10 @@ def _remask(con: duckdb.DuckDBPyConnection) -> None:
             if df.height == 0:
                 continue
             on = " AND ".join(f"{table}.{k} = x.{k}" for k in keys)
+            number = _READ_FROM.get((table, col))
+            also = f', "{number}" = NULL' if number else ""
             with _registered(con, "_masked", df):
-                con.execute(f'UPDATE {table} SET "{col}" = x.m FROM _masked x WHERE {on}')
+                con.execute(f'UPDATE {table} SET "{col}" = x.m{also} FROM _masked x WHERE {on}')
             changed = True
     if changed:
         bump_base_version(con)

@@ -64,15 +64,23 @@ class FileReport:
     doc_id: str | None = None
 
     def line(self) -> str:
-        """Returns the one-line terminal report for this file."""
+        """Returns the one-line terminal report for this file (control characters in a file
+        name or message shown escaped, \\n for a newline: one file, one line)."""
         counts = f"projects={self.projects} indicators={self.indicators}"
+        path, message = _one_line(self.path), _one_line(self.message)
         if self.status == "ok":
-            return f"ok       {self.path}  {counts}"
+            return f"ok       {path}  {counts}"
         if self.status == "partial":
-            return f"partial  {self.path}  {counts}  {self.message}"
+            return f"partial  {path}  {counts}  {message}"
         if self.status == "skipped":
-            return f"skipped  {self.path}  {self.message}"
-        return f"failed   {self.path}  {self.message}"
+            return f"skipped  {path}  {message}"
+        return f"failed   {path}  {message}"
+
+
+def _one_line(text: str | None) -> str:
+    """Given a text, returns it with control characters escaped as Python writes them."""
+    text = "" if text is None else str(text)
+    return "".join(repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
 
 
 @dataclass
@@ -118,7 +126,8 @@ def text_digest(result: ReadResult) -> str | None:
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileReport]]:
     """Given files and folders, returns the files to read (folders walked, sorted, taking
     document-like suffixes; a file named directly whatever its suffix — its content decides
-    the reader) and reports for paths that do not exist."""
+    the reader) and reports for paths that do not exist, and for links in a folder that lead
+    nowhere or out of it."""
     files: list[Path] = []
     bad: list[FileReport] = []
     seen: set[Path] = set()  # the same file reached twice (a folder given relatively and absolutely)
@@ -132,8 +141,24 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRep
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and f.suffix.lower() in DOCUMENT_SUFFIXES and not f.name.startswith((".", "~$")):
+            inside, links = p.resolve(), []
+            for f in sorted(p.rglob("*")):  # rglob does not follow linked folders: no loops
+                if f.suffix.lower() not in DOCUMENT_SUFFIXES or f.name.startswith((".", "~$")):
+                    continue
+                if f.is_symlink():
+                    links.append(f)
+                elif f.is_file():
+                    add(f)
+            # Links last, so a file reached directly keeps its own name. A link out of the folder
+            # is refused: it would copy any file the loading user may read into the database.
+            for f in links:
+                target = f.resolve()
+                if not target.exists():
+                    bad.append(FileReport(str(f), "failed", message="链接指向的文件不存在 (dangling link)"))
+                elif not target.is_relative_to(inside):
+                    bad.append(FileReport(str(f), "failed", message="链接指向所选文件夹以外的文件，未导入；"
+                                          "请复制该文件到文件夹中或直接指定它 (link leaves the folder)"))
+                elif target.is_file():
                     add(f)
         elif p.is_file():
             add(p)
@@ -362,6 +387,7 @@ class _Catalog:
         self.gone: set[str] = set()               # planned for deletion in this run
         self.claims: dict[str, Source] = {}       # doc_id -> a skipped file (elsewhere) that holds its content
         self.now: dict[str, str] = {}             # digest of content loaded in this run -> path shown
+        self.failed_now: dict[str, str] = {}      # digest of content that failed in this run -> why
         for k in known:
             self._add(k)
 
@@ -404,6 +430,10 @@ class _Catalog:
             return _Item(rep)
         sha, text = parsed.sha256, parsed.text_sha256
         twin = self.now.get(sha) or (self.now.get(text) if text else None)
+        why = self.failed_now.get(sha) or (self.failed_now.get(text) if text else None)
+        if twin is not None and why is not None:  # a copy of a file that failed fails too, for its reason
+            return _Item(FileReport(rep.path, "failed", doc_id=rep.doc_id, message=mask_phones(
+                f"与本次导入中的另一文件（{Path(twin).name}）内容相同，同样未能导入：{why}")))
         if twin is not None:
             item = _Item(FileReport(rep.path, "skipped", doc_id=rep.doc_id, message=mask_phones(
                 f"与本次导入中的另一文件（{Path(twin).name}）内容相同，未重复导入")))
@@ -428,9 +458,11 @@ class _Catalog:
         if self.leave(item, source, keep=set(item.delete)):
             rep.message = (rep.message + "；" if rep.message else "") + "替换了同一路径先前导入的版本"
         self._add(db.Known(rep.doc_id, sha, text, rep.status, source.key, source.shown))
-        self.now[sha] = source.shown
-        if text:
-            self.now[text] = source.shown
+        for digest in (sha, text):
+            if digest:
+                self.now[digest] = source.shown
+                if rep.status == "failed":
+                    self.failed_now[digest] = rep.message or ""
         return item
 
     def forget(self, item: _Item) -> None:
@@ -438,6 +470,7 @@ class _Catalog:
         for digest in ((item.parsed.sha256, item.parsed.text_sha256) if item.parsed else ()):
             if digest:
                 self.now.pop(digest, None)
+                self.failed_now.pop(digest, None)
 
 
 def _write(con, items: list[_Item]) -> None:

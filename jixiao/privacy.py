@@ -8,7 +8,8 @@ sometimes inside a goal or a unit's name. Every form is masked as ``***``:
   (or dots, 138.0013.8000), with +86 / 0086 / (+86) / a bare 86 in front;
 - landlines: an area code (010, 02x, 0xxx; bracketed, also full-width （0951）) and a local
   number of 7–8 digits starting 2–9, joined by nothing, a space or a hyphen, with an extension
-  (-801, 转801, ext. 801), also +86-951-2034567;
+  (-801, 转801, ext. 801), also +86-951-2034567, and more local numbers listed after it
+  (0951-2034567/2034568、2034569);
 - 400 / 800 service numbers (400-810-8888, 4008108888);
 - anything with seven or more digits right after a phone word (电话, 手机, 传真, 座机, 热线,
   联系方式, Tel, Fax …): the seeds hold a mistyped 10-digit 联系电话: 1877717130.
@@ -30,7 +31,7 @@ import polars as pl
 MASK = "***"
 # Bumped whenever the masking learns a new form: older databases are masked again on opening
 # (jixiao.db.init_schema).
-MASK_VERSION = 1
+MASK_VERSION = 2
 
 # Full-width and typographic variants -> ASCII, one character for one, so offsets line up.
 _FOLD = str.maketrans({
@@ -58,6 +59,8 @@ _LANDLINE = re.compile(
     + rf"(?:\(0{_AREA}\) ?|0{_AREA}{_SEP}?|{_CC}{_SEP}?(?:\(0\) ?)?{_AREA}{_SEP}?)"
     + _LOCAL + rf"(?:{_RIGHT}{_EXT})" + _RIGHT
 )
+# More local numbers listed after a landline share its area code: 0951-2034567/2034568、2034569.
+_LISTED = re.compile(r" ?(?:[/、,，;；]|或) ?(?P<n>" + _LOCAL + rf"(?:{_RIGHT}{_EXT})" + _RIGHT + ")")
 _SERVICE = re.compile(_LEFT + rf"[48]00{_SEP}?[0-9]{{3}}{_SEP}?[0-9]{{4}}" + _RIGHT)
 
 # A phone word, then (after a colon, brackets or spaces) numbers: each with 7+ digits is masked.
@@ -76,6 +79,11 @@ _PREFILTER = re.compile(PREFILTER)
 
 def _spans(folded: str) -> list[tuple[int, int]]:
     spans = [m.span() for pat in (_MOBILE, _LANDLINE, _SERVICE) for m in pat.finditer(folded)]
+    for m in _LANDLINE.finditer(folded):
+        end = m.end()
+        while (n := _LISTED.match(folded, end)) is not None:
+            spans.append(n.span("n"))
+            end = n.end()
     # After a phone word, a number of another shape (a mistyped 10-digit mobile, a bare local
     # number) is masked whole, unless a form above already covers part of it: then that form's
     # match alone is masked, so "电话：0951-2034567 2026年" keeps its year.

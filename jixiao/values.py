@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from jixiao.privacy import mask_phones
+
 OPS = (">=", "<=", "=", ">", "<")
 
 # Operators as written, after NFKC (which turns ＞＝ into >= and ＝ into =).
@@ -53,6 +55,11 @@ def normalize_text(text: str | None) -> str:
         return ""
     s = unicodedata.normalize("NFKC", str(text))
     return re.sub(r"\s+", "", s)
+
+
+def _no_phone(text) -> str:
+    """Given cell text (or None), returns it with phone numbers masked: a phone is no value."""
+    return "" if text is None else mask_phones(str(text))
 
 
 def normalize_op(text: str | None) -> str | None:
@@ -98,7 +105,7 @@ def parse_number(text: str | None) -> float | None:
     A percentage comes back as a fraction ("100%" -> 1.0), an amount in 万元 ("68400元" -> 6.84,
     "250万" -> 250); anything else non-numeric -> None.
     """
-    s = normalize_text(text).replace("，", ",")
+    s = normalize_text(_no_phone(text)).replace("，", ",")  # a phone is no number (see parse_value)
     if not s:
         return None
     m = _NUMBER_CELL.fullmatch(s)
@@ -121,7 +128,7 @@ def parse_amount(text: str | None, unit: str = "万元") -> float | None:
     `unit` is the table's money unit (单位：万元 / 金额单位：元) for bare numbers; a unit written
     in the cell wins. Text after the amount is allowed only in brackets or after a separator.
     """
-    s = normalize_text(text).replace("，", ",")
+    s = normalize_text(_no_phone(text)).replace("，", ",")  # a phone is no amount
     m = _AMOUNT.match(s)
     if not m:
         return None
@@ -151,7 +158,9 @@ def parse_value(raw: str | None, unit_hint: str | None = None, type_hint: str | 
     ("平均费用20元/张", "总成本800万元"), and not a date.
     """
     raw_s = "" if raw is None else str(raw).strip()
-    s = normalize_text(raw_s)
+    # A phone number written as a value (138 0013 8000 as 指标值) is masked before it is read:
+    # stored as 13800138000.0 it would survive the masking of every text column.
+    s = normalize_text(_no_phone(raw_s))
     type_s = normalize_text(type_hint)
     type_op = normalize_op(type_s) if type_s else None
     declared_qual = type_s in _TYPE_QUAL

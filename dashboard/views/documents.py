@@ -20,7 +20,8 @@ st.caption(f"支持 PDF（需带文字层，扫描件不支持）、Word（.docx
            f"单个文件不超过 {limit} MB；每个文件单独导入，一个文件失败不影响其他文件。内容相同的文件不会重复导入；"
            "同名文件再次上传时替换先前上传的版本。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
 # importing changes the data: only a signed-in 审核 / 管理 user gets the upload controls
-may_upload = auth.require_role(auth.REVIEWER, "登录后可导入文档。") is not None
+uploader = auth.require_role(auth.REVIEWER, "登录后可导入文档。")
+may_upload = uploader is not None
 # No type filter in the widget: its own refusal is in English; check_upload refuses in Chinese.
 # The widget's English hint and button text are replaced in Chinese by dashboard/style.css.
 uploads = st.file_uploader("选择文件（可拖放到下框中）", accept_multiple_files=True, key="doc_uploads") if may_upload else None
@@ -46,7 +47,7 @@ if may_upload and st.button("开始导入", type="primary", disabled=not uploads
         with st.spinner("正在导入并重新计算得分和问题标记…"):
             try:
                 reports = data.ingest_uploads(
-                    good, on_file=on_file, on_wait=lambda: st.info("另一个导入正在进行，等它完成后开始导入…"))
+                    good, uploader, on_file=on_file, on_wait=lambda: st.info("另一个导入正在进行，等它完成后开始导入…"))
             except Exception as e:  # the live database is untouched when ingest fails
                 st.error(f"导入失败，数据库未改动：{fmt.md_escape(f'{type(e).__name__}: {e}')}")
                 reports = []

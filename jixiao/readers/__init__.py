@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from jixiao.model import ReadError, ReadResult
-from jixiao.readers.container import ENCRYPTED, read_bytes, reason, reraise_interrupts, sniff
+from jixiao.readers.container import (ENCRYPTED, NESTED_TOO_DEEP, read_bytes, reason, reraise_interrupts, sniff,
+                                      too_deep)
 
 
 def _lazy(module: str, function: str) -> Callable[[Path, bytes], ReadResult]:
@@ -55,6 +56,8 @@ REFUSED = {
     "odt": "OpenDocument 文字文档 (.odt) 暂不支持；请另存为 .docx 后再导入",
     "ole": "无法识别的 Office 97-2003 文件（既不是 Word 也不是 Excel）",
     "zip": "这是 zip 压缩包，不是 Excel / Word / ODS 文件；请解压后导入其中的文件",
+    "program": "这是程序文件（可执行文件），不是文档，未读取",
+    "archive": "这是压缩包（7z / rar / gz 等），不是文档；请解压后导入其中的文件",
 }
 
 # Suffixes a folder walk takes (then sniffed): what a bureau's inbox holds.
@@ -87,10 +90,10 @@ def read_file(path: Path, data: bytes | None = None) -> ReadResult:
         result = READERS[kind](path, data)
     except ReadError:
         raise
-    except RecursionError:
-        raise ReadError("文件结构嵌套过深，无法读取 (nesting too deep)") from None
     except BaseException as e:  # any library failure on a damaged file is a read error, not a crash
         reraise_interrupts(e)
+        if too_deep(e):
+            raise ReadError(NESTED_TOO_DEEP) from None
         raise ReadError(f"文件损坏或格式不对，无法读取 ({reason(e)})") from None
     result.file_type = kind
     if result.layout is None:

@@ -35,6 +35,15 @@ def read_bytes(path: Path) -> bytes:
         raise ReadError(f"无法打开文件 ({exc.strerror or exc})") from None
 
 
+NESTED_TOO_DEEP = "文档结构嵌套过深（如表格中套表格数百层），文件可能已损坏或被构造，未读取 (nesting too deep)"
+
+
+def too_deep(exc: BaseException) -> bool:
+    """Given a library exception, returns whether it is a parser's nesting limit (lxml refuses
+    XML deeper than 256 levels, Python recursion) rather than damage."""
+    return isinstance(exc, RecursionError) or "Excessive depth" in str(exc)
+
+
 def reason(exc: BaseException) -> str:
     """Given a library exception, returns a one-line English reason without a traceback."""
     text = str(exc).strip().splitlines()
@@ -54,8 +63,8 @@ def reraise_interrupts(exc: BaseException) -> None:
 
 def sniff(data: bytes, suffix: str = "") -> str:
     """Given a file's bytes (and its suffix, used only where the bytes cannot tell), returns
-    its type: pdf, doc, xls, xlsx, docx, ods, odt, html, xml2003, rtf, image, encrypted,
-    ole, zip or text. Never raises."""
+    its type: pdf, doc, xls, xlsx, docx, ods, odt, html, xml2003, rtf, image, program,
+    archive, encrypted, ole, zip or text. Never raises."""
     suffix = suffix.lower().lstrip(".")
     if not data:
         return "text"  # the text reader says "empty"
@@ -69,6 +78,11 @@ def sniff(data: bytes, suffix: str = "") -> str:
         return "rtf"
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")):
         return "image"
+    # Windows .exe/.dll, Linux ELF, macOS Mach-O: a program under a document's name.
+    if data.startswith((b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe")):
+        return "program"
+    if data.startswith((b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")):
+        return "archive"
     head = _text_head(data)
     if head.startswith("<?xml") and "urn:schemas-microsoft-com:office:spreadsheet" in head:
         return "xml2003"
@@ -230,7 +244,7 @@ def open_ole_streams(name: str, data: bytes, wanted: tuple[str, ...], what: str)
     except ReadError:
         raise
     except Exception as exc:
-        raise ReadError(f"{name}：文件损坏或不完整，无法打开{what} (OLE2 container unreadable: {reason(exc)})") from None
+        raise ReadError(f"{name}：文件损坏或不完整，无法打开（{what}的 OLE2 复合文件损坏） (OLE2 container unreadable: {reason(exc)})") from None
     for stream, size in sizes.items():
         if size > limits.MAX_STREAM_BYTES:
             raise ReadError(f"{name}：{what}的「{stream}」数据过大（{limits.mb(size)}，上限 "

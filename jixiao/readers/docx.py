@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 
 from jixiao.model import ReadError, ReadResult, Row
 from jixiao.readers import limits
-from jixiao.readers.container import check_zip, read_bytes, reason
+from jixiao.readers.container import NESTED_TOO_DEEP, check_zip, read_bytes, reason, too_deep
 
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _INNER_BREAKS = re.compile(r"\s*[\r\n\t\v\f]+\s*")
@@ -52,6 +52,8 @@ def read_docx(path: Path, data: bytes | None = None) -> ReadResult:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
     except Exception as exc:  # python-docx/lxml raise many types; none may escape as-is
+        if too_deep(exc):
+            raise ReadError(f"{name}：{NESTED_TOO_DEEP}") from None
         raise ReadError(f"{name}：无法读取该 Word 文档，文件可能已损坏 ({reason(exc)})") from None
     return read_body(body, name)
 

@@ -62,6 +62,10 @@ def read_html(path: Path, data: bytes | None = None) -> ReadResult:
     parser = _TableParser(name)
     parser.feed(text)
     parser.close()
+    if parser.tables:  # the file ends inside a table (a cut download): keep its rows, say so
+        while parser.tables:
+            parser.handle_endtag("table")
+        problems = [*problems, "文件在表格中途结束（网页表格未结束），最后一个表格可能不完整 (truncated HTML table)"]
     parser.flush_text()
     rows: list[Row] = []
     text_lines: list[str] = []

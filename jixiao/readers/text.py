@@ -152,13 +152,27 @@ def text_layout(lines: list[str]) -> str:
     return "text_cell_per_line" if single > multi else "text_tabular"
 
 
+# Suffixes that promise a binary document: the text reader only sees such a file when its
+# bytes are none of them.
+_PROMISED = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".wps": "WPS 文字", ".xls": "Excel",
+             ".xlsx": "Excel", ".xlsm": "Excel", ".et": "WPS 表格", ".ods": "OpenDocument 表格"}
+
+
 def read_text(path: Path, data: bytes | None = None) -> ReadResult:
     """Given a text file (and its bytes if already read), returns its rows and lines; raises
     ReadError if it is not text."""
     data = Path(path).read_bytes() if data is None else data
-    text, enc, problems = decode(data)
-    if _control_share(text) > 0.02:
-        raise ReadError(f"不是文本文件：含有大量控制字符 (binary or corrupt text, decoded as {enc})")
+    promised = _PROMISED.get(Path(path).suffix.lower())
+    try:
+        text, enc, problems = decode(data)
+        if _control_share(text) > 0.02:
+            raise ReadError(f"不是文本文件：含有大量控制字符 (binary or corrupt text, decoded as {enc})")
+    except ReadError as e:
+        # Binary data under a document's name is no "text file" to the user: say what it is not.
+        if promised and data.strip():
+            raise ReadError(f"扩展名为 {Path(path).suffix}，但内容不是 {promised} 文件（无法识别的格式），"
+                            f"文件可能已损坏或被改名 (unrecognised binary data)") from None
+        raise e
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     notes = [] if enc in ("utf-8", "utf-8-sig") else [f"编码识别为 {enc}"]
     return ReadResult(rows=split_rows(lines), text_lines=lines, encoding=enc, notes=notes,

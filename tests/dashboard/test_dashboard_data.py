@@ -14,22 +14,24 @@ import pytest
 from dashboard import charts, data, export
 from dashboard import format as fmt
 from dashboard.filters import Filters
+from jixiao.users import User
 
 ROOT = Path(__file__).resolve().parents[2]
 HAND = ROOT / "tests" / "fixtures" / "handwritten"
+REVIEWER = User("张审核", "审核")
 
 
 def test_upload_ingest_swaps_database_and_pages_see_it(db_copy):
     assert data.run("overview_metrics", **data.FILTER_DEFAULTS)["n_projects"][0] == 37
     seen = []
     reports = data.ingest_uploads([("selfeval_zhangye.txt", (HAND / "selfeval_zhangye.txt").read_bytes())],
-                                  on_file=seen.append)
+                                  REVIEWER, on_file=seen.append)
     assert [r.status for r in reports] == ["ok"] and len(seen) == 1
     # the cached read-only connection to the old file was closed and a new one opened
     assert data.run("overview_metrics", **data.FILTER_DEFAULTS)["n_projects"][0] == 40
     assert "selfeval_zhangye.txt" in data.documents()["file"].to_list()
     # same content again: skipped, nothing added
-    again = data.ingest_uploads([("copy.txt", (HAND / "selfeval_zhangye.txt").read_bytes())])
+    again = data.ingest_uploads([("copy.txt", (HAND / "selfeval_zhangye.txt").read_bytes())], REVIEWER)
     assert [r.status for r in again] == ["skipped"]
     assert data.run("overview_metrics", **data.FILTER_DEFAULTS)["n_projects"][0] == 40
 
@@ -224,7 +226,7 @@ def test_upload_with_a_very_long_name_loads_on_its_own(db_copy, monkeypatch):
         (long_name, (HAND / "goal_inline_wengniute.txt").read_bytes()),
         ("selfeval_zhangye.txt", (HAND / "selfeval_zhangye.txt").read_bytes()),
         ("坏盘.txt", b"whatever"),
-    ], on_file=seen.append)
+    ], REVIEWER, on_file=seen.append)
     by_name = {r.path: r for r in reports}
     assert set(by_name) == {long_name, "selfeval_zhangye.txt", "坏盘.txt"}
     assert by_name[long_name].status == "ok" and "文件名过长" in by_name[long_name].message
@@ -287,3 +289,17 @@ def test_no_multiselect_offers_select_all(open_page):
         boxes = list(at.multiselect) + list(at.sidebar.multiselect)
         assert boxes, page
         assert all(m.proto.select_all == 0 for m in boxes), [(m.label, m.proto.select_all) for m in boxes]
+
+
+def test_uploads_need_a_signed_in_reviewer_even_called_directly(db_copy):
+    from jixiao.users import User
+
+    before = data.file_version(data.db_path())
+    content = (HAND / "selfeval_zhangye.txt").read_bytes()
+    for nobody in (None, User("李查看", "查看")):  # anonymous and 查看 users load nothing
+        with pytest.raises(PermissionError, match="登录"):
+            data.ingest_uploads([("selfeval_zhangye.txt", content)], nobody)
+    assert data.file_version(data.db_path()) == before
+    assert "selfeval_zhangye.txt" not in data.documents()["file"].to_list()
+    reports = data.ingest_uploads([("selfeval_zhangye.txt", content)], User("张审核", "审核"))
+    assert [r.status for r in reports] == ["ok"]

@@ -179,3 +179,86 @@ def test_a_document_the_database_refuses_does_not_sink_its_batch(tmp_path, monke
     assert sorted(r.status for r in seen) == ["failed", "ok", "ok", "ok"]
     con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM projects").fetchone()[0] == 28
+
+
+def test_links_in_a_folder_leaving_it_or_going_nowhere_are_refused(tmp_path):
+    # A link in an ingest folder to a file outside it would copy that file's text (any file
+    # the loading user may read) into a database others view.
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (folder / "seed.txt").write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "secret.txt").symlink_to(outside)
+    (folder / "gone.txt").symlink_to(folder / "missing.txt")
+    (folder / "again.txt").symlink_to(folder / "seed.txt")  # inside the folder: the same file, once
+    (folder / "sub" / "loop").symlink_to(folder)
+    db = tmp_path / "db.duckdb"
+    reports = ingest_paths([folder], db, derive=False)
+    by = _statuses(reports)
+    assert by["seed.txt"].status == "ok"
+    assert by["secret.txt"].status == "failed" and "文件夹以外" in by["secret.txt"].message
+    assert by["gone.txt"].status == "failed" and "不存在" in by["gone.txt"].message
+    assert "again.txt" not in by and len(reports) == 3
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM source_lines WHERE text LIKE '%root:%'").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM documents WHERE source_path LIKE '%secret%'").fetchone()[0] == 0
+    con.close()
+    # named on the command line, a link is what the user asked for
+    direct = ingest_paths([folder / "secret.txt"], tmp_path / "db2.duckdb", derive=False)[0]
+    assert "文件夹以外" not in direct.message and "绩效" in direct.message
+
+
+def test_a_copy_of_a_file_that_fails_fails_too_and_is_never_skipped(tmp_path):
+    (tmp_path / "a.pdf").write_bytes(b"")
+    (tmp_path / "b.txt").write_bytes(b"")
+    (tmp_path / "c.txt").write_bytes(b"\x00\x01binary" * 50)
+    (tmp_path / "d.xls").write_bytes(b"\x00\x01binary" * 50)
+    reports = ingest_paths([tmp_path], tmp_path / "db.duckdb", derive=False)
+    by = _statuses(reports)
+    assert [by[n].status for n in ("a.pdf", "b.txt", "c.txt", "d.xls")] == ["failed"] * 4
+    assert "空" in by["b.txt"].message and "a.pdf" in by["b.txt"].message
+    assert "二进制" in by["d.xls"].message
+
+
+def test_a_program_or_an_archive_under_a_document_name_is_named_for_what_it_is(tmp_path):
+    import gzip
+
+    (tmp_path / "绩效.pdf").write_bytes(b"MZ\x90\x00\x03\x00\x00\x00" + bytes(range(256)) * 8)  # a Windows .exe
+    (tmp_path / "自评.docx").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(200))
+    (tmp_path / "目标.xls").write_bytes(b"7z\xbc\xaf\x27\x1c" + bytes(200))
+    (tmp_path / "表.doc").write_bytes(b"Rar!\x1a\x07\x00" + bytes(200))
+    (tmp_path / "表.txt").write_bytes(gzip.compress("项目名称".encode() * 50))
+    (tmp_path / "junk.xlsx").write_bytes(bytes(range(256)) * 8)  # binary of no known kind
+    by = _statuses(ingest_paths([tmp_path], tmp_path / "db.duckdb", derive=False))
+    assert all(r.status == "failed" for r in by.values()) and len(by) == 6
+    assert "程序" in by["绩效.pdf"].message and "程序" in by["自评.docx"].message
+    for name in ("目标.xls", "表.doc", "表.txt"):
+        assert "压缩" in by[name].message, name
+    # the suffix promised a document the content is not
+    assert ".xlsx" in by["junk.xlsx"].message and "不是" in by["junk.xlsx"].message
+    assert "文本" not in by["junk.xlsx"].message
+
+
+def test_a_file_name_with_a_newline_or_quotes_stays_on_its_own_report_line(tmp_path):
+    name = 'we"ird\'\nname\r\t.txt'
+    (tmp_path / name).write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    reports = ingest_paths([tmp_path], tmp_path / "db.duckdb", derive=False)
+    by = _statuses(reports)
+    assert by[name].status == "ok" and by[name].path.endswith(name)  # the report keeps the real name
+    lines = [r.line() for r in reports]
+    assert all("\n" not in s and "\r" not in s for s in lines)
+    shown = next(s for s in lines if "weird" in s.replace('"', "").replace("'", ""))
+    assert shown.startswith("ok ") and 'we"ird\'\\nname\\r\\t.txt' in shown
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM documents WHERE source_path LIKE ?", ["%\nname%"]).fetchone()[0] == 1
+    con.close()
+
+
+def test_a_truncated_word_97_file_says_which_part_is_damaged(tmp_path):
+    data = (ROOT / "tests" / "fixtures" / "formats" / "seed000.doc").read_bytes()
+    (tmp_path / "cut.doc").write_bytes(data[: len(data) // 2])
+    rep = ingest_paths([tmp_path / "cut.doc"], tmp_path / "db.duckdb", derive=False)[0]
+    assert rep.status == "failed"
+    assert "cut.doc：文件损坏或不完整，无法打开（Word 文档的 OLE2 复合文件损坏）" in rep.message

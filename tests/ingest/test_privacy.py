@@ -112,6 +112,16 @@ def test_two_numbers_side_by_side(a, b, middle):
     assert mask_phones(f"电话{a}{middle}{b}。") == f"电话***{middle}***。"
 
 
+@pytest.mark.parametrize("text, masked", [
+    ("咨询0951-2034567/2034568。", "咨询***/***。"),
+    ("咨询（0951）2034567、2034568、6234 5678", "咨询***、***、***"),
+    ("热线 010-62345678，62345679转8", "热线 ***，***"),
+    ("0951-2034567，2026年完成", "***，2026年完成"),  # a year after it is no number of that landline
+])
+def test_local_numbers_listed_after_a_landline_share_its_area_code(text, masked):
+    assert mask_phones(text) == masked
+
+
 # ------------------------------------------------------------------ what must survive
 
 year = st.integers(1990, 2099).map(str)
@@ -267,3 +277,64 @@ def test_source_text_downloads_hold_no_phone(tmp_path, monkeypatch):
     # and the 原文 shown on the page
     shown = fmt.source_text(data.document_lines(doc_id, 1, 5))
     assert "填表人：某某 电话 ***" in shown and not _leaks([shown])
+
+
+def _number_leaks(values) -> list[str]:
+    """Phone digits in any stored value, numbers included (a phone read as 13800138000.0)."""
+    found = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        flat = f"{v:.0f}" if isinstance(v, float) and v == v and abs(v) < 1e18 else str(v)
+        found += [d for d in PHONES.values() if d in flat]
+    return found
+
+
+def test_a_phone_written_as_a_value_is_not_stored_as_a_number(tmp_path):
+    from jixiao.ingest import ingest_paths
+    from jixiao.values import parse_amount, parse_number, parse_value
+
+    # the values a cell holds: a phone is no number, whatever column it is in
+    for form in PHONES:
+        assert parse_value(form).value is None, form
+        assert parse_value(form, None, "≥").value is None, form
+        assert parse_number(form) is None and parse_amount(form) is None, form
+    assert parse_value("13800138000.50").value == 13800138000.5  # a decimal is no phone
+    assert parse_number("≥98%") is None and parse_value("≥98%").value == 0.98
+
+    text = SEED_004.read_text(encoding="utf-8")
+    # a target and a previous-year value that are phone numbers (a careless 指标值 / 上年完成值)
+    text = text.replace("\t=3人\t历史标准\t\t", "\t13800138000\t历史标准\t(0951)2034568\t", 1)
+    text = text.replace("\t=12次\t历史标准\t\t", "\t+86 139-0013-9000\t历史标准\t\t", 1)
+    doc = tmp_path / "leaky.txt"
+    doc.write_text(text, encoding="utf-8")
+    db = tmp_path / "db.duckdb"
+    assert ingest_paths([doc], db)[0].status in ("ok", "partial")
+    con = duckdb.connect(str(db), read_only=True)
+    tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+    for table in tables:
+        rows = con.execute(f"SELECT * FROM {table}").fetchall()
+        values = [v for row in rows for v in row]
+        assert not _leaks(values) and not _number_leaks(values), table
+    raws = con.execute("SELECT target_raw, target_value FROM indicators WHERE target_raw LIKE '%***%'").fetchall()
+    assert raws and all(v is None for _, v in raws)
+    con.close()
+
+
+def test_an_older_file_loses_the_numbers_read_from_a_phone(tmp_path):
+    from jixiao import db as jdb
+    from jixiao.ingest import ingest_paths
+
+    doc = tmp_path / "seed.txt"
+    doc.write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "db.duckdb"
+    ingest_paths([doc], path, derive=False)
+    con = duckdb.connect(str(path))
+    # as a file loaded before values were masked holds them
+    con.execute("UPDATE indicators SET target_raw = '138 0013 8000', target_value = 13800138000 WHERE seq = 1")
+    con.execute("UPDATE meta SET value = 1 WHERE key = 'mask_version'")
+    jdb.init_schema(con)
+    rows = con.execute("SELECT target_raw, target_value FROM indicators WHERE seq = 1").fetchall()
+    assert rows and all(r == ("***", None) for r in rows)
+    assert con.execute("SELECT count(*) FROM indicators WHERE target_value IS NOT NULL").fetchone()[0] > 10
+    con.close()

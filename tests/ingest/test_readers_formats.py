@@ -353,3 +353,19 @@ def test_documents_record_the_type_the_content_has(name, file_type):
 
     doc = parse_file(FORMATS / name).frames["documents"].row(0, named=True)
     assert (doc["file_type"], doc["status"]) == (file_type, "ok")
+
+
+def test_html_cut_inside_a_table_keeps_its_rows_and_is_partial(tmp_path: Path) -> None:
+    # An HTML page saved as .xls, cut in the middle of a table (a broken download): the rows
+    # of the open table are kept, and the document is partial, never ok.
+    data = (FORMATS / "seed004_html.xls").read_bytes()
+    cut = data.rindex(b"<tr>", 0, len(data) // 2) + 2
+    whole = read_html(FORMATS / "seed004_html.xls")
+    part = read_html(tmp_path / "cut.xls", data[:cut])
+    assert part.problems and "未结束" in part.problems[0]
+    assert part.rows[-1].cells == whole.rows[len(part.rows) - 1].cells  # the last full row is there
+    f = tmp_path / "cut.xls"
+    f.write_bytes(data[:cut])
+    rep = parse_file(f).report
+    assert rep.status == "partial" and "未结束" in rep.message
+    assert "未结束" not in " ".join(read_html(FORMATS / "seed004_html.xls").problems)

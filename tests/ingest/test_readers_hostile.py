@@ -357,3 +357,19 @@ def test_damaged_fixtures_give_rows_or_a_read_error(tmp_path: Path, name, positi
     assert isinstance(result, ReadResult)
     report = parse_file(path).report
     assert report.status in ("ok", "partial", "failed") and "解析出错" not in (report.message or "")
+
+
+@pytest.mark.parametrize("depth", [40, 300])
+def test_docx_with_tables_nested_deeply_reads_or_says_so_in_chinese(tmp_path: Path, depth: int) -> None:
+    inner = "<w:p><w:r><w:t>项目名称</w:t></w:r></w:p>"
+    for _ in range(depth):
+        inner = f"<w:tbl><w:tr><w:tc>{inner}<w:p/></w:tc></w:tr></w:tbl>"
+    path = tmp_path / "nested.docx"
+    path.write_bytes(_replace_member(_base_docx(tmp_path), "word/document.xml", _document(inner + "<w:p/>")))
+    if depth < 100:  # a table in a table in a table …: flattened into the outer cell
+        assert any("项目名称" in c for row in read_file(path).rows for c in row.cells)
+        return
+    with pytest.raises(ReadError) as err:
+        read_file(path)
+    message = str(err.value)
+    assert "嵌套过深" in message and "Excessive" not in message
