@@ -155,7 +155,10 @@ def unit_block_expr(projects: pl.DataFrame) -> pl.Expr:
 
 
 def _project_side(projects: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
-    names = (indicators.select("project_id", name_key_expr("name").alias("k")).filter(pl.col("k") != "")
+    """Given projects and indicators (or the indicator side table, whose `__key` is then
+    reused), returns the project side table of `match_projects`."""
+    k = pl.col("__key") if "__key" in indicators.columns else name_key_expr("name")
+    names = (indicators.select("project_id", k.alias("k")).filter(pl.col("k") != "")
              .group_by("project_id").agg(pl.col("k").unique().sort().alias("__ind_names")))
     return projects.select(
         "project_id", "kind", "year", pl.col("scope").fill_null("project"),
@@ -304,10 +307,16 @@ def link_history(side: pl.DataFrame) -> pl.DataFrame:
 
 
 def _indicator_side(indicators: pl.DataFrame) -> pl.DataFrame:
-    return indicators.select(
+    """Given indicators, returns the side table of `match_indicators`: ids, seq, level 2, the
+    name key, the target key and `__dup`, the place of a name seen twice in its project (in
+    seq order; null for an empty name). Computed once per project, not once per linked pair:
+    a pair holds all of its two projects' indicators, so the place is the same."""
+    side = indicators.select(
         "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"),
         name_key_expr("name").alias("__key"), target_key_expr().alias("__target"),
     )
+    dup = pl.int_range(pl.len()).over("project_id", "__key", order_by=["seq", "indicator_id"])
+    return side.with_columns(pl.when(pl.col("__key") != "").then(dup).alias("__dup"))
 
 
 def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> pl.DataFrame:
@@ -323,10 +332,9 @@ def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> 
     L = L.rename({"project_id": "left_project_id", "indicator_id": "left_indicator_id"})
     R = R.rename({"project_id": "right_project_id", "indicator_id": "right_indicator_id"})
     key = ["left_project_id", "right_project_id"]
-    # 1. The same name; a name twice in a project matches in order.
-    dup = pl.int_range(pl.len()).over(key + ["__key"], order_by="seq")
-    L1 = L.filter(pl.col("__key") != "").with_columns(dup.alias("__dup"))
-    R1 = R.filter(pl.col("__key") != "").with_columns(dup.alias("__dup"))
+    # 1. The same name; a name twice in a project matches in order (`__dup`, _indicator_side).
+    L1 = L.filter(pl.col("__key") != "")
+    R1 = R.filter(pl.col("__key") != "")
     same = L1.join(R1, on=key + ["__key", "__dup"]).select(
         "left_indicator_id", "right_indicator_id", *key, pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"))
     Lr = L.join(same.select("left_indicator_id"), on="left_indicator_id", how="anti")
@@ -408,10 +416,10 @@ def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFr
 
 def compute(projects: pl.DataFrame, indicators: pl.DataFrame) -> Lineage:
     """Given projects (with unit_canonical) and indicators, returns every link table (Lineage)."""
-    side = _project_side(projects, indicators)
+    ind = _indicator_side(indicators)
+    side = _project_side(projects, ind)  # the name keys computed once, for both sides
     plinks = link_goal_self(side)
     history = link_history(side)
-    ind = _indicator_side(indicators)
     ilinks = pl.concat([
         match_indicators(plinks.select(pl.col("goal_project_id").alias("left_project_id"),
                                        pl.col("self_eval_project_id").alias("right_project_id")), ind, "goal_self"),
