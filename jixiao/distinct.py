@@ -18,4 +18,6 @@ def with_distinct(df: pl.DataFrame, col: str, **exprs: pl.Expr) -> pl.DataFrame:
     if not exprs:
         return df
     values = df.select(pl.col(col).unique()).with_columns(**exprs)
-    return df.join(values, on=col, how="left", nulls_equal=True, maintain_order="left")
+    # Only the one column is joined (a wide frame is not copied); one row per row of df.
+    got = df.select(col).join(values, on=col, how="left", nulls_equal=True, maintain_order="left")
+    return df.hstack(got.drop(col).get_columns())

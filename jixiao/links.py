@@ -44,6 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from jixiao.distinct import with_distinct
+
 PROJECT_LINKS_SCHEMA = {"goal_project_id": pl.String, "self_eval_project_id": pl.String, "method": pl.String,
                         "similarity": pl.Float64}
 PROJECT_HISTORY_SCHEMA = {"project_id": pl.String, "previous_project_id": pl.String, "method": pl.String,
@@ -105,15 +107,30 @@ def code_key_expr(col: str = "code") -> pl.Expr:
     return pl.when(e.str.len_chars() > 0).then(e).otherwise(None)
 
 
-def target_key_expr() -> pl.Expr:
+def target_text_key_expr(col: str | pl.Expr = "target_raw") -> pl.Expr:
+    """Given the target text column, returns its key for a target that is not a number: the
+    text with years masked (2024年年底 and 2025年年底 agree), without spaces or punctuation."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return (e.cast(pl.String).fill_null("").str.normalize("NFKC")
+            .str.replace_all(r"(?:19|20)\d{2}", "Y").str.replace_all(_PUNCT, "").str.to_lowercase())
+
+
+def target_key_expr(text_key: pl.Expr | None = None) -> pl.Expr:
     """Returns an indicator's target as a comparable key: value|unit for a number (the
     operator left out: 000 tables keep it in another column and many forms drop `=`), else the
-    text with years masked (2024年年底 and 2025年年底 agree) and without spaces or punctuation."""
+    text key (`target_text_key_expr`; pass it as a column where it is already computed)."""
     num = pl.concat_str([pl.col("target_value").round(6).cast(pl.String), pl.col("target_unit").fill_null("")],
                         separator="|")
-    txt = (pl.col("target_raw").cast(pl.String).fill_null("").str.normalize("NFKC")
-           .str.replace_all(r"(?:19|20)\d{2}", "Y").str.replace_all(_PUNCT, "").str.to_lowercase())
+    txt = target_text_key_expr() if text_key is None else text_key
     return pl.when(pl.col("target_value").is_not_null()).then(num).otherwise(txt)
+
+
+def text_keys(indicators: pl.DataFrame) -> pl.DataFrame:
+    """Given indicators, returns them with `__key` (name key) and `__target` (target key), each
+    distinct name and target text normalised once."""
+    df = with_distinct(indicators, "name", __key=name_key_expr("name"))
+    df = with_distinct(df, "target_raw", __ttext=target_text_key_expr())
+    return df.with_columns(target_key_expr(pl.col("__ttext")).alias("__target")).drop("__ttext")
 
 
 # ----------------------------------------------------------------------------- greedy one to one
@@ -311,9 +328,9 @@ def _indicator_side(indicators: pl.DataFrame) -> pl.DataFrame:
     name key, the target key and `__dup`, the place of a name seen twice in its project (in
     seq order; null for an empty name). Computed once per project, not once per linked pair:
     a pair holds all of its two projects' indicators, so the place is the same."""
-    side = indicators.select(
-        "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"),
-        name_key_expr("name").alias("__key"), target_key_expr().alias("__target"),
+    side = text_keys(indicators.select("indicator_id", "project_id", "seq", "level2", "name", "target_raw",
+                                       "target_value", "target_unit")).select(
+        "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"), "__key", "__target",
     )
     dup = pl.int_range(pl.len()).over("project_id", "__key", order_by=["seq", "indicator_id"])
     return side.with_columns(pl.when(pl.col("__key") != "").then(dup).alias("__dup"))
