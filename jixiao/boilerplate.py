@@ -35,7 +35,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import polars as pl
 
-from jixiao.distinct import with_distinct
+from jixiao.distinct import with_dense_rank, with_distinct
 
 # Short names that every unit uses on purpose; JX401 leaves them out whatever their target is.
 COMMON_NAMES: tuple[str, ...] = (
@@ -519,7 +519,7 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
     t = indicator_texts(indicators, min_chars, common_names)
     if t.height == 0:
         return pl.DataFrame(schema=_DETAIL_SCHEMA)
-    t = t.with_columns((pl.col("text").rank("dense") - 1).cast(pl.Int64).alias("__node"))
+    t = with_dense_rank(t, "text", "__node", start=0)
     uniq = t.group_by("__node").agg(pl.col("text").first(), pl.len().alias("n")).sort("__node")
     n = uniq["n"].to_numpy()
     rep, sim = text_clusters(uniq["text"].to_list(), n, threshold=threshold, num_perm=num_perm,

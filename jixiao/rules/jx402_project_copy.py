@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.boilerplate import normalise_expr, set_lsh_pairs, unit_key_expr
-from jixiao.distinct import with_distinct
+from jixiao.distinct import with_dense_rank, with_distinct
 from jixiao.links import name_key_expr
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
@@ -43,7 +43,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     if sizes.height < 2:
         return empty
     pids = sizes.select(pl.col("project_id").sort()).with_row_index("__p")
-    keys = keys.join(pids, on="project_id").with_columns(pl.col("__key").rank("dense").cast(pl.Int64).alias("__t"))
+    keys = with_dense_rank(keys.join(pids, on="project_id"), "__key", "__t")
     # Pairs with share ≥ s have Jaccard ≥ s / (2 − s) (equal sizes are the worst case).
     a, b, na, nb, inter = set_lsh_pairs(
         keys["__p"].to_numpy(), keys["__t"].to_numpy(), pids.height, min_jaccard=share / (2 - share)
