@@ -332,8 +332,13 @@ def _indicator_side(indicators: pl.DataFrame) -> pl.DataFrame:
                                        "target_value", "target_unit")).select(
         "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"), "__key", "__target",
     )
-    dup = pl.int_range(pl.len()).over("project_id", "__key", order_by=["seq", "indicator_id"])
-    return side.with_columns(pl.when(pl.col("__key") != "").then(dup).alias("__dup"))
+    # Ordered only where a name is there twice (a few rows): everywhere else it is the first.
+    side = side.with_row_index("__row").with_columns(pl.len().over("project_id", "__key").alias("__n"))
+    twice = side.filter((pl.col("__n") > 1) & (pl.col("__key") != "")).select(
+        "__row", pl.int_range(pl.len()).over("project_id", "__key", order_by=["seq", "indicator_id"]).alias("__d"))
+    side = side.join(twice, on="__row", how="left", maintain_order="left")
+    return side.with_columns(pl.when(pl.col("__key") != "").then(pl.col("__d").fill_null(0)).alias("__dup")).drop(
+        "__row", "__n", "__d")
 
 
 def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> pl.DataFrame:
