@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import polars as pl
@@ -125,7 +124,7 @@ def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[st
 
 def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
     from jixiao import scores
-    from jixiao.boilerplate import template_clusters, template_members
+    from jixiao.boilerplate import template_clusters
     from jixiao.rules import rules_frame, run_rules
     from jixiao.rules.base import Frames
 
@@ -161,23 +160,10 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     timings["scores"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    # The near-duplicate texts (MinHash; numpy and Polars, the GIL released) do not need the
-    # links: they run on a second thread beside them, so the links' Python loops and the
-    # texts' array work share the two cores. template_members keeps its result for these
-    # frames: template_clusters and JX401 below read it.
-    def texts() -> float:
-        t0 = time.perf_counter()
-        template_members(indicators, frames.projects)
-        return time.perf_counter() - t0
+    lineage = document_links(con, frames.projects, indicators)
+    timings["links"] = time.perf_counter() - t
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        beside = pool.submit(texts)
-        lineage = document_links(con, frames.projects, indicators)
-        timings["links"] = time.perf_counter() - t
-        t = time.perf_counter()
-        timings["template texts (beside the links)"] = beside.result()
-    # "boilerplate": what the templates add to the refresh after the links (the wait for the
-    # texts, then the cluster tables)
+    t = time.perf_counter()
     # after the links: a goal table and its own self-evaluation are one project to the templates
     clusters, members = template_clusters(indicators, frames.projects, links=lineage.project_links)
     _replace_table(con, "template_clusters", clusters)
