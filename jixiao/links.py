@@ -427,9 +427,11 @@ def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFr
         members = ids.join(pl.DataFrame({id_col: linked}), on=id_col, how="semi").sort(id_col)
         comp = _components(members[id_col], a, b)
         members = members.with_columns(pl.Series("__c", comp))
-        head = members.sort("__year", "__goal_last", id_col).group_by("__c", maintain_order=True).first()
-        out.append(members.join(head.select("__c", pl.col(id_col).alias("lineage_id")), on="__c")
-                   .select(id_col, "lineage_id").sort(id_col))
+        # members are sorted by id already: a stable sort by year and kind orders them as
+        # (year, kind, id), and the left join keeps the id order (no string sorted again)
+        head = members.sort("__year", "__goal_last", maintain_order=True).group_by("__c", maintain_order=True).first()
+        out.append(members.join(head.select("__c", pl.col(id_col).alias("lineage_id")), on="__c", how="left",
+                                maintain_order="left").select(id_col, "lineage_id"))
     return out[0], out[1]
 
 
