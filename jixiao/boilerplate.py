@@ -35,6 +35,8 @@ from typing import Iterable, Sequence
 import numpy as np
 import polars as pl
 
+from jixiao.distinct import with_dense_rank, with_distinct
+
 # Short names that every unit uses on purpose; JX401 leaves them out whatever their target is.
 COMMON_NAMES: tuple[str, ...] = (
     "受益人员满意度", "受益群众满意度", "受益对象满意度", "受益群体满意度", "受益人群满意度",
@@ -470,14 +472,16 @@ def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
     `written_expr`) for the indicators a template check looks at: not a common name
     (normalised, whatever the target) and `text` at least `min_chars` long."""
     common = sorted({normalise(c) for c in common_names or ()} - {""})
+    df = indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw", "description")
+    # Each distinct name, target and description normalised once (texts repeat ~10 times).
+    for col in ("name", "target_raw", "description"):
+        df = with_distinct(df, col, **{f"__n_{col}": normalise_expr(col), f"__w_{col}": written_expr(col)})
     return (
-        indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw", "description")
-        .with_columns(normalise_expr("name").alias("__name"))
-        .filter(~pl.col("__name").is_in(common))
-        .with_columns((pl.col("__name") + normalise_expr("target_raw") + normalise_expr("description")).alias("text"))
+        df.filter(~pl.col("__n_name").is_in(common))
+        .with_columns((pl.col("__n_name") + pl.col("__n_target_raw") + pl.col("__n_description")).alias("text"))
         .filter(pl.col("text").str.len_chars() >= int(min_chars))
-        .with_columns((written_expr("name") + written_expr("target_raw") + written_expr("description")).alias("written"))
-        .drop("__name", "description")
+        .with_columns((pl.col("__w_name") + pl.col("__w_target_raw") + pl.col("__w_description")).alias("written"))
+        .select("indicator_id", "project_id", "doc_id", "name", "target_raw", "text", "written")
     )
 
 
@@ -515,7 +519,7 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
     t = indicator_texts(indicators, min_chars, common_names)
     if t.height == 0:
         return pl.DataFrame(schema=_DETAIL_SCHEMA)
-    t = t.with_columns((pl.col("text").rank("dense") - 1).cast(pl.Int64).alias("__node"))
+    t = with_dense_rank(t, "text", "__node", start=0)
     uniq = t.group_by("__node").agg(pl.col("text").first(), pl.len().alias("n")).sort("__node")
     n = uniq["n"].to_numpy()
     rep, sim = text_clusters(uniq["text"].to_list(), n, threshold=threshold, num_perm=num_perm,

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from jixiao.distinct import with_distinct
+
 PROJECT_LINKS_SCHEMA = {"goal_project_id": pl.String, "self_eval_project_id": pl.String, "method": pl.String,
                         "similarity": pl.Float64}
 PROJECT_HISTORY_SCHEMA = {"project_id": pl.String, "previous_project_id": pl.String, "method": pl.String,
@@ -105,15 +107,30 @@ def code_key_expr(col: str = "code") -> pl.Expr:
     return pl.when(e.str.len_chars() > 0).then(e).otherwise(None)
 
 
-def target_key_expr() -> pl.Expr:
+def target_text_key_expr(col: str | pl.Expr = "target_raw") -> pl.Expr:
+    """Given the target text column, returns its key for a target that is not a number: the
+    text with years masked (2024年年底 and 2025年年底 agree), without spaces or punctuation."""
+    e = pl.col(col) if isinstance(col, str) else col
+    return (e.cast(pl.String).fill_null("").str.normalize("NFKC")
+            .str.replace_all(r"(?:19|20)\d{2}", "Y").str.replace_all(_PUNCT, "").str.to_lowercase())
+
+
+def target_key_expr(text_key: pl.Expr | None = None) -> pl.Expr:
     """Returns an indicator's target as a comparable key: value|unit for a number (the
     operator left out: 000 tables keep it in another column and many forms drop `=`), else the
-    text with years masked (2024年年底 and 2025年年底 agree) and without spaces or punctuation."""
+    text key (`target_text_key_expr`; pass it as a column where it is already computed)."""
     num = pl.concat_str([pl.col("target_value").round(6).cast(pl.String), pl.col("target_unit").fill_null("")],
                         separator="|")
-    txt = (pl.col("target_raw").cast(pl.String).fill_null("").str.normalize("NFKC")
-           .str.replace_all(r"(?:19|20)\d{2}", "Y").str.replace_all(_PUNCT, "").str.to_lowercase())
+    txt = target_text_key_expr() if text_key is None else text_key
     return pl.when(pl.col("target_value").is_not_null()).then(num).otherwise(txt)
+
+
+def text_keys(indicators: pl.DataFrame) -> pl.DataFrame:
+    """Given indicators, returns them with `__key` (name key) and `__target` (target key), each
+    distinct name and target text normalised once."""
+    df = with_distinct(indicators, "name", __key=name_key_expr("name"))
+    df = with_distinct(df, "target_raw", __ttext=target_text_key_expr())
+    return df.with_columns(target_key_expr(pl.col("__ttext")).alias("__target")).drop("__ttext")
 
 
 # ----------------------------------------------------------------------------- greedy one to one
@@ -155,7 +172,10 @@ def unit_block_expr(projects: pl.DataFrame) -> pl.Expr:
 
 
 def _project_side(projects: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
-    names = (indicators.select("project_id", name_key_expr("name").alias("k")).filter(pl.col("k") != "")
+    """Given projects and indicators (or the indicator side table, whose `__key` is then
+    reused), returns the project side table of `match_projects`."""
+    k = pl.col("__key") if "__key" in indicators.columns else name_key_expr("name")
+    names = (indicators.select("project_id", k.alias("k")).filter(pl.col("k") != "")
              .group_by("project_id").agg(pl.col("k").unique().sort().alias("__ind_names")))
     return projects.select(
         "project_id", "kind", "year", pl.col("scope").fill_null("project"),
@@ -304,10 +324,21 @@ def link_history(side: pl.DataFrame) -> pl.DataFrame:
 
 
 def _indicator_side(indicators: pl.DataFrame) -> pl.DataFrame:
-    return indicators.select(
-        "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"),
-        name_key_expr("name").alias("__key"), target_key_expr().alias("__target"),
+    """Given indicators, returns the side table of `match_indicators`: ids, seq, level 2, the
+    name key, the target key and `__dup`, the place of a name seen twice in its project (in
+    seq order; null for an empty name). Computed once per project, not once per linked pair:
+    a pair holds all of its two projects' indicators, so the place is the same."""
+    side = text_keys(indicators.select("indicator_id", "project_id", "seq", "level2", "name", "target_raw",
+                                       "target_value", "target_unit")).select(
+        "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"), "__key", "__target",
     )
+    # Ordered only where a name is there twice (a few rows): everywhere else it is the first.
+    side = side.with_row_index("__row").with_columns(pl.len().over("project_id", "__key").alias("__n"))
+    twice = side.filter((pl.col("__n") > 1) & (pl.col("__key") != "")).select(
+        "__row", pl.int_range(pl.len()).over("project_id", "__key", order_by=["seq", "indicator_id"]).alias("__d"))
+    side = side.join(twice, on="__row", how="left", maintain_order="left")
+    return side.with_columns(pl.when(pl.col("__key") != "").then(pl.col("__d").fill_null(0)).alias("__dup")).drop(
+        "__row", "__n", "__d")
 
 
 def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> pl.DataFrame:
@@ -323,10 +354,9 @@ def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> 
     L = L.rename({"project_id": "left_project_id", "indicator_id": "left_indicator_id"})
     R = R.rename({"project_id": "right_project_id", "indicator_id": "right_indicator_id"})
     key = ["left_project_id", "right_project_id"]
-    # 1. The same name; a name twice in a project matches in order.
-    dup = pl.int_range(pl.len()).over(key + ["__key"], order_by="seq")
-    L1 = L.filter(pl.col("__key") != "").with_columns(dup.alias("__dup"))
-    R1 = R.filter(pl.col("__key") != "").with_columns(dup.alias("__dup"))
+    # 1. The same name; a name twice in a project matches in order (`__dup`, _indicator_side).
+    L1 = L.filter(pl.col("__key") != "")
+    R1 = R.filter(pl.col("__key") != "")
     same = L1.join(R1, on=key + ["__key", "__dup"]).select(
         "left_indicator_id", "right_indicator_id", *key, pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"))
     Lr = L.join(same.select("left_indicator_id"), on="left_indicator_id", how="anti")
@@ -397,9 +427,11 @@ def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFr
         members = ids.join(pl.DataFrame({id_col: linked}), on=id_col, how="semi").sort(id_col)
         comp = _components(members[id_col], a, b)
         members = members.with_columns(pl.Series("__c", comp))
-        head = members.sort("__year", "__goal_last", id_col).group_by("__c", maintain_order=True).first()
-        out.append(members.join(head.select("__c", pl.col(id_col).alias("lineage_id")), on="__c")
-                   .select(id_col, "lineage_id").sort(id_col))
+        # members are sorted by id already: a stable sort by year and kind orders them as
+        # (year, kind, id), and the left join keeps the id order (no string sorted again)
+        head = members.sort("__year", "__goal_last", maintain_order=True).group_by("__c", maintain_order=True).first()
+        out.append(members.join(head.select("__c", pl.col(id_col).alias("lineage_id")), on="__c", how="left",
+                                maintain_order="left").select(id_col, "lineage_id"))
     return out[0], out[1]
 
 
@@ -408,10 +440,10 @@ def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFr
 
 def compute(projects: pl.DataFrame, indicators: pl.DataFrame) -> Lineage:
     """Given projects (with unit_canonical) and indicators, returns every link table (Lineage)."""
-    side = _project_side(projects, indicators)
+    ind = _indicator_side(indicators)
+    side = _project_side(projects, ind)  # the name keys computed once, for both sides
     plinks = link_goal_self(side)
     history = link_history(side)
-    ind = _indicator_side(indicators)
     ilinks = pl.concat([
         match_indicators(plinks.select(pl.col("goal_project_id").alias("left_project_id"),
                                        pl.col("self_eval_project_id").alias("right_project_id")), ind, "goal_self"),

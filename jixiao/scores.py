@@ -25,6 +25,8 @@ from pathlib import Path
 
 import polars as pl
 
+from jixiao.distinct import with_distinct
+
 SETTINGS_PATH = Path(__file__).resolve().parents[1] / "datasets" / "score_settings.csv"
 
 SETTINGS_SCHEMA = {
@@ -229,6 +231,9 @@ def expected_scores(
 
     kinds = projects.select(pl.col("project_id"), pl.col("kind").alias("__kind")).unique("project_id", keep="first")
     df = ind.join(kinds, on="project_id", how="left", maintain_order="left")
+    # each distinct target and actual text normalised once
+    df = with_distinct(df, "target_raw", __tn=normalize_text_expr(pl.col("target_raw")))
+    df = with_distinct(df, "actual_raw", __an=normalize_text_expr(pl.col("actual_raw")))
 
     t0, a0 = pl.col("target_value"), pl.col("actual_value")
     tu, au = pl.col("target_unit"), pl.col("actual_unit")
@@ -241,8 +246,7 @@ def expected_scores(
     numeric = t.is_not_null() & a.is_not_null() & units_ok
     is_sat = pl.col("level2").eq(SATISFACTION_LEVEL2).fill_null(False) | pl.col("level1").eq(SATISFACTION_LEVEL1).fill_null(False)
 
-    tn = normalize_text_expr(pl.col("target_raw"))
-    an = normalize_text_expr(pl.col("actual_raw"))
+    tn, an = pl.col("__tn"), pl.col("__an")
     same_text = (tn == an).fill_null(False) & (an.str.len_chars() > 0).fill_null(False)
     achieved_word = an.str.contains(ACHIEVED_PATTERN).fill_null(False)
 

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.boilerplate import normalise_expr, set_lsh_pairs, unit_key_expr
+from jixiao.distinct import with_dense_rank, with_distinct
 from jixiao.links import name_key_expr
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
@@ -29,8 +30,10 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     ind, proj = frames.indicators, frames.projects
     share = float(opts["share"])
     min_n = int(opts["min_indicators"])
+    keys = with_distinct(with_distinct(ind.select("project_id", "name", "target_raw"), "name", __n=normalise_expr("name")),
+                         "target_raw", __t=normalise_expr("target_raw"))
     keys = (
-        ind.select("project_id", (normalise_expr("name") + pl.lit("\x1f") + normalise_expr("target_raw")).alias("__key"))
+        keys.select("project_id", (pl.col("__n") + pl.lit("\x1f") + pl.col("__t")).alias("__key"))
         .filter(pl.col("__key") != "\x1f")
         .unique()
     )
@@ -40,7 +43,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     if sizes.height < 2:
         return empty
     pids = sizes.select(pl.col("project_id").sort()).with_row_index("__p")
-    keys = keys.join(pids, on="project_id").with_columns(pl.col("__key").rank("dense").cast(pl.Int64).alias("__t"))
+    keys = with_dense_rank(keys.join(pids, on="project_id"), "__key", "__t")
     # Pairs with share ≥ s have Jaccard ≥ s / (2 − s) (equal sizes are the worst case).
     a, b, na, nb, inter = set_lsh_pairs(
         keys["__p"].to_numpy(), keys["__t"].to_numpy(), pids.height, min_jaccard=share / (2 - share)

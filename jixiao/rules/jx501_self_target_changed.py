@@ -20,7 +20,9 @@ def _text_key(col: str) -> pl.Expr:
 
 def _deadlines(texts: pl.Series) -> pl.DataFrame:
     """Given target texts, returns text -> deadline as year*12+month (each distinct text once)."""
+    # deadline() needs a 年: the other texts (most targets) have none and are not looked at
     uniq = texts.drop_nulls().unique().sort()
+    uniq = uniq.filter(uniq.str.contains("年", literal=True))
     vals = []
     for t in uniq.to_list():
         d = deadline(t)

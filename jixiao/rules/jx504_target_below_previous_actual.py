@@ -57,7 +57,10 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         "indicator_id", "__op_p")
     last_self = chain.join(ops.rename({"indicator_id": "__self", "target_op": "__op_ps"}), on="__self").select(
         "indicator_id", "__op_ps")
-    g = (ind.join(goals.select("project_id"), on="project_id", how="semi")
+    # only the columns read below: a wide frame is not copied join after join
+    g = (ind.select("indicator_id", "project_id", "doc_id", "name", "level1", "target_raw", "target_op", "target_value",
+                    "target_unit", "last_year_value")
+         .join(goals.select("project_id"), on="project_id", how="semi")
          .join(this_self, on="indicator_id", how="left").join(last, on="indicator_id", how="left")
          .join(last_self, on="indicator_id", how="left")
          .with_columns(pl.coalesce("target_op", "__op_s", "__op_p", "__op_ps").alias("target_op"))

@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from jixiao.links import name_key_expr, target_key_expr
+from jixiao.links import text_keys
 from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
 from jixiao.scores import fmt_num
 
@@ -32,7 +32,8 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         goals.select(pl.col("project_id").alias("previous_project_id")), on="previous_project_id", how="semi")
     if hist.height == 0:
         return no_findings()
-    keys = (frames.indicators.select("project_id", name_key_expr("name").alias("__n"), target_key_expr().alias("__t"))
+    keys = (text_keys(frames.indicators.select("project_id", "name", "target_raw", "target_value", "target_unit"))
+            .select("project_id", pl.col("__key").alias("__n"), pl.col("__target").alias("__t"))
             .filter(pl.col("__n") != "").unique())
     sizes = keys.group_by("project_id").agg(pl.len().alias("__size"))
     cur = hist.join(sizes, on="project_id").join(
