@@ -169,7 +169,8 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     _replace_table(con, "template_clusters", clusters)
     # With the member's project: the dashboard counts a cluster's members inside a filter
     # without joining a million indicators for it.
-    members = members.join(indicators.select("indicator_id", "project_id"), on="indicator_id", how="left")
+    if "project_id" not in members.columns:  # (template_clusters may give it already)
+        members = members.join(indicators.select("indicator_id", "project_id"), on="indicator_id", how="left")
     _replace_table(con, "template_members", members)
     timings["boilerplate"] = time.perf_counter() - t
 
