@@ -27,8 +27,10 @@ load transaction, so a document the database refuses keeps its older version.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 import multiprocessing
 import os
+import re
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -41,13 +43,15 @@ import polars as pl
 from jixiao import db, schema
 from jixiao.interpret import interpret
 from jixiao.model import ParsedDocument, ParsedIndicator, ParsedProject, ReadError, ReadResult
-from jixiao.privacy import mask_frame, mask_phones
+from jixiao.privacy import PREFILTER, mask_frame, mask_phones
 from jixiao.readers import DOCUMENT_SUFFIXES, LAYOUT_OF, read_file
 from jixiao.regions import resolve, region_note
 
 # Workers start fresh ("spawn"), never forked: a fork of a process whose DuckDB or Polars
 # threads hold a lock deadlocks the child (seen: a test run hung in ingest's pool map).
 _SPAWN = multiprocessing.get_context("spawn")
+
+_PHONE_PREFILTER = re.compile(PREFILTER)
 
 MAX_BYTES = int(os.environ.get("JIXIAO_MAX_FILE_MB", "64")) * 1024 * 1024
 
@@ -162,17 +166,25 @@ def _frames(doc: dict, projects: list[dict], indicators: list[dict], lines: list
 
 
 def _source_lines(doc_id: str, text_lines: list[str]) -> list[dict]:
-    out = []
+    lines: list[tuple[int, str]] = []
     for k, text in enumerate(text_lines, start=1):
         # xlsx display lines are "sheet!row<TAB>cells": keep the Excel row as the line number.
-        line = k
-        if "!" in text.split("\t", 1)[0]:
+        if "!" in text and "!" in text.split("\t", 1)[0]:
             head, _, rest = text.partition("\t")
             sheet, _, row = head.rpartition("!")
             if row.isdigit():
-                line, text = int(row), f"[{sheet}] {rest}"
-        out.append({"doc_id": doc_id, "line": line, "text": mask_phones(text)[:2000]})
-    return out
+                lines.append((int(row), f"[{sheet}] {rest}"))
+                continue
+        lines.append((k, text))
+    # Which lines may hold a phone number: one prefilter search over the whole text, lines
+    # joined by \n (the prefilter's digit chains never cross it), instead of one per line.
+    starts, pos = [], 0
+    for _, text in lines:
+        starts.append(pos)
+        pos += len(text) + 1
+    suspect = {bisect_right(starts, m.start()) - 1 for m in _PHONE_PREFILTER.finditer("\n".join(t for _, t in lines))}
+    return [{"doc_id": doc_id, "line": line, "text": (mask_phones(text) if k in suspect else text)[:2000]}
+            for k, (line, text) in enumerate(lines)]
 
 
 def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None,
