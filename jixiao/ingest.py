@@ -156,16 +156,21 @@ def _doc_row(path: Path, source: Source, sha: str, size: int, **kw) -> dict:
     return row
 
 
-def _frames(doc: dict, projects: list[dict], indicators: list[dict], lines: list[dict]) -> dict[str, pl.DataFrame]:
+def _frames(doc: dict, projects: list[dict], indicators: list[dict],
+            lines: dict[str, list] | None = None) -> dict[str, pl.DataFrame]:
+    """Given a document's rows (its source lines as columns), returns its frames."""
     return {
         "documents": pl.DataFrame([doc], schema=schema.DOCUMENTS),
         "projects": pl.DataFrame(projects, schema=schema.PROJECTS) if projects else schema.empty_frame(schema.PROJECTS),
         "indicators": pl.DataFrame(indicators, schema=schema.INDICATORS) if indicators else schema.empty_frame(schema.INDICATORS),
-        "source_lines": pl.DataFrame(lines, schema=schema.SOURCE_LINES) if lines else schema.empty_frame(schema.SOURCE_LINES),
+        "source_lines": (pl.DataFrame(lines, schema=schema.SOURCE_LINES) if lines and lines["line"]
+                         else schema.empty_frame(schema.SOURCE_LINES)),
     }
 
 
-def _source_lines(doc_id: str, text_lines: list[str]) -> list[dict]:
+def _source_lines(doc_id: str, text_lines: list[str]) -> dict[str, list]:
+    """Given a document's display lines, returns its `source_lines` columns (phone numbers
+    masked, texts cut at 2,000 characters)."""
     lines: list[tuple[int, str]] = []
     for k, text in enumerate(text_lines, start=1):
         # xlsx display lines are "sheet!row<TAB>cells": keep the Excel row as the line number.
@@ -183,8 +188,8 @@ def _source_lines(doc_id: str, text_lines: list[str]) -> list[dict]:
         starts.append(pos)
         pos += len(text) + 1
     suspect = {bisect_right(starts, m.start()) - 1 for m in _PHONE_PREFILTER.finditer("\n".join(t for _, t in lines))}
-    return [{"doc_id": doc_id, "line": line, "text": (mask_phones(text) if k in suspect else text)[:2000]}
-            for k, (line, text) in enumerate(lines)]
+    return {"doc_id": [doc_id] * len(lines), "line": [line for line, _ in lines],
+            "text": [(mask_phones(text) if k in suspect else text)[:2000] for k, (_, text) in enumerate(lines)]}
 
 
 def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None,
@@ -211,7 +216,7 @@ def _parse_file(path: Path, source: Source, *, synthetic: bool = False, data: by
                 sha = hashlib.sha256(path.name.encode() + str(size).encode()).hexdigest()
                 msg = f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_BYTES // 1048576} MB），未读取"
                 doc = _doc_row(path, source, sha, size, status="failed", message=msg, synthetic=synthetic)
-                return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc["doc_id"]), sha, _frames(doc, [], [], []))
+                return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc["doc_id"]), sha, _frames(doc, [], []))
             data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
     except OSError as e:
@@ -222,11 +227,11 @@ def _parse_file(path: Path, source: Source, *, synthetic: bool = False, data: by
         parsed = interpret(result.rows)
     except ReadError as e:
         doc = _doc_row(path, source, sha, len(data), status="failed", message=str(e), synthetic=synthetic)
-        return Parsed(FileReport(str(path), "failed", message=str(e), doc_id=doc_id), sha, _frames(doc, [], [], []))
+        return Parsed(FileReport(str(path), "failed", message=str(e), doc_id=doc_id), sha, _frames(doc, [], []))
     except Exception as e:  # a parser bug must not stop the other files; say what happened
         msg = f"解析出错（{type(e).__name__}: {e}）"
         doc = _doc_row(path, source, sha, len(data), status="failed", message=msg, synthetic=synthetic)
-        return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, [], [], []))
+        return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, [], []))
     text_sha = text_digest(result)
     out = _build(path, source, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes,
                  result.layout, synthetic, result.problems, result.file_type, text_sha)
