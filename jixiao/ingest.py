@@ -27,8 +27,10 @@ load transaction, so a document the database refuses keeps its older version.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 import multiprocessing
 import os
+import re
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -41,13 +43,15 @@ import polars as pl
 from jixiao import db, schema
 from jixiao.interpret import interpret
 from jixiao.model import ParsedDocument, ParsedIndicator, ParsedProject, ReadError, ReadResult
-from jixiao.privacy import mask_frame, mask_phones
+from jixiao.privacy import PREFILTER, mask_frame, mask_phones
 from jixiao.readers import DOCUMENT_SUFFIXES, LAYOUT_OF, read_file
 from jixiao.regions import resolve, region_note
 
 # Workers start fresh ("spawn"), never forked: a fork of a process whose DuckDB or Polars
 # threads hold a lock deadlocks the child (seen: a test run hung in ingest's pool map).
 _SPAWN = multiprocessing.get_context("spawn")
+
+_PHONE_PREFILTER = re.compile(PREFILTER)
 
 MAX_BYTES = int(os.environ.get("JIXIAO_MAX_FILE_MB", "64")) * 1024 * 1024
 
@@ -167,9 +171,9 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileRep
     return files, bad
 
 
-def _doc_row(path: Path, sha: str, size: int, **kw) -> dict:
+def _doc_row(path: Path, source: Source, sha: str, size: int, **kw) -> dict:
     row = {c: None for c in schema.DOCUMENTS}
-    row.update(doc_id=sha[:16], source_path=str(path), sha256=sha, size_bytes=size,
+    row.update(doc_id=sha[:16], source_path=source.shown, source_key=source.key, sha256=sha, size_bytes=size,
                file_type=path.suffix.lower().lstrip("."), layout=LAYOUT_OF.get(path.suffix.lower().lstrip(".")),
                synthetic=False, loaded_at=datetime.now().replace(microsecond=0),
                n_projects=0, n_indicators=0, confidence=0.0)
@@ -177,27 +181,40 @@ def _doc_row(path: Path, sha: str, size: int, **kw) -> dict:
     return row
 
 
-def _frames(doc: dict, projects: list[dict], indicators: list[dict], lines: list[dict]) -> dict[str, pl.DataFrame]:
+def _frames(doc: dict, projects: list[dict], indicators: list[dict],
+            lines: dict[str, list] | None = None) -> dict[str, pl.DataFrame]:
+    """Given a document's rows (its source lines as columns), returns its frames."""
     return {
         "documents": pl.DataFrame([doc], schema=schema.DOCUMENTS),
         "projects": pl.DataFrame(projects, schema=schema.PROJECTS) if projects else schema.empty_frame(schema.PROJECTS),
         "indicators": pl.DataFrame(indicators, schema=schema.INDICATORS) if indicators else schema.empty_frame(schema.INDICATORS),
-        "source_lines": pl.DataFrame(lines, schema=schema.SOURCE_LINES) if lines else schema.empty_frame(schema.SOURCE_LINES),
+        "source_lines": (pl.DataFrame(lines, schema=schema.SOURCE_LINES) if lines and lines["line"]
+                         else schema.empty_frame(schema.SOURCE_LINES)),
     }
 
 
-def _source_lines(doc_id: str, text_lines: list[str]) -> list[dict]:
-    out = []
+def _source_lines(doc_id: str, text_lines: list[str]) -> dict[str, list]:
+    """Given a document's display lines, returns its `source_lines` columns (phone numbers
+    masked, texts cut at 2,000 characters)."""
+    lines: list[tuple[int, str]] = []
     for k, text in enumerate(text_lines, start=1):
         # xlsx display lines are "sheet!row<TAB>cells": keep the Excel row as the line number.
-        line = k
-        if "!" in text.split("\t", 1)[0]:
+        if "!" in text and "!" in text.split("\t", 1)[0]:
             head, _, rest = text.partition("\t")
             sheet, _, row = head.rpartition("!")
             if row.isdigit():
-                line, text = int(row), f"[{sheet}] {rest}"
-        out.append({"doc_id": doc_id, "line": line, "text": mask_phones(text)[:2000]})
-    return out
+                lines.append((int(row), f"[{sheet}] {rest}"))
+                continue
+        lines.append((k, text))
+    # Which lines may hold a phone number: one prefilter search over the whole text, lines
+    # joined by \n (the prefilter's digit chains never cross it), instead of one per line.
+    starts, pos = [], 0
+    for _, text in lines:
+        starts.append(pos)
+        pos += len(text) + 1
+    suspect = {bisect_right(starts, m.start()) - 1 for m in _PHONE_PREFILTER.finditer("\n".join(t for _, t in lines))}
+    return {"doc_id": [doc_id] * len(lines), "line": [line for line, _ in lines],
+            "text": [(mask_phones(text) if k in suspect else text)[:2000] for k, (_, text) in enumerate(lines)]}
 
 
 def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None,
@@ -206,24 +223,16 @@ def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None
     frames and report (phone numbers masked in the report and source lines; the loader masks
     every other text column); never raises for bad input."""
     path = Path(path)
-    return _finish(_parse_file(path, synthetic=synthetic, data=data), source or source_of(path))
-
-
-def _finish(parsed: Parsed, source: Source) -> Parsed:
-    """Every parsed file passes here: its identity goes into its documents row, and phone
-    numbers are masked in its report. (Its frames are masked as a batch's frames are built,
-    in `_write`, the one way into the database.)"""
-    rep = parsed.report
-    rep.message = mask_phones(rep.message)
-    if parsed.frames:
-        docs = parsed.frames["documents"].with_columns(
-            pl.lit(source.key, pl.String).alias("source_key"), pl.lit(source.shown, pl.String).alias("source_path"),
-            pl.lit(parsed.text_sha256, pl.String).alias("text_sha256"))
-        parsed.frames = {**parsed.frames, "documents": docs}
+    parsed = _parse_file(path, source or source_of(path), synthetic=synthetic, data=data)
+    # Phone numbers out of the report. (Its frames are masked as a batch's frames are built,
+    # in `_write`, the one way into the database.)
+    parsed.report.message = mask_phones(parsed.report.message)
     return parsed
 
 
-def _parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None) -> Parsed:
+def _parse_file(path: Path, source: Source, *, synthetic: bool = False, data: bytes | None = None) -> Parsed:
+    """Given a file and where it comes from, returns its frames, the source's identity in its
+    documents row (set as the row is made: a frame changed afterwards cost 6% of the parse)."""
     path = Path(path)
     try:
         if data is None:
@@ -231,8 +240,8 @@ def _parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = Non
             if size > MAX_BYTES:
                 sha = hashlib.sha256(path.name.encode() + str(size).encode()).hexdigest()
                 msg = f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_BYTES // 1048576} MB），未读取"
-                doc = _doc_row(path, sha, size, status="failed", message=msg, synthetic=synthetic)
-                return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc["doc_id"]), sha, _frames(doc, [], [], []))
+                doc = _doc_row(path, source, sha, size, status="failed", message=msg, synthetic=synthetic)
+                return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc["doc_id"]), sha, _frames(doc, [], []))
             data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
     except OSError as e:
@@ -242,21 +251,23 @@ def _parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = Non
         result = read_file(path, data)
         parsed = interpret(result.rows)
     except ReadError as e:
-        doc = _doc_row(path, sha, len(data), status="failed", message=str(e), synthetic=synthetic)
-        return Parsed(FileReport(str(path), "failed", message=str(e), doc_id=doc_id), sha, _frames(doc, [], [], []))
+        doc = _doc_row(path, source, sha, len(data), status="failed", message=str(e), synthetic=synthetic)
+        return Parsed(FileReport(str(path), "failed", message=str(e), doc_id=doc_id), sha, _frames(doc, [], []))
     except Exception as e:  # a parser bug must not stop the other files; say what happened
         msg = f"解析出错（{type(e).__name__}: {e}）"
-        doc = _doc_row(path, sha, len(data), status="failed", message=msg, synthetic=synthetic)
-        return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, [], [], []))
-    out = _build(path, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes,
-                 result.layout, synthetic, result.problems, result.file_type)
-    out.text_sha256 = text_digest(result)
+        doc = _doc_row(path, source, sha, len(data), status="failed", message=msg, synthetic=synthetic)
+        return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, [], []))
+    text_sha = text_digest(result)
+    out = _build(path, source, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes,
+                 result.layout, synthetic, result.problems, result.file_type, text_sha)
+    out.text_sha256 = text_sha
     return out
 
 
-def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument, text_lines: list[str],
-           encoding: str | None, reader_notes: list[str], layout: str | None, synthetic: bool,
-           reader_problems: list[str] = (), file_type: str | None = None) -> Parsed:
+def _build(path: Path, source: Source, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
+           text_lines: list[str], encoding: str | None, reader_notes: list[str], layout: str | None,
+           synthetic: bool, reader_problems: list[str] = (), file_type: str | None = None,
+           text_sha256: str | None = None) -> Parsed:
     """Given a parsed document, returns its frames and report: the one place where projects and
     indicators become database rows."""
     projects, indicators = [], []
@@ -284,7 +295,7 @@ def _build(path: Path, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
     else:
         status, message = "ok", None
     doc = _doc_row(
-        path, sha, size, status=status, message=message, encoding=encoding,
+        path, source, sha, size, status=status, text_sha256=text_sha256, message=message, encoding=encoding,
         kind=parsed.kind if complete else None, n_projects=len(projects), n_indicators=len(indicators),
         parse_report="\n".join(report_lines), synthetic=synthetic,
         confidence=parsed.confidence if complete else 0.0,

@@ -375,9 +375,15 @@ def _resolve(texts: tuple[str, ...], overrides_path: Path) -> Region:
     for match, region in _overrides(overrides_path):
         if any(match in text for text in texts):
             return region
-    gaz = _gazetteer()
-    hits = [h for text in texts for h in _scan(text, gaz)]
+    hits = [h for text in texts for h in _scan_once(text)]
     return _decide(hits)
+
+
+@functools.lru_cache(maxsize=65536)
+def _scan_once(text: str) -> tuple[_Hit, ...]:
+    """`_scan` over the gazetteer, cached: a unit's name recurs in every project it files, while
+    the document text it is resolved with differs from file to file."""
+    return tuple(_scan(text, _gazetteer()))
 
 
 def resolve(*texts: str | None, overrides_path: Path | None = None) -> Region:

@@ -36,6 +36,12 @@ _MONEY = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "亿元": 1e4}
 _AMOUNT_SUFFIX = {**_MONEY, "万": 1.0}
 _NUMBER_CELL = re.compile(rf"({_NUM})(%|万元|万|元|亿元)?")
 _AMOUNT = re.compile(rf"({_NUM})(亿元|万元|千元|元|万)?")
+_SPACE = re.compile(r"\s+")
+_HAS_SPACE = re.compile(r"\s")
+_DIGIT = re.compile(r"\d")
+# Any operator word at all (a cheap test before the ordered search in `_split_op`).
+_ANY_OP = re.compile("|".join(re.escape(w) for w, _ in _OP_WORDS))
+_POINTS_RULE = re.compile(r"得(?:满分)?(\d+(?:\.\d+)?)分")
 
 
 @dataclass(frozen=True)
@@ -53,8 +59,10 @@ def normalize_text(text: str | None) -> str:
     """Given cell text, returns it NFKC-normalised (full width -> ASCII) without whitespace."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text))
-    return re.sub(r"\s+", "", s)
+    s = str(text)
+    if not s.isascii():  # ASCII is its own NFKC form
+        s = unicodedata.normalize("NFKC", s)
+    return _SPACE.sub("", s) if _HAS_SPACE.search(s) else s
 
 
 def _no_phone(text) -> str:
@@ -62,6 +70,7 @@ def _no_phone(text) -> str:
     return "" if text is None else mask_phones(str(text))
 
 
+@lru_cache(maxsize=65536)
 def normalize_op(text: str | None) -> str | None:
     """Given an operator as written (≥, ＞=, 大于等于, …), returns >=, <=, =, >, < or None."""
     s = normalize_text(text)
@@ -72,10 +81,12 @@ def normalize_op(text: str | None) -> str | None:
 
 
 def _split_op(s: str) -> tuple[str | None, str]:
+    if _ANY_OP.search(s) is None:
+        return None, s
     for word, op in _OP_WORDS:
         i = s.find(word)
         # An operator word counts only before the first digit ("≥98%", "不低于95%").
-        if i >= 0 and not re.search(r"\d", s[:i]):
+        if i >= 0 and not _DIGIT.search(s, 0, i):
             return op, s[:i] + s[i + len(word):]
     return None, s
 
@@ -144,7 +155,7 @@ def parse_amount(text: str | None, unit: str = "万元") -> float | None:
 def parse_points(text: str | None) -> float | None:
     """Given a scoring text such as "达到计划值得满分3分，否则…", returns the first full score (3.0)."""
     s = normalize_text(text)
-    m = re.search(r"得(?:满分)?(\d+(?:\.\d+)?)分", s)
+    m = _POINTS_RULE.search(s)
     return float(m.group(1)) if m else None
 
 
@@ -169,7 +180,7 @@ def parse_value(raw: str | None, unit_hint: str | None = None, type_hint: str | 
     op, value, unit = None, None, None
     if s:
         for word, sop in _SUFFIX_OPS:
-            if s.endswith(word) and re.search(r"\d", s):
+            if s.endswith(word) and _DIGIT.search(s):
                 s, op = s[: -len(word)], sop
                 break
         wop, rest = _split_op(s)

@@ -38,29 +38,29 @@ def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Co
     cells take part (an empty cell can fill no role), and a cell is placed only where its gain is
     positive. Ties keep the earlier role.
     """
+    roles = tuple(roles)
     idx = [k for k in range(start, len(cells)) if cells[k].strip()]
     n, m = len(idx), len(roles)
     if n == 0 or m == 0:
         return {}
-    names = [r for r, _ in roles]
-    expected = [e for _, e in roles]
-    cost = POSITION_COST
     prev = [0.0] * (m + 1)
     came = [None] * (n + 1)  # per cell: per role 0 = skip cell, 1 = skip role, 2 = assign
     for i in range(1, n + 1):
         col = idx[i - 1]
-        cell = cells[col]
+        gains = _gains(cells[col], col, roles, compat)
         cur = [0.0] * (m + 1)
         how_row = [0] * (m + 1)
+        left = 0.0  # cur[j - 1]
         for j in range(1, m + 1):
             b, how = prev[j], 0
-            left = cur[j - 1]
             if left > b:
                 b, how = left, 1
-            gain = compat(names[j - 1], cell) - cost * abs(col - expected[j - 1])
-            if gain > 0 and prev[j - 1] + gain > b:
-                b, how = prev[j - 1] + gain, 2
-            cur[j] = b
+            gain = gains[j - 1]
+            if gain > 0:
+                diag = prev[j - 1] + gain
+                if diag > b:
+                    b, how = diag, 2
+            cur[j] = left = b
             how_row[j] = how
         came[i] = how_row
         prev = cur
@@ -69,13 +69,22 @@ def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Co
     while i > 0 and j > 0:
         how = came[i][j]
         if how == 2:
-            out[names[j - 1]] = cells[idx[i - 1]]
+            out[roles[j - 1][0]] = cells[idx[i - 1]]
             i, j = i - 1, j - 1
         elif how == 1:
             j -= 1
         else:
             i -= 1
     return out
+
+
+@lru_cache(maxsize=262144)
+def _gains(cell: str, col: int, roles: tuple[tuple[str, int], ...], compat: Compat) -> tuple[float, ...]:
+    """Given a cell, its column and the roles, returns the cell's gain per role: its fit minus the
+    cost of its displacement. Cached: a template's cell recurs in its column across rows and files
+    (four in five uses on a corpus sample)."""
+    cost = POSITION_COST
+    return tuple([compat(name, cell) - cost * abs(col - expected) for name, expected in roles])
 
 
 _UNIT_AFTER_NUMBER = re.compile(r"\d\s*[^\d\s.,，%]")

@@ -58,7 +58,7 @@ class _Table:
     roles: dict[str, int]
     horizon: str = "annual"
     fresh: bool = True  # no row read under the header yet: a sub-header may still refine it
-    _shifted: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+    _shifted: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)
 
     def refine(self, sub: dict[str, int]) -> bool:
         """Given a sub-header's roles by column (云南: 年度指标值 spanning 指标性质 | 指标值 |
@@ -75,12 +75,12 @@ class _Table:
     def name_col(self) -> int:
         return self.roles["name"]
 
-    def shifted(self, shift: int) -> list[tuple[str, int]]:
+    def shifted(self, shift: int) -> tuple[tuple[str, int], ...]:
         """Returns the value roles with their expected columns, shifted, in column order."""
         got = self._shifted.get(shift)
         if got is None:
-            got = self._shifted[shift] = sorted(
-                ((r, c + shift) for r, c in self.roles.items() if r not in ("l1", "l2", "name")), key=lambda t: t[1])
+            got = self._shifted[shift] = tuple(sorted(
+                ((r, c + shift) for r, c in self.roles.items() if r not in ("l1", "l2", "name")), key=lambda t: t[1]))
         return got
 
 

@@ -71,7 +71,7 @@ def _mostly_utf8(data: bytes, text: str) -> bool:
     sequences are a few slips in real UTF-8 (many valid multi-byte characters, few bad ones).
     GBK/GB18030 text decoded as UTF-8 is mostly invalid, so it does not pass."""
     bad = text.count("\ufffd")
-    multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - bad  # the non-ASCII characters
     return bad <= max(16, len(text) // 1000) and multibyte >= 20 * bad
 
 
@@ -120,10 +120,11 @@ def _is_cell_line(line: str) -> bool:
 
 def _block_rows(lines: list[str], start: int, end: int) -> list[Row]:
     block = lines[start:end]
-    cell_lines = sum(1 for ln in block if _is_cell_line(ln))
-    multi_tab = sum(1 for ln in block if "\t" in ln.lstrip("\t") or ("\t" in ln and not ln.startswith("\t")))
-    if cell_lines == 0 or multi_tab > 0:
-        return [Row(tuple(c.strip() for c in ln.split("\t")), start + k + 1) for k, ln in enumerate(block)]
+    # Tabular unless every TAB-holding line is a one-cell line (and there is one).
+    if (any("\t" in ln.lstrip("\t") or ("\t" in ln and not ln.startswith("\t")) for ln in block)
+            or not any(_is_cell_line(ln) for ln in block)):
+        strip = str.strip
+        return [Row(tuple(map(strip, ln.split("\t"))), start + k) for k, ln in enumerate(block, start=1)]
     # One cell per line: leading lines without a TAB (a title before the table) stand alone.
     out: list[Row] = []
     cells: list[str] = []
