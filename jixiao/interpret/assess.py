@@ -64,6 +64,9 @@ def finish(ps: Pass) -> ParsedDocument:
             p.incomplete = "没有读到任何指标"
         elif k == len(projects) - 1 and not p.ended:
             p.incomplete = cut_off(p)
+        if not p.incomplete and p.kind == "self_eval" and p.fields.get("_score_column") and not p.has_total:
+            problems.append(Note(f"项目「{p.label}」的自评表没有总分行（指标分值已满 {FULL_POINTS:g} 分，按完整的表导入，请核对原文）",
+                                 p.source_line))
     for note in ps.bogus:
         problems.append(note)
     if ps.count["bogus"] > len(ps.bogus):
@@ -93,7 +96,10 @@ def cut_off(p: ParsedProject) -> str | None:
     """Given the file's last project, whose table nothing follows, returns why it was cut off —
     or None when the table itself shows it is complete."""
     if p.kind == "self_eval" and p.fields.get("_score_column") and not p.has_total:
-        return "文件在指标表中途结束（有得分栏而缺少总分行）"
+        # No 总分 row is evidence only with points short of full: some forms have no total row.
+        weights = _weights(p)
+        if weights is None or weights < FULL_POINTS:
+            return "文件在指标表中途结束（有得分栏而缺少总分行）"
     last = p.indicators[-1]
     if not last.cells.get("target") and last.weight is None and last.score is None and not last.cells.get("actual"):
         return "最后一行指标不完整"
