@@ -61,7 +61,9 @@ _LANDLINE = re.compile(
 )
 # More local numbers listed after a landline share its area code: 0951-2034567/2034568、2034569.
 _LISTED = re.compile(r" ?(?:[/、,，;；]|或) ?(?P<n>" + _LOCAL + rf"(?:{_RIGHT}{_EXT})" + _RIGHT + ")")
-_SERVICE = re.compile(_LEFT + rf"[48]00{_SEP}?[0-9]{{3}}{_SEP}?[0-9]{{4}}" + _RIGHT)
+# 400/800 numbers are written 400-000-1990, 400 000 1990, 400-0001990 or 4000001990; a
+# separator after the sixth digit alone is a code's (400000-1990-0001), not a phone's.
+_SERVICE = re.compile(_LEFT + rf"[48]00(?:{_SEP}[0-9]{{3}}{_SEP}?|[0-9]{{3}})[0-9]{{4}}" + _RIGHT)
 
 # A phone word, then (after a colon, brackets or spaces) numbers: each with 7+ digits is masked.
 _KEYWORD = re.compile(

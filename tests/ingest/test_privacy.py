@@ -151,6 +151,7 @@ def code(draw) -> str:
         adcode6, adcode12, adcode12 + draw(digits(8)),  # 6- and 12-digit adcodes, a 20-digit 项目编码
         f"{adcode6}-{draw(year)}-{draw(st.integers(1, 9999)):04d}", f"XM{draw(year)}{draw(digits(6))}",
         "65282219001", "62072124000000000001", f"{draw(st.integers(1, 999))}次",
+        "400000-1990-0001", "800123-2024-0456",  # dash-linked codes that begin like a 400/800 number
     ]))
 
 
