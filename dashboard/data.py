@@ -334,18 +334,6 @@ def _current_waivers(path: str, version: tuple | None) -> pl.DataFrame:
     return jwaivers.current_waivers(_events_cached(path, version))
 
 
-def overlay_waivers(flags: pl.DataFrame) -> pl.DataFrame:
-    """Given flags, returns them in the same order with status (open / waived), waiver_reason,
-    waiver_reviewer and waived_at as the waiver log says now (queries that read
-    `waivers_now` have them already)."""
-    if flags.height == 0:
-        return flags.with_columns(
-            *[pl.lit(None, dtype=pl.String).alias(c) for c in jwaivers.STATUS_COLUMNS if c != "status"],
-            pl.lit(None, dtype=pl.String).alias("status"),
-        )
-    return jwaivers.apply_waivers(flags, _current_waivers(*_waivers_key()))
-
-
 def _writer(user: User | None) -> User:
     if user is None or not user.may(REVIEWER):
         raise PermissionError("需要登录的审核或管理用户才能更改问题标记")
@@ -754,8 +742,8 @@ def project_goal_vs_self(project_id: str) -> pl.DataFrame:
 
 def project_chain_flags(project_id: str) -> pl.DataFrame:
     """Given a project, returns the flags of its whole chain (every document and year) with
-    year, kind, indicator and its lineage id, and the waivers overlaid."""
-    return overlay_waivers(run("project_chain_flags", project_id=project_id))
+    year, kind, indicator and its lineage id, and its status now (waivers joined in SQL)."""
+    return run("project_chain_flags", project_id=project_id)
 
 
 def project_years(project_id: str) -> pl.DataFrame:

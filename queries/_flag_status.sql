@@ -3,7 +3,8 @@
 --          the flag's key (rule, project_id, indicator_id or ''); a fragment, not a query
 -- grain: one row per flag
 -- parameters: none (reads the relation waivers_now)
--- used by: flags_filtered, flag_counts, project_flags, project_indicators, projects_by_unit, unit_comparison
+-- used by: county_rollup, flag_counts, flag_totals, flags_filtered, project_chain_flags, project_flags,
+--          projects_by_unit, unit_comparison, unit_peers
 SELECT
     f.*,
     CASE WHEN w.reason IS NULL THEN 'open' ELSE 'waived' END AS status,

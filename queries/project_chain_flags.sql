@@ -1,10 +1,13 @@
 -- purpose: the flags of one project's whole chain — its goal table and self-evaluation of every year
 -- grain: one row per flag of a project in the chain of $project_id (project_lineage), the project itself included;
---        indicator_lineage_id names the same indicator in every document and year (status: waivers overlaid in Python)
+--        indicator_lineage_id names the same indicator in every document and year, with its status now
 -- parameters: $project_id (any document of the project, any year)
 -- used by: dashboard/views/project.py (via data.project_chain_flags)
 WITH chain AS (
     -- include: project_chain
+),
+fs AS (
+    -- include: flag_status
 )
 SELECT
     f.flag_id,
@@ -20,8 +23,12 @@ SELECT
     i.seq AS indicator_seq,
     i.name AS indicator_name,
     coalesce(il.lineage_id, i.indicator_id) AS indicator_lineage_id,
-    f.message
-FROM flags f
+    f.message,
+    f.status,
+    f.waiver_reason,
+    f.waiver_reviewer,
+    f.waived_at
+FROM fs f
 JOIN chain USING (project_id)
 JOIN projects p USING (project_id)
 LEFT JOIN rules r USING (rule)

@@ -183,6 +183,21 @@ def test_project_view_year_by_year_and_its_flags(open_page, lineage_db):
     assert any("只有绩效目标表" in i.value for i in at.info)  # 2026 has no self-evaluation yet
 
 
+def test_a_flag_accepted_on_the_chain_shows_accepted_in_the_project_view(lineage_db):
+    from dashboard import data
+    from jixiao.users import User
+
+    pid = _pid(lineage_db, "self_eval", 2025, P1)
+    chain = data.project_chain_flags(pid)
+    jx504 = chain.filter(pl.col("rule") == "JX504")
+    assert jx504.height >= 1 and set(chain["status"]) == {"open"}
+    assert data.accept_flags(jx504.head(1).to_dicts(), "次年目标已与单位核实", User("张审核", "审核")) == 1
+    after = data.project_chain_flags(pid)
+    row = after.filter(pl.col("flag_id") == jx504["flag_id"][0]).row(0, named=True)
+    assert (row["status"], row["waiver_reason"], row["waiver_reviewer"]) == ("waived", "次年目标已与单位核实", "张审核")
+    assert after.filter(pl.col("flag_id") != row["flag_id"])["status"].unique().to_list() == ["open"]
+
+
 def test_project_view_without_or_with_an_unknown_project(open_page, seed_db):
     at = open_page("project")
     _ok(at, "项目视图")
