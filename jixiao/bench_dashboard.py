@@ -79,7 +79,8 @@ def _round(v: float | None) -> float | None:
 # ----------------------------------------------------------------------------- the server
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """Returns a TCP port free on 127.0.0.1 now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -91,7 +92,7 @@ def served(db: Path, env: dict[str, str] | None = None, timeout: float = 90, por
     group and yields (base url, port); stops it (that group) afterwards."""
     from jixiao.serve import streamlit_command
 
-    port = port or _free_port()
+    port = port or free_port()
     cmd, app_env = streamlit_command(Path(db), port, headless=True)
     proc = subprocess.Popen(cmd, env={**os.environ, **app_env, **(env or {})}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -251,7 +252,7 @@ def browser_pass(db: Path, rounds: int = 3, pages: list[str] | None = None, time
         raise ValueError(f"unknown pages {sorted(unknown)}; pages: {[t for t, _ in PAGES]}")
     raw: dict[str, dict[str, list]] = {t: {"first": [], "repeat": [], "interaction": [], "bytes_first": [],
                                            "bytes_repeat": [], "errors": []} for t in titles}
-    port = _free_port()  # one address for every round: the browser's cache of the app's files holds
+    port = free_port()  # one address for every round: the browser's cache of the app's files holds
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         ctx = browser.new_context(viewport={"width": 1440, "height": 900})

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+from jixiao.bench_dashboard import CHROMIUM, CHROMIUM_ARGS
+
 PAGES = ["总览", "单位对比", "下钻", "趋势", "问题标记", "规则说明", "数据导入 / 文档", "项目视图", "单位名称合并"]
 
 
@@ -72,7 +72,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     url = f"http://localhost:{args.port}/"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
         page.goto(url)
         wait_done(page)

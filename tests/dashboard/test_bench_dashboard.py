@@ -7,14 +7,13 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
-from pathlib import Path
 
 import pytest
 
 from jixiao import bench, bench_dashboard
 from jixiao import queries as jq
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = bench_dashboard.CHROMIUM
 
 
 def test_sessions_open_the_overview_and_another_page(seed_db):

@@ -8,7 +8,6 @@ opened by its address on a fresh server, and by the sidebar search."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,16 +17,10 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+from jixiao.bench_dashboard import CHROMIUM, CHROMIUM_ARGS, free_port
+
 PAGES = ["总览", "单位对比", "下钻", "趋势", "项目视图", "问题标记", "规则说明", "数据导入 / 文档", "单位名称合并"]
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 40) -> None:
@@ -62,7 +55,7 @@ def _assert_clean(page, where: str) -> None:
 @contextmanager
 def _served(db: Path, env: dict[str, str] | None = None):
     """Runs `jixiao serve` on the database (on 127.0.0.1, its default) and yields its address."""
-    port = _free_port()
+    port = free_port()
     jixiao = Path(sys.executable).with_name("jixiao")
     cmd = [str(jixiao), "serve", "--db", str(db), "--port", str(port), "--headless"]
     proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,14 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.bench_dashboard import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "datasets" / "sample"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _health(base: str) -> int:
@@ -83,7 +79,7 @@ def test_dashboard_serves_while_the_cli_loads(db_copy, tmp_path):
     for f in files:
         shutil.copy(f, folder / f.name)
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd, env = streamlit_command(db_copy, port, headless=True)
     cmd.append("--server.address=127.0.0.1")
