@@ -167,11 +167,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     # after the links: a goal table and its own self-evaluation are one project to the templates
     clusters, members = template_clusters(indicators, frames.projects, links=lineage.project_links)
     _replace_table(con, "template_clusters", clusters)
-    # With the member's project: the dashboard counts a cluster's members inside a filter
-    # without joining a million indicators for it.
-    if "project_id" not in members.columns:  # (template_clusters may give it already)
-        members = members.join(indicators.select("indicator_id", "project_id"), on="indicator_id", how="left")
-    _replace_table(con, "template_members", members)
+    _replace_table(con, "template_members", members)  # with each member's project (MEMBER_SCHEMA)
     timings["boilerplate"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -30,7 +30,6 @@ import hashlib
 from bisect import bisect_right
 import multiprocessing
 import os
-import re
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -43,15 +42,13 @@ import polars as pl
 from jixiao import db, schema
 from jixiao.interpret import interpret
 from jixiao.model import ParsedDocument, ParsedIndicator, ParsedProject, ReadError, ReadResult
-from jixiao.privacy import PREFILTER, mask_frame, mask_phones
+from jixiao.privacy import PREFILTER_RE, mask_frame, mask_phones
 from jixiao.readers import DOCUMENT_SUFFIXES, LAYOUT_OF, read_file
 from jixiao.regions import resolve, region_note
 
 # Workers start fresh ("spawn"), never forked: a fork of a process whose DuckDB or Polars
 # threads hold a lock deadlocks the child (seen: a test run hung in ingest's pool map).
 _SPAWN = multiprocessing.get_context("spawn")
-
-_PHONE_PREFILTER = re.compile(PREFILTER)
 
 MAX_BYTES = int(os.environ.get("JIXIAO_MAX_FILE_MB", "64")) * 1024 * 1024
 
@@ -212,7 +209,7 @@ def _source_lines(doc_id: str, text_lines: list[str]) -> dict[str, list]:
     for _, text in lines:
         starts.append(pos)
         pos += len(text) + 1
-    suspect = {bisect_right(starts, m.start()) - 1 for m in _PHONE_PREFILTER.finditer("\n".join(t for _, t in lines))}
+    suspect = {bisect_right(starts, m.start()) - 1 for m in PREFILTER_RE.finditer("\n".join(t for _, t in lines))}
     return {"doc_id": [doc_id] * len(lines), "line": [line for line, _ in lines],
             "text": [(mask_phones(text) if k in suspect else text)[:2000] for k, (_, text) in enumerate(lines)]}
 

@@ -76,12 +76,13 @@ _NUMBER = re.compile(r"\+?\(?[0-9](?:[ ()\-]{0,3}[0-9])*")
 # Every form above contains such a chain; strings without one are never run through Python.
 # (A plain string holding the characters themselves: Python, Polars and DuckDB read it alike.)
 PREFILTER = "[0-9０-９](?:[ \t\u3000\xa0\\-－‐‑‒–—―−.．()（）+＋]{0,3}[0-9０-９]){6}"
-_PREFILTER = re.compile(PREFILTER)
+PREFILTER_RE = re.compile(PREFILTER)
 
 
 def _spans(folded: str) -> list[tuple[int, int]]:
-    spans = [m.span() for pat in (_MOBILE, _LANDLINE, _SERVICE) for m in pat.finditer(folded)]
-    for m in _LANDLINE.finditer(folded):
+    spans = [m.span() for pat in (_MOBILE, _SERVICE) for m in pat.finditer(folded)]
+    for m in _LANDLINE.finditer(folded):  # a landline, and the local numbers listed after it
+        spans.append(m.span())
         end = m.end()
         while (n := _LISTED.match(folded, end)) is not None:
             spans.append(n.span("n"))
@@ -101,7 +102,7 @@ def _spans(folded: str) -> list[tuple[int, int]]:
 
 def mask_phones(text: str | None) -> str | None:
     """Given a text (None passes through), returns it with every phone number replaced by ***."""
-    if not text or not _PREFILTER.search(text):
+    if not text or not PREFILTER_RE.search(text):
         return text
     folded = text.translate(_FOLD)
     spans = sorted(_spans(folded))

@@ -64,7 +64,7 @@ def finish(ps: Pass) -> ParsedDocument:
             p.incomplete = "没有读到任何指标"
         elif k == len(projects) - 1 and not p.ended:
             p.incomplete = cut_off(p)
-        if not p.incomplete and p.kind == "self_eval" and p.fields.get("_score_column") and not p.has_total:
+        if not p.incomplete and _lacks_total(p):
             problems.append(Note(f"项目「{p.label}」的自评表没有总分行（指标分值已满 {FULL_POINTS:g} 分，按完整的表导入，请核对原文）",
                                  p.source_line))
     for note in ps.bogus:
@@ -95,11 +95,10 @@ def finish(ps: Pass) -> ParsedDocument:
 def cut_off(p: ParsedProject) -> str | None:
     """Given the file's last project, whose table nothing follows, returns why it was cut off —
     or None when the table itself shows it is complete."""
-    if p.kind == "self_eval" and p.fields.get("_score_column") and not p.has_total:
-        # No 总分 row is evidence only with points short of full: some forms have no total row.
-        weights = _weights(p)
-        if weights is None or weights < FULL_POINTS:
-            return "文件在指标表中途结束（有得分栏而缺少总分行）"
+    weights = _weights(p)
+    # No 总分 row is evidence only with points short of full: some forms have no total row.
+    if _lacks_total(p) and (weights is None or weights < FULL_POINTS):
+        return "文件在指标表中途结束（有得分栏而缺少总分行）"
     last = p.indicators[-1]
     if not last.cells.get("target") and last.weight is None and last.score is None and not last.cells.get("actual"):
         return "最后一行指标不完整"
@@ -108,7 +107,6 @@ def cut_off(p: ParsedProject) -> str | None:
         # Every other row of the table has the same cells (one cell per line, a sheet, a Word
         # grid): a shorter last row is a row cut off, not a short indicator.
         return f"最后一行指标不完整（比其他行少 {min(widths) - last.row_width} 个单元格）"
-    weights = _weights(p)
     level1s = {i.level1 for i in p.indicators if i.level1}
     if len(level1s) <= 1 and (weights is None or weights < FULL_POINTS):
         only = next(iter(level1s), "一级指标")
@@ -158,6 +156,11 @@ def _why(count: Counter[str], projects: list[ParsedProject]) -> str:
 
 def _share(good: int, total: int) -> float:
     return 1.0 if total <= 0 else good / total
+
+
+def _lacks_total(p: ParsedProject) -> bool:
+    """Whether a self-evaluation with a 得分 column has no 总分 row."""
+    return p.kind == "self_eval" and bool(p.fields.get("_score_column")) and not p.has_total
 
 
 def _weights(p: ParsedProject) -> float | None:
