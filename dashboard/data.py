@@ -62,6 +62,7 @@ UPLOAD_TYPES = UPLOAD_SUFFIXES
 # None means "all") and every parameter any query takes, with its harmless default.
 FILTER_DEFAULTS = jqueries.FILTER_DEFAULTS
 DEFAULT_PARAMS = jqueries.DEFAULT_PARAMS
+TABLE_ROWS = jqueries.TABLE_ROWS  # rows a table shows (the first ones); the rest fetched for a download
 
 
 # --------------------------------------------------------------------------- database file
@@ -407,17 +408,19 @@ def overview_metrics(f: Filters) -> dict[str, Any]:
 
 
 @_shared
-def _flags(v: tuple, f: Filters, rules: tuple[str, ...], severities: tuple[str, ...], status: str) -> pl.DataFrame:
-    df = run("flags_filtered", **f.params(), rules=list(rules), severities=list(severities), status=status)
+def _flags(v: tuple, f: Filters, rules: tuple[str, ...], severities: tuple[str, ...], status: str,
+           top: int | None) -> pl.DataFrame:
+    df = run("flags_filtered", **f.params(), rules=list(rules), severities=list(severities), status=status, top=top)
     return df.with_columns((pl.col("rule") + " " + pl.col("rule_title").fill_null("")).alias("rule_label"))
 
 
 def flags(f: Filters, rules: Iterable[str] = (), severities: Iterable[str] = (),
-          status: str | None = None) -> pl.DataFrame:
+          status: str | None = None, top: int | None = None) -> pl.DataFrame:
     """Returns the flags of the filtered projects with their status now (status, waiver_reason,
-    waiver_reviewer, waived_at) and rule_label; `status` ("open" / "waived") keeps only those.
-    Every flag of the filter: for counts use `flag_counts`, for the headline `flag_totals`."""
-    return _flags(f, tuple(sorted(rules)), tuple(sorted(severities)), status or "")
+    waiver_reviewer, waived_at) and rule_label, in display order; `status` ("open" / "waived")
+    keeps only those; `top`: the first so many (None: every flag — for counts use `flag_counts`,
+    for the headline `flag_totals`)."""
+    return _flags(f, tuple(sorted(rules)), tuple(sorted(severities)), status or "", top)
 
 
 def flag_counts(f: Filters, rules: Iterable[str] = (), severities: Iterable[str] = ()) -> pl.DataFrame:
@@ -950,7 +953,7 @@ def warm() -> None:
     n_distinct(points, "unit")
     trend = unit_year_trend(f)
     units_with_years(trend, 2)
-    flags(f, status="open")
+    flags(f, status="open", top=TABLE_ROWS)
     flag_totals(f, status="open")
     flags(f, rules=PROJECT_VIEW_RULES, status="open")
     rules_catalog(flag_counts(f))

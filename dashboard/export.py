@@ -14,12 +14,14 @@ formula injection (`jixiao.csvsafe`).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 
 import polars as pl
 
 from dashboard.format import Col, column_config, display_frame, for_export
 from jixiao import csvsafe
+from jixiao.queries import TABLE_ROWS
 
 BOM = "\ufeff"
 # Excel layout kinds (jixiao.report.excel) for the spec's kinds; long text columns wrap.
@@ -28,8 +30,9 @@ _WRAP_AT = 40        # a text column whose values run longer than this wraps
 _MAX_WIDTH = 60      # column width cap, in Excel character units (a CJK character counts two)
 _NAME_CHARS = 60     # file names: the table's name is cut to this many characters
 # A table shows at most this many rows in the browser (the first ones, in the table's order);
-# its downloads hold every row. Sending 50,000 rows to every visitor would make the page wait.
-MAX_ROWS = 4000
+# its downloads hold every row. Sending 50,000 rows to every visitor would make the page wait,
+# and a query may fetch only these rows (`$top`) and the rest when a download is clicked.
+MAX_ROWS = TABLE_ROWS
 
 
 def _safe_name(name: str) -> str:
@@ -116,23 +119,25 @@ def _current_scope() -> str:
 
 
 def download_buttons(df: pl.DataFrame, name: str, key: str, spec: dict[str, Col] | None = None,
-                     scope: str | None = None) -> None:
+                     scope: str | None = None, full: Callable[[], pl.DataFrame] | None = None) -> None:
     """Shows the two download buttons (Excel, CSV) of a table. The files are built only when a
     button is clicked (deferred data), so large tables cost nothing until then. The workbook's
-    title line names the table, `scope` (default: the sidebar filters) and the date."""
+    title line names the table, `scope` (default: the sidebar filters) and the date. `full`: where
+    `df` is only the table's first rows, the whole table, fetched when a button is clicked."""
     import streamlit as st
 
     stem = f"{_safe_name(name)}_{date.today():%Y%m%d}"
     title = title_line(name, scope if scope is not None else _current_scope())
+    whole = full or (lambda: df)
     row = st.container(horizontal=True, gap="small")
     with row:
         st.download_button(
-            "下载 Excel", data=lambda: to_excel_bytes(df, spec, name, title), file_name=f"{stem}.xlsx",
+            "下载 Excel", data=lambda: to_excel_bytes(whole(), spec, name, title), file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx", icon=":material/download:", on_click="ignore", disabled=df.height == 0,
         )
         st.download_button(
-            "下载 CSV", data=lambda: to_csv_bytes(df, spec), file_name=f"{stem}.csv", mime="text/csv",
+            "下载 CSV", data=lambda: to_csv_bytes(whole(), spec), file_name=f"{stem}.csv", mime="text/csv",
             key=f"{key}_csv", icon=":material/download:", on_click="ignore", disabled=df.height == 0,
         )
 
@@ -148,15 +153,20 @@ def table(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, select
 
 
 def table_multi(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, height: int | str = "auto",
-                downloads: bool = True, scope: str | None = None) -> list[dict]:
+                downloads: bool = True, scope: str | None = None, total: int | None = None,
+                full: Callable[[], pl.DataFrame] | None = None) -> list[dict]:
     """Like `table`, with several rows selectable (checkboxes); returns the selected rows as
-    dicts in table order ([] when none)."""
-    rows = _show(df, spec, name=name, key=key, mode="multi-row", height=height, downloads=downloads, scope=scope)
+    dicts in table order ([] when none). Where `df` holds only the first rows of a longer
+    table: `total` = its rows in all (for the caption), `full` = the whole table, fetched for a
+    download only."""
+    rows = _show(df, spec, name=name, key=key, mode="multi-row", height=height, downloads=downloads, scope=scope,
+                 total=total, full=full)
     return [df.row(r, named=True) for r in rows]
 
 
 def _show(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, mode: str | None,
-          height: int | str, downloads: bool, scope: str | None = None) -> list[int]:
+          height: int | str, downloads: bool, scope: str | None = None, total: int | None = None,
+          full: Callable[[], pl.DataFrame] | None = None) -> list[int]:
     import streamlit as st
 
     cols = [c for c in spec if c in df.columns]
@@ -174,10 +184,11 @@ def _show(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, mode: 
         event = st.dataframe(shown, on_select="rerun", selection_mode=mode, **kwargs)
     else:
         st.dataframe(shown, **kwargs)
-    if df.height > MAX_ROWS:  # (the caption says so)
-        st.caption(f"表中显示前 {MAX_ROWS:,} 行（共 {df.height:,} 行）；下载 Excel / CSV 可得全部行。")
+    total = max(total or 0, df.height)
+    if total > min(df.height, MAX_ROWS):  # (the caption says so)
+        st.caption(f"表中显示前 {min(df.height, MAX_ROWS):,} 行（共 {total:,} 行）；下载 Excel / CSV 可得全部行。")
     if downloads:
-        download_buttons(df, name, key, spec, scope)
+        download_buttons(df, name, key, spec, scope, full)
     if not mode:
         return []
     rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])

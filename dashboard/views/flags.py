@@ -111,16 +111,19 @@ def undo_form(rows: list[dict], user: auth.User) -> None:
         done(f"已撤销 {n} 条标记的接受，恢复为未处理。")
 
 
-def accept_all_form(open_flags: pl.DataFrame, user: auth.User, scope: str) -> None:
-    """Accepting every open flag the filters show, with one reason, after a confirmation."""
-    n = open_flags.height
+def accept_all_form(f, rules: list[str], severities: list[str], counts: pl.DataFrame, totals: dict,
+                    user: auth.User, scope: str) -> None:
+    """Accepting every open flag the filters show, with one reason, after a confirmation. The
+    summary comes from the counts; the flags themselves are fetched only when it is submitted."""
+    n = int(totals["n_open"])
     with st.expander(f"批量接受当前筛选下的全部未处理标记（{n:,} 条）", icon=":material/done_all:"):
-        per_rule = open_flags.group_by("rule_label").len().sort(["len", "rule_label"], descending=[True, False])
-        st.caption(f"范围：{fmt.md_escape(scope)}。涉及 {open_flags['unit'].n_unique():,} 个单位、"
-                   f"{open_flags['project_id'].n_unique():,} 个项目；"
-                   + "；".join(f"{fmt.md_escape(r)} {k:,} 条" for r, k in per_rule.iter_rows()))
+        per_rule = data.rule_counts(counts, open_only=True)
+        st.caption(f"范围：{fmt.md_escape(scope)}。涉及 {int(totals['n_units_open'] or 0):,} 个单位、"
+                   f"{int(totals['n_projects_open'] or 0):,} 个项目；"
+                   + "；".join(f"{r} {fmt.md_escape(t or '')} {k:,} 条"
+                              for r, t, k in per_rule.select("rule", "rule_title", "n_open").iter_rows()))
         # the confirmation is tied to this scope: a changed filter needs a new tick
-        confirm_key = fmt.widget_key("fl_bulk_confirm", f"{scope}|{n}|{open_flags['flag_id'].min()}")
+        confirm_key = fmt.widget_key("fl_bulk_confirm", f"{scope}|{n}|{totals.get('first_open_flag')}")
         with st.form("fl_bulk", clear_on_submit=True, border=False):
             reason = st.text_area("接受理由（必填，这些标记共用）", key="fl_bulk_reason", max_chars=500)
             confirm = st.checkbox(f"确认接受以上全部 {n:,} 条标记", key=confirm_key)
@@ -131,6 +134,7 @@ def accept_all_form(open_flags: pl.DataFrame, user: auth.User, scope: str) -> No
             elif not confirm:
                 st.error(f"请先勾选「确认接受以上全部 {n:,} 条标记」。")
             else:
+                open_flags = data.flags(f, rules=rules, severities=severities, status="open")
                 k = data.accept_flags(open_flags.to_dicts(), reason, user)
                 done(f"已接受 {k:,} 条标记（{fmt.md_escape(scope)}）。")
 
@@ -152,7 +156,8 @@ with tab_flags:
         st.success(msg, icon=":material/check_circle:")
 
     user = auth.has_role(auth.REVIEWER)
-    fl = data.flags(f, rules=rules, severities=severities, status=STATUS[status_label])
+    # the table's first rows only; every flag is fetched for a download or an accept-all
+    fl = data.flags(f, rules=rules, severities=severities, status=STATUS[status_label], top=data.TABLE_ROWS)
     totals = data.flag_totals(f, rules=rules, severities=severities, status=STATUS[status_label])
     if fl.height == 0:
         st.info("当前筛选下没有符合条件的问题标记。" + ("（状态为「未处理」：已接受的标记不在此列，可把状态改为「全部」。）"
@@ -161,8 +166,8 @@ with tab_flags:
         open_n = int(totals["n_open"])
         st.markdown(f"共 **{totals['n']:,}** 条，其中未处理 **{open_n:,}** 条，涉及 "
                     f"**{totals['n_projects']:,}** 个项目、**{totals['n_units']:,}** 个单位。")
+        counts = data.flag_counts(f, rules=rules, severities=severities)  # open ones are drawn
         if open_n:
-            counts = data.flag_counts(f, rules=rules, severities=severities)  # open ones are drawn
             left, right = st.columns(2, gap="large")
             scope = (f, tuple(rules), tuple(severities))
             left.plotly_chart(data.figure("fl_rules", lambda: charts.flags_by_rule(data.rule_counts(counts)), *scope),
@@ -171,7 +176,9 @@ with tab_flags:
 
         st.markdown("**标记明细**（勾选一行查看完整的问题说明、原文和处理记录" + ("；勾选多行可一并接受或撤销）" if user else "）"))
         gen = st.session_state.setdefault("fl_table_gen", 0)
-        picked = export.table_multi(fmt.label_codes(fl), FLAG_SPEC, name="问题标记", key=f"fl_table_{gen}", height=420)
+        picked = export.table_multi(
+            fmt.label_codes(fl), FLAG_SPEC, name="问题标记", key=f"fl_table_{gen}", height=420, total=int(totals["n"]),
+            full=lambda: fmt.label_codes(data.flags(f, rules=rules, severities=severities, status=STATUS[status_label])))
         # the ticked rows with their status codes (the table shows labels)
         ids = [r["flag_id"] for r in picked]
         rows = fl.filter(pl.col("flag_id").is_in(ids)).to_dicts()
@@ -190,14 +197,14 @@ with tab_flags:
                 accept_form(open_rows, user)
             if waived_rows:
                 undo_form(waived_rows, user)
-            open_flags = fl.filter(pl.col("status") == "open")
-            if open_flags.height and not rows:
+            if open_n and not rows:
                 scope = " · ".join([f.describe(), "、".join(rules) or "全部规则", "、".join(severities) or "全部严重程度"])
-                accept_all_form(open_flags, user, scope)
+                accept_all_form(f, rules, severities, counts, totals, user, scope)
 
 with tab_log:
-    everything = data.flags(f, rules=rules, severities=severities)
-    log = data.decisions(everything)
+    # every flag of the filter is read only when there is a log to match it with
+    log = data.decisions(data.flags(f, rules=rules, severities=severities) if data.waiver_events().height
+                         else data.flags(f, rules=rules, severities=severities, top=0))
     st.caption("当前筛选下问题标记的每一次接受和撤销（只增不改，最新在前）；"
                f"记录保存在 {data.waiver_log().name}。")
     if log.height == 0:

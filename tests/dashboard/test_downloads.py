@@ -207,3 +207,27 @@ def test_excel_sheet_names_are_made_valid_and_titled():
     ws = load_workbook(io.BytesIO(export.to_excel_bytes(df, spec, "巴财企[2022]38号"))).active
     assert ws.title == "巴财企〔2022〕38号"
     assert ws.cell(4, 2).value == 0.5 and ws.cell(4, 2).number_format == "0.00%"
+
+
+def test_flags_table_shows_its_first_rows_and_downloads_every_flag(seed_db, captured, monkeypatch):
+    """At scale the flags table holds the first rows only (the query's $top); the caption gives
+    the whole count and the downloads fetch every flag of the filter."""
+    from dashboard import data
+    from jixiao.db import connect
+
+    con = connect(seed_db, read_only=True)
+    n = con.sql("SELECT count(*) FROM flags f JOIN projects p USING (project_id) "
+                "WHERE coalesce(p.scope, 'project') = 'project'").fetchall()[0][0]
+    con.close()
+    assert n > 3
+    monkeypatch.setattr(data, "TABLE_ROWS", 3)
+    start = len(captured)
+    at = _open("flags", {"status": "全部"})
+    table = _table_startswith(at, "fl_table_")
+    assert len(table.value) == 3
+    assert any(f"表中显示前 3 行（共 {n:,} 行）" in c.value for c in at.caption)
+    drawn = [b for b in _drawn(captured, start) if b["key"].startswith("fl_table_")]
+    xlsx = next(b for b in drawn if b["file_name"].endswith(".xlsx"))
+    assert check_xlsx(_content(xlsx), xlsx["file_name"]) == n
+    csv = next(b for b in drawn if b["file_name"].endswith(".csv"))
+    assert len(_content(csv).decode("utf-8-sig").splitlines()) == n + 1

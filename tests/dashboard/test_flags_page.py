@@ -212,6 +212,28 @@ def test_flags_accept_all_shown_needs_confirmation(open_page, waiver_log, seed_d
     assert not [d for d in at.dataframe if d.key and d.key.startswith("fl_table_")], "no open JX404 left"
 
 
+def test_flags_accept_all_takes_every_open_flag_not_only_the_rows_shown(open_page, waiver_log, seed_db, monkeypatch):
+    """The table shows the first rows only (data.TABLE_ROWS); accepting everything the filters
+    show accepts every open flag of the filter, fetched when the form is submitted."""
+    from dashboard import data
+
+    monkeypatch.setattr(data, "TABLE_ROWS", 2)
+    where = "FROM flags f JOIN projects p USING (project_id) WHERE coalesce(p.scope, 'project') = 'project'"
+    n = _count(seed_db, f"SELECT count(*) {where}")
+    # a waiver is per (rule, project, indicator): flags sharing that key are accepted together
+    keys = _count(seed_db, f"SELECT count(DISTINCT (f.rule, f.project_id, coalesce(f.indicator_id, ''))) {where}")
+    assert n >= keys > 2
+    at = open_page("flags", user="张审核")
+    assert len(_flags_table(at).value) == 2
+    at.text_area(key="fl_bulk_reason").input("统一口径")
+    next(c for c in at.checkbox if c.label.startswith("确认接受")).check()
+    _click(at, f"接受全部 {n:,} 条")
+    _ok(at)
+    events = _events(waiver_log)
+    assert len(events) == keys and len({(e["rule"], e["project_id"], e["indicator_id"]) for e in events}) == keys
+    assert any(f"已接受 {keys:,} 条" in s.value for s in at.success)
+
+
 # --------------------------------------------------------------------------- to the drill-down
 
 
