@@ -25,7 +25,6 @@ Each returns a dict of p50 / p95 (ms) per page; `format_table` prints them.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -34,6 +33,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from jixiao.serve import default_workers, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -79,21 +80,16 @@ def _round(v: float | None) -> float | None:
 # ----------------------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    """Returns a TCP port free on 127.0.0.1 now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
-def served(db: Path, env: dict[str, str] | None = None, timeout: float = 90, port: int | None = None):
-    """Runs the dashboard on the database (127.0.0.1, the port or a free one) in its own process
-    group and yields (base url, port); stops it (that group) afterwards."""
+def served(db: Path, env: dict[str, str] | None = None, timeout: float = 90, port: int | None = None,
+           workers: int = 1):
+    """Runs the dashboard on the database (127.0.0.1, the port or a free one; `workers` server
+    processes, behind the balancer when more than one) in its own process group and yields
+    (base url, port); stops it (that group) afterwards."""
     from jixiao.serve import streamlit_command
 
     port = port or free_port()
-    cmd, app_env = streamlit_command(Path(db), port, headless=True)
+    cmd, app_env = streamlit_command(Path(db), port, headless=True, workers=workers)
     proc = subprocess.Popen(cmd, env={**os.environ, **app_env, **(env or {})}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}/"
@@ -239,13 +235,15 @@ def _interaction(page, title: str):
 
 
 def browser_pass(db: Path, rounds: int = 3, pages: list[str] | None = None, timeout_s: float = 120,
-                 log=print) -> dict:
+                 log=print, workers: int | None = None) -> dict:
     """Given a database, opens the dashboard's pages in headless Chromium `rounds` times (each on
     a freshly started server): first visit, repeat visit and one interaction per page. Returns
     {"pages": {title: {first, repeat, interaction: {n, p50_ms, p95_ms, max_ms}, bytes_first,
-    bytes_repeat, errors}}, "rounds": n}."""
+    bytes_repeat, errors}}, "rounds": n, "workers": n}: served as `jixiao serve` serves (`workers`
+    server processes, default one per core)."""
     from playwright.sync_api import sync_playwright
 
+    workers = workers or default_workers()
     titles = [t for t, _ in PAGES if pages is None or t in pages]
     unknown = set(pages or ()) - {t for t, _ in PAGES}
     if unknown:
@@ -259,7 +257,7 @@ def browser_pass(db: Path, rounds: int = 3, pages: list[str] | None = None, time
         try:
             # The app's own files (JavaScript, Plotly) come from the browser's cache on a real
             # visit after a restart: load them once on a server of their own, not measured.
-            with served(db, port=port) as (base, _port):
+            with served(db, port=port, workers=workers) as (base, _port):
                 warm = ctx.new_page()
                 frames = _Frames(warm)
                 t0 = time.perf_counter()
@@ -267,7 +265,7 @@ def browser_pass(db: Path, rounds: int = 3, pages: list[str] | None = None, time
                 _wait_ready(warm, frames, t0, timeout_s)
                 warm.close()
             for r in range(rounds):
-                with served(db, port=port) as (base, _port):
+                with served(db, port=port, workers=workers) as (base, _port):
                     page = ctx.new_page()
                     frames = _Frames(page)
                     # first visits: / is the overview; the others by their sidebar links
@@ -305,7 +303,7 @@ def browser_pass(db: Path, rounds: int = 3, pages: list[str] | None = None, time
                       "kb_first": round(max(v["bytes_first"], default=0) / 1e3, 1),
                       "kb_repeat": round(max(v["bytes_repeat"], default=0) / 1e3, 1),
                       "errors": sum(v["errors"])}
-    return {"rounds": rounds, "pages": out}
+    return {"rounds": rounds, "workers": workers, "pages": out}
 
 
 # ----------------------------------------------------------------------------- sessions
@@ -406,18 +404,20 @@ def _sessions_once(port: int, n: int, timeout_s: float) -> dict:
             "ready": _summary(ready), "pages": {k: _summary(v) for k, v in per_page.items()}}
 
 
-def sessions_pass(db: Path, n: int = 50, timeout_s: float = 120, log=print) -> dict:
+def sessions_pass(db: Path, n: int = 50, timeout_s: float = 120, log=print, workers: int | None = None) -> dict:
     """Given a database, starts the dashboard and runs `n` websocket sessions at once, each
     opening the overview and one other page — right after the start (cold caches) and once more
-    (warm). Returns {"cold": {...}, "warm": {...}}: errors and p50 / p95 (ms) of every page run."""
-    with served(db) as (_base, port):
+    (warm). Returns {"cold": {...}, "warm": {...}}: errors and p50 / p95 (ms) of every page run.
+    Served as `jixiao serve` serves: `workers` server processes (default one per core)."""
+    workers = workers or default_workers()
+    with served(db, workers=workers) as (_base, port):
         cold = _sessions_once(port, n, timeout_s)
         log(f"sessions {n} cold: errors {cold['errors']}, ready p50 {cold['ready']['p50_ms']} ms "
             f"p95 {cold['ready']['p95_ms']} ms, wall {cold['wall_s']} s")
         warm = _sessions_once(port, n, timeout_s)
         log(f"sessions {n} warm: errors {warm['errors']}, ready p50 {warm['ready']['p50_ms']} ms "
             f"p95 {warm['ready']['p95_ms']} ms, wall {warm['wall_s']} s")
-    return {"level": "websocket (Streamlit's protocol, no browser)", "cold": cold, "warm": warm}
+    return {"level": "websocket (Streamlit's protocol, no browser)", "workers": workers, "cold": cold, "warm": warm}
 
 
 # ----------------------------------------------------------------------------- report

@@ -76,13 +76,18 @@ def _prepared(path: Path) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from jixiao.serve import serve_notes, streamlit_command
+    from jixiao.serve import default_workers, serve_notes, streamlit_command
+
+    if args.workers is not None and args.workers < 1:
+        print("--workers 至少为 1", file=sys.stderr)
+        return 2
 
     path = _existing_db(args)
     if path is None or not _prepared(path):
         return 2
     cmd, env = streamlit_command(path, args.port, host=args.host, headless=args.headless,
-                                 users=args.users, require_login=args.require_login)
+                                 users=args.users, require_login=args.require_login,
+                                 workers=args.workers or default_workers())
     for note in serve_notes(args.host, env):
         print(note, file=sys.stderr)
     return subprocess.call(cmd, env={**os.environ, **env})
@@ -322,6 +327,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network)")
     p.add_argument("--headless", action="store_true", help="do not open a browser")
+    p.add_argument("--workers", type=int, default=None,
+                   help="server processes behind the one address (default: one per core, at most 4; 1 = a single server)")
     p.add_argument("--users", default=None, help="users file (default: $JIXIAO_USERS or ~/.config/jixiao/users.json)")
     p.add_argument("--require-login", action="store_true", default=None,
                    help="viewing needs a sign-in too (default: $JIXIAO_REQUIRE_LOGIN; else viewing is open)")

@@ -10,14 +10,25 @@ second and more) are imported when the server starts, not in the first visitor's
 and the shared caches are filled with the unfiltered view of every page (and the overview
 of each year) before the server opens its port, then again by a background thread after
 every import or waiver (`dashboard.data.warm_in_background`; JIXIAO_WARM=0 turns it off).
+
+With `workers` > 1 (`jixiao serve --workers N`; default one per core, at most four), the command
+is `python -m jixiao.serve workers N HOST PORT …`: N such servers on free loopback ports and,
+once every one answers, `jixiao.balancer` on HOST:PORT keeping each browser on one of them. A
+server that exits is started again on its port; the balancer sends its browsers to the others
+meanwhile.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import signal
+import socket
+import subprocess
 import sys
+import time
 import tomllib
+import urllib.request
 from pathlib import Path
 
 from jixiao.db import REPO_ROOT
@@ -27,6 +38,20 @@ APP = REPO_ROOT / "dashboard" / "app.py"
 DEFAULT_HOST = "127.0.0.1"
 # Viewing needs a sign-in when this is 1/true/yes (read by dashboard/auth.py).
 REQUIRE_LOGIN_ENV = "JIXIAO_REQUIRE_LOGIN"
+MAX_AUTO_WORKERS = 4  # each server holds its own caches: memory grows with them
+
+
+def default_workers() -> int:
+    """Returns the number of server processes `serve` starts by default: one per core, at most
+    MAX_AUTO_WORKERS."""
+    return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """Returns a TCP port free on `host` now."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
 
 
 def _flag_value(value) -> str:
@@ -49,14 +74,21 @@ def config_flags(path: Path | None = None, overrides: dict[str, str] | None = No
 
 
 def streamlit_command(db_path: Path, port: int, host: str = DEFAULT_HOST, headless: bool = True,
-                      users: Path | str | None = None,
-                      require_login: bool | None = None) -> tuple[list[str], dict[str, str]]:
-    """Given the database, port and address (and optionally the users file and whether viewing
-    needs a sign-in), returns the command line and the environment that start the app."""
+                      users: Path | str | None = None, require_login: bool | None = None,
+                      workers: int = 1) -> tuple[list[str], dict[str, str]]:
+    """Given the database, port and address (and optionally the users file, whether viewing
+    needs a sign-in and how many server processes), returns the command line and the
+    environment that start the app."""
     overrides = {"server.address": host or DEFAULT_HOST, "server.port": int(port)}
     if headless:
         overrides["server.headless"] = True
-    cmd = [sys.executable, "-m", "jixiao.serve", "run", str(APP), *config_flags(overrides=overrides)]
+    if workers > 1:
+        # the servers behind the balancer never open a browser; the balancer does, unless headless
+        cmd = [sys.executable, "-m", "jixiao.serve", "workers", str(int(workers)), host or DEFAULT_HOST, str(int(port)),
+               "0" if headless else "1", str(APP),
+               *config_flags(overrides={**overrides, "server.address": "127.0.0.1", "server.headless": True})]
+    else:
+        cmd = [sys.executable, "-m", "jixiao.serve", "run", str(APP), *config_flags(overrides=overrides)]
     env = {"JIXIAO_DB": str(Path(db_path).resolve())}
     if users:
         env["JIXIAO_USERS"] = str(Path(users).expanduser().resolve())
@@ -116,9 +148,90 @@ def _serialize_once() -> None:
     dataframe_util.convert_anything_to_arrow_bytes(pl.DataFrame({"a": [1]}).to_arrow())
 
 
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def _with_port(flags: list[str], port: int) -> list[str]:
+    return [f for f in flags if not f.startswith("--server.port=")] + [f"--server.port={port}"]
+
+
+def workers_main(argv: list[str]) -> int:
+    """`workers N HOST PORT OPEN APP FLAGS…`: runs N servers (`run APP FLAGS…` on free loopback
+    ports) and, once all answer, the balancer on HOST:PORT (and a browser on it when OPEN is
+    1); restarts a server that exits; stops them all on SIGTERM / SIGINT."""
+    import asyncio
+
+    from jixiao.balancer import serve_forever
+
+    n, host, port, open_browser, app, flags = int(argv[0]), argv[1], int(argv[2]), argv[3] == "1", argv[4], argv[5:]
+    ports = [free_port() for _ in range(n)]
+    procs: list[subprocess.Popen | None] = [None] * n
+
+    def start(i: int) -> subprocess.Popen:
+        # its "You can now view your Streamlit app" names its own port, not the one to open
+        return subprocess.Popen([sys.executable, "-m", "jixiao.serve", "run", app, *_with_port(flags, ports[i])],
+                                stdout=subprocess.DEVNULL)
+
+    def stop(*_):
+        for p in procs:
+            if p and p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p and p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for i in range(n):
+        procs[i] = start(i)
+    while not all(_healthy(p) for p in ports):  # each fills its caches before opening its port
+        for i, p in enumerate(procs):
+            if p.poll() is not None:
+                print(f"仪表盘服务进程 {i + 1} 启动失败（退出码 {p.returncode}）", file=sys.stderr)
+                stop()
+        time.sleep(0.3)
+
+    async def run() -> None:
+        async def watch() -> None:
+            while True:
+                await asyncio.sleep(1)
+                for i, p in enumerate(procs):
+                    if p.poll() is not None:
+                        print(f"仪表盘服务进程 {i + 1} 已退出（退出码 {p.returncode}），正在重新启动", file=sys.stderr)
+                        procs[i] = start(i)
+
+        asyncio.ensure_future(watch())
+        def ready(_port: int) -> None:
+            url = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}/"
+            print(f"仪表盘：{url}（{n} 个服务进程）", file=sys.stderr, flush=True)
+            if open_browser:
+                import webbrowser
+
+                webbrowser.open(url)
+
+        await serve_forever(host, port, [("127.0.0.1", p) for p in ports], ready=ready)
+
+    try:
+        asyncio.run(run())
+    finally:
+        stop()
+    return 0
+
+
 def main() -> int:
     """Streamlit's command line (`streamlit run …`), the dashboard's libraries imported first.
-    Importing them does no work on data (that happens on a page's first run)."""
+    Importing them does no work on data (that happens on a page's first run). `workers …`:
+    several of those behind the balancer (`workers_main`)."""
+    if sys.argv[1:2] == ["workers"]:
+        return workers_main(sys.argv[2:])
     import importlib
 
     sys.path.insert(0, str(REPO_ROOT))  # where `streamlit run dashboard/app.py` finds `dashboard`

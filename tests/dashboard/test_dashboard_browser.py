@@ -54,10 +54,11 @@ def _assert_clean(page, where: str) -> None:
 
 @contextmanager
 def _served(db: Path, env: dict[str, str] | None = None):
-    """Runs `jixiao serve` on the database (on 127.0.0.1, its default) and yields its address."""
+    """Runs `jixiao serve` on the database (on 127.0.0.1, its default; two server processes
+    behind the balancer, as on a machine with two cores or more) and yields its address."""
     port = free_port()
     jixiao = Path(sys.executable).with_name("jixiao")
-    cmd = [str(jixiao), "serve", "--db", str(db), "--port", str(port), "--headless"]
+    cmd = [str(jixiao), "serve", "--db", str(db), "--port", str(port), "--headless", "--workers", "2"]
     proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
@@ -257,6 +258,16 @@ def test_a_deep_link_on_a_fresh_server_keeps_navigation_sidebar_and_filters(seed
             assert "单个文件不超过 20 MB" in hint.evaluate("e => getComputedStyle(e, '::after').content")
             assert hint.evaluate("e => getComputedStyle(e).fontSize") == "0px"  # "20MB per file" not shown
             _assert_clean(page, "数据导入 signed in")
+            # an upload reaches the server holding this session (behind the balancer): the
+            # page's next run sees the file, and the import button is enabled
+            start = page.get_by_role("button", name="开始导入")
+            assert start.is_disabled()
+            seed = next(Path(__file__).resolve().parents[2].joinpath("datasets", "seeds").glob("*.txt"))
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(seed))
+            page.wait_for_selector(f"[data-testid='stFileChipName']:has-text('{seed.name[:6]}')", timeout=15_000)
+            _wait_done(page)
+            assert start.is_enabled()
+            _assert_clean(page, "数据导入 with an upload")
             browser.close()
 
 
