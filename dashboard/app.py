@@ -41,7 +41,6 @@ if not may_view:
     # instead of the page asked for, whose address (a shared link) is kept for after it.
     auth.sign_in_page()
     st.stop()
-style.preload_charts()
 filters.search_sidebar()  # on every page: a project by name or 项目编码, across units and years
 auth.sidebar()
 filters.sidebar()

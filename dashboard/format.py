@@ -8,7 +8,7 @@ on-screen column config (`column_config`) and the download (`dashboard.export`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -49,6 +49,13 @@ class Col:
     kind: str = "text"
     help: str | None = None
     width: str | int | None = None  # "small" | "medium" | "large" or pixels
+    bar: float | None = None  # a number column drawn as a bar in its cell, full at this value
+
+
+def bar(col: Col, full: float | None) -> Col:
+    """Given a number column and the value its bar is full at (the column's largest), returns
+    the column drawn as a bar in each cell with its number — a chart inside the table."""
+    return replace(col, bar=float(full) if full else 1.0)
 
 
 def text(label: str, help: str | None = None, width: str | None = None) -> Col:
@@ -92,7 +99,10 @@ def column_config(spec: dict[str, Col]) -> dict:
 
     out = {}
     for name, c in spec.items():
-        if c.kind in _FORMATS:
+        if c.kind in _FORMATS and c.bar is not None:
+            out[name] = st.column_config.ProgressColumn(c.label, help=c.help, format=_FORMATS[c.kind], min_value=0,
+                                                        max_value=c.bar, width=c.width or "medium")
+        elif c.kind in _FORMATS:
             out[name] = st.column_config.NumberColumn(c.label, help=c.help, format=_FORMATS[c.kind], width=c.width)
         elif c.kind == "datetime":
             out[name] = st.column_config.DatetimeColumn(c.label, help=c.help, format="YYYY-MM-DD HH:mm", width=c.width)
