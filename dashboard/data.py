@@ -63,6 +63,7 @@ UPLOAD_TYPES = UPLOAD_SUFFIXES
 FILTER_DEFAULTS = jqueries.FILTER_DEFAULTS
 DEFAULT_PARAMS = jqueries.DEFAULT_PARAMS
 TABLE_ROWS = jqueries.TABLE_ROWS  # rows a table shows (the first ones); the rest fetched for a download
+PAGE_ROWS = jqueries.PAGE_ROWS  # rows per page of the flags table
 
 
 # --------------------------------------------------------------------------- database file
@@ -409,18 +410,19 @@ def overview_metrics(f: Filters) -> dict[str, Any]:
 
 @_shared
 def _flags(v: tuple, f: Filters, rules: tuple[str, ...], severities: tuple[str, ...], status: str,
-           top: int | None) -> pl.DataFrame:
-    df = run("flags_filtered", **f.params(), rules=list(rules), severities=list(severities), status=status, top=top)
+           top: int | None, offset: int) -> pl.DataFrame:
+    df = run("flags_filtered", **f.params(), rules=list(rules), severities=list(severities), status=status, top=top,
+             offset=offset)
     return df.with_columns((pl.col("rule") + " " + pl.col("rule_title").fill_null("")).alias("rule_label"))
 
 
 def flags(f: Filters, rules: Iterable[str] = (), severities: Iterable[str] = (),
-          status: str | None = None, top: int | None = None) -> pl.DataFrame:
+          status: str | None = None, top: int | None = None, offset: int = 0) -> pl.DataFrame:
     """Returns the flags of the filtered projects with their status now (status, waiver_reason,
     waiver_reviewer, waived_at) and rule_label, in display order; `status` ("open" / "waived")
-    keeps only those; `top`: the first so many (None: every flag — for counts use `flag_counts`,
-    for the headline `flag_totals`)."""
-    return _flags(f, tuple(sorted(rules)), tuple(sorted(severities)), status or "", top)
+    keeps only those; `top` from `offset`: one page of them (top None: every flag — for counts
+    use `flag_counts`, for the headline `flag_totals`)."""
+    return _flags(f, tuple(sorted(rules)), tuple(sorted(severities)), status or "", top, int(offset))
 
 
 def flag_counts(f: Filters, rules: Iterable[str] = (), severities: Iterable[str] = ()) -> pl.DataFrame:
@@ -953,7 +955,7 @@ def warm() -> None:
     n_distinct(points, "unit")
     trend = unit_year_trend(f)
     units_with_years(trend, 2)
-    flags(f, status="open", top=TABLE_ROWS)
+    flags(f, status="open", top=PAGE_ROWS)
     flag_totals(f, status="open")
     flags(f, rules=PROJECT_VIEW_RULES, status="open")
     rules_catalog(flag_counts(f))

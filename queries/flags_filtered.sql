@@ -2,9 +2,9 @@
 -- grain: one row per flag
 -- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic;
 --             $rules (rule codes, empty = all), $severities (高/中/低, empty = all),
---             $status ('open' / 'waived', '' = all), $top (rows at most, in display order; NULL = all:
---             the page shows the first jixiao.queries.TABLE_ROWS and fetches the rest only for a download
---             or an accept-all)
+--             $status ('open' / 'waived', '' = all); $top rows from row $offset on, in display order
+--             (NULL = all: the page shows one page of jixiao.queries.PAGE_ROWS and fetches every flag
+--             only for a download or an accept-all)
 -- used by: dashboard/views/flags.py, the review of every flag (via data.flags; status from the waiver log)
 WITH p AS (
     -- include: filtered_projects
@@ -45,4 +45,4 @@ WHERE (len(CAST($rules AS VARCHAR[])) = 0 OR list_contains(CAST($rules AS VARCHA
 -- flag_context.display_order: rule, unit, year, project name, indicator (project-wide flags
 -- first), flag id — ranked once in derive, so a filter keeps the order without sorting text
 ORDER BY c.display_order
-LIMIT CAST($top AS BIGINT)
+LIMIT CAST($top AS BIGINT) OFFSET CAST($offset AS BIGINT)

@@ -156,10 +156,8 @@ with tab_flags:
         st.success(msg, icon=":material/check_circle:")
 
     user = auth.has_role(auth.REVIEWER)
-    # the table's first rows only; every flag is fetched for a download or an accept-all
-    fl = data.flags(f, rules=rules, severities=severities, status=STATUS[status_label], top=data.TABLE_ROWS)
     totals = data.flag_totals(f, rules=rules, severities=severities, status=STATUS[status_label])
-    if fl.height == 0:
+    if not totals["n"]:
         st.info("当前筛选下没有符合条件的问题标记。" + ("（状态为「未处理」：已接受的标记不在此列，可把状态改为「全部」。）"
                                                     if status_label == "未处理" else ""))
     else:
@@ -175,9 +173,22 @@ with tab_flags:
             right.plotly_chart(data.figure("fl_units", lambda: charts.flags_by_unit(counts), *scope), key="fl_unit_chart")
 
         st.markdown("**标记明细**（勾选一行查看完整的问题说明、原文和处理记录" + ("；勾选多行可一并接受或撤销）" if user else "）"))
+        # one page of the table at a time; every flag is fetched for a download or an accept-all
+        n_pages = -(-int(totals["n"]) // data.PAGE_ROWS)
+        page_no = 1
+        if n_pages > 1:
+            where = f"{f.params()}|{rules}|{severities}|{status_label}"  # a new filter starts at page 1
+            page_no = int(st.number_input(f"页码（共 {n_pages:,} 页）", min_value=1, max_value=n_pages, value=1, step=1,
+                                          key=fmt.widget_key("fl_page", where), width=180))
+        first = (page_no - 1) * data.PAGE_ROWS
+        fl = data.flags(f, rules=rules, severities=severities, status=STATUS[status_label], top=data.PAGE_ROWS,
+                        offset=first)
+        if n_pages > 1:
+            st.caption(f"第 {first + 1:,}–{first + fl.height:,} 条（共 {totals['n']:,} 条，每页 {data.PAGE_ROWS:,} 条，"
+                       "按规则、单位、年度、项目排列）；下载 Excel / CSV 可得全部。")
         gen = st.session_state.setdefault("fl_table_gen", 0)
         picked = export.table_multi(
-            fmt.label_codes(fl), FLAG_SPEC, name="问题标记", key=f"fl_table_{gen}", height=420, total=int(totals["n"]),
+            fmt.label_codes(fl), FLAG_SPEC, name="问题标记", key=f"fl_table_{gen}_{page_no}", height=420,
             full=lambda: fmt.label_codes(data.flags(f, rules=rules, severities=severities, status=STATUS[status_label])))
         # the ticked rows with their status codes (the table shows labels)
         ids = [r["flag_id"] for r in picked]

@@ -168,7 +168,7 @@ def test_flags_downloads_open_with_a_flag_and_a_template_selected(seed_db, captu
     assert not at.exception, [e.value for e in at.exception]
     drawn = _drawn(captured, start)
     keys = {b["key"].rsplit("_", 1)[0] for b in drawn}
-    assert {"fl_table_0", "tpl_clusters"} <= keys and any(k.startswith("tpl_occ") for k in keys), keys
+    assert {"fl_table_0_1", "tpl_clusters"} <= keys and any(k.startswith("tpl_occ") for k in keys), keys
     for b in drawn:
         check_file(b)
     occ = next(b for b in drawn if b["key"].startswith("tpl_occ") and b["file_name"].endswith(".xlsx"))
@@ -209,9 +209,10 @@ def test_excel_sheet_names_are_made_valid_and_titled():
     assert ws.cell(4, 2).value == 0.5 and ws.cell(4, 2).number_format == "0.00%"
 
 
-def test_flags_table_shows_its_first_rows_and_downloads_every_flag(seed_db, captured, monkeypatch):
-    """At scale the flags table holds the first rows only (the query's $top); the caption gives
-    the whole count and the downloads fetch every flag of the filter."""
+def test_flags_table_is_paged_and_downloads_every_flag(seed_db, captured, monkeypatch):
+    """At scale the flags table holds one page (the query's $top from $offset); the caption
+    gives the rows shown and the whole count, a page number turns the page, and the downloads
+    fetch every flag of the filter."""
     from dashboard import data
     from jixiao.db import connect
 
@@ -219,15 +220,31 @@ def test_flags_table_shows_its_first_rows_and_downloads_every_flag(seed_db, capt
     n = con.sql("SELECT count(*) FROM flags f JOIN projects p USING (project_id) "
                 "WHERE coalesce(p.scope, 'project') = 'project'").fetchall()[0][0]
     con.close()
-    assert n > 3
-    monkeypatch.setattr(data, "TABLE_ROWS", 3)
+    assert n > 6
+    monkeypatch.setattr(data, "PAGE_ROWS", 3)
     start = len(captured)
     at = _open("flags", {"status": "全部"})
-    table = _table_startswith(at, "fl_table_")
-    assert len(table.value) == 3
-    assert any(f"表中显示前 3 行（共 {n:,} 行）" in c.value for c in at.caption)
+    page1 = _table_startswith(at, "fl_table_").value
+    assert len(page1) == 3
+    assert any(c.value.startswith(f"第 1–3 条（共 {n:,} 条，每页 3 条") for c in at.caption)
     drawn = [b for b in _drawn(captured, start) if b["key"].startswith("fl_table_")]
     xlsx = next(b for b in drawn if b["file_name"].endswith(".xlsx"))
     assert check_xlsx(_content(xlsx), xlsx["file_name"]) == n
     csv = next(b for b in drawn if b["file_name"].endswith(".csv"))
     assert len(_content(csv).decode("utf-8-sig").splitlines()) == n + 1
+    # page 2: the next three flags in the same order
+    pages = -(-n // 3)
+    box = next(x for x in at.number_input if x.label == f"页码（共 {pages:,} 页）")
+    box.set_value(2).run()
+    assert not at.exception
+    page2 = _table_startswith(at, "fl_table_").value
+    assert len(page2) == 3
+    assert any(c.value.startswith(f"第 4–6 条（共 {n:,} 条") for c in at.caption)
+    whole = _content(xlsx)
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(whole)).active
+    header = [c.value for c in ws[3]]
+    col = header.index("问题说明") + 1
+    messages = [ws.cell(r, col).value for r in range(4, 4 + n)]
+    assert list(page1["message"]) == messages[:3] and list(page2["message"]) == messages[3:6]

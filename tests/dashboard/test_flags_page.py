@@ -213,11 +213,11 @@ def test_flags_accept_all_shown_needs_confirmation(open_page, waiver_log, seed_d
 
 
 def test_flags_accept_all_takes_every_open_flag_not_only_the_rows_shown(open_page, waiver_log, seed_db, monkeypatch):
-    """The table shows the first rows only (data.TABLE_ROWS); accepting everything the filters
-    show accepts every open flag of the filter, fetched when the form is submitted."""
+    """The table shows one page (data.PAGE_ROWS); accepting everything the filters show accepts
+    every open flag of the filter, fetched when the form is submitted."""
     from dashboard import data
 
-    monkeypatch.setattr(data, "TABLE_ROWS", 2)
+    monkeypatch.setattr(data, "PAGE_ROWS", 2)
     where = "FROM flags f JOIN projects p USING (project_id) WHERE coalesce(p.scope, 'project') = 'project'"
     n = _count(seed_db, f"SELECT count(*) {where}")
     # a waiver is per (rule, project, indicator): flags sharing that key are accepted together
