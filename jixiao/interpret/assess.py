@@ -181,10 +181,17 @@ def _horizons(p: ParsedProject, notes: list[Note]) -> None:
 
 
 def _total(p: ParsedProject) -> None:
-    """总分 / 合计: with two numbers the last is the score (the first the points). One number is the
-    points total where it equals the points (indicators + 预算执行率) and not the scores (四川:
-    合计 | 100 with the 得分 column empty), else the score."""
+    """总分 / 合计: where its numbers stand in the table's 权重 / 得分 columns, the one under 得分 is
+    the score and one under 权重 alone is the points total (no score reported). Otherwise, with
+    two numbers the last is the score (the first the points); one number is the points total
+    where it equals the points (indicators + 预算执行率) and not the scores (四川: 合计 | 100 with
+    the 得分 column empty), else the score."""
     nums = p.fields.pop("_total_numbers", None)
+    by_role = p.fields.pop("_total_by_role", None)
+    if by_role is not None:
+        if "score" in by_role:
+            p.fields["total_score_reported"] = by_role["score"]
+        return
     if not nums:
         return
     if len(nums) == 1:

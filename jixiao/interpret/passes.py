@@ -214,9 +214,34 @@ class Pass:
             return "preamble"
         nums = [parse_number(c) for c in view.nonempty[1:]]
         p.fields["_total_numbers"] = [n for n in nums if n is not None]
+        by_role = self.total_by_column(view)
+        if by_role is not None:
+            p.fields["_total_by_role"] = by_role
         p.has_total = True
         p.ended = True
         return "read"
+
+    def total_by_column(self, view: RowView) -> dict[str, float] | None:
+        """Given a total row (总分 / 合计) under an indicator table, returns its numbers by the
+        column they stand in ({"weight": 100, "score": 98.5}) when every number stands exactly in
+        the table's 权重 or 得分 column, else None (a packed or displaced row: `assess` reads it by
+        its numbers). 四川: 合计 | … | 100 under 权重, 得分 blank, is the weights' total."""
+        table = self.table
+        if table is None:
+            return None
+        role_at = {c: r for r, c in table.roles.items()}
+        got: dict[str, float] = {}
+        for k, c in enumerate(view.cells):
+            if k == 0 or not c:
+                continue
+            v = parse_number(c)
+            if v is None:
+                continue
+            role = role_at.get(k)
+            if role not in ("weight", "score"):
+                return None
+            got[role] = v
+        return got or None
 
     def on_footer(self, view: RowView) -> str:
         # 说明, 填表人 …, and 评价结论, 存在问题, 财政部门审核意见 … (part of the form, never an
