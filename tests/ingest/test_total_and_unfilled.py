@@ -43,3 +43,34 @@ def test_a_total_under_the_score_column_is_the_score():
     # a packed 总分 row (its numbers in no particular column) is read by its numbers as before
     doc = _doc("总分\t97\n", budget_score="10", actual="38", actual2="明显改善", s1="57", s2="30")
     assert doc.projects[0].fields["total_score_reported"] == 97
+
+
+def _status(tmp_path: Path, text: str):
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    return parse_file(path).report
+
+
+def test_a_self_evaluation_with_every_score_blank_is_partial(tmp_path):
+    total = "合计\t\t\t\t\t\t\t\t100\t\t\n"
+    # 得分 and 完成值 blank: an unfilled form, its weights and budget kept, no score invented
+    doc = _doc(total)
+    p = doc.projects[0]
+    assert [i.weight for i in p.indicators] == [60, 30] and [i.score for i in p.indicators] == [None, None]
+    rep = _status(tmp_path, HEAD.format(budget_score="", actual="", actual2="", s1="", s2="") + total)
+    assert rep.status == "partial"
+    assert "尚未填写" in rep.message and "得分均为空" in rep.message and "完成值也为空" in rep.message
+    # 完成值 given, 得分 still blank: unfilled all the same (without the 完成值 clause)
+    rep = _status(tmp_path, HEAD.format(budget_score="", actual="40", actual2="明显改善", s1="", s2="") + total)
+    assert rep.status == "partial" and "得分均为空" in rep.message and "完成值" not in rep.message
+    # one score given: filled (a blank score beside it is a finding for the rules, not an unfilled form)
+    rep = _status(tmp_path, HEAD.format(budget_score="10", actual="40", actual2="明显改善", s1="60", s2="") + total)
+    assert rep.status == "ok", rep.message
+
+
+def test_a_self_evaluation_without_a_score_column_is_not_unfilled():
+    # 湖南 县级专项资金绩效目标自评表: no 得分 column at all, nothing left unfilled
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "provinces" / "selfeval_special_fund_qidong.txt"
+    parsed = parse_file(path)
+    assert parsed.report.status == "ok", parsed.report.message
+    assert "尚未填写" not in parsed.frames["documents"]["parse_report"][0]
