@@ -47,6 +47,9 @@ _BRACKET_CODE = re.compile(r"^[(（]\s*\d{2,12}\s*[)）]\s*(?=\S)")
 _DEPT_MARK = re.compile(r"\s*[(（]\s*部门\s*[)）]$")
 # 项目资金（元） / 年初预算数(万元): the money unit a block label or budget header states.
 _UNIT_IN_LABEL = re.compile(r"[(（]\s*(亿元|万元|千元|元)\s*[)）]\s*$")
+# 四川: "对照年度目标,说明相关任务目标的完成情况(100字以内)" — the form's own prompt in a text
+# cell, left as printed where the unit wrote nothing.
+_INSTRUCTION = re.compile(r"[(（]\s*\d+\s*字以内\s*[)）]\s*[。.]?\s*$")
 IDENTITY = ("name", "code", "department", "unit")
 MAX_EXAMPLES = 12
 
@@ -308,7 +311,8 @@ class Pass:
                 return False
             # The texts come in the heads' order; with fewer texts, the last heads are the filled ones.
             for fld, text in zip(heads[len(heads) - len(texts):] if len(texts) < len(heads) else heads, texts):
-                p.fields.setdefault(fld, text)
+                if not _INSTRUCTION.search(text):  # the form's prompt left in place: nothing written
+                    p.fields.setdefault(fld, text)
             if len(texts) > len(heads):
                 p.fields[heads[-1]] = " ".join(texts[len(heads) - 1:])
             return True

@@ -1,0 +1,88 @@
+"""四川 部门预算项目支出绩效自评表 (报表编号 510000_0013zp) as a county unit filed it unfilled
+(青神县发展和改革局, 2023): 完成值 and 得分 blank, the 权重 given. Expected values read off the
+document by eye (tests/fixtures/provinces/selfeval_sichuan_qingshen_unfilled.txt):
+
+- 项目名称 51000021R000000019951-工资性支出; 主管部门 青神县发展和改革局本级; 实施单位 青神县发展和改革局;
+- 总额: 年初预算 238.93, 调整后预算数 251.89, 预算执行数 251.89, 预算执行率 100.00%, 权重 10, 得分 blank;
+- 产出指标 / 数量指标 / 发放(缴纳)覆盖率 | = | 100 | % | (完成值 blank) | 权重 60 | (得分 blank);
+  效益指标 / 社会效益指标 / 足额保障率(参保率) | = | 100 | % | | 30 | ;
+- 合计 | … | 100 under 权重, 得分 blank: the weights' total (60 + 30 + 10), no score.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from jixiao.ingest import parse_file
+
+PROVINCES = Path(__file__).resolve().parents[1] / "fixtures" / "provinces"
+TAB = PROVINCES / "selfeval_sichuan_qingshen_unfilled.txt"
+ROW1 = "\t产出指标\t数量指标\t发放(缴纳)覆盖率\t=\t100\t%\t\t60\t\t"
+ROW2 = "\t效益指标\t社会效益指标\t足额保障率(参保率)\t=\t100\t%\t\t30\t\t"
+
+
+def _close(a, b):
+    return a is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _read(parsed):
+    projects = list(parsed.frames["projects"].iter_rows(named=True))
+    assert len(projects) == 1, parsed.report.message
+    return projects[0], list(parsed.frames["indicators"].sort("seq").iter_rows(named=True))
+
+
+def _variant(tmp_path: Path, row1: str, row2: str):
+    text = TAB.read_text(encoding="utf-8")
+    assert ROW1 in text and ROW2 in text  # the fixture as the document has it
+    path = tmp_path / "variant.txt"
+    path.write_text(text.replace(ROW1, row1).replace(ROW2, row2), encoding="utf-8")
+    return parse_file(path)
+
+
+def test_identity_and_budget():
+    p, _ = _read(parse_file(TAB))
+    assert (p["name"], p["code"]) == ("工资性支出", "51000021R000000019951")
+    assert (p["department"], p["unit"]) == ("青神县发展和改革局本级", "青神县发展和改革局")
+    assert p["kind"] == "self_eval" and p["year"] == 2023 and p["county"] == "青神县"
+    assert _close(p["budget"], 238.93) and _close(p["budget_adjusted"], 251.89) and _close(p["executed"], 251.89)
+    assert _close(p["execution_rate_reported"], 1.0) and _close(p["execution_rate"], 1.0)
+    assert _close(p["budget_points"], 10) and p["budget_score_reported"] is None
+
+
+def test_weights_stay_weights_and_blank_scores_stay_blank():
+    p, rows = _read(parse_file(TAB))
+    assert [(r["level1"], r["level2"], r["name"]) for r in rows] == [
+        ("产出指标", "数量指标", "发放(缴纳)覆盖率"), ("效益指标", "社会效益指标", "足额保障率(参保率)")]
+    assert [r["weight"] for r in rows] == [60, 30]
+    assert [r["score_reported"] for r in rows] == [None, None]
+    assert [r["actual_raw"] for r in rows] == [None, None]
+    assert all((r["target_op"], r["target_unit"]) == ("=", "%") and _close(r["target_value"], 1.0) for r in rows)
+    # 合计 100 stands under 权重: the weights' total, not a score
+    assert p["total_score_reported"] is None
+
+
+def test_unfilled_form_is_partial_and_says_so():
+    parsed = parse_file(TAB)
+    assert parsed.report.status == "partial"
+    assert "自评表尚未填写" in parsed.report.message and "2 项指标的得分均为空" in parsed.report.message
+    # the form's own prompt in the 年度目标完成情况 cell is not the unit's text
+    p, _ = _read(parsed)
+    assert p["goal"] == "严格执行相关政策,保障工资及时、足额发放或社保及时、足额缴纳,预算编制科学合理,减少结余资金。"
+    assert p["goal_summary"] is None
+
+
+def test_actuals_given_scores_blank(tmp_path):
+    parsed = _variant(tmp_path, ROW1.replace("%\t\t60", "%\t100\t60"), ROW2.replace("%\t\t30", "%\t100\t30"))
+    _, rows = _read(parsed)
+    assert [r["actual_raw"] for r in rows] == ["100", "100"]
+    assert [r["weight"] for r in rows] == [60, 30] and [r["score_reported"] for r in rows] == [None, None]
+    assert parsed.report.status == "partial" and "完成值" not in parsed.report.message
+
+
+def test_filled_form_reads_weights_and_scores(tmp_path):
+    parsed = _variant(tmp_path, ROW1.replace("%\t\t60\t", "%\t100\t60\t55"), ROW2.replace("%\t\t30\t", "%\t100\t30\t30"))
+    p, rows = _read(parsed)
+    assert [r["weight"] for r in rows] == [60, 30] and [r["score_reported"] for r in rows] == [55, 30]
+    assert p["total_score_reported"] is None  # still the weights' total under 权重
+    assert parsed.report.status == "ok", parsed.report.message
