@@ -86,3 +86,70 @@ def test_filled_form_reads_weights_and_scores(tmp_path):
     assert [r["weight"] for r in rows] == [60, 30] and [r["score_reported"] for r in rows] == [55, 30]
     assert p["total_score_reported"] is None  # still the weights' total under 权重
     assert parsed.report.status == "ok", parsed.report.message
+
+
+FLAT = PROVINCES / "selfeval_sichuan_qingshen_flat.txt"
+
+
+def test_flattened_copy_reads_as_the_tab_copy():
+    # one cell per line, an empty cell an empty line: the rows are rebuilt from the header
+    parsed = parse_file(FLAT)
+    p, rows = _read(parsed)
+    tab_p, tab_rows = _read(parse_file(TAB))
+    keys = ("name", "code", "department", "unit", "year", "budget", "budget_adjusted", "executed",
+            "execution_rate_reported", "budget_points", "budget_score_reported", "total_score_reported", "goal")
+    assert {k: p[k] for k in keys} == {k: tab_p[k] for k in keys}
+    assert _close(p["budget"], 238.93) and _close(p["budget_adjusted"], 251.89) and _close(p["executed"], 251.89)
+    ind = ("level1", "level2", "name", "target_op", "target_value", "target_unit", "weight", "actual_raw", "score_reported")
+    assert [{k: r[k] for k in ind} for r in rows] == [{k: r[k] for k in ind} for r in tab_rows]
+    assert [r["weight"] for r in rows] == [60, 30] and [r["score_reported"] for r in rows] == [None, None]
+    assert p["total_score_reported"] is None
+    assert parsed.report.status == "partial" and "自评表尚未填写" in parsed.report.message
+    report = parsed.frames["documents"]["parse_report"][0]
+    assert "每行一个单元格" in report
+
+
+def _flat(tmp_path: Path, body: str):
+    path = tmp_path / "flat.txt"
+    path.write_text(body, encoding="utf-8")
+    return parse_file(path)
+
+
+FLAT_HEAD = "项目支出绩效自评表\n(2024年度)\n项目名称\n乡村道路养护\n实施单位\n某县交通运输局\n" \
+            "一级指标\n二级指标\n三级指标\n指标值\n完成值\n分值\n得分\n"
+
+
+def test_flattened_rows_with_merged_level_cells(tmp_path):
+    # the second row's 一级指标 merged into the first's (a row from 二级指标 on), the third's
+    # 一级 and 二级 both (a row from 三级指标 on); an empty 完成值 is an empty line
+    body = FLAT_HEAD + "产出指标\n数量指标\n养护里程\n≥40公里\n42公里\n30\n30\n" \
+        "质量指标\n路面完好率\n≥90%\n\n30\n25\n" \
+        "群众投诉处理率\n100%\n100%\n30\n30\n" \
+        "满意度指标\n服务对象满意度指标\n群众满意度\n≥90%\n95%\n10\n10\n" \
+        "总分\n95\n"
+    _, rows = _read(_flat(tmp_path, body))
+    assert [(r["level1"], r["level2"], r["name"]) for r in rows] == [
+        ("产出指标", "数量指标", "养护里程"), ("产出指标", "质量指标", "路面完好率"),
+        ("产出指标", "质量指标", "群众投诉处理率"), ("满意度指标", "服务对象满意度指标", "群众满意度")]
+    assert [r["actual_raw"] for r in rows] == ["42公里", None, "100%", "95%"]
+    assert [r["weight"] for r in rows] == [30, 30, 30, 10] and [r["score_reported"] for r in rows] == [30, 25, 30, 10]
+
+
+def test_a_flattened_row_cut_short_is_said(tmp_path):
+    # a row with fewer lines than the header has columns (its last cell lost): rebuilt, and said
+    body = FLAT_HEAD + "产出指标\n数量指标\n养护里程\n≥40公里\n42公里\n30\n" \
+        "满意度指标\n服务对象满意度指标\n群众满意度\n≥90%\n95%\n10\n10\n总分\n40\n"
+    parsed = _flat(tmp_path, body)
+    assert parsed.report.status == "partial"
+    assert "单元格少于表头的栏数" in parsed.report.message
+
+
+def test_other_layouts_are_not_regrouped():
+    from jixiao.interpret.flat import regroup
+    from jixiao.readers import read_file
+    from jixiao.vocabulary import current
+
+    # the tab copy, and 河北's Word text (one cell per line with TABs, rows kept by the reader)
+    for path in (TAB, PROVINCES / "selfeval_hebei_langfang.txt"):
+        assert regroup(read_file(path, path.read_bytes()).rows, current()) is None
+    assert regroup(read_file(FLAT, FLAT.read_bytes()).rows, current()) is not None
