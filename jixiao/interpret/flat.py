@@ -20,6 +20,7 @@ alone, which no other layout does). Its rows are rebuilt from the vocabulary and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from jixiao.interpret.budget import PARTS
 from jixiao.interpret.rows import clean
@@ -191,9 +192,7 @@ class _Builder:
             kind = v.first_cell_kind(text)
             if kind == "total":
                 # 合计 | 100 | | : its numbers and empty cells, up to the next text
-                k = i + 1
-                while k < n and k - i < width and (not self.text(k) or self.is_number(self.text(k))):
-                    k += 1
+                k = self.take(i, width, lambda k, t: not self.is_number(t))
                 self.emit(self.cells[i:k])
                 return k
             if kind is not None or self.ends_table(text) or _header_run(self.cells, i, v) or v.label(text):
@@ -207,12 +206,8 @@ class _Builder:
                 at = start_of.get("l2", start_of.get("l1", 0))
             else:
                 at = name_at
-            k = i + 1
-            while k < n and k - i < width - at:
-                t = self.text(k)
-                if t and (v.first_cell_kind(t) is not None or (k - i > first_value - at and self.is_level(t))):
-                    break
-                k += 1
+            k = self.take(i, width - at, lambda k, t: v.first_cell_kind(t) is not None or (
+                k - i > first_value - at and self.is_level(t)))
             if k - i < width - at:
                 self.irregular.append(self.cells[i][0])
             self.emit(self.cells[i:k])
@@ -231,15 +226,22 @@ class _Builder:
             label = v.label(text)
             if label is None or label[0] not in _MONEY:
                 return i
-            k = i + 1
-            while k < n and k - i < header_width:
-                t = self.text(k)
-                if t and (v.label(t) is not None or v.lookup("block", split_points(t)[0]) or _header_run(self.cells, k, v)):
-                    break
-                k += 1
+            k = self.take(i, header_width, lambda k, t: v.label(t) is not None or bool(
+                v.lookup("block", split_points(t)[0])) or bool(_header_run(self.cells, k, v)))
             self.emit(self.cells[i:k])
             i = k
         return i
+
+    def take(self, i: int, width: int, stops: Callable[[int, str], bool]) -> int:
+        """Given a row's first cell, its width and what stops it (a non-empty cell at k that
+        `stops(k, text)`), returns the position after the row's last cell."""
+        k, n = i + 1, len(self.cells)
+        while k < n and k - i < width:
+            t = self.cells[k][1]
+            if t and stops(k, t):
+                break
+            k += 1
+        return k
 
     def is_level(self, text: str) -> bool:
         """Whether a cell is a first- or second-level name (a new row's first cell)."""
