@@ -53,12 +53,13 @@ def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Co
     text has them: then its blank cells stand nowhere in particular). Ties keep the earlier role.
     """
     roles = tuple(roles)
-    filled = [k for k in range(start, len(cells)) if cells[k].strip()]
-    if filled and roles and filled[-1] <= max(expected for _, expected in roles):
-        own = {expected for _, expected in roles}
-        idx = [k for k in range(start, len(cells)) if k in own or cells[k].strip()]
-    else:
-        idx = filled  # cells past the header's last column: the row is displaced, its blanks hold nothing
+    width = len(cells)
+    idx = [k for k in range(start, width) if cells[k].strip()]
+    # Cells past the header's last column: the row is displaced, its blanks hold nothing.
+    if idx and roles and idx[-1] <= max(expected for _, expected in roles):
+        blanks = [e for _, e in roles if start <= e < width and not cells[e].strip()]
+        if blanks:
+            idx = sorted(idx + blanks)
     n, m = len(idx), len(roles)
     if n == 0 or m == 0:
         return {}
