@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pytest
+
 from jixiao.ingest import parse_file
 
 PROVINCES = Path(__file__).resolve().parents[1] / "fixtures" / "provinces"
@@ -153,3 +155,17 @@ def test_other_layouts_are_not_regrouped():
     for path in (TAB, PROVINCES / "selfeval_hebei_langfang.txt"):
         assert regroup(read_file(path, path.read_bytes()).rows, current()) is None
     assert regroup(read_file(FLAT, FLAT.read_bytes()).rows, current()) is not None
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_as_a_spreadsheet_or_word_table(tmp_path, fmt):
+    # every blank a real cell of its column, as in the tab text: the same reading
+    from jixiao.writers import rows_to_docx, rows_to_xlsx, text_to_blocks
+
+    target = tmp_path / f"qingshen.{fmt}"
+    (rows_to_xlsx if fmt == "xlsx" else rows_to_docx)(text_to_blocks(TAB.read_text(encoding="utf-8")), target)
+    parsed = parse_file(target)
+    p, rows = _read(parsed)
+    assert [r["weight"] for r in rows] == [60, 30] and [r["score_reported"] for r in rows] == [None, None]
+    assert p["total_score_reported"] is None and _close(p["budget_points"], 10) and _close(p["executed"], 251.89)
+    assert parsed.report.status == "partial" and "自评表尚未填写" in parsed.report.message
