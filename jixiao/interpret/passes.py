@@ -50,6 +50,7 @@ _UNIT_IN_LABEL = re.compile(r"[(（]\s*(亿元|万元|千元|元)\s*[)）]\s*$")
 # 四川: "对照年度目标,说明相关任务目标的完成情况(100字以内)" — the form's own prompt in a text
 # cell, left as printed where the unit wrote nothing.
 _INSTRUCTION = re.compile(r"[(（]\s*\d+\s*字以内\s*[)）]\s*[。.]?\s*$")
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
 IDENTITY = ("name", "code", "department", "unit")
 MAX_EXAMPLES = 12
 
@@ -235,7 +236,7 @@ class Pass:
         role_at = {c: r for r, c in table.roles.items()}
         got: dict[str, float] = {}
         for k, c in enumerate(view.cells):
-            if k == 0 or not c:
+            if not c:
                 continue
             v = parse_number(c)
             if v is None:
@@ -311,7 +312,7 @@ class Pass:
                 return False
             # The texts come in the heads' order; with fewer texts, the last heads are the filled ones.
             for fld, text in zip(heads[len(heads) - len(texts):] if len(texts) < len(heads) else heads, texts):
-                if not _INSTRUCTION.search(text):  # the form's prompt left in place: nothing written
+                if not _is_prompt(text):  # the form's prompt left in place: nothing written
                     p.fields.setdefault(fld, text)
             if len(texts) > len(heads):
                 p.fields[heads[-1]] = " ".join(texts[len(heads) - 1:])
@@ -682,6 +683,14 @@ def _looks_like_value(cell: str) -> bool:
     v = parse_value(s)
     return v.value is not None and (s[0].isdigit() or normalize_op(s[:2]) is not None
                                     or normalize_op(s[:1]) is not None or s[0] in "≥≤＞＜＝")
+
+
+def _is_prompt(text: str) -> bool:
+    """Given a text cell, returns True when it is the form's own prompt alone: one sentence ending
+    in (100字以内). Sentences before the prompt are the unit's text with the prompt left after it,
+    and kept."""
+    m = _INSTRUCTION.search(text)
+    return m is not None and _SENTENCE_END.search(text[:m.start()].rstrip("。. ")) is None
 
 
 def _filler(cell: str) -> bool:

@@ -169,3 +169,13 @@ def test_as_a_spreadsheet_or_word_table(tmp_path, fmt):
     assert [r["weight"] for r in rows] == [60, 30] and [r["score_reported"] for r in rows] == [None, None]
     assert p["total_score_reported"] is None and _close(p["budget_points"], 10) and _close(p["executed"], 251.89)
     assert parsed.report.status == "partial" and "自评表尚未填写" in parsed.report.message
+
+
+def test_a_prompt_is_only_the_prompt_alone():
+    from jixiao.interpret.passes import _is_prompt
+
+    assert _is_prompt("对照年度目标,说明相关任务目标的完成情况(100字以内)")
+    assert _is_prompt("结合自评情况,分析存在的问题及原因。（200字以内）")
+    # the unit's text with the prompt left after it is kept
+    assert not _is_prompt("全年按时足额发放工资及社保缴费，覆盖率100%，未发生拖欠。对照年度目标,说明相关任务目标的完成情况(100字以内)")
+    assert not _is_prompt("全年按时足额发放工资及社保缴费")
