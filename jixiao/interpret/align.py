@@ -2,9 +2,16 @@
 
 Extracted text shifts whole rows left or right and drops empty cells, so neither a cell's
 position nor its order alone says which column it belongs to. `align` finds the best monotone
-assignment of the row's non-empty cells to the header's roles, weighing how well each cell's
-content fits a role (a `compat` function: a score is a number, a type is ≥/=/≤/定性, a scoring
-rule mentions 得分/赋分 …) against its distance from the role's expected column.
+assignment of the row's cells to the header's roles, weighing how well each cell's content fits
+a role (a `compat` function: a score is a number, a type is ≥/=/≤/定性, a scoring rule mentions
+得分/赋分 …) against its distance from the role's expected column.
+
+Where a row keeps its empty cells (tab text, spreadsheets, Word and PDF tables), an empty cell is
+a real cell of its column: it holds that column's role (`BLANK_HOLD`), so a number next to an
+empty 得分 column stays in its own 权重 column instead of being drawn into 得分 by content. A
+cell still moves when its content clearly belongs elsewhere (a number in a text column, 定性
+one column past 指标值类型: real extractions displace cells by a column). Where the empty cells
+were dropped (packed rows) there is nothing to hold a column, and content decides as before.
 
 Two compat functions are here: `indicator_compat` for indicator rows and `budget_compat` for
 the budget block of a self-evaluation (A, 调整后预算数, B, 分值, 执行率, 得分).
@@ -23,6 +30,11 @@ Compat = Callable[[str, str], float]
 
 # Per column of displacement; content outweighs position, position breaks ties.
 POSITION_COST = 0.3
+# What an empty cell gains by holding its own column's role. Above the largest content preference
+# between two roles a number fits (a number fits 得分 4, 权重 3, 完成值 2: a cell drawn one column
+# over, pulling its neighbour after it, gains under 1.4), below the gain of a cell whose content
+# belongs one column over (定性 as 指标值类型 rather than 备注: 4 - 0.3 - 1 = 2.7).
+BLANK_HOLD = 2.0
 
 _RULE_WORDS = re.compile(r"(得分|记分|计分|赋分|扣分|满分|得\d+分|分值|B/A|三档|比例|不得分|扣完)")
 _DIGIT = re.compile(r"\d")
@@ -34,12 +46,20 @@ def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Co
     """Given a row's cells, the first cell to place, and the roles with their expected columns
     (already shifted to this row), returns {role: cell} by the best monotone alignment.
 
-    Score = compat(role, cell) minus POSITION_COST per column of displacement; only non-empty
-    cells take part (an empty cell can fill no role), and a cell is placed only where its gain is
-    positive. Ties keep the earlier role.
+    Score = compat(role, cell) minus POSITION_COST per column of displacement, and a cell is
+    placed only where its gain is positive. An empty cell standing in a role's own column holds
+    that role (gain BLANK_HOLD there, nothing elsewhere) and leaves it out of the result — unless
+    the row has cells past the header's last column (cells displaced to the right, as extracted
+    text has them: then its blank cells stand nowhere in particular). Ties keep the earlier role.
     """
     roles = tuple(roles)
-    idx = [k for k in range(start, len(cells)) if cells[k].strip()]
+    width = len(cells)
+    idx = [k for k in range(start, width) if cells[k].strip()]
+    # Cells past the header's last column: the row is displaced, its blanks hold nothing.
+    if idx and roles and idx[-1] <= max(expected for _, expected in roles):
+        blanks = [e for _, e in roles if start <= e < width and not cells[e].strip()]
+        if blanks:
+            idx = sorted(idx + blanks)
     n, m = len(idx), len(roles)
     if n == 0 or m == 0:
         return {}
@@ -47,7 +67,7 @@ def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Co
     came = [None] * (n + 1)  # per cell: per role 0 = skip cell, 1 = skip role, 2 = assign
     for i in range(1, n + 1):
         col = idx[i - 1]
-        gains = _gains(cells[col], col, roles, compat)
+        gains = _gains(cells[col], col, roles, compat) if cells[col].strip() else _holds(col, roles)
         cur = [0.0] * (m + 1)
         how_row = [0] * (m + 1)
         left = 0.0  # cur[j - 1]
@@ -69,7 +89,8 @@ def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Co
     while i > 0 and j > 0:
         how = came[i][j]
         if how == 2:
-            out[roles[j - 1][0]] = cells[idx[i - 1]]
+            if cells[idx[i - 1]].strip():
+                out[roles[j - 1][0]] = cells[idx[i - 1]]
             i, j = i - 1, j - 1
         elif how == 1:
             j -= 1
@@ -85,6 +106,13 @@ def _gains(cell: str, col: int, roles: tuple[tuple[str, int], ...], compat: Comp
     (four in five uses on a corpus sample)."""
     cost = POSITION_COST
     return tuple([compat(name, cell) - cost * abs(col - expected) for name, expected in roles])
+
+
+@lru_cache(maxsize=65536)
+def _holds(col: int, roles: tuple[tuple[str, int], ...]) -> tuple[float, ...]:
+    """Given an empty cell's column and the roles, returns its gain per role: BLANK_HOLD for the
+    role of its own column, nothing (0: never placed) for the others."""
+    return tuple([BLANK_HOLD if expected == col else 0.0 for _, expected in roles])
 
 
 _UNIT_AFTER_NUMBER = re.compile(r"\d\s*[^\d\s.,，%]")

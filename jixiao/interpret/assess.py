@@ -7,7 +7,9 @@
   short of a full table. A goal table
   without a 满意度指标, or whose points do not add up, is complete (a finding for the rules).
 - **Sanity.** Rows that look wrong make the document `partial` with the reason: a label such as
-  项目名称 in an indicator row, a project without indicators, budget figures that do not reconcile.
+  项目名称 in an indicator row, a project without indicators, budget figures that do not reconcile,
+  a self-evaluation whose 得分 column is blank throughout (an unfilled form: loaded with its goals,
+  weights and money, its scores left null).
 - **Confidence** (0–1) multiplies the shares of rows understood, cells placed, labels known and
   indicators with a target and both levels (`confidence`); below `PARTIAL_BELOW` the document is
   `partial`, and the report names what could not be placed, with the line.
@@ -67,6 +69,10 @@ def finish(ps: Pass) -> ParsedDocument:
         if not p.incomplete and _lacks_total(p):
             problems.append(Note(f"项目「{p.label}」的自评表没有总分行（指标分值已满 {FULL_POINTS:g} 分，按完整的表导入，请核对原文）",
                                  p.source_line))
+        if not p.incomplete and _unscored(p):
+            blank_actuals = "，完成值也为空" if not any(i.cells.get("actual") for i in p.indicators) else ""
+            problems.append(Note(f"项目「{p.label}」的自评表尚未填写：{len(p.indicators)} 项指标的得分均为空{blank_actuals}"
+                                 f"（按未评分导入：指标、权重和预算照录，得分留空）", p.source_line))
     for note in ps.bogus:
         problems.append(note)
     if ps.count["bogus"] > len(ps.bogus):
@@ -163,6 +169,13 @@ def _lacks_total(p: ParsedProject) -> bool:
     return p.kind == "self_eval" and bool(p.fields.get("_score_column")) and not p.has_total
 
 
+def _unscored(p: ParsedProject) -> bool:
+    """Whether a self-evaluation with a 得分 column has no score at all: not one indicator's 得分
+    and no 总分 (an unfilled form — its goals and weights are read, its scores are not invented)."""
+    return (p.kind == "self_eval" and bool(p.fields.get("_score_column")) and bool(p.indicators)
+            and all(i.score is None for i in p.indicators) and p.fields.get("total_score_reported") is None)
+
+
 def _weights(p: ParsedProject) -> float | None:
     ws = [i.weight for i in p.indicators if i.weight is not None]
     return round(sum(ws), 6) if ws and len(ws) >= len(p.indicators) // 2 else None
@@ -181,10 +194,17 @@ def _horizons(p: ParsedProject, notes: list[Note]) -> None:
 
 
 def _total(p: ParsedProject) -> None:
-    """总分 / 合计: with two numbers the last is the score (the first the points). One number is the
-    points total where it equals the points (indicators + 预算执行率) and not the scores (四川:
-    合计 | 100 with the 得分 column empty), else the score."""
+    """总分 / 合计: where its numbers stand in the table's 权重 / 得分 columns, the one under 得分 is
+    the score and one under 权重 alone is the points total (no score reported). Otherwise, with
+    two numbers the last is the score (the first the points); one number is the points total
+    where it equals the points (indicators + 预算执行率) and not the scores (四川: 合计 | 100 with
+    the 得分 column empty), else the score."""
     nums = p.fields.pop("_total_numbers", None)
+    by_role = p.fields.pop("_total_by_role", None)
+    if by_role is not None:
+        if "score" in by_role:
+            p.fields["total_score_reported"] = by_role["score"]
+        return
     if not nums:
         return
     if len(nums) == 1:

@@ -47,6 +47,10 @@ _BRACKET_CODE = re.compile(r"^[(（]\s*\d{2,12}\s*[)）]\s*(?=\S)")
 _DEPT_MARK = re.compile(r"\s*[(（]\s*部门\s*[)）]$")
 # 项目资金（元） / 年初预算数(万元): the money unit a block label or budget header states.
 _UNIT_IN_LABEL = re.compile(r"[(（]\s*(亿元|万元|千元|元)\s*[)）]\s*$")
+# 四川: "对照年度目标,说明相关任务目标的完成情况(100字以内)" — the form's own prompt in a text
+# cell, left as printed where the unit wrote nothing.
+_INSTRUCTION = re.compile(r"[(（]\s*\d+\s*字以内\s*[)）]\s*[。.]?\s*$")
+_SENTENCE_END = re.compile(r"[。；;！!？?]")
 IDENTITY = ("name", "code", "department", "unit")
 MAX_EXAMPLES = 12
 
@@ -214,9 +218,34 @@ class Pass:
             return "preamble"
         nums = [parse_number(c) for c in view.nonempty[1:]]
         p.fields["_total_numbers"] = [n for n in nums if n is not None]
+        by_role = self.total_by_column(view)
+        if by_role is not None:
+            p.fields["_total_by_role"] = by_role
         p.has_total = True
         p.ended = True
         return "read"
+
+    def total_by_column(self, view: RowView) -> dict[str, float] | None:
+        """Given a total row (总分 / 合计) under an indicator table, returns its numbers by the
+        column they stand in ({"weight": 100, "score": 98.5}) when every number stands exactly in
+        the table's 权重 or 得分 column, else None (a packed or displaced row: `assess` reads it by
+        its numbers). 四川: 合计 | … | 100 under 权重, 得分 blank, is the weights' total."""
+        table = self.table
+        if table is None:
+            return None
+        role_at = {c: r for r, c in table.roles.items()}
+        got: dict[str, float] = {}
+        for k, c in enumerate(view.cells):
+            if not c:
+                continue
+            v = parse_number(c)
+            if v is None:
+                continue
+            role = role_at.get(k)
+            if role not in ("weight", "score"):
+                return None
+            got[role] = v
+        return got or None
 
     def on_footer(self, view: RowView) -> str:
         # 说明, 填表人 …, and 评价结论, 存在问题, 财政部门审核意见 … (part of the form, never an
@@ -283,7 +312,8 @@ class Pass:
                 return False
             # The texts come in the heads' order; with fewer texts, the last heads are the filled ones.
             for fld, text in zip(heads[len(heads) - len(texts):] if len(texts) < len(heads) else heads, texts):
-                p.fields.setdefault(fld, text)
+                if not _is_prompt(text):  # the form's prompt left in place: nothing written
+                    p.fields.setdefault(fld, text)
             if len(texts) > len(heads):
                 p.fields[heads[-1]] = " ".join(texts[len(heads) - 1:])
             return True
@@ -653,6 +683,14 @@ def _looks_like_value(cell: str) -> bool:
     v = parse_value(s)
     return v.value is not None and (s[0].isdigit() or normalize_op(s[:2]) is not None
                                     or normalize_op(s[:1]) is not None or s[0] in "≥≤＞＜＝")
+
+
+def _is_prompt(text: str) -> bool:
+    """Given a text cell, returns True when it is the form's own prompt alone: one sentence ending
+    in (100字以内). Sentences before the prompt are the unit's text with the prompt left after it,
+    and kept."""
+    m = _INSTRUCTION.search(text)
+    return m is not None and _SENTENCE_END.search(text[:m.start()].rstrip("。. ")) is None
 
 
 def _filler(cell: str) -> bool:

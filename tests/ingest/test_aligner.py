@@ -100,3 +100,50 @@ def test_budget_row_placeholders_and_adjusted_budget():
     cols = {"budget": 2, "adjusted": 3, "executed": 4, "rate": 5, "points": 6, "score": 7, "note": 8}
     got = read_line(["", "总额", "250,000", "280,000", "266,000", "95.00%", "10", "9.5"], 1, cols, "元")
     assert got == BudgetLine(budget=25, adjusted=28, executed=26.6, points=10, rate=0.95, score=9.5)
+
+
+# 四川 510000_0013zp: 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析
+SICHUAN = [("type", 4), ("target", 5), ("unit", 6), ("actual", 7), ("weight", 8), ("score", 9), ("reason", 10)]
+
+
+@pytest.mark.parametrize("cells,want", [
+    # 青神 2023, an unfilled self-evaluation: 完成值 and 得分 left blank, 60 stands under 权重.
+    # The blank 得分 cell holds its column: 60 is not drawn into it (a number fits 得分 best).
+    (["", "产出指标", "数量指标", "发放(缴纳)覆盖率", "=", "100", "%", "", "60", "", ""],
+     {"type": "=", "target": "100", "unit": "%", "weight": "60"}),
+    # 完成值 given, 得分 blank: 100 stays the actual, 60 the weight (not 100 → 权重, 60 → 得分)
+    (["", "产出指标", "数量指标", "发放(缴纳)覆盖率", "=", "100", "%", "100", "60", "", ""],
+     {"type": "=", "target": "100", "unit": "%", "actual": "100", "weight": "60"}),
+    # 指标值 blank, 完成值 given: each number in its own column
+    (["", "产出指标", "数量指标", "发放(缴纳)覆盖率", "=", "", "%", "100", "60", "", ""],
+     {"type": "=", "unit": "%", "actual": "100", "weight": "60"}),
+    # filled: weight and score both
+    (["", "产出指标", "数量指标", "发放(缴纳)覆盖率", "=", "100", "%", "100", "60", "58", ""],
+     {"type": "=", "target": "100", "unit": "%", "actual": "100", "weight": "60", "score": "58"}),
+    # the same row packed (its empty cells lost): nothing holds a column, content decides as before
+    (["", "产出指标", "数量指标", "发放(缴纳)覆盖率", "=", "100", "%", "60"],
+     {"type": "=", "target": "100", "unit": "%", "score": "60"}),
+])
+def test_blank_cells_hold_their_columns(cells, want):
+    assert align(cells, 4, SICHUAN, indicator_compat) == want
+
+
+def test_content_still_moves_a_cell_one_column_past_a_blank():
+    # 000: 定性 one column past 指标值类型, in 备注, with blank 度量单位 / 指标值类型 before it
+    roles = [("target", 4), ("description", 5), ("scoring_rule", 6), ("unit", 7), ("type", 8), ("note", 9)]
+    cells = ["", "效益指标", "可持续影响指标", "加强网络维护", "效果明显", "考核项目实施情况",
+             "效果明显得15分,效果一般5分,否则不得分。", "", "", "定性"]
+    assert align(cells, 4, roles, indicator_compat)["type"] == "定性"
+    # 001: a scoring rule one column right, in 得分, past a blank 得分计算方法
+    cells = ["", "", "质量指标", "指标1: 经办使用率", "10", "100%", "100%", "", "按B/A×该指标分值记分", "10", "", ""]
+    roles = [("weight", 4), ("target", 5), ("actual", 6), ("scoring_rule", 7), ("score", 8), ("reason", 9)]
+    got = align(cells, 4, roles, indicator_compat)
+    assert got["scoring_rule"] == "按B/A×该指标分值记分" and got["score"] == "10"
+
+
+def test_a_row_past_the_header_has_no_blank_that_holds():
+    # 001: the cells displaced three columns right, past the header's last column
+    cells = ["", "", "成本指标", "指标1: 网上经办率", "10", "100%", "100%", "", "", "", "按B/A×该指标分值记分", "10", ""]
+    roles = [("weight", 4), ("target", 5), ("actual", 6), ("scoring_rule", 7), ("score", 8), ("reason", 9)]
+    got = align(cells, 4, roles, indicator_compat)
+    assert got["scoring_rule"] == "按B/A×该指标分值记分" and got["score"] == "10"
