@@ -700,8 +700,15 @@ def _documents(v: tuple) -> pl.DataFrame:
 
 
 def documents() -> pl.DataFrame:
-    """Returns the loaded documents (status, counts, encoding, parse report), newest first."""
+    """Returns the loaded documents (status, counts, encoding, unit, region), those that need
+    attention first."""
     return _documents()
+
+
+def document_detail(doc_id: str) -> dict[str, Any]:
+    """Given a document id, returns its parse_report and n_lines (source lines) — {} when unknown."""
+    df = run("document_detail", doc_id=doc_id)
+    return df.row(0, named=True) if df.height else {}
 
 
 def document_lines(doc_id: str, line_from: int = 1, line_to: int = 2000) -> pl.DataFrame:

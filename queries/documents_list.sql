@@ -4,21 +4,22 @@
 -- parameters: none
 -- used by: dashboard/views/documents.py (via data.documents)
 -- note: attention 0 failed, 1 partial, 2 loaded but not fully understood (confidence < 1),
---       3 fine; unit = the canonical unit(s) of the document's projects, region and year their
---       most frequent; n_lines from the source lines
-WITH per_doc AS (
-    SELECT
-        doc_id,
-        string_agg(DISTINCT coalesce(unit_canonical, unit), '、' ORDER BY coalesce(unit_canonical, unit)) AS unit,
-        mode(province) AS province,
-        mode(city) AS city,
-        mode(county) AS county,
-        mode(year) AS year
+--       3 fine; unit = the canonical unit(s) of the document's projects, region and year the
+--       most frequent (region, year) among them; one document's parse report and line count:
+--       document_detail
+WITH units AS (
+    SELECT doc_id,
+           string_agg(DISTINCT coalesce(unit_canonical, unit), '、' ORDER BY coalesce(unit_canonical, unit)) AS unit
     FROM projects
     GROUP BY doc_id
 ),
-n_lines AS (
-    SELECT doc_id, count(*) AS n_lines FROM source_lines GROUP BY doc_id
+places AS (
+    SELECT doc_id, province, city, county, year, count(*) AS n FROM projects GROUP BY ALL
+),
+per_doc AS (
+    SELECT doc_id, arg_max({'province': province, 'city': city, 'county': county, 'year': year}, n) AS w
+    FROM places
+    GROUP BY doc_id
 )
 SELECT
     d.doc_id,
@@ -36,19 +37,17 @@ SELECT
         ELSE 3
     END AS attention,
     u.unit,
-    u.province,
-    u.city,
-    u.county,
-    u.year,
+    w.w.province,
+    w.w.city,
+    w.w.county,
+    w.w.year,
     d.n_projects,
     d.n_indicators,
     d.encoding,
     d.size_bytes,
     coalesce(d.synthetic, false) AS synthetic,
-    d.loaded_at,
-    d.parse_report,
-    coalesce(n.n_lines, 0) AS n_lines
+    d.loaded_at
 FROM documents d
-LEFT JOIN per_doc u USING (doc_id)
-LEFT JOIN n_lines n USING (doc_id)
+LEFT JOIN units u USING (doc_id)
+LEFT JOIN per_doc w USING (doc_id)
 ORDER BY attention, d.confidence NULLS LAST, d.loaded_at DESC, d.source_path

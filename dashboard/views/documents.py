@@ -133,7 +133,8 @@ st.caption(" · ".join(x for x in (
 if row["message"]:
     box = st.error if row["attention"] == 0 else st.warning
     box(f"{row['status']}：{fmt.md_escape(row['message'])}", icon=":material/report:")
-report_lines = [ln for ln in (row["parse_report"] or "").splitlines() if ln.strip()]
+detail = data.document_detail(row["doc_id"])
+report_lines = [ln for ln in (detail.get("parse_report") or "").splitlines() if ln.strip()]
 st.markdown(f"**解析报告**（{len(report_lines)} 条）")
 if report_lines:
     # one numbered note per line, wrapped; plain text (st.code), never Markdown
@@ -143,7 +144,7 @@ if report_lines:
 else:
     st.caption("（无）")
 
-n_lines = int(row["n_lines"] or 0)
+n_lines = int(detail.get("n_lines") or 0)
 st.markdown(f"**原文**（共 {n_lines:,} 行；电话号码已在导入时遮盖；单元格之间以 │ 分隔，长行自动换行）")
 if n_lines == 0:
     st.info("该文档没有保存原文（可能读取失败）。")
