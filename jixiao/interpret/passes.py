@@ -135,19 +135,22 @@ class Pass:
         self.unplaced_cells: list[Note] = []
         self.bogus: list[Note] = []
         self.canon: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
-        self.handlers: dict[Kind, Callable[[RowView], str]] = {
+
+    # ------------------------------------------------------------ driver
+
+    def run(self, rows: list[Row]) -> ParsedDocument:
+        """Given a document's rows, returns the document as read."""
+        # The handlers by kind, bound here and dropped at the end: bound methods kept on the
+        # pass would tie it in a reference cycle, and every document would wait for the cyclic
+        # garbage collector to be freed.
+        handlers: dict[Kind, Callable[[RowView], str]] = {
             Kind.TITLE: self.on_title, Kind.YEAR: self.on_year, Kind.TOTAL: self.on_total,
             Kind.FOOTER: self.on_footer, Kind.NOT_INDICATOR: self.on_footer,
             Kind.HEADER: self.on_header, Kind.BUDGET_HEADER: self.on_budget_header,
             Kind.GOAL_HEADS: self.on_goal_heads, Kind.LABEL: self.on_label, Kind.BLOCK: self.on_block,
             Kind.DATA: self.on_data,
         }
-
-    # ------------------------------------------------------------ driver
-
-    def run(self, rows: list[Row]) -> ParsedDocument:
-        """Given a document's rows, returns the document as read."""
-        handlers, count, vocab = self.handlers, self.count, self.v
+        count, vocab = self.count, self.v
         open_kinds = (Kind.DATA, Kind.LABEL)
         for row in rows:
             view = classify(row, vocab)
@@ -166,6 +169,7 @@ class Pass:
             if outcome == "unplaced" and len(self.unplaced) < MAX_EXAMPLES:
                 self.unplaced.append(Note(f"未能识别的行「{_quote(view.joined)}」", view.line))
         self.p = None  # end of file: the last project has not necessarily ended
+        self.expect = None  # (a handler left waiting holds the pass: a reference cycle)
         return assess.finish(self)
 
     # ------------------------------------------------------------ projects

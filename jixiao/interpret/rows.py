@@ -9,6 +9,7 @@ what a kind means in its place (a label row inside an indicator table, for insta
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -64,6 +65,14 @@ class RowView:
     text: str = ""                                      # the non-empty cells joined, for cheap tests
     _scanned: bool = False
 
+    def at(self, row: Row) -> RowView:
+        """Given another row with the same cells, returns this view for that row (what the
+        vocabulary found is shared: nothing in a view changes once it is classified, but for
+        the labels `scan_labels` looks up on demand)."""
+        return RowView(row, self.cells, self.nonempty, self.kind, self.title, self.title_kind, self.scope,
+                       self.year, self.header, self.block, self.budget_cols, self.budget_points, self.rate_basis,
+                       self.labels, self.heads, self.text, self._scanned)
+
     @property
     def line(self) -> int:
         """Returns the row's source line."""
@@ -111,10 +120,32 @@ def clean(cell: str) -> str:
     return cell.strip()
 
 
+# Views by the row's raw cells, per vocabulary: a form's boilerplate rows (headers, labels, the
+# satisfaction row, the budget block) recur across documents (two in five rows of a corpus
+# sample). Bounded; a vocabulary that goes (reloaded from a changed file) takes its views along.
+_VIEWS: weakref.WeakKeyDictionary[Vocabulary, dict[tuple[str, ...], RowView | None]] = weakref.WeakKeyDictionary()
+_VIEWS_MAX = 100_000
+_MISSING = object()
+
+
 def classify(row: Row, vocab: Vocabulary) -> RowView | None:
-    """Given a row and the vocabulary, returns the row's view, or None for a blank row."""
-    cells = [clean(c) for c in row.cells]
-    nonempty = [c for c in cells if c]
+    """Given a row and the vocabulary, returns the row's view, or None for a blank row (a row
+    with the same cells as one seen before gets that row's classification)."""
+    views = _VIEWS.get(vocab)
+    if views is None:
+        views = _VIEWS[vocab] = {}
+    seen = views.get(row.cells, _MISSING)
+    if seen is not _MISSING:
+        return seen.at(row) if seen is not None else None
+    if len(views) >= _VIEWS_MAX:
+        views.clear()
+    view = views[row.cells] = _classify(row, vocab)
+    return view
+
+
+def _classify(row: Row, vocab: Vocabulary) -> RowView | None:
+    cells = list(map(clean, row.cells))
+    nonempty = list(filter(None, cells))
     if not nonempty:
         return None
     view = RowView(row, cells, nonempty, Kind.DATA)
