@@ -104,6 +104,8 @@ class Vocabulary:
         self._label_cache: dict[str, tuple[str, str | None] | None] = {}
         self._head_cache: dict[str, str | None] = {}
         self._first_cache: dict[str, str | None] = {}
+        self._form_cache: dict[str, bool] = {}
+        self._memos: dict[str, dict] = {}
         suffixes = sorted(words["unit_suffix"].exact, key=len, reverse=True)
         alt = "|".join(re.escape(s) for s in suffixes) or "局"
         # 003: "316004南堡开发区社会事业保险局" — a unit code and name in one cell, no label.
@@ -119,6 +121,15 @@ class Vocabulary:
         budget = words["budget_header"]
         self._executed_marks = _any_of([w for w, m in [*budget.exact.items(), *budget.prefixes] if m == "executed"])
 
+    def memo(self, name: str) -> dict:
+        """Given a name, returns a dict kept with this vocabulary under that name, for a caller's
+        facts derived from it (a vocabulary read anew from a changed file starts empty). The
+        caller bounds what it keeps there."""
+        got = self._memos.get(name)
+        if got is None:
+            got = self._memos[name] = {}
+        return got
+
     def may_be_header(self, text: str) -> bool:
         """Given a row's text, returns False when it cannot be an indicator header (it names no
         一级/二级/三级指标)."""
@@ -127,10 +138,17 @@ class Vocabulary:
     def is_form_word(self, text: str) -> bool:
         """Given a cell, returns True when it is one of the form's own words — a label (项目名称,
         部门, 单位名称 …) or a header word (指标值, 分值 …), alone or before a colon."""
-        k = key(text)
-        head = k.split(":", 1)[0] if ":" in k else k
-        head = _TRAILING_PAREN.sub("", head) if head.endswith(")") else head
-        return _bare_label(head) in self._form_words
+        cache = self._form_cache
+        hit = cache.get(text)
+        if hit is None:
+            k = key(text)
+            head = k.split(":", 1)[0] if ":" in k else k
+            head = _TRAILING_PAREN.sub("", head) if head.endswith(")") else head
+            hit = _bare_label(head) in self._form_words
+            if len(cache) > _CACHE_MAX:
+                cache.clear()
+            cache[text] = hit
+        return hit
 
     def may_be_title(self, text: str) -> bool:
         """Given a row's text, returns False when it names no table (绩效目标表, 自评表 …)."""

@@ -49,6 +49,7 @@ _DEPT_MARK = re.compile(r"\s*[(（]\s*部门\s*[)）]$")
 _UNIT_IN_LABEL = re.compile(r"[(（]\s*(亿元|万元|千元|元)\s*[)）]\s*$")
 IDENTITY = ("name", "code", "department", "unit")
 MAX_EXAMPLES = 12
+_SEEN_MAX = 200_000
 
 
 @dataclass
@@ -135,6 +136,8 @@ class Pass:
         self.unplaced_cells: list[Note] = []
         self.bogus: list[Note] = []
         self.canon: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
+        # cell -> (name without points, names a level, names a block), kept with the vocabulary
+        self.level_cells_seen: dict[str, tuple[str, bool, bool]] = vocab.memo("level_cells")
 
     # ------------------------------------------------------------ driver
 
@@ -487,7 +490,7 @@ class Pass:
                 return "read"
         # A header cell merged down into the first data row (2-row template headers) is not data.
         cells = view.cells
-        if view.text and self.v.may_be_header(view.text):
+        if view.header_like:
             words = self.v.level_header_words
             cells = ["" if squeeze(c) in words else c for c in cells]
         l1, l2, last = self.level_cells(cells)
@@ -532,15 +535,23 @@ class Pass:
         v = self.v
         found: list[tuple[int, str]] = []
         last = -1
+        known = self.level_cells_seen
         for i, c in enumerate(cells):
             if not c:
                 continue
-            name, _ = split_points(c)
-            if v.level1(name) or v.level2(name):
+            seen = known.get(c)
+            if seen is None:
+                name, _ = split_points(c)
+                seen = (name, bool(v.level1(name) or v.level2(name)), bool(v.lookup("block", name)))
+                if len(known) > _SEEN_MAX:
+                    known.clear()
+                known[c] = seen
+            name, level, block = seen
+            if level:
                 found.append((i, name))
                 last = i
                 continue
-            if v.lookup("block", name):
+            if block:
                 last = i  # 长期绩效指标 in the first column (a merged block cell): not a level
                 continue
             break

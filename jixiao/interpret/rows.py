@@ -9,7 +9,6 @@ what a kind means in its place (a label row inside an indicator table, for insta
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -63,6 +62,7 @@ class RowView:
     labels: Sequence[tuple[int, str, str | None]] = ()  # (column, field, inline value), see scan_labels
     heads: Sequence[tuple[int, str]] = ()               # goal heads (column, field)
     text: str = ""                                      # the non-empty cells joined, for cheap tests
+    header_like: bool = False                           # text names a level head (vocab.may_be_header)
     _scanned: bool = False
 
     def at(self, row: Row) -> RowView:
@@ -71,7 +71,7 @@ class RowView:
         the labels `scan_labels` looks up on demand)."""
         return RowView(row, self.cells, self.nonempty, self.kind, self.title, self.title_kind, self.scope,
                        self.year, self.header, self.block, self.budget_cols, self.budget_points, self.rate_basis,
-                       self.labels, self.heads, self.text, self._scanned)
+                       self.labels, self.heads, self.text, self.header_like, self._scanned)
 
     @property
     def line(self) -> int:
@@ -120,10 +120,9 @@ def clean(cell: str) -> str:
     return cell.strip()
 
 
-# Views by the row's raw cells, per vocabulary: a form's boilerplate rows (headers, labels, the
-# satisfaction row, the budget block) recur across documents (two in five rows of a corpus
-# sample). Bounded; a vocabulary that goes (reloaded from a changed file) takes its views along.
-_VIEWS: weakref.WeakKeyDictionary[Vocabulary, dict[tuple[str, ...], RowView | None]] = weakref.WeakKeyDictionary()
+# Views by the row's raw cells, kept with the vocabulary: a form's boilerplate rows (headers,
+# labels, the satisfaction row, the budget block) recur across documents (two in five rows of a
+# corpus sample). Bounded.
 _VIEWS_MAX = 100_000
 _MISSING = object()
 
@@ -131,9 +130,7 @@ _MISSING = object()
 def classify(row: Row, vocab: Vocabulary) -> RowView | None:
     """Given a row and the vocabulary, returns the row's view, or None for a blank row (a row
     with the same cells as one seen before gets that row's classification)."""
-    views = _VIEWS.get(vocab)
-    if views is None:
-        views = _VIEWS[vocab] = {}
+    views = vocab.memo("row_views")
     seen = views.get(row.cells, _MISSING)
     if seen is not _MISSING:
         return seen.at(row) if seen is not None else None
@@ -162,7 +159,8 @@ def _classify(row: Row, vocab: Vocabulary) -> RowView | None:
         view.kind = Kind(kind)  # TOTAL, FOOTER or NOT_INDICATOR
         return view
     text = view.text = "\x1f".join(nonempty)  # one string for the cheap tests below
-    if vocab.may_be_header(text) and _header(view, vocab):
+    view.header_like = vocab.may_be_header(text)
+    if view.header_like and _header(view, vocab):
         return view
     if vocab.may_be_budget_header(text) and _budget_header(view, vocab):
         return view
