@@ -26,16 +26,18 @@ load transaction, so a document the database refuses keeps its older version.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from bisect import bisect_right
 import multiprocessing
 import os
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import polars as pl
 
@@ -51,6 +53,30 @@ from jixiao.regions import resolve, region_note
 _SPAWN = multiprocessing.get_context("spawn")
 
 MAX_BYTES = int(os.environ.get("JIXIAO_MAX_FILE_MB", "64")) * 1024 * 1024
+
+# Cyclic garbage collection while parsing: the parse allocates millions of short-lived objects,
+# freed by reference counting (a document's pass leaves no cycle behind), while the parse's
+# caches hold hundreds of thousands of long-lived ones, which every full collection walks
+# again. With Python's default thresholds (700, 10, 10) collections took a sixth of the CPU time
+# of a 400-file corpus sample, with these a twentieth.
+PARSE_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+@contextmanager
+def parsing_gc() -> Iterator[None]:
+    """Within: cyclic garbage collection at PARSE_GC_THRESHOLDS; the thresholds before are
+    restored after."""
+    before = gc.get_threshold()
+    gc.set_threshold(*PARSE_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _worker_init() -> None:
+    """A parse worker collects garbage at PARSE_GC_THRESHOLDS for its whole life."""
+    gc.set_threshold(*PARSE_GC_THRESHOLDS)
 
 
 @dataclass
@@ -594,13 +620,14 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
                 on_file(item.report)
 
         if workers > 1 and len(sources) > 1:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN, initializer=_worker_init) as pool:
                 jobs = [(str(src.path), synthetic, src) for src in sources]
                 for src, parsed in zip(sources, pool.map(_parse_job, jobs, chunksize=8)):
                     handle(parsed, src)
         else:
-            for src in sources:
-                handle(parse_file(src.path, synthetic=synthetic, source=src), src)
+            with parsing_gc():
+                for src in sources:
+                    handle(parse_file(src.path, synthetic=synthetic, source=src), src)
         flush()
         if derive:
             from jixiao.derive import refresh
