@@ -64,8 +64,10 @@ class VocabularyError(ValueError):
     a bad regular expression. The message names the file and the line."""
 
 
+@lru_cache(maxsize=262144)
 def key(text: str | None) -> str:
-    """Given cell text, returns its lookup key: NFKC, no whitespace, no trailing colon."""
+    """Given cell text, returns its lookup key: NFKC, no whitespace, no trailing colon (cached:
+    a cell is looked up in several roles)."""
     if not text:
         return ""
     s = text if text.isascii() else unicodedata.normalize("NFKC", text)
@@ -170,14 +172,17 @@ class Vocabulary:
             return cache[text]  # type: ignore[return-value]
         if len(cache) > _CACHE_MAX:
             cache.clear()
-        k = key(text)
+        hit = cache[text] = self._find(role, key(text))
+        return hit
+
+    def _find(self, role: str, k: str) -> str | None:
+        """Given a role and a key, returns what it means in that role, or None."""
         hit = self._words[role].find(k) if k else None
         if hit is None and role in ("header", "budget_header", "label", "not_indicator", "block") and k.endswith(")"):
             # "指标解释(指标值内容)", "年初预算数(A)", "分值(10分)", "实施单位(盖章)"
             stripped = _TRAILING_PAREN.sub("", k)
             if stripped and stripped != k:
                 hit = self._words[role].find(stripped)
-        cache[text] = hit
         return hit
 
     def label(self, cell: str) -> tuple[str, str | None] | None:
@@ -244,8 +249,9 @@ class Vocabulary:
         if len(cache) > _CACHE_MAX:
             cache.clear()
         out = None
+        k = key(cell)
         for role in ("total", "footer", "not_indicator"):
-            if self.lookup(role, cell):
+            if self._find(role, k):
                 out = role
                 break
         cache[cell] = out

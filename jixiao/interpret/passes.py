@@ -136,8 +136,8 @@ class Pass:
         self.unplaced_cells: list[Note] = []
         self.bogus: list[Note] = []
         self.canon: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
-        # cell -> (name without points, names a level, names a block), kept with the vocabulary
-        self.level_cells_seen: dict[str, tuple[str, bool, bool]] = vocab.memo("level_cells")
+        # cell -> (name without points, its level1, level2 and block), kept with the vocabulary
+        self.level_cells_seen: dict[str, tuple[str, str | None, str | None, str | None]] = vocab.memo("level_cells")
 
     # ------------------------------------------------------------ driver
 
@@ -533,7 +533,7 @@ class Pass:
         """Given an indicator row, returns its first-level cell, second-level cell (either None
         where the row has none) and the column of its last level cell (-1 when none)."""
         v = self.v
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, str, str | None, str | None, str | None]] = []
         last = -1
         known = self.level_cells_seen
         for i, c in enumerate(cells):
@@ -542,13 +542,13 @@ class Pass:
             seen = known.get(c)
             if seen is None:
                 name, _ = split_points(c)
-                seen = (name, bool(v.level1(name) or v.level2(name)), bool(v.lookup("block", name)))
+                seen = (name, v.level1(name), v.level2(name), v.lookup("block", name))
                 if len(known) > _SEEN_MAX:
                     known.clear()
                 known[c] = seen
-            name, level, block = seen
-            if level:
-                found.append((i, name))
+            name, level1, level2, block = seen
+            if level1 or level2:
+                found.append((i, name, level1, level2, block))
                 last = i
                 continue
             if block:
@@ -558,17 +558,17 @@ class Pass:
         if not found:
             return None, None, last
         raw = cells
-        tail_i, tail = found[-1]
-        if len(found) >= 2 and v.level2(tail) and v.level1(found[-2][1]):
+        tail_i, _, tail1, tail2, tail_block = found[-1]
+        if len(found) >= 2 and tail2 and found[-2][2]:
             return raw[found[-2][0]], raw[tail_i], last
-        if v.level2(tail) and v.level1(tail):
+        if tail2 and tail1:
             # Alone, 成本指标 is an old second level (under 产出指标); 满意度指标 is a first level.
-            if LEVEL2_PARENT[v.level2(tail)] == "成本指标":
+            if LEVEL2_PARENT[tail2] == "成本指标":
                 return None, raw[tail_i], last
             return raw[tail_i], None, last
-        if v.level2(tail):
+        if tail2:
             return None, raw[tail_i], last
-        if v.lookup("block", tail) != "any":
+        if tail_block != "any":
             return raw[tail_i], None, last
         # 绩效指标 alone is a block label in some tables and the old name of 效益指标 in others
         # (block and level1 both): it is a level only where a second level follows.
@@ -622,15 +622,15 @@ class Pass:
         if weight is None and "scoring_rule" in fields:
             weight = parse_points(fields["scoring_rule"])
         actual, last = fields.get("actual"), fields.get("last_year")
-        target = parse_value(fields.get("target"), unit_hint=unit, type_hint=fields.get("type"))
+        target = parse_value(fields.get("target"), unit, fields.get("type"))  # (positional: a cheaper cache key)
         # Without a 度量单位 column, a bare actual ("100" beside "≥100%") is in the target's unit.
         hint = unit or (target.unit if actual and _BARE_NUMBER.match(actual) else None)
         p.indicators.append(ParsedIndicator(
             level1=canon[0], level2=canon[1], level1_raw=l1_raw, level2_raw=self.l2, level1_points=points,
             name=name, cells=fields,
             target=target,
-            actual=parse_value(actual, unit_hint=hint) if actual else _NO_VALUE,
-            last_year=parse_value(last, unit_hint=unit) if last else _NO_VALUE,
+            actual=parse_value(actual, hint) if actual else _NO_VALUE,
+            last_year=parse_value(last, unit) if last else _NO_VALUE,
             weight=weight, score=parse_number(fields["score"]) if "score" in fields else None,
             source_line=view.line, source_sheet=view.row.sheet, horizon=table.horizon,
             row_width=len(view.cells),
@@ -665,9 +665,11 @@ def _looks_like_value(cell: str) -> bool:
     s = squeeze(cell)
     if not s or len(s) > 24:
         return False
-    v = parse_value(s)
-    return v.value is not None and (s[0].isdigit() or normalize_op(s[:2]) is not None
-                                    or normalize_op(s[:1]) is not None or s[0] in "≥≤＞＜＝")
+    # How it starts first (cheap; most cells are names): a digit or an operator.
+    if not (s[0].isdigit() or normalize_op(s[:2]) is not None or normalize_op(s[:1]) is not None
+            or s[0] in "≥≤＞＜＝"):
+        return False
+    return parse_value(s).value is not None
 
 
 def _filler(cell: str) -> bool:
