@@ -665,11 +665,12 @@ def _looks_like_value(cell: str) -> bool:
     s = squeeze(cell)
     if not s or len(s) > 24:
         return False
-    # How it starts first (cheap; most cells are names): a digit or an operator.
-    if not (s[0].isdigit() or normalize_op(s[:2]) is not None or normalize_op(s[:1]) is not None
-            or s[0] in "≥≤＞＜＝"):
-        return False
-    return parse_value(s).value is not None
+    if not (s[0].isdigit() or s[0] in "≥≤＞＜＝" or normalize_op(s[:2]) is not None
+            or normalize_op(s[:1]) is not None):
+        return False  # how it starts, before it is parsed (cheap: most cells tested are names)
+    v = parse_value(s)
+    return v.value is not None and (s[0].isdigit() or normalize_op(s[:2]) is not None
+                                    or normalize_op(s[:1]) is not None or s[0] in "≥≤＞＜＝")
 
 
 def _filler(cell: str) -> bool:
