@@ -51,6 +51,7 @@ ROLES: dict[str, tuple[str, ...] | None] = {
 }
 
 _CACHE_MAX = 200_000
+_MISSING = object()
 _SPACE = re.compile(r"\s+")
 _HAS_SPACE = re.compile(r"\s")
 _ENUM = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）、.．]|\d{1,2}[.、．)）](?!\d)|[(（]\d{1,2}[)）])")
@@ -82,13 +83,22 @@ class _Words:
     prefixes: list[tuple[str, str]] = field(default_factory=list)  # longest first
     patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
 
+    @property
+    def starts(self) -> tuple[str, ...]:
+        """Returns the prefixes as one tuple (for str.startswith), made once they are sorted."""
+        got = self.__dict__.get("_starts")
+        if got is None or len(got) != len(self.prefixes):
+            got = self.__dict__["_starts"] = tuple(p for p, _ in self.prefixes)
+        return got
+
     def find(self, k: str) -> str | None:
         hit = self.exact.get(k)
         if hit is not None:
             return hit
-        for p, means in self.prefixes:
-            if k.startswith(p):
-                return means
+        if self.prefixes and k.startswith(self.starts):  # one C-level test before the ordered loop
+            for p, means in self.prefixes:
+                if k.startswith(p):
+                    return means
         for pat, means in self.patterns:
             if pat.fullmatch(k):
                 return means
@@ -222,7 +232,7 @@ class Vocabulary:
             if hit is not None:
                 return hit, m.group(2).strip()
         # "总额10606.75万元": an amount label and the amount, no colon.
-        first_digit = next((i for i, ch in enumerate(k) if ch.isdigit()), -1)
+        first_digit = next((i for i, ch in enumerate(k[:25]) if ch.isdigit()), -1)  # (only 2–24 counts)
         if 2 <= first_digit <= 24 and _AMOUNT_TAIL.fullmatch(k[first_digit:]):
             head = _bare_label(k[:first_digit])
             hit = self.lookup("label", head) if head else None
@@ -233,11 +243,12 @@ class Vocabulary:
     def goal_head(self, cell: str) -> str | None:
         """Given a cell, returns the goal field it heads (预期目标 -> goal, 实际完成情况 -> goal_summary)."""
         cache = self._head_cache
-        if cell not in cache:
+        hit = cache.get(cell, _MISSING)
+        if hit is _MISSING:
             if len(cache) > _CACHE_MAX:
                 cache.clear()
-            cache[cell] = None if len(cell) > 40 else self.lookup("goal_head", _bare_label(key(cell)) or cell)
-        return cache[cell]
+            hit = cache[cell] = None if len(cell) > 40 else self.lookup("goal_head", _bare_label(key(cell)) or cell)
+        return hit
 
     def first_cell_kind(self, cell: str) -> str | None:
         """Given a row's first non-empty cell, returns "total", "footer" or "not_indicator" when the
