@@ -36,6 +36,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -139,8 +140,8 @@ def batch_frames(parsed: list[Parsed]) -> dict[str, pl.DataFrame]:
     for t in db.TABLES:
         parts = [p.tables[t] for p in parsed if t in p.tables]
         if parts:
-            out[t] = pl.DataFrame({c: [v for part in parts for v in part[c]] if len(parts) > 1 else parts[0][c]
-                                   for c in _SCHEMAS[t]}, schema=_SCHEMAS[t])
+            out[t] = pl.DataFrame({c: list(chain.from_iterable(part[c] for part in parts)) for c in _SCHEMAS[t]},
+                                  schema=_SCHEMAS[t])
     return out
 
 
