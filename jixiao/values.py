@@ -60,7 +60,15 @@ def normalize_text(text: str | None) -> str:
     """Given cell text, returns it NFKC-normalised (full width -> ASCII) without whitespace."""
     if text is None:
         return ""
-    s = str(text)
+    if type(text) is str:
+        return _normalized(text)
+    return _normalized(str(text))
+
+
+@lru_cache(maxsize=262144)
+def _normalized(s: str) -> str:
+    """normalize_text of a str, cached: one new cell is normalised by several parsers (a number,
+    an operator, a value) as the aligner weighs it for each column."""
     if not s.isascii():  # ASCII is its own NFKC form
         s = unicodedata.normalize("NFKC", s)
     return _SPACE.sub("", s) if _HAS_SPACE.search(s) else s
