@@ -76,8 +76,23 @@ def parsing_gc() -> Iterator[None]:
 
 
 def _worker_init() -> None:
-    """A parse worker collects garbage at PARSE_GC_THRESHOLDS for its whole life."""
+    """A parse worker collects garbage at PARSE_GC_THRESHOLDS for its whole life, and loads what
+    every parse needs (the readers' modules, the vocabulary, the gazetteer) as it starts, while
+    the main process is still listing the files."""
     gc.set_threshold(*PARSE_GC_THRESHOLDS)
+    import importlib
+
+    from jixiao.readers import READERS
+    from jixiao.regions import resolve as _resolve
+    from jixiao.vocabulary import current
+
+    try:  # a warm-up only: a reader that fails to import says so when a file needs it
+        for name in READERS:
+            importlib.import_module(f"jixiao.readers.{name}")
+        current()
+        _resolve("北京市")
+    except Exception:
+        pass
 
 
 @dataclass
