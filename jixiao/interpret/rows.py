@@ -123,7 +123,7 @@ def clean(cell: str) -> str:
 # Views by the row's raw cells, kept with the vocabulary: a form's boilerplate rows (headers,
 # labels, the satisfaction row, the budget block) recur across documents (two in five rows of a
 # corpus sample). Bounded.
-_VIEWS_MAX = 100_000
+_VIEWS_MAX = 50_000  # (a view with its cells: about 2 KB)
 _MISSING = object()
 
 
