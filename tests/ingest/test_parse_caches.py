@@ -89,3 +89,24 @@ def test_the_same_document_twice_in_a_row_and_under_another_name(cold, tmp_path)
         assert (status, projects, indicators, sha, text_sha) == (want[0], want[2], want[3], want[4], want[5])
         assert frames["indicators"] == want[6]["indicators"]
         assert frames["projects"] == want[6]["projects"]
+
+
+def test_a_view_for_another_row_keeps_every_field_but_the_row():
+    """`RowView.at` copies field by field: a field added to RowView must be copied too."""
+    import dataclasses
+
+    from jixiao.interpret.rows import RowView, classify
+    from jixiao.model import Row
+
+    vocab = vocabulary.current()
+    for cells in [("一级指标", "二级指标", "三级指标", "指标值", "分值"), ("项目名称", "乡村道路养护"),
+                  ("年初预算数(A)", "全年执行数(B)", "分值(10分)", "执行率", "得分")]:
+        view = classify(Row(cells, 3, "表1"), vocab)
+        other = view.at(Row(cells, 40, "表2"))
+        assert other.row == Row(cells, 40, "表2") and other.line == 40
+        for f in dataclasses.fields(RowView):
+            if f.name != "row":
+                assert getattr(other, f.name) == getattr(view, f.name), f.name
+        # A fresh classification of the second row agrees with the copy.
+        again = classify(Row(cells, 41), vocab)
+        assert again.kind is view.kind and again.header == view.header and again.line == 41
