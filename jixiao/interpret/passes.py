@@ -50,6 +50,9 @@ _UNIT_IN_LABEL = re.compile(r"[(（]\s*(亿元|万元|千元|元)\s*[)）]\s*$")
 IDENTITY = ("name", "code", "department", "unit")
 MAX_EXAMPLES = 12
 _SEEN_MAX = 200_000
+# Placements by (first cell placed, the row's cells from it on, roles): see indicator_row.
+_ALIGNED: dict[tuple, dict[str, str]] = {}
+_ALIGNED_MAX = 50_000  # (about 1 KB each with the cells they hold)
 
 
 @dataclass
@@ -513,7 +516,15 @@ class Pass:
             name_col, start = j, j + 1
             if _filler(name) and all(_filler(c) for c in cells[start:]):
                 return "skipped"  # 指标2: / ..... filler rows of the template
-        got = align(cells, start, table.shifted(name_col - table.name_col), indicator_compat)
+        roles = table.shifted(name_col - table.name_col)
+        # The aligner is pure: a row whose cells from `start` on, and roles, were seen before (the
+        # satisfaction row, a unit's indicators year after year) takes that placement.
+        key = (start, tuple(cells[start:]), roles)
+        got = _ALIGNED.get(key)
+        if got is None:
+            if len(_ALIGNED) >= _ALIGNED_MAX:
+                _ALIGNED.clear()
+            got = _ALIGNED[key] = align(cells, start, roles, indicator_compat)
         return self.emit(view, cells, start, name, got)
 
     def subheader(self, view: RowView) -> dict[str, int] | None:

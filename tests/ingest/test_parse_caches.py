@@ -19,6 +19,7 @@ import pytest
 
 from jixiao import vocabulary
 from jixiao.ingest import parse_file
+from jixiao.interpret import passes
 
 ROOT = Path(__file__).resolve().parents[2]
 # Text, spreadsheets and Word tables of several provinces' forms (PDF and .doc go through the
@@ -31,13 +32,14 @@ FILES = sorted(
 
 
 def _clear_caches() -> None:
-    """Every cache of the parse emptied: the lru caches of jixiao's functions and the vocabulary
-    (read anew, so its lookup caches and memos start empty)."""
+    """Every cache of the parse emptied: the lru caches of jixiao's functions, the vocabulary
+    (read anew, so its lookup caches and memos start empty) and the aligner's placements."""
     for obj in gc.get_objects():
         if isinstance(obj, functools._lru_cache_wrapper) and (getattr(obj, "__module__", "") or "").startswith("jixiao"):
             obj.cache_clear()
     vocabulary._load.cache_clear()
     vocabulary._current = None
+    passes._ALIGNED.clear()  # the aligner's placements by row
 
 
 def _result(path: Path):
