@@ -31,6 +31,7 @@ import hashlib
 from bisect import bisect_right
 import multiprocessing
 import os
+import threading
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -63,16 +64,27 @@ MAX_BYTES = int(os.environ.get("JIXIAO_MAX_FILE_MB", "64")) * 1024 * 1024
 PARSE_GC_THRESHOLDS = (50_000, 20, 100)
 
 
+_gc_lock = threading.Lock()
+_gc_users: list[tuple[int, int, int]] = []  # the thresholds before, while any ingest in this process parses
+
+
 @contextmanager
 def parsing_gc() -> Iterator[None]:
     """Within: cyclic garbage collection at PARSE_GC_THRESHOLDS; the thresholds before are
-    restored after."""
-    before = gc.get_threshold()
-    gc.set_threshold(*PARSE_GC_THRESHOLDS)
+    restored when the last of the ingests running at once (dashboard uploads: threads) ends."""
+    with _gc_lock:
+        if not _gc_users:
+            _gc_users.append(gc.get_threshold())
+            gc.set_threshold(*PARSE_GC_THRESHOLDS)
+        else:
+            _gc_users.append(_gc_users[0])
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _gc_lock:
+            before = _gc_users.pop()
+            if not _gc_users:
+                gc.set_threshold(*before)
 
 
 def _worker_init() -> None:

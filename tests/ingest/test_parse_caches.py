@@ -112,3 +112,31 @@ def test_a_view_for_another_row_keeps_every_field_but_the_row():
         # A fresh classification of the second row agrees with the copy.
         again = classify(Row(cells, 41), vocab)
         assert again.kind is view.kind and again.header == view.header and again.line == 41
+
+
+def test_an_ingest_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    """A serial ingest (an upload, in a dashboard thread) collects garbage seldom while it parses
+    and puts the thresholds back after, also when two overlap."""
+    import threading
+
+    from jixiao.ingest import PARSE_GC_THRESHOLDS, ingest_paths, parsing_gc
+
+    before = gc.get_threshold()
+    seen = []
+    entered, leave = threading.Event(), threading.Event()
+
+    def other():
+        with parsing_gc():
+            entered.set()
+            leave.wait(10)
+            seen.append(gc.get_threshold())
+
+    t = threading.Thread(target=other)
+    t.start()
+    entered.wait(10)
+    ingest_paths([FILES[0]], tmp_path / "x.duckdb", derive=False)  # ends while the other still parses
+    assert gc.get_threshold() == PARSE_GC_THRESHOLDS
+    leave.set()
+    t.join()
+    assert seen == [PARSE_GC_THRESHOLDS]
+    assert gc.get_threshold() == before
