@@ -336,10 +336,8 @@ def ingest_profile(documents: Path, n_files: int = 300, seed: int = 7, top: int 
     import cProfile
     import pstats
 
-    import polars as pl
-
     from jixiao import db
-    from jixiao.ingest import collect_files, parse_file
+    from jixiao.ingest import batch_frames, collect_files, parse_file
 
     files, _ = collect_files([documents])
     rng = random.Random(seed)
@@ -356,7 +354,7 @@ def ingest_profile(documents: Path, n_files: int = 300, seed: int = 7, top: int 
     t = time.perf_counter()
     for i in range(0, len(parsed), 100):
         chunk = parsed[i:i + 100]
-        frames = {name: pl.concat([p.frames[name] for p in chunk]) for name in db.TABLES}
+        frames = batch_frames(chunk)
         db.load_batch(con, frames, [])
     t_load = time.perf_counter() - t
     con.close()
@@ -379,7 +377,7 @@ def ingest_profile(documents: Path, n_files: int = 300, seed: int = 7, top: int 
 def parse_rate(documents: Path, n_files: int = 300, seed: int = 7) -> float:
     """Returns the parse rate (indicators per second) of one process on a sample of files,
     without a profiler."""
-    from jixiao.ingest import collect_files, parse_file
+    from jixiao.ingest import batch_frames, collect_files, parse_file
 
     files, _ = collect_files([documents])
     rng = random.Random(seed + 1)

@@ -26,22 +26,26 @@ load transaction, so a document the database refuses keeps its older version.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from bisect import bisect_right
 import multiprocessing
 import os
+import threading
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import polars as pl
 
 from jixiao import db, schema
 from jixiao.interpret import interpret
-from jixiao.model import ParsedDocument, ParsedIndicator, ParsedProject, ReadError, ReadResult
+from jixiao.model import ParsedDocument, ParsedProject, ReadError, ReadResult
 from jixiao.privacy import PREFILTER_RE, mask_frame, mask_phones
 from jixiao.readers import DOCUMENT_SUFFIXES, LAYOUT_OF, read_file
 from jixiao.regions import resolve, region_note
@@ -51,6 +55,56 @@ from jixiao.regions import resolve, region_note
 _SPAWN = multiprocessing.get_context("spawn")
 
 MAX_BYTES = int(os.environ.get("JIXIAO_MAX_FILE_MB", "64")) * 1024 * 1024
+
+# Cyclic garbage collection while parsing: the parse allocates millions of short-lived objects,
+# freed by reference counting (a document's pass leaves no cycle behind), while the parse's
+# caches hold hundreds of thousands of long-lived ones, which every full collection walks
+# again. With Python's default thresholds (700, 10, 10) collections took a sixth of the CPU time
+# of a 400-file corpus sample, with these a twentieth.
+PARSE_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+_gc_lock = threading.Lock()
+_gc_users: list[tuple[int, int, int]] = []  # the thresholds before, while any ingest in this process parses
+
+
+@contextmanager
+def parsing_gc() -> Iterator[None]:
+    """Within: cyclic garbage collection at PARSE_GC_THRESHOLDS; the thresholds before are
+    restored when the last of the ingests running at once (dashboard uploads: threads) ends."""
+    with _gc_lock:
+        if not _gc_users:
+            _gc_users.append(gc.get_threshold())
+            gc.set_threshold(*PARSE_GC_THRESHOLDS)
+        else:
+            _gc_users.append(_gc_users[0])
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            before = _gc_users.pop()
+            if not _gc_users:
+                gc.set_threshold(*before)
+
+
+def _worker_init() -> None:
+    """A parse worker collects garbage at PARSE_GC_THRESHOLDS for its whole life, and loads what
+    every parse needs (the readers' modules, the vocabulary, the gazetteer) as it starts, while
+    the main process is still listing the files."""
+    gc.set_threshold(*PARSE_GC_THRESHOLDS)
+    import importlib
+
+    from jixiao.readers import READERS
+    from jixiao.regions import resolve as _resolve
+    from jixiao.vocabulary import current
+
+    try:  # a warm-up only: a reader that fails to import says so when a file needs it
+        for name in READERS:
+            importlib.import_module(f"jixiao.readers.{name}")
+        current()
+        _resolve("北京市")
+    except Exception:
+        pass
 
 
 @dataclass
@@ -86,12 +140,36 @@ def _one_line(text: str | None) -> str:
 
 @dataclass
 class Parsed:
-    """A parsed file ready to load: its frames and its report."""
+    """A parsed file ready to load: its tables as columns (table -> column -> values, empty for a
+    file that could not even be read) and its report. `frames` makes them Polars frames; the
+    loader builds one frame per table for a whole batch instead (`batch_frames`): a frame per
+    document and table cost more than parsing its indicators."""
 
     report: FileReport
     sha256: str
-    frames: dict[str, pl.DataFrame]
+    tables: dict[str, dict[str, list]]
     text_sha256: str | None = None  # text files: the digest of the decoded text (see text_digest)
+
+    @property
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Returns the tables as Polars frames (schema.py's columns and types)."""
+        return {t: pl.DataFrame(cols, schema=_SCHEMAS[t]) for t, cols in self.tables.items()}
+
+
+_SCHEMAS = {"documents": schema.DOCUMENTS, "projects": schema.PROJECTS, "indicators": schema.INDICATORS,
+            "source_lines": schema.SOURCE_LINES}
+
+
+def batch_frames(parsed: list[Parsed]) -> dict[str, pl.DataFrame]:
+    """Given parsed files, returns one frame per table holding all their rows, in order (a
+    table only where some file has it)."""
+    out = {}
+    for t in db.TABLES:
+        parts = [p.tables[t] for p in parsed if t in p.tables]
+        if parts:
+            out[t] = pl.DataFrame({c: list(chain.from_iterable(part[c] for part in parts)) for c in _SCHEMAS[t]},
+                                  schema=_SCHEMAS[t])
+    return out
 
 
 @dataclass(frozen=True)
@@ -178,40 +256,50 @@ def _doc_row(path: Path, source: Source, sha: str, size: int, **kw) -> dict:
     return row
 
 
-def _frames(doc: dict, projects: list[dict], indicators: list[dict],
-            lines: dict[str, list] | None = None) -> dict[str, pl.DataFrame]:
-    """Given a document's rows (its source lines as columns), returns its frames."""
+def _frames(doc: dict, projects: list[dict], indicators: dict[str, list] | None = None,
+            lines: dict[str, list] | None = None) -> dict[str, dict[str, list]]:
+    """Given a document's rows (its indicators and source lines as columns), returns its tables
+    as columns."""
     return {
-        "documents": pl.DataFrame([doc], schema=schema.DOCUMENTS),
-        "projects": pl.DataFrame(projects, schema=schema.PROJECTS) if projects else schema.empty_frame(schema.PROJECTS),
-        "indicators": pl.DataFrame(indicators, schema=schema.INDICATORS) if indicators else schema.empty_frame(schema.INDICATORS),
-        "source_lines": (pl.DataFrame(lines, schema=schema.SOURCE_LINES) if lines and lines["line"]
-                         else schema.empty_frame(schema.SOURCE_LINES)),
+        "documents": {c: [doc[c]] for c in schema.DOCUMENTS},
+        "projects": {c: [row[c] for row in projects] for c in schema.PROJECTS},
+        "indicators": indicators or {c: [] for c in schema.INDICATORS},
+        "source_lines": lines or {c: [] for c in schema.SOURCE_LINES},
     }
 
 
 def _source_lines(doc_id: str, text_lines: list[str]) -> dict[str, list]:
     """Given a document's display lines, returns its `source_lines` columns (phone numbers
     masked, texts cut at 2,000 characters)."""
-    lines: list[tuple[int, str]] = []
-    for k, text in enumerate(text_lines, start=1):
-        # xlsx display lines are "sheet!row<TAB>cells": keep the Excel row as the line number.
-        if "!" in text and "!" in text.split("\t", 1)[0]:
-            head, _, rest = text.partition("\t")
-            sheet, _, row = head.rpartition("!")
-            if row.isdigit():
-                lines.append((int(row), f"[{sheet}] {rest}"))
-                continue
-        lines.append((k, text))
+    texts = text_lines
+    numbers: list[int] | range = range(1, len(texts) + 1)
+    joined = "\n".join(texts)
+    if "!" in joined:
+        numbers, texts = [], []
+        for k, text in enumerate(text_lines, start=1):
+            # xlsx display lines are "sheet!row<TAB>cells": keep the Excel row as the line number.
+            if "!" in text and "!" in text.split("\t", 1)[0]:
+                head, _, rest = text.partition("\t")
+                sheet, _, row = head.rpartition("!")
+                if row.isdigit():
+                    numbers.append(int(row))
+                    texts.append(f"[{sheet}] {rest}")
+                    continue
+            numbers.append(k)
+            texts.append(text)
+        joined = "\n".join(texts)
     # Which lines may hold a phone number: one prefilter search over the whole text, lines
     # joined by \n (the prefilter's digit chains never cross it), instead of one per line.
-    starts, pos = [], 0
-    for _, text in lines:
-        starts.append(pos)
-        pos += len(text) + 1
-    suspect = {bisect_right(starts, m.start()) - 1 for m in PREFILTER_RE.finditer("\n".join(t for _, t in lines))}
-    return {"doc_id": [doc_id] * len(lines), "line": [line for line, _ in lines],
-            "text": [(mask_phones(text) if k in suspect else text)[:2000] for k, (_, text) in enumerate(lines)]}
+    suspect: set[int] = set()
+    hits = [m.start() for m in PREFILTER_RE.finditer(joined)]
+    if hits:
+        starts, pos = [], 0
+        for text in texts:
+            starts.append(pos)
+            pos += len(text) + 1
+        suspect = {bisect_right(starts, h) - 1 for h in hits}
+    return {"doc_id": [doc_id] * len(texts), "line": list(numbers),
+            "text": [(mask_phones(text) if k in suspect else text)[:2000] for k, text in enumerate(texts)]}
 
 
 def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None,
@@ -238,7 +326,7 @@ def _parse_file(path: Path, source: Source, *, synthetic: bool = False, data: by
                 sha = hashlib.sha256(path.name.encode() + str(size).encode()).hexdigest()
                 msg = f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_BYTES // 1048576} MB），未读取"
                 doc = _doc_row(path, source, sha, size, status="failed", message=msg, synthetic=synthetic)
-                return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc["doc_id"]), sha, _frames(doc, [], []))
+                return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc["doc_id"]), sha, _frames(doc, []))
             data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
     except OSError as e:
@@ -249,11 +337,11 @@ def _parse_file(path: Path, source: Source, *, synthetic: bool = False, data: by
         parsed = interpret(result.rows)
     except ReadError as e:
         doc = _doc_row(path, source, sha, len(data), status="failed", message=str(e), synthetic=synthetic)
-        return Parsed(FileReport(str(path), "failed", message=str(e), doc_id=doc_id), sha, _frames(doc, [], []))
+        return Parsed(FileReport(str(path), "failed", message=str(e), doc_id=doc_id), sha, _frames(doc, []))
     except Exception as e:  # a parser bug must not stop the other files; say what happened
         msg = f"解析出错（{type(e).__name__}: {e}）"
         doc = _doc_row(path, source, sha, len(data), status="failed", message=msg, synthetic=synthetic)
-        return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, [], []))
+        return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, []))
     text_sha = text_digest(result)
     out = _build(path, source, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes,
                  result.layout, synthetic, result.problems, result.file_type, text_sha)
@@ -267,7 +355,7 @@ def _build(path: Path, source: Source, sha: str, size: int, doc_id: str, parsed:
            text_sha256: str | None = None) -> Parsed:
     """Given a parsed document, returns its frames and report: the one place where projects and
     indicators become database rows."""
-    projects, indicators = [], []
+    projects = []
     report_lines = list(reader_notes) + list(reader_problems)
     complete = parsed.complete_projects
     for seq, p in enumerate(complete, start=1):
@@ -276,9 +364,8 @@ def _build(path: Path, source: Source, sha: str, size: int, doc_id: str, parsed:
         if note:
             report_lines.append(f"项目「{p.label}」：{note}")
         projects.append(row)
-        for k, ind in enumerate(p.indicators, start=1):
-            indicators.append(_indicator_row(ind, f"{pid}-{k:03d}", pid, doc_id, k))
         report_lines.append(f"项目「{p.label}」（第{p.source_line}行起）：{len(p.indicators)} 个指标")
+    indicators = _indicator_columns(complete, doc_id)
     report_lines.extend(parsed.incomplete)
     report_lines.extend(n.render() for n in parsed.problems)
     report_lines.extend(n.render() for n in parsed.notes)
@@ -293,13 +380,13 @@ def _build(path: Path, source: Source, sha: str, size: int, doc_id: str, parsed:
         status, message = "ok", None
     doc = _doc_row(
         path, source, sha, size, status=status, text_sha256=text_sha256, message=message, encoding=encoding,
-        kind=parsed.kind if complete else None, n_projects=len(projects), n_indicators=len(indicators),
+        kind=parsed.kind if complete else None, n_projects=len(projects), n_indicators=len(indicators["seq"]),
         parse_report="\n".join(report_lines), synthetic=synthetic,
         confidence=parsed.confidence if complete else 0.0,
     )
     doc["layout"] = layout or doc["layout"]
     doc["file_type"] = file_type or doc["file_type"]  # what the content is (an HTML table named .xls is html)
-    report = FileReport(str(path), status, len(projects), len(indicators), message, doc_id)
+    report = FileReport(str(path), status, len(projects), len(indicators["seq"]), message, doc_id)
     return Parsed(report, sha, _frames(doc, projects, indicators, _source_lines(doc_id, text_lines)))
 
 
@@ -331,35 +418,34 @@ def _project_row(p: ParsedProject, pid: str, doc_id: str, seq: int, doc_text: st
     }, note
 
 
-def _indicator_row(ind: ParsedIndicator, iid: str, pid: str, doc_id: str, seq: int) -> dict:
-    """Given a parsed indicator (values already parsed by the interpreter), returns its
-    `indicators` row."""
-    c, t = ind.cells, ind.target
-    return {
-        "indicator_id": iid, "project_id": pid, "doc_id": doc_id, "seq": seq,
-        "level1": ind.level1, "level2": ind.level2,
-        "level1_raw": ind.level1_raw, "level2_raw": ind.level2_raw,
-        "level1_points": ind.level1_points,
-        "name": ind.name,
-        "description": c.get("description") or None,
-        "target_raw": c.get("target") or None,
-        "target_op": t.op, "target_value": t.value, "target_unit": t.unit,
-        "declared_type": c.get("type") or None,
-        "is_quantitative": t.is_quantitative,
-        "weight": ind.weight,
-        "actual_raw": c.get("actual") or None,
-        "actual_value": ind.actual.value, "actual_unit": ind.actual.unit,
-        "score_reported": ind.score,
-        "score_expected": None,
-        "scoring_rule": c.get("scoring_rule") or None,
-        "last_year_raw": c.get("last_year") or None,
-        "last_year_value": ind.last_year.value,
-        "basis": c.get("basis") or None,
-        "evidence": c.get("evidence") or None,
-        "reason": c.get("reason") or None,
-        "source_line": ind.source_line,
-        "source_sheet": ind.source_sheet,
-    }
+_INDICATOR_ORDER = ("indicator_id", "project_id", "seq", "level1", "level2", "level1_raw", "level2_raw",
+                    "level1_points", "name", "description", "target_raw", "target_op", "target_value",
+                    "target_unit", "declared_type", "is_quantitative", "weight", "actual_raw", "actual_value",
+                    "actual_unit", "score_reported", "scoring_rule", "last_year_raw", "last_year_value", "basis",
+                    "evidence", "reason", "source_line", "source_sheet")
+
+
+def _indicator_columns(projects: list[ParsedProject], doc_id: str) -> dict[str, list]:
+    """Given a document's complete projects (values already parsed by the interpreter), returns
+    its `indicators` columns (one tuple per indicator, turned into columns: a dict per
+    indicator cost a fifth of the build)."""
+    rows = []
+    add = rows.append
+    for pseq, p in enumerate(projects, start=1):
+        pid = f"{doc_id}-{pseq:03d}"
+        for k, ind in enumerate(p.indicators, start=1):
+            get, t, a = ind.cells.get, ind.target, ind.actual
+            add((f"{pid}-{k:03d}", pid, k, ind.level1, ind.level2, ind.level1_raw, ind.level2_raw,
+                 ind.level1_points, ind.name, get("description") or None, get("target") or None, t.op, t.value,
+                 t.unit, get("type") or None, t.is_quantitative, ind.weight, get("actual") or None, a.value,
+                 a.unit, ind.score, get("scoring_rule") or None, get("last_year") or None, ind.last_year.value,
+                 get("basis") or None, get("evidence") or None, get("reason") or None, ind.source_line,
+                 ind.source_sheet))
+    n = len(rows)
+    cols = dict(zip(_INDICATOR_ORDER, map(list, zip(*rows)))) if rows else {c: [] for c in _INDICATOR_ORDER}
+    cols["doc_id"] = [doc_id] * n
+    cols["score_expected"] = [None] * n
+    return {c: cols[c] for c in schema.INDICATORS}
 
 
 def _parse_job(args: tuple[str, bool, Source]) -> Parsed:
@@ -434,7 +520,7 @@ class _Catalog:
     def decide(self, parsed: Parsed, source: Source) -> _Item:
         """Given a parsed file and its source, returns what loading it means (see the module doc)."""
         rep = parsed.report
-        if not parsed.frames:  # the file could not even be read: nothing to load, nothing replaced
+        if not parsed.tables:  # the file could not even be read: nothing to load, nothing replaced
             return _Item(rep)
         sha, text = parsed.sha256, parsed.text_sha256
         twin = self.now.get(sha) or (self.now.get(text) if text else None)
@@ -485,16 +571,12 @@ def _write(con, items: list[_Item]) -> None:
     """Loads items in one transaction; when the database refuses, retries them one by one (each
     with its own deletions), so one refused document fails alone, with the real reason."""
     parsed = [it.parsed for it in items if it.parsed is not None]
-    tables = [t for t in db.TABLES if any(t in p.frames for p in parsed)]
     # Where stored text is masked: every text column of every frame (ids, hashes and source keys
     # excepted), vectorised over the whole batch — except source lines, each of which was masked
     # as it was cut (`_source_lines`, before the 2,000-character cut): masking them twice was a
-    # third of this pass. One chunk per column (rechunk): an Arrow table of a batch's hundreds of
-    # small frames made the insert four times slower.
-    frames = {}
-    for t in tables:
-        df = pl.concat([p.frames[t] for p in parsed if t in p.frames], how="vertical", rechunk=True)
-        frames[t] = df if t == "source_lines" else mask_frame(df)
+    # third of this pass. One frame per table for the whole batch, so one chunk per column: an
+    # Arrow table of a batch's hundreds of small frames made the insert four times slower.
+    frames = {t: df if t == "source_lines" else mask_frame(df) for t, df in batch_frames(parsed).items()}
     delete = list(dict.fromkeys(d for it in items for d in it.delete))
     moves = [m for it in items for m in it.moves]
     try:
@@ -566,13 +648,14 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
                 on_file(item.report)
 
         if workers > 1 and len(sources) > 1:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN) as pool:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN, initializer=_worker_init) as pool:
                 jobs = [(str(src.path), synthetic, src) for src in sources]
                 for src, parsed in zip(sources, pool.map(_parse_job, jobs, chunksize=8)):
                     handle(parsed, src)
         else:
-            for src in sources:
-                handle(parse_file(src.path, synthetic=synthetic, source=src), src)
+            with parsing_gc():
+                for src in sources:
+                    handle(parse_file(src.path, synthetic=synthetic, source=src), src)
         flush()
         if derive:
             from jixiao.derive import refresh

@@ -8,19 +8,19 @@ loader (`jixiao.ingest`) shapes those into database rows, in one place, and writ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from jixiao.values import Value
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One row of cells as the source holds it.
 
     `cells` are the cell texts in column order (empty string for an empty cell), `line` is the
     1-based line (text), row (xlsx/xls/ods) or block number (docx/doc/html/pdf, counted through
     the document) where the row starts, and `sheet` names the sheet, table or PDF page
-    ("第2页") it came from (None for text and for paragraphs outside tables).
+    ("第2页") it came from (None for text and for paragraphs outside tables). Immutable; a named
+    tuple, made in a third of a frozen dataclass's time (a reader makes one per row).
     """
 
     cells: tuple[str, ...]

@@ -33,6 +33,7 @@ _VALUE = re.compile(rf"^(?P<prefix>[^\d<>=]*?)(?P<op>>=|<=|=|>|<)?(?P<num>{_NUM}
 _TYPE_QUAL = ("定性",)
 _DATE_UNIT = re.compile(r"^(年|月(?!份?[/人次])|日|号)")
 _MONEY = {"元": 1e-4, "千元": 1e-1, "万元": 1.0, "亿元": 1e4}
+_MONEY_LONGEST_FIRST = sorted(_MONEY, key=len, reverse=True)
 _AMOUNT_SUFFIX = {**_MONEY, "万": 1.0}
 _NUMBER_CELL = re.compile(rf"({_NUM})(%|万元|万|元|亿元)?")
 _AMOUNT = re.compile(rf"({_NUM})(亿元|万元|千元|元|万)?")
@@ -59,7 +60,15 @@ def normalize_text(text: str | None) -> str:
     """Given cell text, returns it NFKC-normalised (full width -> ASCII) without whitespace."""
     if text is None:
         return ""
-    s = str(text)
+    if type(text) is str:
+        return _normalized(text)
+    return _normalized(str(text))
+
+
+@lru_cache(maxsize=262144)
+def _normalized(s: str) -> str:
+    """normalize_text of a str, cached: one new cell is normalised by several parsers (a number,
+    an operator, a value) as the aligner weighs it for each column."""
     if not s.isascii():  # ASCII is its own NFKC form
         s = unicodedata.normalize("NFKC", s)
     return _SPACE.sub("", s) if _HAS_SPACE.search(s) else s
@@ -102,7 +111,7 @@ def scale_unit(value: float, unit: str | None) -> tuple[float, str | None]:
         return value, "万元"
     if unit.startswith("‰"):
         return round(value / 1000.0, 10), "%"
-    for money in sorted(_MONEY, key=len, reverse=True):
+    for money in _MONEY_LONGEST_FIRST:
         if unit.startswith(money):
             return round(value * _MONEY[money], 10), "万元" + unit[len(money):]
     return value, unit

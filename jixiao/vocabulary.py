@@ -51,6 +51,7 @@ ROLES: dict[str, tuple[str, ...] | None] = {
 }
 
 _CACHE_MAX = 200_000
+_MISSING = object()
 _SPACE = re.compile(r"\s+")
 _HAS_SPACE = re.compile(r"\s")
 _ENUM = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）、.．]|\d{1,2}[.、．)）](?!\d)|[(（]\d{1,2}[)）])")
@@ -64,8 +65,10 @@ class VocabularyError(ValueError):
     a bad regular expression. The message names the file and the line."""
 
 
+@lru_cache(maxsize=262144)
 def key(text: str | None) -> str:
-    """Given cell text, returns its lookup key: NFKC, no whitespace, no trailing colon."""
+    """Given cell text, returns its lookup key: NFKC, no whitespace, no trailing colon (cached:
+    a cell is looked up in several roles)."""
     if not text:
         return ""
     s = text if text.isascii() else unicodedata.normalize("NFKC", text)
@@ -80,13 +83,22 @@ class _Words:
     prefixes: list[tuple[str, str]] = field(default_factory=list)  # longest first
     patterns: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
 
+    @property
+    def starts(self) -> tuple[str, ...]:
+        """Returns the prefixes as one tuple (for str.startswith), made once they are sorted."""
+        got = self.__dict__.get("_starts")
+        if got is None or len(got) != len(self.prefixes):
+            got = self.__dict__["_starts"] = tuple(p for p, _ in self.prefixes)
+        return got
+
     def find(self, k: str) -> str | None:
         hit = self.exact.get(k)
         if hit is not None:
             return hit
-        for p, means in self.prefixes:
-            if k.startswith(p):
-                return means
+        if self.prefixes and k.startswith(self.starts):  # one C-level test before the ordered loop
+            for p, means in self.prefixes:
+                if k.startswith(p):
+                    return means
         for pat, means in self.patterns:
             if pat.fullmatch(k):
                 return means
@@ -104,6 +116,8 @@ class Vocabulary:
         self._label_cache: dict[str, tuple[str, str | None] | None] = {}
         self._head_cache: dict[str, str | None] = {}
         self._first_cache: dict[str, str | None] = {}
+        self._form_cache: dict[str, bool] = {}
+        self._memos: dict[str, dict] = {}
         suffixes = sorted(words["unit_suffix"].exact, key=len, reverse=True)
         alt = "|".join(re.escape(s) for s in suffixes) or "局"
         # 003: "316004南堡开发区社会事业保险局" — a unit code and name in one cell, no label.
@@ -119,6 +133,15 @@ class Vocabulary:
         budget = words["budget_header"]
         self._executed_marks = _any_of([w for w, m in [*budget.exact.items(), *budget.prefixes] if m == "executed"])
 
+    def memo(self, name: str) -> dict:
+        """Given a name, returns a dict kept with this vocabulary under that name, for a caller's
+        facts derived from it (a vocabulary read anew from a changed file starts empty). The
+        caller bounds what it keeps there."""
+        got = self._memos.get(name)
+        if got is None:
+            got = self._memos[name] = {}
+        return got
+
     def may_be_header(self, text: str) -> bool:
         """Given a row's text, returns False when it cannot be an indicator header (it names no
         一级/二级/三级指标)."""
@@ -127,10 +150,17 @@ class Vocabulary:
     def is_form_word(self, text: str) -> bool:
         """Given a cell, returns True when it is one of the form's own words — a label (项目名称,
         部门, 单位名称 …) or a header word (指标值, 分值 …), alone or before a colon."""
-        k = key(text)
-        head = k.split(":", 1)[0] if ":" in k else k
-        head = _TRAILING_PAREN.sub("", head) if head.endswith(")") else head
-        return _bare_label(head) in self._form_words
+        cache = self._form_cache
+        hit = cache.get(text)
+        if hit is None:
+            k = key(text)
+            head = k.split(":", 1)[0] if ":" in k else k
+            head = _TRAILING_PAREN.sub("", head) if head.endswith(")") else head
+            hit = _bare_label(head) in self._form_words
+            if len(cache) > _CACHE_MAX:
+                cache.clear()
+            cache[text] = hit
+        return hit
 
     def may_be_title(self, text: str) -> bool:
         """Given a row's text, returns False when it names no table (绩效目标表, 自评表 …)."""
@@ -152,14 +182,17 @@ class Vocabulary:
             return cache[text]  # type: ignore[return-value]
         if len(cache) > _CACHE_MAX:
             cache.clear()
-        k = key(text)
+        hit = cache[text] = self._find(role, key(text))
+        return hit
+
+    def _find(self, role: str, k: str) -> str | None:
+        """Given a role and a key, returns what it means in that role, or None."""
         hit = self._words[role].find(k) if k else None
         if hit is None and role in ("header", "budget_header", "label", "not_indicator", "block") and k.endswith(")"):
             # "指标解释(指标值内容)", "年初预算数(A)", "分值(10分)", "实施单位(盖章)"
             stripped = _TRAILING_PAREN.sub("", k)
             if stripped and stripped != k:
                 hit = self._words[role].find(stripped)
-        cache[text] = hit
         return hit
 
     def label(self, cell: str) -> tuple[str, str | None] | None:
@@ -199,7 +232,7 @@ class Vocabulary:
             if hit is not None:
                 return hit, m.group(2).strip()
         # "总额10606.75万元": an amount label and the amount, no colon.
-        first_digit = next((i for i, ch in enumerate(k) if ch.isdigit()), -1)
+        first_digit = next((i for i, ch in enumerate(k[:25]) if ch.isdigit()), -1)  # (only 2–24 counts)
         if 2 <= first_digit <= 24 and _AMOUNT_TAIL.fullmatch(k[first_digit:]):
             head = _bare_label(k[:first_digit])
             hit = self.lookup("label", head) if head else None
@@ -210,11 +243,12 @@ class Vocabulary:
     def goal_head(self, cell: str) -> str | None:
         """Given a cell, returns the goal field it heads (预期目标 -> goal, 实际完成情况 -> goal_summary)."""
         cache = self._head_cache
-        if cell not in cache:
+        hit = cache.get(cell, _MISSING)
+        if hit is _MISSING:
             if len(cache) > _CACHE_MAX:
                 cache.clear()
-            cache[cell] = None if len(cell) > 40 else self.lookup("goal_head", _bare_label(key(cell)) or cell)
-        return cache[cell]
+            hit = cache[cell] = None if len(cell) > 40 else self.lookup("goal_head", _bare_label(key(cell)) or cell)
+        return hit
 
     def first_cell_kind(self, cell: str) -> str | None:
         """Given a row's first non-empty cell, returns "total", "footer" or "not_indicator" when the
@@ -226,8 +260,9 @@ class Vocabulary:
         if len(cache) > _CACHE_MAX:
             cache.clear()
         out = None
+        k = key(cell)
         for role in ("total", "footer", "not_indicator"):
-            if self.lookup(role, cell):
+            if self._find(role, k):
                 out = role
                 break
         cache[cell] = out

@@ -53,6 +53,10 @@ _INSTRUCTION = re.compile(r"[(（]\s*\d+\s*字以内\s*[)）]\s*[。.]?\s*$")
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 IDENTITY = ("name", "code", "department", "unit")
 MAX_EXAMPLES = 12
+_SEEN_MAX = 200_000
+# Placements by (first cell placed, the row's cells from it on, roles): see indicator_row.
+_ALIGNED: dict[tuple, dict[str, str]] = {}
+_ALIGNED_MAX = 50_000  # (about 1 KB each with the cells they hold)
 
 
 @dataclass
@@ -139,19 +143,24 @@ class Pass:
         self.unplaced_cells: list[Note] = []
         self.bogus: list[Note] = []
         self.canon: dict[tuple[str | None, str | None], tuple[str | None, str | None]] = {}
-        self.handlers: dict[Kind, Callable[[RowView], str]] = {
+        # cell -> (name without points, its level1, level2 and block), kept with the vocabulary
+        self.level_cells_seen: dict[str, tuple[str, str | None, str | None, str | None]] = vocab.memo("level_cells")
+
+    # ------------------------------------------------------------ driver
+
+    def run(self, rows: list[Row]) -> ParsedDocument:
+        """Given a document's rows, returns the document as read."""
+        # The handlers by kind, bound here and dropped at the end: bound methods kept on the
+        # pass would tie it in a reference cycle, and every document would wait for the cyclic
+        # garbage collector to be freed.
+        handlers: dict[Kind, Callable[[RowView], str]] = {
             Kind.TITLE: self.on_title, Kind.YEAR: self.on_year, Kind.TOTAL: self.on_total,
             Kind.FOOTER: self.on_footer, Kind.NOT_INDICATOR: self.on_footer,
             Kind.HEADER: self.on_header, Kind.BUDGET_HEADER: self.on_budget_header,
             Kind.GOAL_HEADS: self.on_goal_heads, Kind.LABEL: self.on_label, Kind.BLOCK: self.on_block,
             Kind.DATA: self.on_data,
         }
-
-    # ------------------------------------------------------------ driver
-
-    def run(self, rows: list[Row]) -> ParsedDocument:
-        """Given a document's rows, returns the document as read."""
-        handlers, count, vocab = self.handlers, self.count, self.v
+        count, vocab = self.count, self.v
         open_kinds = (Kind.DATA, Kind.LABEL)
         for row in rows:
             view = classify(row, vocab)
@@ -170,6 +179,7 @@ class Pass:
             if outcome == "unplaced" and len(self.unplaced) < MAX_EXAMPLES:
                 self.unplaced.append(Note(f"未能识别的行「{_quote(view.joined)}」", view.line))
         self.p = None  # end of file: the last project has not necessarily ended
+        self.expect = None  # (a handler left waiting holds the pass: a reference cycle)
         return assess.finish(self)
 
     # ------------------------------------------------------------ projects
@@ -513,7 +523,7 @@ class Pass:
                 return "read"
         # A header cell merged down into the first data row (2-row template headers) is not data.
         cells = view.cells
-        if view.text and self.v.may_be_header(view.text):
+        if view.header_like:
             words = self.v.level_header_words
             cells = ["" if squeeze(c) in words else c for c in cells]
         l1, l2, last = self.level_cells(cells)
@@ -536,7 +546,15 @@ class Pass:
             name_col, start = j, j + 1
             if _filler(name) and all(_filler(c) for c in cells[start:]):
                 return "skipped"  # 指标2: / ..... filler rows of the template
-        got = align(cells, start, table.shifted(name_col - table.name_col), indicator_compat)
+        roles = table.shifted(name_col - table.name_col)
+        # The aligner is pure: a row whose cells from `start` on, and roles, were seen before (the
+        # satisfaction row, a unit's indicators year after year) takes that placement.
+        key = (start, tuple(cells[start:]), roles)
+        got = _ALIGNED.get(key)
+        if got is None:
+            if len(_ALIGNED) >= _ALIGNED_MAX:
+                _ALIGNED.clear()
+            got = _ALIGNED[key] = align(cells, start, roles, indicator_compat)
         return self.emit(view, cells, start, name, got)
 
     def subheader(self, view: RowView) -> dict[str, int] | None:
@@ -556,34 +574,42 @@ class Pass:
         """Given an indicator row, returns its first-level cell, second-level cell (either None
         where the row has none) and the column of its last level cell (-1 when none)."""
         v = self.v
-        found: list[tuple[int, str]] = []
+        found: list[tuple[int, str, str | None, str | None, str | None]] = []
         last = -1
+        known = self.level_cells_seen
         for i, c in enumerate(cells):
             if not c:
                 continue
-            name, _ = split_points(c)
-            if v.level1(name) or v.level2(name):
-                found.append((i, name))
+            seen = known.get(c)
+            if seen is None:
+                name, _ = split_points(c)
+                seen = (name, v.level1(name), v.level2(name), v.lookup("block", name))
+                if len(known) > _SEEN_MAX:
+                    known.clear()
+                known[c] = seen
+            name, level1, level2, block = seen
+            if level1 or level2:
+                found.append((i, name, level1, level2, block))
                 last = i
                 continue
-            if v.lookup("block", name):
+            if block:
                 last = i  # 长期绩效指标 in the first column (a merged block cell): not a level
                 continue
             break
         if not found:
             return None, None, last
         raw = cells
-        tail_i, tail = found[-1]
-        if len(found) >= 2 and v.level2(tail) and v.level1(found[-2][1]):
+        tail_i, _, tail1, tail2, tail_block = found[-1]
+        if len(found) >= 2 and tail2 and found[-2][2]:
             return raw[found[-2][0]], raw[tail_i], last
-        if v.level2(tail) and v.level1(tail):
+        if tail2 and tail1:
             # Alone, 成本指标 is an old second level (under 产出指标); 满意度指标 is a first level.
-            if LEVEL2_PARENT[v.level2(tail)] == "成本指标":
+            if LEVEL2_PARENT[tail2] == "成本指标":
                 return None, raw[tail_i], last
             return raw[tail_i], None, last
-        if v.level2(tail):
+        if tail2:
             return None, raw[tail_i], last
-        if v.lookup("block", tail) != "any":
+        if tail_block != "any":
             return raw[tail_i], None, last
         # 绩效指标 alone is a block label in some tables and the old name of 效益指标 in others
         # (block and level1 both): it is a level only where a second level follows.
@@ -637,15 +663,15 @@ class Pass:
         if weight is None and "scoring_rule" in fields:
             weight = parse_points(fields["scoring_rule"])
         actual, last = fields.get("actual"), fields.get("last_year")
-        target = parse_value(fields.get("target"), unit_hint=unit, type_hint=fields.get("type"))
+        target = parse_value(fields.get("target"), unit, fields.get("type"))  # (positional: a cheaper cache key)
         # Without a 度量单位 column, a bare actual ("100" beside "≥100%") is in the target's unit.
         hint = unit or (target.unit if actual and _BARE_NUMBER.match(actual) else None)
         p.indicators.append(ParsedIndicator(
             level1=canon[0], level2=canon[1], level1_raw=l1_raw, level2_raw=self.l2, level1_points=points,
             name=name, cells=fields,
             target=target,
-            actual=parse_value(actual, unit_hint=hint) if actual else _NO_VALUE,
-            last_year=parse_value(last, unit_hint=unit) if last else _NO_VALUE,
+            actual=parse_value(actual, hint) if actual else _NO_VALUE,
+            last_year=parse_value(last, unit) if last else _NO_VALUE,
             weight=weight, score=parse_number(fields["score"]) if "score" in fields else None,
             source_line=view.line, source_sheet=view.row.sheet, horizon=table.horizon,
             row_width=len(view.cells),
@@ -680,6 +706,9 @@ def _looks_like_value(cell: str) -> bool:
     s = squeeze(cell)
     if not s or len(s) > 24:
         return False
+    if not (s[0].isdigit() or s[0] in "≥≤＞＜＝" or normalize_op(s[:2]) is not None
+            or normalize_op(s[:1]) is not None):
+        return False  # how it starts, before it is parsed (cheap: most cells tested are names)
     v = parse_value(s)
     return v.value is not None and (s[0].isdigit() or normalize_op(s[:2]) is not None
                                     or normalize_op(s[:1]) is not None or s[0] in "≥≤＞＜＝")

@@ -62,7 +62,16 @@ class RowView:
     labels: Sequence[tuple[int, str, str | None]] = ()  # (column, field, inline value), see scan_labels
     heads: Sequence[tuple[int, str]] = ()               # goal heads (column, field)
     text: str = ""                                      # the non-empty cells joined, for cheap tests
+    header_like: bool = False                           # text names a level head (vocab.may_be_header)
     _scanned: bool = False
+
+    def at(self, row: Row) -> RowView:
+        """Given another row with the same cells, returns this view for that row (what the
+        vocabulary found is shared: nothing in a view changes once it is classified, but for
+        the labels `scan_labels` looks up on demand)."""
+        return RowView(row, self.cells, self.nonempty, self.kind, self.title, self.title_kind, self.scope,
+                       self.year, self.header, self.block, self.budget_cols, self.budget_points, self.rate_basis,
+                       self.labels, self.heads, self.text, self.header_like, self._scanned)
 
     @property
     def line(self) -> int:
@@ -111,10 +120,29 @@ def clean(cell: str) -> str:
     return cell.strip()
 
 
+# Views by the row's raw cells, kept with the vocabulary: a form's boilerplate rows (headers,
+# labels, the satisfaction row, the budget block) recur across documents (two in five rows of a
+# corpus sample). Bounded.
+_VIEWS_MAX = 50_000  # (a view with its cells: about 2 KB)
+_MISSING = object()
+
+
 def classify(row: Row, vocab: Vocabulary) -> RowView | None:
-    """Given a row and the vocabulary, returns the row's view, or None for a blank row."""
-    cells = [clean(c) for c in row.cells]
-    nonempty = [c for c in cells if c]
+    """Given a row and the vocabulary, returns the row's view, or None for a blank row (a row
+    with the same cells as one seen before gets that row's classification)."""
+    views = vocab.memo("row_views")
+    seen = views.get(row.cells, _MISSING)
+    if seen is not _MISSING:
+        return seen.at(row) if seen is not None else None
+    if len(views) >= _VIEWS_MAX:
+        views.clear()
+    view = views[row.cells] = _classify(row, vocab)
+    return view
+
+
+def _classify(row: Row, vocab: Vocabulary) -> RowView | None:
+    cells = list(map(clean, row.cells))
+    nonempty = list(filter(None, cells))
     if not nonempty:
         return None
     view = RowView(row, cells, nonempty, Kind.DATA)
@@ -131,7 +159,8 @@ def classify(row: Row, vocab: Vocabulary) -> RowView | None:
         view.kind = Kind(kind)  # TOTAL, FOOTER or NOT_INDICATOR
         return view
     text = view.text = "\x1f".join(nonempty)  # one string for the cheap tests below
-    if vocab.may_be_header(text) and _header(view, vocab):
+    view.header_like = vocab.may_be_header(text)
+    if view.header_like and _header(view, vocab):
         return view
     if vocab.may_be_budget_header(text) and _budget_header(view, vocab):
         return view

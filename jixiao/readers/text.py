@@ -148,8 +148,13 @@ def _block_rows(lines: list[str], start: int, end: int) -> list[Row]:
 def text_layout(lines: list[str]) -> str:
     """Given decoded lines, returns "text_cell_per_line" when one-cell lines outnumber
     tab-separated rows, else "text_tabular"."""
-    single = sum(1 for ln in lines if _is_cell_line(ln))
-    multi = sum(1 for ln in lines if ln.count("\t") >= 2)
+    single = multi = 0
+    for ln in lines:  # one pass: a cell line has one TAB, leading; a tab-separated row two or more
+        tabs = ln.count("\t")
+        if tabs >= 2:
+            multi += 1
+        elif tabs == 1 and ln[0] == "\t":
+            single += 1
     return "text_cell_per_line" if single > multi else "text_tabular"
 
 
