@@ -35,7 +35,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import polars as pl
 
-from jixiao.distinct import with_dense_rank, with_distinct
+from jixiao.distinct import with_dense_rank
 
 # Short names that every unit uses on purpose; JX401 leaves them out whatever their target is.
 COMMON_NAMES: tuple[str, ...] = (
@@ -466,16 +466,22 @@ _DETAIL_SCHEMA = {
 
 
 def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
-                    common_names: Iterable[str] = COMMON_NAMES) -> pl.DataFrame:
-    """Given the indicators frame, returns indicator_id, project_id, doc_id, name, target_raw,
-    `text` (normalised name + target + description) and `written` (the same as written,
-    `written_expr`) for the indicators a template check looks at: not a common name
-    (normalised, whatever the target) and `text` at least `min_chars` long."""
+                    common_names: Iterable[str] = COMMON_NAMES, text=None) -> pl.DataFrame:
+    """Given the indicators frame (and its shared `jixiao.textkeys.TextKeys`, if any), returns
+    indicator_id, project_id, doc_id, name, target_raw, `text` (normalised name + target +
+    description) and `written` (the same as written, `written_expr`) for the indicators a
+    template check looks at: not a common name (normalised, whatever the target) and `text` at
+    least `min_chars` long."""
+    from jixiao.textkeys import text_keys_for
+
     common = sorted({normalise(c) for c in common_names or ()} - {""})
-    df = indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw", "description")
+    keys = text_keys_for(indicators, text)
     # Each distinct name, target and description normalised once (texts repeat ~10 times).
-    for col in ("name", "target_raw", "description"):
-        df = with_distinct(df, col, **{f"__n_{col}": normalise_expr(col), f"__w_{col}": written_expr(col)})
+    df = indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw").hstack([
+        keys.series(f"{k}_{form}").alias(f"__{short}_{col}")
+        for k, col in (("name", "name"), ("target", "target_raw"), ("description", "description"))
+        for form, short in (("template", "n"), ("written", "w"))
+    ])
     return (
         df.filter(~pl.col("__n_name").is_in(common))
         .with_columns((pl.col("__n_name") + pl.col("__n_target_raw") + pl.col("__n_description")).alias("text"))
@@ -487,7 +493,7 @@ def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
 
 def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float = 0.8,
                      num_perm: int = 64, bands: int = 16, min_chars: int = 6,
-                     common_names: Iterable[str] = COMMON_NAMES, seed: int = 1) -> pl.DataFrame:
+                     common_names: Iterable[str] = COMMON_NAMES, seed: int = 1, text=None) -> pl.DataFrame:
     """Given indicators and projects, returns one row per indicator that has the same or nearly
     the same text as at least one other indicator: indicator_id, project_id, doc_id, name,
     target_raw, text, written, cluster_id, representative, similarity, unit_key, unit_name,
@@ -501,7 +507,7 @@ def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thresh
     if hit is not None and hit[0]() is indicators and hit[1]() is projects and hit[2] == key:
         return hit[3]
     out = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
-                            min_chars=min_chars, common_names=common_names, seed=seed)
+                            min_chars=min_chars, common_names=common_names, seed=seed, text=text)
     try:
         _LAST["members"] = (weakref.ref(indicators), weakref.ref(projects), key, out)
     except TypeError:  # not weak-referenceable: no caching
@@ -513,10 +519,10 @@ _LAST: dict[str, tuple] = {}
 
 
 def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float, num_perm: int,
-                      bands: int, min_chars: int, common_names: Iterable[str], seed: int) -> pl.DataFrame:
+                      bands: int, min_chars: int, common_names: Iterable[str], seed: int, text=None) -> pl.DataFrame:
     """Given indicators, projects and the options of `template_members`, returns its frame
     (uncached)."""
-    t = indicator_texts(indicators, min_chars, common_names)
+    t = indicator_texts(indicators, min_chars, common_names, text)
     if t.height == 0:
         return pl.DataFrame(schema=_DETAIL_SCHEMA)
     t = with_dense_rank(t, "text", "__node", start=0)
@@ -559,7 +565,7 @@ def project_groups(projects: pl.DataFrame, links: pl.DataFrame | None) -> pl.Dat
 
 def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links: pl.DataFrame | None = None,
                       threshold: float = 0.8, num_perm: int = 64, bands: int = 16, min_chars: int = 6,
-                      common_names: Iterable[str] = COMMON_NAMES, seed: int = 1
+                      common_names: Iterable[str] = COMMON_NAMES, seed: int = 1, text=None
                       ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Given indicators, projects and (optionally) project_links, returns (clusters, members) of
     same or nearly the same indicator texts (normalised name + target + description, char-bigram
@@ -574,10 +580,10 @@ def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links
     cluster holding ≥92% and ≥95% is below 1). members: indicator_id, cluster_id, similarity
     (to the representative, normalised, as the rules read it), project_id, written_similarity
     (to the example, as written). Common names (`common_names`) and texts shorter than
-    `min_chars` take no part.
+    `min_chars` take no part. `text`: the indicators' shared `jixiao.textkeys.TextKeys`, if any.
     """
     m = template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
-                         min_chars=min_chars, common_names=common_names, seed=seed)
+                         min_chars=min_chars, common_names=common_names, seed=seed, text=text)
     if m.height == 0:
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
     m = m.join(project_groups(projects, links), on="project_id", how="left").with_columns(

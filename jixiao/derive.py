@@ -74,7 +74,7 @@ def canonical_units(con: duckdb.DuckDBPyConnection, frames):
     return Frames(projects=projects, indicators=frames.indicators)
 
 
-def document_links(con: duckdb.DuckDBPyConnection, projects: pl.DataFrame, indicators: pl.DataFrame):
+def document_links(con: duckdb.DuckDBPyConnection, projects: pl.DataFrame, indicators: pl.DataFrame, text=None):
     """Given projects (with canonical units) and indicators, computes the links between
     documents and years (jixiao.links) once, writes project_links, project_history,
     indicator_links, project_lineage and indicator_lineage, and returns them (a Lineage) for
@@ -82,7 +82,7 @@ def document_links(con: duckdb.DuckDBPyConnection, projects: pl.DataFrame, indic
     from jixiao.links import Lineage, compute
 
     try:
-        lineage = compute(projects, indicators)
+        lineage = compute(projects, indicators, text)
     except Exception as e:  # the links must not stop the other derived tables
         print(f"项目关联计算失败：{type(e).__name__}: {e}", file=sys.stderr)
         lineage = Lineage.empty()
@@ -127,6 +127,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     from jixiao.boilerplate import template_clusters
     from jixiao.rules import rules_frame, run_rules
     from jixiao.rules.base import Frames
+    from jixiao.textkeys import TextKeys
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -135,7 +136,10 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     frames = canonical_units(con, frames)
     timings["units"] = time.perf_counter() - t_units
     settings = scores.load_settings()
-    indicators = scores.expected_scores(frames.projects, frames.indicators, settings)
+    # the normalised texts, computed once for the scores, the links, the clusters and the rules
+    text = TextKeys(frames.indicators)
+    # with the details JX301 reads (score_rule, target_met, score_floor): computed once, here
+    indicators = scores.expected_scores(frames.projects, frames.indicators, settings, with_details=True, text=text)
     timings["load+expected_scores"] = time.perf_counter() - t - timings["units"]
 
     t = time.perf_counter()
@@ -160,18 +164,18 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     timings["scores"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    lineage = document_links(con, frames.projects, indicators)
+    lineage = document_links(con, frames.projects, indicators, text)
     timings["links"] = time.perf_counter() - t
 
     t = time.perf_counter()
     # after the links: a goal table and its own self-evaluation are one project to the templates
-    clusters, members = template_clusters(indicators, frames.projects, links=lineage.project_links)
+    clusters, members = template_clusters(indicators, frames.projects, links=lineage.project_links, text=text)
     _replace_table(con, "template_clusters", clusters)
     _replace_table(con, "template_members", members)  # with each member's project (MEMBER_SCHEMA)
     timings["boilerplate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    frames = Frames(projects=frames.projects, indicators=indicators, links=lineage)
+    frames = Frames(projects=frames.projects, indicators=indicators, links=lineage, texts=text)
 
     def report(rule, error):  # one broken rule must not hide the others' flags
         print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)

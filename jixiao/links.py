@@ -44,7 +44,6 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from jixiao.distinct import with_distinct
 
 PROJECT_LINKS_SCHEMA = {"goal_project_id": pl.String, "self_eval_project_id": pl.String, "method": pl.String,
                         "similarity": pl.Float64}
@@ -125,11 +124,14 @@ def target_key_expr(text_key: pl.Expr | None = None) -> pl.Expr:
     return pl.when(pl.col("target_value").is_not_null()).then(num).otherwise(txt)
 
 
-def text_keys(indicators: pl.DataFrame) -> pl.DataFrame:
-    """Given indicators, returns them with `__key` (name key) and `__target` (target key), each
-    distinct name and target text normalised once."""
-    df = with_distinct(indicators, "name", __key=name_key_expr("name"))
-    df = with_distinct(df, "target_raw", __ttext=target_text_key_expr())
+def text_keys(indicators: pl.DataFrame, text=None) -> pl.DataFrame:
+    """Given indicators (and their shared `jixiao.textkeys.TextKeys`, if any), returns them with
+    `__key` (name key) and `__target` (target key), each distinct name and target text
+    normalised once."""
+    from jixiao.textkeys import text_keys_for
+
+    keys = text_keys_for(indicators, text)
+    df = indicators.hstack([keys.series("name_key").alias("__key"), keys.series("target_text_key").alias("__ttext")])
     return df.with_columns(target_key_expr(pl.col("__ttext")).alias("__target")).drop("__ttext")
 
 
@@ -323,13 +325,16 @@ def link_history(side: pl.DataFrame) -> pl.DataFrame:
 # ----------------------------------------------------------------------------- indicators
 
 
-def _indicator_side(indicators: pl.DataFrame) -> pl.DataFrame:
+def _indicator_side(indicators: pl.DataFrame, text=None) -> pl.DataFrame:
     """Given indicators, returns the side table of `match_indicators`: ids, seq, level 2, the
     name key, the target key and `__dup`, the place of a name seen twice in its project (in
     seq order; null for an empty name). Computed once per project, not once per linked pair:
     a pair holds all of its two projects' indicators, so the place is the same."""
+    from jixiao.textkeys import text_keys_for
+
+    keys = text_keys_for(indicators, text)
     side = text_keys(indicators.select("indicator_id", "project_id", "seq", "level2", "name", "target_raw",
-                                       "target_value", "target_unit")).select(
+                                       "target_value", "target_unit"), keys).select(
         "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"), "__key", "__target",
     )
     # Ordered only where a name is there twice (a few rows): everywhere else it is the first.
@@ -438,9 +443,10 @@ def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFr
 # ----------------------------------------------------------------------------- all together
 
 
-def compute(projects: pl.DataFrame, indicators: pl.DataFrame) -> Lineage:
-    """Given projects (with unit_canonical) and indicators, returns every link table (Lineage)."""
-    ind = _indicator_side(indicators)
+def compute(projects: pl.DataFrame, indicators: pl.DataFrame, text=None) -> Lineage:
+    """Given projects (with unit_canonical) and indicators (and their shared
+    `jixiao.textkeys.TextKeys`, if any), returns every link table (Lineage)."""
+    ind = _indicator_side(indicators, text)
     side = _project_side(projects, ind)  # the name keys computed once, for both sides
     plinks = link_goal_self(side)
     history = link_history(side)

@@ -42,13 +42,21 @@ class Frames:
     the links between documents (`lineage`: goal table ↔ self-evaluation, previous year,
     indicators matched within linked pairs; see jixiao.links).
 
-    `derive.refresh` passes the links it computed once (`links=`); frames built without them
-    (rule cases, tests) compute them on first use.
+    `derive.refresh` passes the links and the text keys it computed once (`links=`, `texts=`);
+    frames built without them (rule cases, tests) compute them on first use.
     """
 
     projects: pl.DataFrame
     indicators: pl.DataFrame
     links: Any = None  # jixiao.links.Lineage
+    texts: Any = None  # jixiao.textkeys.TextKeys of `indicators`
+
+    @cached_property
+    def text(self):
+        """Returns the normalised texts of the indicators (jixiao.textkeys.TextKeys), shared."""
+        from jixiao.textkeys import text_keys_for
+
+        return text_keys_for(self.indicators, self.texts)
 
     @cached_property
     def lineage(self):
@@ -64,7 +72,7 @@ class Frames:
             mapping = pl.DataFrame({"unit": pl.Series(uniq, dtype=pl.String),
                                     "unit_canonical": pl.Series([clean_unit(u) for u in uniq], dtype=pl.String)})
             projects = projects.drop("unit_canonical", strict=False).join(mapping, on="unit", how="left")
-        return compute(projects, self.indicators)
+        return compute(projects, self.indicators, self.text)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from jixiao.boilerplate import normalise_expr, set_lsh_pairs, unit_key_expr
-from jixiao.distinct import with_dense_rank, with_distinct
+from jixiao.boilerplate import set_lsh_pairs, unit_key_expr
+from jixiao.distinct import with_dense_rank
 from jixiao.links import name_key_expr
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
@@ -30,8 +30,9 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     ind, proj = frames.indicators, frames.projects
     share = float(opts["share"])
     min_n = int(opts["min_indicators"])
-    keys = with_distinct(with_distinct(ind.select("project_id", "name", "target_raw"), "name", __n=normalise_expr("name")),
-                         "target_raw", __t=normalise_expr("target_raw"))
+    # the template forms of name and target (normalise_expr), shared with the template clusters
+    keys = ind.select("project_id").hstack([frames.text.series("name_template").alias("__n"),
+                                            frames.text.series("target_template").alias("__t")])
     keys = (
         keys.select("project_id", (pl.col("__n") + pl.lit("\x1f") + pl.col("__t")).alias("__key"))
         .filter(pl.col("__key") != "\x1f")

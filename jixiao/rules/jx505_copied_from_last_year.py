@@ -32,7 +32,8 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         goals.select(pl.col("project_id").alias("previous_project_id")), on="previous_project_id", how="semi")
     if hist.height == 0:
         return no_findings()
-    keys = (text_keys(frames.indicators.select("project_id", "name", "target_raw", "target_value", "target_unit"))
+    keys = (text_keys(frames.indicators.select("project_id", "name", "target_raw", "target_value", "target_unit"),
+                      frames.text)
             .select("project_id", pl.col("__key").alias("__n"), pl.col("__target").alias("__t"))
             .filter(pl.col("__n") != "").unique())
     sizes = keys.group_by("project_id").agg(pl.len().alias("__size"))
