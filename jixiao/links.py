@@ -401,43 +401,63 @@ def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> 
 # ----------------------------------------------------------------------------- chains
 
 
-def _components(ids: pl.Series, a: pl.Series, b: pl.Series) -> np.ndarray:
+def _positions(ids: pl.DataFrame, id_col: str, *refs: pl.Series) -> tuple[pl.DataFrame, list[np.ndarray]]:
+    """Given a frame of unique ids (and columns), its id column and series of ids referring to
+    it, returns the frame sorted by id and per series the row of each id in it (-1 where absent):
+    every later step joins and sorts integers, not strings."""
+    if not ids[id_col].is_sorted():
+        ids = ids.sort(id_col)
+    index = ids.select(id_col).with_row_index("__i")
+    out = []
+    for ref in refs:
+        got = pl.DataFrame({id_col: ref.cast(pl.String)}).join(index, on=id_col, how="left", maintain_order="left")
+        out.append(got["__i"].fill_null(-1).cast(pl.Int64).to_numpy())
+    return ids, out
+
+
+def _chains(ids: pl.DataFrame, id_col: str, a: np.ndarray, b: np.ndarray) -> pl.DataFrame:
+    """Given ids sorted (with __year and __goal_last) and links as rows of it (a, b), returns
+    every linked id with its chain's id: the chain's first member in (year, kind, id) order."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    index = pl.DataFrame({"id": ids}).with_row_index("__i")
-    ia = pl.DataFrame({"id": a}).join(index, on="id", how="left", maintain_order="left")["__i"].to_numpy()
-    ib = pl.DataFrame({"id": b}).join(index, on="id", how="left", maintain_order="left")["__i"].to_numpy()
-    n = len(ids)
-    g = coo_matrix((np.ones(len(ia), dtype=np.int8), (ia, ib)), shape=(n, n))
-    return connected_components(g, directed=False)[1]
+    n = ids.height
+    ok = (a >= 0) & (b >= 0)
+    a, b = a[ok], b[ok]
+    linked = np.zeros(n, dtype=bool)
+    linked[a] = True
+    linked[b] = True
+    if not linked.any():
+        return pl.DataFrame(schema={id_col: pl.String, "lineage_id": pl.String})
+    g = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+    comp = connected_components(g, directed=False)[1]
+    rows = np.nonzero(linked)[0]
+    members = ids.select("__year", "__goal_last").with_row_index("__pos").filter(pl.Series(linked)).with_columns(
+        pl.Series("__c", comp[rows]))
+    # members are in id order: a stable sort by year and kind orders them as (year, kind, id)
+    head = members.sort("__year", "__goal_last", maintain_order=True).group_by("__c", maintain_order=True).first()
+    head_of = np.full(int(comp.max()) + 1, -1, dtype=np.int64)
+    head_of[head["__c"].to_numpy()] = head["__pos"].to_numpy()
+    id_s = ids[id_col]
+    return pl.DataFrame({id_col: id_s.gather(rows), "lineage_id": id_s.gather(head_of[comp[rows]])})
 
 
 def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFrame, history: pl.DataFrame,
-             ilinks: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+             ilinks: pl.DataFrame, *, ilink_rows: tuple[np.ndarray, np.ndarray] | None = None
+             ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Given the links, returns (project_lineage, indicator_lineage): every linked project and
     indicator with the id of its chain — the chain's earliest goal-table member (else its
-    earliest member)."""
-    out = []
-    for ids, a, b, order in (
-        (projects, pl.concat([plinks["goal_project_id"], history["project_id"]]),
-         pl.concat([plinks["self_eval_project_id"], history["previous_project_id"]]), "project_id"),
-        (indicators, ilinks["left_indicator_id"], ilinks["right_indicator_id"], "indicator_id"),
-    ):
-        id_col = order
-        linked = pl.concat([a, b]).unique()
-        if linked.len() == 0:
-            out.append(pl.DataFrame(schema={id_col: pl.String, "lineage_id": pl.String}))
-            continue
-        members = ids.join(pl.DataFrame({id_col: linked}), on=id_col, how="semi").sort(id_col)
-        comp = _components(members[id_col], a, b)
-        members = members.with_columns(pl.Series("__c", comp))
-        # members are sorted by id already: a stable sort by year and kind orders them as
-        # (year, kind, id), and the left join keeps the id order (no string sorted again)
-        head = members.sort("__year", "__goal_last", maintain_order=True).group_by("__c", maintain_order=True).first()
-        out.append(members.join(head.select("__c", pl.col(id_col).alias("lineage_id")), on="__c", how="left",
-                                maintain_order="left").select(id_col, "lineage_id"))
-    return out[0], out[1]
+    earliest member). `ilink_rows`: the indicator links' ends as rows of `indicators` sorted by
+    id (`_positions`), where the caller has them."""
+    projects, (pa, pb) = _positions(
+        projects, "project_id", pl.concat([plinks["goal_project_id"], history["project_id"]]),
+        pl.concat([plinks["self_eval_project_id"], history["previous_project_id"]]))
+    if ilink_rows is None:
+        indicators, ilink_rows = _positions(indicators, "indicator_id", ilinks["left_indicator_id"],
+                                            ilinks["right_indicator_id"])
+    elif not indicators["indicator_id"].is_sorted():
+        indicators = indicators.sort("indicator_id")
+    return _chains(projects, "project_id", pa, pb), _chains(indicators, "indicator_id", *ilink_rows)
 
 
 # ----------------------------------------------------------------------------- all together
@@ -458,13 +478,22 @@ def compute(projects: pl.DataFrame, indicators: pl.DataFrame, text=None) -> Line
     ])
     info = projects.select("project_id", pl.col("year").alias("__year"),
                            (pl.col("kind") != "goal").alias("__goal_last"))
-    ind_info = indicators.select("indicator_id", "project_id").join(info, on="project_id").drop("project_id")
-    plin, ilin = lineages(info, ind_info, plinks, history, ilinks)
-    sort = lambda df, cols: df.sort(cols)  # noqa: E731 - stable output order for tests and diffs
+    # in the indicators' order (derive's are sorted by id: _positions need not sort them again)
+    ind_info = indicators.select("indicator_id", "project_id").join(info, on="project_id", maintain_order="left").drop(
+        "project_id")
+    ind_info, (ia, ib) = _positions(ind_info, "indicator_id", ilinks["left_indicator_id"], ilinks["right_indicator_id"])
+    plin, ilin = lineages(info, ind_info, plinks, history, ilinks, ilink_rows=(ia, ib))
+    # Stable output order for tests and diffs: indicator links by kind, then left id — its row
+    # in the id order (one link per left id and kind, so no ties).
+    kinds = ilinks["link_kind"]
+    if (ia >= 0).all() and kinds.is_in(["goal_self", "previous"]).all():
+        ilinks = ilinks[np.lexsort((ia, (kinds == "previous").to_numpy()))]  # goal_self < previous
+    else:
+        ilinks = ilinks.sort(["link_kind", "left_indicator_id"])
     return Lineage(
-        project_links=sort(plinks, ["goal_project_id"]),
-        project_history=sort(history, ["project_id"]),
-        indicator_links=sort(ilinks, ["link_kind", "left_indicator_id"]),
+        project_links=plinks.sort("goal_project_id"),
+        project_history=history.sort("project_id"),
+        indicator_links=ilinks,
         project_lineage=plin, indicator_lineage=ilin,
     )
 
