@@ -84,6 +84,14 @@ class TextKeys:
                 s = self._series[name] = values.select(expr.alias(name)).to_series().gather(index)
             return s
 
+    def evaluate(self, col: str, expr: pl.Expr) -> pl.Series:
+        """Given a column and an expression that reads that column alone, elementwise (a rule's
+        own test, with its options), returns its value for every row, evaluated once per
+        distinct value (not kept)."""
+        with self._lock:
+            values, index = self._column(col)
+        return values.select(expr).to_series().gather(index)
+
     def frame(self, *names: str) -> pl.DataFrame:
         """Given key names, returns a frame of those keys, one row per indicator (same order)."""
         return pl.DataFrame([self.series(n) for n in names])

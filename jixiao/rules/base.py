@@ -36,6 +36,10 @@ SEVERITIES = ("高", "中", "低")
 CATEGORIES = ("目标设置", "权重分值", "自评打分", "模板照搬")
 
 
+# The indicator columns of `Frames.goal_self_pairs` (each with suffix _l and _r).
+GOAL_SELF_COLUMNS = ("doc_id", "name", "target_raw", "target_op", "target_value", "target_unit", "weight")
+
+
 @dataclass(frozen=True)
 class Frames:
     """The normalized data a check reads: projects and indicators (schema: jixiao.schema), and
@@ -57,6 +61,16 @@ class Frames:
         from jixiao.textkeys import text_keys_for
 
         return text_keys_for(self.indicators, self.texts)
+
+    @cached_property
+    def goal_self_pairs(self) -> pl.DataFrame:
+        """Returns the indicator pairs goal table ↔ self-evaluation of the projects of project
+        scope (`jixiao.links.indicator_pairs` with GOAL_SELF_COLUMNS), joined once for the
+        rules that compare the two documents (JX501, JX503)."""
+        from jixiao.links import indicator_pairs
+
+        return indicator_pairs(self.lineage, project_scope(self.projects), self.indicators, "goal_self",
+                               list(GOAL_SELF_COLUMNS))
 
     @cached_property
     def lineage(self):

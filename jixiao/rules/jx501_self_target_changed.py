@@ -6,8 +6,8 @@ from typing import Any
 
 import polars as pl
 
-from jixiao.links import comparable, deadline, indicator_pairs, target_text
-from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
+from jixiao.links import comparable, deadline, target_text
+from jixiao.rules.base import Frames, findings, no_findings, rule
 
 _UP, _DOWN = [">=", ">"], ["<=", "<"]
 _PUNCT = r"[\p{P}\p{S}\p{Z}\s]+"
@@ -45,10 +45,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     并在自评中说明调整依据和批复文件。
     """
     tol = float(opts.get("tolerance") or 0.0)
-    proj = project_scope(frames.projects)
-    ind = frames.indicators
-    pairs = indicator_pairs(frames.lineage, proj, ind, "goal_self",
-                            ["doc_id", "name", "target_raw", "target_op", "target_value", "target_unit"])
+    pairs = frames.goal_self_pairs
     pairs = pairs.filter(pl.col("p_kind_l").is_not_null() & pl.col("p_kind_r").is_not_null())  # both of project scope
     blank = lambda c: pl.col(c).cast(pl.String).fill_null("").str.strip_chars() == ""  # noqa: E731
     pairs = pairs.filter(~blank("target_raw_l") & ~blank("target_raw_r"))

@@ -6,8 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from jixiao.links import indicator_pairs
-from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
+from jixiao.rules.base import Frames, findings, no_findings, rule
 from jixiao.scores import fmt_num
 
 
@@ -24,9 +23,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """
     tol = float(opts["tolerance"])
     rnd = float(opts["rounding"])
-    proj = project_scope(frames.projects)
-    pairs = indicator_pairs(frames.lineage, proj, frames.indicators, "goal_self", ["doc_id", "name", "weight"])
-    pairs = pairs.filter(pl.col("p_kind_l").is_not_null() & pl.col("p_kind_r").is_not_null()
+    pairs = frames.goal_self_pairs.filter(pl.col("p_kind_l").is_not_null() & pl.col("p_kind_r").is_not_null()
                          & pl.col("weight_l").is_not_null() & pl.col("weight_r").is_not_null())
     if pairs.height == 0:
         return no_findings()

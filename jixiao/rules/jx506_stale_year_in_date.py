@@ -60,7 +60,8 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """
     flag_future = bool(opts.get("flag_future", True))
     proj = project_scope(frames.projects).select("project_id", "year", "kind")
-    ind = frames.indicators.filter(pl.col("target_value").is_null() & pl.col("target_raw").str.contains(r"(19|20)\d{2}"))
+    dated = frames.text.evaluate("target_raw", pl.col("target_raw").str.contains(r"(19|20)\d{2}"))
+    ind = frames.indicators.filter(pl.col("target_value").is_null() & pl.lit(dated))
     if ind.height == 0:
         return no_findings()
     df = ind.join(proj, on="project_id")
