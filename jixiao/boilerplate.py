@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 import unicodedata
 import weakref
@@ -517,22 +518,25 @@ def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thresh
     project_name, year. The detailed form of `template_clusters` (JX401 reads it directly).
 
     The last result is kept for the same frame objects and options, so that building the
-    template tables and running JX401 on the same frames clusters once.
+    template tables and running JX401 on the same frames clusters once — also when they run
+    at once in two threads (derive): the second waits for the first.
     """
     key = (float(threshold), int(num_perm), int(bands), int(min_chars), tuple(common_names or ()), int(seed))
-    hit = _LAST.get("members")
-    if hit is not None and hit[0]() is indicators and hit[1]() is projects and hit[2] == key:
-        return hit[3]
-    out = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
-                            min_chars=min_chars, common_names=common_names, seed=seed, text=text)
-    try:
-        _LAST["members"] = (weakref.ref(indicators), weakref.ref(projects), key, out)
-    except TypeError:  # not weak-referenceable: no caching
-        _LAST.pop("members", None)
-    return out
+    with _LAST_LOCK:
+        hit = _LAST.get("members")
+        if hit is not None and hit[0]() is indicators and hit[1]() is projects and hit[2] == key:
+            return hit[3]
+        out = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
+                                min_chars=min_chars, common_names=common_names, seed=seed, text=text)
+        try:
+            _LAST["members"] = (weakref.ref(indicators), weakref.ref(projects), key, out)
+        except TypeError:  # not weak-referenceable: no caching
+            _LAST.pop("members", None)
+        return out
 
 
 _LAST: dict[str, tuple] = {}
+_LAST_LOCK = threading.Lock()
 
 
 def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float, num_perm: int,

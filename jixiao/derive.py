@@ -3,14 +3,18 @@ expected scores, project scores, score distributions, template clusters, links b
 documents and years, the rule catalog and the flags (without status: waivers are
 overlaid when read, by `jixiao.waivers.flags_with_status`, so a status is never stale).
 
-All computation is Polars; results are written back to DuckDB as tables so the dashboard,
-`jixiao flags` and the export only read.
+All computation is Polars (and numpy); results are written back to DuckDB as tables so the
+dashboard, `jixiao flags` and the export only read. After the expected scores, the links, the
+template clusters and the scores and rules run at once (`_refresh`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import duckdb
 import polars as pl
@@ -25,12 +29,15 @@ DISTRIBUTION_GRAINS = {
 }
 
 
-def _replace_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame) -> None:
-    con.register("_derived", df.to_arrow())
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _derived")
-    finally:
-        con.unregister("_derived")
+def _replace_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame, lock=None) -> None:
+    """Given the connection, a table name and a frame, replaces the table with the frame (via
+    Arrow); with `lock`, holding it (derive's parallel steps share the one connection)."""
+    with lock if lock is not None else contextlib.nullcontext():
+        con.register("_derived", df.to_arrow())
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _derived")
+        finally:
+            con.unregister("_derived")
 
 
 def load_frames(con: duckdb.DuckDBPyConnection):
@@ -74,11 +81,13 @@ def canonical_units(con: duckdb.DuckDBPyConnection, frames):
     return Frames(projects=projects, indicators=frames.indicators)
 
 
-def document_links(con: duckdb.DuckDBPyConnection, projects: pl.DataFrame, indicators: pl.DataFrame, text=None):
-    """Given projects (with canonical units) and indicators, computes the links between
-    documents and years (jixiao.links) once, writes project_links, project_history,
-    indicator_links, project_lineage and indicator_lineage, and returns them (a Lineage) for
-    the rules. A failure is reported and leaves the tables empty, never missing."""
+def document_links(con: duckdb.DuckDBPyConnection, projects: pl.DataFrame, indicators: pl.DataFrame, text=None,
+                   lock=None):
+    """Given projects (with canonical units) and indicators (and their shared text keys),
+    computes the links between documents and years (jixiao.links) once, writes project_links,
+    project_history, indicator_links, project_lineage and indicator_lineage (holding `lock`,
+    if given, for each write), and returns them (a Lineage) for the rules. A failure is
+    reported and leaves the tables empty, never missing."""
     from jixiao.links import Lineage, compute
 
     try:
@@ -87,7 +96,7 @@ def document_links(con: duckdb.DuckDBPyConnection, projects: pl.DataFrame, indic
         print(f"项目关联计算失败：{type(e).__name__}: {e}", file=sys.stderr)
         lineage = Lineage.empty()
     for name in ("project_links", "project_history", "indicator_links", "project_lineage", "indicator_lineage"):
-        _replace_table(con, name, getattr(lineage, name))
+        _replace_table(con, name, getattr(lineage, name), lock)
     return lineage
 
 
@@ -124,7 +133,7 @@ def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[st
 
 def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
     from jixiao import scores
-    from jixiao.boilerplate import template_clusters
+    from jixiao.boilerplate import template_clusters, template_members
     from jixiao.rules import rules_frame, run_rules
     from jixiao.rules.base import Frames
     from jixiao.textkeys import TextKeys
@@ -140,51 +149,72 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     text = TextKeys(frames.indicators)
     # with the details JX301 reads (score_rule, target_met, score_floor): computed once, here
     indicators = scores.expected_scores(frames.projects, frames.indicators, settings, with_details=True, text=text)
+    projects = frames.projects
     timings["load+expected_scores"] = time.perf_counter() - t - timings["units"]
 
-    t = time.perf_counter()
-    con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
-    con.execute("UPDATE indicators SET score_expected = e.score_expected FROM _exp e "
-                "WHERE indicators.indicator_id = e.indicator_id")
-    con.unregister("_exp")
-    timings["write_expected"] = time.perf_counter() - t
+    # From here three streams run at once, each mostly in Polars, numpy and DuckDB (which
+    # release the GIL): the links, the template clusters (MinHash needs no links; only the
+    # clusters' last step does) and, here, the scores and the rules (a rule that reads the links
+    # or the template members waits for them). Writes share the one connection and its
+    # transaction, one at a time.
+    lock = threading.Lock()
 
-    t = time.perf_counter()
-    pscores = scores.project_scores(frames.projects, indicators, settings)
-    _replace_table(con, "project_scores", pscores)
-    parts = []
-    # Distributions by unit group a unit's documents under its one canonical name.
-    # Only project tables: a 部门整体 table (scope department) is not one more project of its unit.
-    by_unit = frames.projects.filter(pl.col("scope").fill_null("project") == "project").with_columns(
-        pl.col("unit_canonical").fill_null(pl.col("unit")).alias("unit"))
-    for grain, by in DISTRIBUTION_GRAINS.items():
-        d = scores.score_distributions(by_unit, pscores, by)
-        parts.append(d.with_columns(pl.lit(grain).alias("grain")))
-    _replace_table(con, "score_distribution", pl.concat(parts, how="diagonal_relaxed"))
-    timings["scores"] = time.perf_counter() - t
+    def timed(name, fn, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            timings[name] = time.perf_counter() - t0
 
-    t = time.perf_counter()
-    lineage = document_links(con, frames.projects, indicators, text)
-    timings["links"] = time.perf_counter() - t
+    def boilerplate(links_future: Future):
+        template_members(indicators, projects, text=text)  # the MinHash clustering, beside the links
+        # after the links: a goal table and its own self-evaluation are one project to the templates
+        clusters, members = template_clusters(indicators, projects, links=links_future.result().project_links,
+                                              text=text)
+        _replace_table(con, "template_clusters", clusters, lock)
+        _replace_table(con, "template_members", members, lock)  # with each member's project (MEMBER_SCHEMA)
 
-    t = time.perf_counter()
-    # after the links: a goal table and its own self-evaluation are one project to the templates
-    clusters, members = template_clusters(indicators, frames.projects, links=lineage.project_links, text=text)
-    _replace_table(con, "template_clusters", clusters)
-    _replace_table(con, "template_members", members)  # with each member's project (MEMBER_SCHEMA)
-    timings["boilerplate"] = time.perf_counter() - t
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="derive") as pool:
+        links = pool.submit(timed, "links", document_links, con, projects, indicators, text, lock)
+        clusters = pool.submit(timed, "boilerplate", boilerplate, links)
 
-    t = time.perf_counter()
-    frames = Frames(projects=frames.projects, indicators=indicators, links=lineage, texts=text)
+        t = time.perf_counter()
+        with lock:
+            con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
+            try:
+                con.execute("UPDATE indicators SET score_expected = e.score_expected FROM _exp e "
+                            "WHERE indicators.indicator_id = e.indicator_id")
+            finally:
+                con.unregister("_exp")
+        timings["write_expected"] = time.perf_counter() - t
 
-    def report(rule, error):  # one broken rule must not hide the others' flags
-        print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)
+        t = time.perf_counter()
+        pscores = scores.project_scores(projects, indicators, settings)
+        _replace_table(con, "project_scores", pscores, lock)
+        parts = []
+        # Distributions by unit group a unit's documents under its one canonical name.
+        # Only project tables: a 部门整体 table (scope department) is not one more project of its unit.
+        by_unit = projects.filter(pl.col("scope").fill_null("project") == "project").with_columns(
+            pl.col("unit_canonical").fill_null(pl.col("unit")).alias("unit"))
+        for grain, by in DISTRIBUTION_GRAINS.items():
+            d = scores.score_distributions(by_unit, pscores, by)
+            parts.append(d.with_columns(pl.lit(grain).alias("grain")))
+        _replace_table(con, "score_distribution", pl.concat(parts, how="diagonal_relaxed"), lock)
+        timings["scores"] = time.perf_counter() - t
 
-    flags = run_rules(frames, timings=timings, on_error=report)
-    _replace_table(con, "flags", flags)
-    _replace_table(con, "rules", rules_frame())
-    flag_context(con)
-    timings["rules"] = time.perf_counter() - t
+        t = time.perf_counter()
+        rule_frames = Frames(projects=projects, indicators=indicators, links=links, texts=text)
+
+        def report(rule, error):  # one broken rule must not hide the others' flags
+            print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)
+
+        flags = run_rules(rule_frames, timings=timings, on_error=report, workers=2)
+        clusters.result()  # the clusters' errors are refresh's errors, like the writes'
+        links.result()
+        _replace_table(con, "flags", flags)
+        _replace_table(con, "rules", rules_frame())
+        flag_context(con)
+        timings["rules"] = time.perf_counter() - t
     if verbose:
         for k, v in timings.items():
             print(f"{k:>28}: {v:6.2f} s", file=sys.stderr)

@@ -8,6 +8,7 @@ a check may return its own `severity` column where findings of one rule differ i
 from __future__ import annotations
 
 import inspect
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
@@ -52,7 +53,7 @@ class Frames:
 
     projects: pl.DataFrame
     indicators: pl.DataFrame
-    links: Any = None  # jixiao.links.Lineage
+    links: Any = None  # jixiao.links.Lineage, or a future of one (derive computes it beside the first rules)
     texts: Any = None  # jixiao.textkeys.TextKeys of `indicators`
 
     @cached_property
@@ -76,7 +77,7 @@ class Frames:
     def lineage(self):
         """Returns the links of these frames (jixiao.links.Lineage), computed once."""
         if self.links is not None:
-            return self.links
+            return self.links.result() if isinstance(self.links, Future) else self.links
         from jixiao.links import compute
         from jixiao.units import clean_unit
 
