@@ -306,17 +306,21 @@ def _star_edges(sig: np.ndarray, valid: np.ndarray, bands: int, seed: int) -> tu
         key = np.full(len(ids), np.uint64(seed * 1_000_003 + j), dtype=np.uint64)
         for r in range(block.shape[1]):
             key = _mix(key ^ block[:, r])
-        # Visit the texts in a random order per band; a stable sort by bucket then puts that
-        # band's representative (the first visited) at the head of each bucket.
+        # Each bucket's representative is its member of lowest priority, a random order per
+        # band (the mix is a bijection: priorities never tie). The edges are deduplicated and
+        # sorted below, so the order inside a bucket does not matter: one unstable sort.
         prio = _mix(ids.astype(np.uint64) ^ np.uint64((seed + 1) * 7919 + j * 104729))
-        visit = np.argsort(prio)
-        order = visit[np.argsort(key[visit], kind="stable")]
+        order = np.argsort(key)
         ks = key[order]
         node = ids[order]
+        p = prio[order]
         new = np.empty(len(ks), dtype=bool)
         new[0] = True
         new[1:] = ks[1:] != ks[:-1]
-        rep = node[np.nonzero(new)[0]][np.cumsum(new) - 1]
+        heads = np.nonzero(new)[0]
+        bucket = np.cumsum(new) - 1
+        lowest = np.minimum.reduceat(p, heads)
+        rep = node[np.nonzero(p == lowest[bucket])[0]][bucket]
         m = node != rep
         return np.minimum(node[m], rep[m]), np.maximum(node[m], rep[m])
 

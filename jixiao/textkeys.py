@@ -56,6 +56,7 @@ class TextKeys:
         self._height = indicators.height
         self._distinct: dict[str, tuple[pl.DataFrame, pl.Series]] = {}
         self._series: dict[str, pl.Series] = {}
+        self._codes: dict[str, tuple[pl.Series, pl.Series]] = {}
         self._lock = threading.RLock()
 
     @property
@@ -83,6 +84,21 @@ class TextKeys:
                 values, index = self._column(col)
                 s = self._series[name] = values.select(expr.alias(name)).to_series().gather(index)
             return s
+
+    def codes(self, name: str) -> tuple[pl.Series, pl.Series]:
+        """Given a key name, returns (per row an integer code of its key, the distinct keys by
+        code): equal keys have equal codes, so a rule can join and count integers."""
+        with self._lock:
+            got = self._codes.get(name)
+            if got is None:
+                col, expr = keys()[name]
+                values, index = self._column(col)
+                per_value = values.select(expr.alias(name))
+                distinct = per_value.select(pl.col(name).unique()).with_row_index("__code")
+                code_of_value = per_value.join(distinct, on=name, how="left", nulls_equal=True,
+                                               maintain_order="left")["__code"]
+                got = self._codes[name] = (code_of_value.gather(index), distinct[name])
+            return got
 
     def evaluate(self, col: str, expr: pl.Expr) -> pl.Series:
         """Given a column and an expression that reads that column alone, elementwise (a rule's

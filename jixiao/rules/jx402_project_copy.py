@@ -30,21 +30,31 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     ind, proj = frames.indicators, frames.projects
     share = float(opts["share"])
     min_n = int(opts["min_indicators"])
-    # the template forms of name and target (normalise_expr), shared with the template clusters
-    keys = ind.select("project_id").hstack([frames.text.series("name_template").alias("__n"),
-                                            frames.text.series("target_template").alias("__t")])
+    # An indicator's key is its name and target in their template forms (normalise_expr, shared
+    # with the template clusters), "name\x1ftarget": counted as integer codes of the two forms.
+    name_code, names = frames.text.codes("name_template")
+    target_code, targets = frames.text.codes("target_template")
+    width = max(targets.len(), 1)
     keys = (
-        keys.select("project_id", (pl.col("__n") + pl.lit("\x1f") + pl.col("__t")).alias("__key"))
-        .filter(pl.col("__key") != "\x1f")
+        ind.select("project_id").hstack([(name_code.cast(pl.Int64) * width + target_code.cast(pl.Int64)).alias("__pair")])
         .unique()
     )
+    # the distinct pairs, spelt out once: not the empty name with the empty target
+    pairs = keys.select(pl.col("__pair").unique())
+    pairs = pairs.with_columns(
+        (names.gather(pairs["__pair"] // width) + "\x1f" + targets.gather(pairs["__pair"] % width)).alias("__key"))
+    keys = keys.join(pairs.filter(pl.col("__key") != "\x1f"), on="__pair", how="semi")
     sizes = keys.group_by("project_id").agg(pl.len().alias("__size")).filter(pl.col("__size") >= min_n)
     keys = keys.join(sizes.select("project_id"), on="project_id", how="semi")
     empty = findings(proj.clear(), pl.lit(""), per_project=True)
     if sizes.height < 2:
         return empty
     pids = sizes.select(pl.col("project_id").sort()).with_row_index("__p")
-    keys = with_dense_rank(keys.join(pids, on="project_id"), "__key", "__t")
+    keys = keys.join(pids, on="project_id")
+    # the token of a key: its place among the keys of the compared projects in text order
+    tokens = with_dense_rank(pairs.join(keys.select(pl.col("__pair").unique()), on="__pair", how="semi"), "__key", "__t",
+                             start=1)
+    keys = keys.join(tokens.select("__pair", "__t"), on="__pair")
     # Pairs with share ≥ s have Jaccard ≥ s / (2 − s) (equal sizes are the worst case).
     a, b, na, nb, inter = set_lsh_pairs(
         keys["__p"].to_numpy(), keys["__t"].to_numpy(), pids.height, min_jaccard=share / (2 - share)
