@@ -23,6 +23,7 @@ def keys() -> dict[str, tuple[str, pl.Expr]]:
     from jixiao.boilerplate import normalise_expr, written_expr
     from jixiao.links import name_key_expr, target_text_key_expr
     from jixiao.rules.jx107_duplicate_indicator import name_key
+    from jixiao.rules.jx501_self_target_changed import target_compare_key
     from jixiao.scores import normalize_text_expr
 
     return {
@@ -44,6 +45,8 @@ def keys() -> dict[str, tuple[str, pl.Expr]]:
         "reason_squeezed": ("reason", normalize_text_expr(pl.col("reason"))),
         # a target that is not a number, years masked (links, JX505)
         "target_text_key": ("target_raw", target_text_key_expr()),
+        # ... years kept: a text target changed between two documents (JX501)
+        "target_compare_key": ("target_raw", target_compare_key("target_raw")),
     }
 
 

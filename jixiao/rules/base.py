@@ -37,8 +37,10 @@ SEVERITIES = ("高", "中", "低")
 CATEGORIES = ("目标设置", "权重分值", "自评打分", "模板照搬")
 
 
-# The indicator columns of `Frames.goal_self_pairs` (each with suffix _l and _r).
+# The indicator columns of `Frames.goal_self_pairs` (each with suffix _l and _r), and the shared
+# text keys (jixiao.textkeys) they carry.
 GOAL_SELF_COLUMNS = ("doc_id", "name", "target_raw", "target_op", "target_value", "target_unit", "weight")
+GOAL_SELF_KEYS = ("target_compare_key",)
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,13 @@ class Frames:
     @cached_property
     def goal_self_pairs(self) -> pl.DataFrame:
         """Returns the indicator pairs goal table ↔ self-evaluation of the projects of project
-        scope (`jixiao.links.indicator_pairs` with GOAL_SELF_COLUMNS), joined once for the
+        scope (`jixiao.links.indicator_pairs` with GOAL_SELF_COLUMNS and GOAL_SELF_KEYS), joined once for the
         rules that compare the two documents (JX501, JX503)."""
         from jixiao.links import indicator_pairs
 
-        return indicator_pairs(self.lineage, project_scope(self.projects), self.indicators, "goal_self",
-                               list(GOAL_SELF_COLUMNS))
+        ind = self.indicators.hstack([self.text.series(k) for k in GOAL_SELF_KEYS])
+        return indicator_pairs(self.lineage, project_scope(self.projects), ind, "goal_self",
+                               list(GOAL_SELF_COLUMNS + GOAL_SELF_KEYS))
 
     @cached_property
     def lineage(self):

@@ -13,7 +13,9 @@ _UP, _DOWN = [">=", ">"], ["<=", "<"]
 _PUNCT = r"[\p{P}\p{S}\p{Z}\s]+"
 
 
-def _text_key(col: str) -> pl.Expr:
+def target_compare_key(col: str) -> pl.Expr:
+    """Given a target text column, returns it as compared for a change: NFKC, lower case,
+    without spaces or punctuation (null -> "")."""
     return (pl.col(col).cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(_PUNCT, "")
             .str.to_lowercase())
 
@@ -77,7 +79,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         | (op.is_in(_DOWN) & (pl.col("__vr") < pl.col("__vl") - eps))
     )
     date_changed = ~both_num & both_date & (pl.col("__ym_l") != pl.col("__ym_r"))
-    text_changed = ~both_num & ~both_date & (_text_key("target_raw_l") != _text_key("target_raw_r"))
+    text_changed = ~both_num & ~both_date & (pl.col("target_compare_key_l") != pl.col("target_compare_key_r"))
     df = pairs.with_columns(
         (num_changed | date_changed | text_changed).alias("__changed"),
         (num_easier | (date_changed & (pl.col("__ym_r") > pl.col("__ym_l")))).alias("__easier"),
