@@ -116,22 +116,41 @@ def flag_context(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
+def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel: bool = True) -> dict[str, float]:
     """Recomputes every derived table from projects and indicators; returns seconds per step.
 
     One transaction: the derived tables and `meta.derived_version` (the base version they were
     computed from) are written together, so a refresh that is killed or fails leaves the
-    previous derived state and says it is stale (`jixiao.db.is_stale`)."""
+    previous derived state and says it is stale (`jixiao.db.is_stale`). `parallel=False` runs
+    the steps one after another (the same tables; for measuring and comparing)."""
     from jixiao import db
 
     base = db.meta_get(con, db.BASE_VERSION) or 0
     with db.transaction(con):
-        timings = _refresh(con, verbose=verbose)
+        timings = _refresh(con, verbose=verbose, parallel=parallel)
         db.meta_set(con, db.DERIVED_VERSION, base)
     return timings
 
 
-def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
+class _InOrder:
+    """An executor that runs each task when it is submitted (`refresh(parallel=False)`)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        f: Future = Future()
+        try:
+            f.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # kept for .result(), as a pool would
+            f.set_exception(e)
+        return f
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel: bool = True) -> dict[str, float]:
     from jixiao import scores
     from jixiao.boilerplate import template_clusters, template_members
     from jixiao.rules import rules_frame, run_rules
@@ -174,7 +193,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
         _replace_table(con, "template_clusters", clusters, lock)
         _replace_table(con, "template_members", members, lock)  # with each member's project (MEMBER_SCHEMA)
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="derive") as pool:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="derive") if parallel else _InOrder() as pool:
         links = pool.submit(timed, "links", document_links, con, projects, indicators, text, lock)
         clusters = pool.submit(timed, "boilerplate", boilerplate, links)
 
@@ -208,7 +227,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
         def report(rule, error):  # one broken rule must not hide the others' flags
             print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)
 
-        flags = run_rules(rule_frames, timings=timings, on_error=report, workers=2)
+        flags = run_rules(rule_frames, timings=timings, on_error=report, workers=2 if parallel else 1)
         clusters.result()  # the clusters' errors are refresh's errors, like the writes'
         links.result()
         _replace_table(con, "flags", flags)
