@@ -201,8 +201,10 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel:
         with lock:
             con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
             try:
+                # only the scores that change (a re-derive rewrites none; an ingest its new rows')
                 con.execute("UPDATE indicators SET score_expected = e.score_expected FROM _exp e "
-                            "WHERE indicators.indicator_id = e.indicator_id")
+                            "WHERE indicators.indicator_id = e.indicator_id "
+                            "AND indicators.score_expected IS DISTINCT FROM e.score_expected")
             finally:
                 con.unregister("_exp")
         timings["write_expected"] = time.perf_counter() - t

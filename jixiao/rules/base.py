@@ -76,6 +76,23 @@ class Frames:
         return indicator_pairs(self.lineage, project_scope(self.projects), ind, "goal_self",
                                list(GOAL_SELF_COLUMNS + GOAL_SELF_KEYS))
 
+    def link_rows(self, link_kind: str) -> pl.DataFrame:
+        """Given a link kind (goal_self / previous), returns its indicator links as rows of
+        `indicators`: `left` and `right` (Int64), one row per link whose two indicators are in
+        the frame — joined once per kind, so the rules gather by row instead of joining ids."""
+        cache = self.__dict__.setdefault("_link_rows", {})
+        got = cache.get(link_kind)
+        if got is None:
+            index = self.indicators.select("indicator_id").with_row_index("__row")
+            links = self.lineage.indicator_links.filter(pl.col("link_kind") == link_kind)
+            got = cache[link_kind] = (
+                links.select("left_indicator_id", "right_indicator_id")
+                .join(index.rename({"indicator_id": "left_indicator_id", "__row": "left"}), on="left_indicator_id")
+                .join(index.rename({"indicator_id": "right_indicator_id", "__row": "right"}), on="right_indicator_id")
+                .select(pl.col("left").cast(pl.Int64), pl.col("right").cast(pl.Int64))
+            )
+        return got
+
     @cached_property
     def lineage(self):
         """Returns the links of these frames (jixiao.links.Lineage), computed once."""
