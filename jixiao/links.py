@@ -44,6 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from jixiao.distinct import with_dense_rank
+
 
 PROJECT_LINKS_SCHEMA = {"goal_project_id": pl.String, "self_eval_project_id": pl.String, "method": pl.String,
                         "similarity": pl.Float64}
@@ -337,6 +339,11 @@ def _indicator_side(indicators: pl.DataFrame, text=None) -> pl.DataFrame:
                                        "target_value", "target_unit"), keys).select(
         "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"), "__key", "__target",
     )
+    # __pos: the row of the indicator among all of them sorted by id (links carry it to the chains)
+    if indicators["indicator_id"].is_sorted():
+        side = side.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("__pos"))
+    else:
+        side = with_dense_rank(side, "indicator_id", "__pos", start=0)
     # Ordered only where a name is there twice (a few rows): everywhere else it is the first.
     side = side.with_row_index("__row").with_columns(pl.len().over("project_id", "__key").alias("__n"))
     twice = side.filter((pl.col("__n") > 1) & (pl.col("__key") != "")).select(
@@ -346,24 +353,26 @@ def _indicator_side(indicators: pl.DataFrame, text=None) -> pl.DataFrame:
         "__row", "__n", "__d")
 
 
-def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> pl.DataFrame:
+def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str, *, positions: bool = False) -> pl.DataFrame:
     """Given project pairs (left_project_id, right_project_id) and the indicator side table,
-    returns indicator_links rows for these pairs (INDICATOR_LINKS_SCHEMA)."""
+    returns indicator_links rows for these pairs (INDICATOR_LINKS_SCHEMA; with `positions`,
+    also each end's `__pos`, as __lpos and __rpos)."""
     from rapidfuzz.distance import Levenshtein
 
     if pairs.height == 0:
-        return pl.DataFrame(schema=INDICATOR_LINKS_SCHEMA)
+        return pl.DataFrame(schema={**INDICATOR_LINKS_SCHEMA, **({"__lpos": pl.Int64, "__rpos": pl.Int64} if positions else {})})
     pairs = pairs.select("left_project_id", "right_project_id").unique()
     L = ind.join(pairs.select(pl.col("left_project_id").alias("project_id"), "right_project_id"), on="project_id")
     R = ind.join(pairs.select("left_project_id", pl.col("right_project_id").alias("project_id")), on="project_id")
-    L = L.rename({"project_id": "left_project_id", "indicator_id": "left_indicator_id"})
-    R = R.rename({"project_id": "right_project_id", "indicator_id": "right_indicator_id"})
+    L = L.rename({"project_id": "left_project_id", "indicator_id": "left_indicator_id", "__pos": "__lpos"})
+    R = R.rename({"project_id": "right_project_id", "indicator_id": "right_indicator_id", "__pos": "__rpos"})
     key = ["left_project_id", "right_project_id"]
     # 1. The same name; a name twice in a project matches in order (`__dup`, _indicator_side).
     L1 = L.filter(pl.col("__key") != "")
     R1 = R.filter(pl.col("__key") != "")
     same = L1.join(R1, on=key + ["__key", "__dup"]).select(
-        "left_indicator_id", "right_indicator_id", *key, pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"))
+        "left_indicator_id", "right_indicator_id", *key, pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"),
+        "__lpos", "__rpos")
     Lr = L.join(same.select("left_indicator_id"), on="left_indicator_id", how="anti")
     Rr = R.join(same.select("right_indicator_id"), on="right_indicator_id", how="anti")
     # 2./3. Leftovers of a pair: similar names, then same level and target.
@@ -388,14 +397,17 @@ def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> 
             "right_indicator_id": cand["right_indicator_id"].gather(idx),
             "left_project_id": cand["left_project_id"].gather(idx),
             "right_project_id": cand["right_project_id"].gather(idx),
+            "__lpos": cand["__lpos"].gather(idx), "__rpos": cand["__rpos"].gather(idx),
             "method": [r[1] for r in rows], "similarity": [round(r[2], 4) for r in rows],
             "__stage": pl.Series([r[3] for r in rows], dtype=pl.Int32), "__score": [r[4] for r in rows],
         })
         got = _greedy(fz, "left_indicator_id", "right_indicator_id", ["__stage", "__score"])
         links.append(got.drop("__stage", "__score"))
-    out = pl.concat([x.select("left_indicator_id", "right_indicator_id", *key, "method", "similarity") for x in links])
+    extra = ["__lpos", "__rpos"] if positions else []
+    out = pl.concat([x.select("left_indicator_id", "right_indicator_id", *key, "method", "similarity", *extra)
+                     for x in links])
     return out.with_columns(pl.lit(link_kind).alias("link_kind")).select(
-        [pl.col(c).cast(t) for c, t in INDICATOR_LINKS_SCHEMA.items()])
+        [pl.col(c).cast(t) for c, t in INDICATOR_LINKS_SCHEMA.items()] + [pl.col(c).cast(pl.Int64) for c in extra])
 
 
 # ----------------------------------------------------------------------------- chains
@@ -472,16 +484,21 @@ def compute(projects: pl.DataFrame, indicators: pl.DataFrame, text=None) -> Line
     history = link_history(side)
     ilinks = pl.concat([
         match_indicators(plinks.select(pl.col("goal_project_id").alias("left_project_id"),
-                                       pl.col("self_eval_project_id").alias("right_project_id")), ind, "goal_self"),
+                                       pl.col("self_eval_project_id").alias("right_project_id")), ind, "goal_self",
+                         positions=True),
         match_indicators(history.select(pl.col("project_id").alias("left_project_id"),
-                                        pl.col("previous_project_id").alias("right_project_id")), ind, "previous"),
+                                        pl.col("previous_project_id").alias("right_project_id")), ind, "previous",
+                         positions=True),
     ])
     info = projects.select("project_id", pl.col("year").alias("__year"),
                            (pl.col("kind") != "goal").alias("__goal_last"))
-    # in the indicators' order (derive's are sorted by id: _positions need not sort them again)
-    ind_info = indicators.select("indicator_id", "project_id").join(info, on="project_id", maintain_order="left").drop(
-        "project_id")
-    ind_info, (ia, ib) = _positions(ind_info, "indicator_id", ilinks["left_indicator_id"], ilinks["right_indicator_id"])
+    # every indicator (its year and kind), sorted by id: the links' __lpos / __rpos are its rows
+    ind_info = indicators.select("indicator_id", "project_id").join(info, on="project_id", how="left",
+                                                                    maintain_order="left").drop("project_id")
+    if not ind_info["indicator_id"].is_sorted():
+        ind_info = ind_info.sort("indicator_id")
+    ia, ib = ilinks["__lpos"].to_numpy(), ilinks["__rpos"].to_numpy()
+    ilinks = ilinks.drop("__lpos", "__rpos")
     plin, ilin = lineages(info, ind_info, plinks, history, ilinks, ilink_rows=(ia, ib))
     # Stable output order for tests and diffs: indicator links by kind, then left id — its row
     # in the id order (one link per left id and kind, so no ties).
