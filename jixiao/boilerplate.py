@@ -521,19 +521,23 @@ def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thresh
     target_raw, text, written, cluster_id, representative, similarity, unit_key, unit_name,
     project_name, year. The detailed form of `template_clusters` (JX401 reads it directly).
 
-    The last result is kept for the same frame objects and options, so that building the
-    template tables and running JX401 on the same frames clusters once — also when they run
-    at once in two threads (derive): the second waits for the first.
+    The last result is kept for the same projects and options and the same indicators — the
+    same frame, or the same shared text keys (`text`: derive's rules read the indicators with
+    their scores, the clusters were built from them without) — so that building the template
+    tables and running JX401 clusters once, also when they run at once in two threads (derive):
+    the second waits for the first.
     """
     key = (float(threshold), int(num_perm), int(bands), int(min_chars), tuple(common_names or ()), int(seed))
     with _LAST_LOCK:
         hit = _LAST.get("members")
-        if hit is not None and hit[0]() is indicators and hit[1]() is projects and hit[2] == key:
+        if hit is not None and hit[1]() is projects and hit[2] == key and (
+                hit[0]() is indicators or (text is not None and hit[4]() is text.check(indicators))):
             return hit[3]
         out = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
                                 min_chars=min_chars, common_names=common_names, seed=seed, text=text)
         try:
-            _LAST["members"] = (weakref.ref(indicators), weakref.ref(projects), key, out)
+            _LAST["members"] = (weakref.ref(indicators), weakref.ref(projects), key, out,
+                                weakref.ref(text) if text is not None else (lambda: None))
         except TypeError:  # not weak-referenceable: no caching
             _LAST.pop("members", None)
         return out

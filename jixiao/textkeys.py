@@ -60,15 +60,25 @@ class TextKeys:
         self._distinct: dict[str, tuple[pl.DataFrame, pl.Series]] = {}
         self._series: dict[str, pl.Series] = {}
         self._codes: dict[str, tuple[pl.Series, pl.Series]] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()  # guards _locks
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
 
     @property
     def height(self) -> int:
         """Returns the number of rows the keys are for."""
         return self._height
 
+    def _held(self, kind: str, name: str) -> threading.Lock:
+        # one lock per column and per key: two threads asking for different keys do not wait
+        with self._lock:
+            return self._locks.setdefault((kind, name), threading.Lock())
+
     def _column(self, col: str) -> tuple[pl.DataFrame, pl.Series]:
         # (distinct values with their index __u, per row the index of its value)
+        with self._held("column", col):
+            return self._column_unlocked(col)
+
+    def _column_unlocked(self, col: str) -> tuple[pl.DataFrame, pl.Series]:
         got = self._distinct.get(col)
         if got is None:
             src = self._ind.select(pl.col(col).cast(pl.String)) if col in self._ind.columns else \
@@ -80,7 +90,7 @@ class TextKeys:
 
     def series(self, name: str) -> pl.Series:
         """Given a key name of `keys()`, returns the key of every row (same order), named `name`."""
-        with self._lock:
+        with self._held("series", name):
             s = self._series.get(name)
             if s is None:
                 col, expr = keys()[name]
@@ -91,7 +101,7 @@ class TextKeys:
     def codes(self, name: str) -> tuple[pl.Series, pl.Series]:
         """Given a key name, returns (per row an integer code of its key, the distinct keys by
         code): equal keys have equal codes, so a rule can join and count integers."""
-        with self._lock:
+        with self._held("codes", name):
             got = self._codes.get(name)
             if got is None:
                 col, expr = keys()[name]
@@ -107,8 +117,7 @@ class TextKeys:
         """Given a column and an expression that reads that column alone, elementwise (a rule's
         own test, with its options), returns its value for every row, evaluated once per
         distinct value (not kept)."""
-        with self._lock:
-            values, index = self._column(col)
+        values, index = self._column(col)
         return values.select(expr).to_series().gather(index)
 
     def frame(self, *names: str) -> pl.DataFrame:

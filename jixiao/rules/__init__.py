@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 import polars as pl
@@ -48,42 +47,27 @@ BY_CODE = {r.code: r for r in RULES}
 
 def run_rules(frames: Frames, options: dict[str, dict[str, Any]] | None = None,
               codes: list[str] | None = None, *, timings: dict[str, float] | None = None,
-              on_error: Callable[[Rule, Exception], None] | None = None, workers: int = 1) -> pl.DataFrame:
+              on_error: Callable[[Rule, Exception], None] | None = None) -> pl.DataFrame:
     """Given the frames and per-rule option overrides ({code: {option: value}}), returns all flags.
 
     `timings` (if given) receives seconds per rule; with `on_error`, a rule that raises is
-    reported there and skipped instead of stopping the others. `workers` > 1 runs that many
-    rules at once (checks are pure; the flags are the same, sorted by `finalize_flags`), a
-    rule's seconds then including its wait for what it shares (links, template members).
+    reported there and skipped instead of stopping the others.
     """
     options = options or {}
-    chosen = [r for r in RULES if not codes or r.code in codes]
-
-    def one(r: Rule) -> tuple[pl.DataFrame | None, Exception | None, float]:
+    parts = []
+    for r in RULES:
+        if codes and r.code not in codes:
+            continue
         t0 = time.perf_counter()
         try:
-            return r.run(frames, **options.get(r.code, {})), None, time.perf_counter() - t0
+            found = r.run(frames, **options.get(r.code, {}))
         except Exception as e:
-            return None, e, time.perf_counter() - t0
-
-    if workers > 1 and len(chosen) > 1:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rule") as pool:
-            results = list(pool.map(one, chosen))
-    else:
-        results = []
-        for r in chosen:  # one by one: the first error stops the run before the next rule
-            results.append(one(r))
-            if results[-1][1] is not None and on_error is None:
-                break
-    parts = []
-    for r, (found, error, seconds) in zip(chosen, results):
-        if error is not None:
             if on_error is None:
-                raise error
-            on_error(r, error)
+                raise
+            on_error(r, e)
             continue
         if timings is not None:
-            timings[f"rule {r.code}"] = seconds
+            timings[f"rule {r.code}"] = time.perf_counter() - t0
         # A check may grade its own findings (a per-row severity); the rule's severity otherwise.
         severity = pl.col("severity").fill_null(r.severity) if "severity" in found.columns else pl.lit(r.severity)
         parts.append(found.with_columns(pl.lit(r.code).alias("rule"), severity.alias("severity")))
