@@ -615,11 +615,39 @@ def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links
                          min_chars=min_chars, common_names=common_names, seed=seed, text=text)
     if m.height == 0:
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
-    m = m.join(project_groups(projects, links), on="project_id", how="left").with_columns(
+    details = cluster_details(m)
+    m = m.select("cluster_id", "representative", "project_id", "unit_key", "year").join(
+        project_groups(projects, links), on="project_id", how="left").with_columns(
         pl.col("project_group").fill_null(pl.col("project_id")))
+    # whole clusters are kept or left out, so each kept cluster's details are as computed
     m = m.filter(pl.col("project_group").n_unique().over("cluster_id") >= 2)
     if m.height == 0:
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
+    clusters = (
+        m.group_by("cluster_id", "representative")
+        .agg(
+            pl.len().alias("n_indicators"),
+            pl.col("project_group").n_unique().alias("n_projects"),
+            pl.col("unit_key").n_unique().alias("n_units"),
+            pl.col("year").drop_nulls().n_unique().alias("n_years"),
+        )
+        .join(details["clusters"], on="cluster_id", how="left")
+        .select([pl.col(c).cast(tp) for c, tp in CLUSTER_SCHEMA.items()])
+        .sort("cluster_id")
+    )
+    members = details["members"].join(clusters.select("cluster_id"), on="cluster_id", how="semi", maintain_order="left")
+    return clusters, members
+
+
+def cluster_details(m: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Given `template_members` rows, returns what the template tables say of each cluster that
+    needs no project links, for every cluster: {"clusters": cluster_id, example, units,
+    min_similarity; "members": MEMBER_SCHEMA rows sorted by cluster and indicator}. Kept for
+    the same members frame, so that derive computes it while the links are still being found."""
+    with _LAST_LOCK:
+        hit = _LAST.get("details")
+        if hit is not None and hit[0]() is m:
+            return hit[1]
     first = (
         m.filter(pl.col("text") == pl.col("representative"))
         .sort("indicator_id")
@@ -641,29 +669,21 @@ def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links
     lowest = lowest_pairwise(distinct["cluster_id"].to_numpy(), distinct["written"].to_list())
     low = pl.DataFrame({"cluster_id": list(lowest), "min_similarity": list(lowest.values())},
                        schema={"cluster_id": pl.String, "min_similarity": pl.Float64})
-    clusters = (
-        m.group_by("cluster_id", "representative")
-        .agg(
-            pl.len().alias("n_indicators"),
-            pl.col("project_group").n_unique().alias("n_projects"),
-            pl.col("unit_key").n_unique().alias("n_units"),
-            pl.col("year").drop_nulls().n_unique().alias("n_years"),
-        )
-        .join(example, on="cluster_id", how="left")
-        .join(unit_names, on="cluster_id", how="left")
-        .join(low, on="cluster_id", how="left")
-        .select([pl.col(c).cast(tp) for c, tp in CLUSTER_SCHEMA.items()])
-        .sort("cluster_id")
-    )
-    m = m.join(first.select("cluster_id", "__w"), on="cluster_id", how="left")
+    mw = m.select("indicator_id", "cluster_id", "similarity", "project_id", "written").join(
+        first.select("cluster_id", "__w"), on="cluster_id", how="left")
     # a text written as its example is 1.0 (most members): only the others are scored
-    written, example_w = m["written"], m["__w"].fill_null("")
+    written, example_w = mw["written"], mw["__w"].fill_null("")
     differ = np.nonzero((written != example_w).fill_null(True).to_numpy())[0]
-    wsim = np.ones(m.height, dtype=np.float64)
+    wsim = np.ones(mw.height, dtype=np.float64)
     if len(differ):
         wsim[differ] = written_similarity(written.gather(differ).to_list(), example_w.gather(differ).to_list())
-    members = m.with_columns(pl.Series("written_similarity", wsim)).select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
-    return clusters, members
+    members = mw.with_columns(pl.Series("written_similarity", wsim)).select(
+        [pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
+    out = {"clusters": example.join(unit_names, on="cluster_id", how="left").join(low, on="cluster_id", how="left"),
+           "members": members}
+    with _LAST_LOCK:
+        _LAST["details"] = (weakref.ref(m), out)
+    return out
 
 
 # ----------------------------------------------------------------------------- set similarity

@@ -152,7 +152,7 @@ class _InOrder:
 
 def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel: bool = True) -> dict[str, float]:
     from jixiao import scores
-    from jixiao.boilerplate import template_clusters, template_members
+    from jixiao.boilerplate import cluster_details, template_clusters, template_members
     from jixiao.rules import rules_frame, run_rules
     from jixiao.rules.base import Frames
     from jixiao.textkeys import TextKeys
@@ -184,7 +184,8 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel:
             timings[name] = time.perf_counter() - t0
 
     def boilerplate(links_future: Future):
-        template_members(loaded, projects, text=text)  # the MinHash clustering, beside the links
+        # the MinHash clustering and what it says of each cluster, beside the links
+        cluster_details(template_members(loaded, projects, text=text))
         # after the links: a goal table and its own self-evaluation are one project to the templates
         clusters, members = template_clusters(loaded, projects, links=links_future.result().project_links,
                                               text=text)
