@@ -235,7 +235,8 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel:
 
         # one rule at a time: beside the two streams, two rule threads cost CPU (40 s against 36 s
         # at 1M) for no shorter wait
-        flags = run_rules(rule_frames, timings=timings, on_error=report)
+        # those that read the links last: the others run while the links are being found
+        flags = run_rules(rule_frames, timings=timings, on_error=report, order=lambda r: r.reads_links)
         clusters.result()  # the clusters' errors are refresh's errors, like the writes'
         links.result()
         _replace_table(con, "flags", flags)

@@ -125,6 +125,7 @@ class Rule:
     check: Callable[[Frames, dict[str, Any]], pl.DataFrame]
     options: dict[str, Any] = field(default_factory=dict)
     doc: dict[str, str] = field(default_factory=dict)
+    reads_links: bool = False  # reads Frames.lineage (derive's rules wait for the links)
 
     def run(self, frames: Frames, **overrides: Any) -> pl.DataFrame:
         """Given frames and option overrides, returns this rule's findings (CHECK_COLUMNS, plus
@@ -164,12 +165,13 @@ def parse_doc(docstring: str) -> dict[str, str]:
     return {k: "\n".join(v).strip() for k, v in out.items()}
 
 
-def rule(code: str, title: str, category: str, severity: str, **options: Any):
-    """Decorator: given the catalog fields and default options, returns the check as a `Rule`."""
+def rule(code: str, title: str, category: str, severity: str, *, reads_links: bool = False, **options: Any):
+    """Decorator: given the catalog fields, whether the check reads the links (Frames.lineage)
+    and default options, returns the check as a `Rule`."""
     assert severity in SEVERITIES and category in CATEGORIES, (code, severity, category)
 
     def wrap(fn: Callable[[Frames, dict[str, Any]], pl.DataFrame]) -> Rule:
-        return Rule(code, title, category, severity, fn, dict(options), parse_doc(fn.__doc__))
+        return Rule(code, title, category, severity, fn, dict(options), parse_doc(fn.__doc__), reads_links)
 
     return wrap
 

@@ -14,7 +14,7 @@ from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
 
 
-@rule("JX402", "项目间照搬", "模板照搬", "高", share=0.8, min_indicators=5)
+@rule("JX402", "项目间照搬", "模板照搬", "高", reads_links=True, share=0.8, min_indicators=5)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：两个项目的指标（三级指标名称 + 目标值，去掉空格标点、数字统一视为同一个数）相同的比例达到 share
     （默认0.8，相同指标数 ÷ 两个项目中指标较多一方的指标数），两个项目都按项目标记，并写明另一个项目和相同比例。

@@ -32,7 +32,7 @@ def _deadlines(texts: pl.Series) -> pl.DataFrame:
     return pl.DataFrame({"__t": uniq, "__ym": pl.Series(vals, dtype=pl.Int64)})
 
 
-@rule("JX501", "自评目标值被改动", "自评打分", "中", tolerance=1e-9)
+@rule("JX501", "自评目标值被改动", "自评打分", "中", reads_links=True, tolerance=1e-9)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：自评表中的指标，与同一项目绩效目标表中的同一指标（同一单位、同一年度，按项目编码或项目名称配对，
     指标按名称配对）相比，目标值是否被改动。数值目标比较数值、单位和比较方向（「≥98%」与「>=98%」、

@@ -11,7 +11,7 @@ from jixiao.links import target_text
 from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
 
 
-@rule("JX502", "自评指标缺失或新增", "自评打分", "中")
+@rule("JX502", "自评指标缺失或新增", "自评打分", "中", reads_links=True)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：同一项目的绩效目标表与自评表（同一单位、同一年度配对）逐个指标对照（按名称，名称不同的再按
     相近名称、二级指标和目标值），目标表中有、自评表中找不到的指标（标在目标表的该指标上），以及自评表中有、

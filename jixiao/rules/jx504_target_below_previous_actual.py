@@ -21,7 +21,7 @@ def _take(col: pl.Series, rows: np.ndarray) -> pl.Series:
     return pl.select(pl.when(pl.lit(pl.Series(rows >= 0))).then(got)).to_series()
 
 
-@rule("JX504", "目标低于上年实际", "目标设置", "中", tolerance=1e-9, include_cost=False)
+@rule("JX504", "目标低于上年实际", "目标设置", "中", reads_links=True, tolerance=1e-9, include_cost=False)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：绩效目标表中的定量指标，目标值是否比同一项目上一年度自评表中同一指标的实际完成值（全年实际值）
     还弱：「≥」「>」（正向）目标值低于上年实际，「≤」「<」（反向）目标值高于上年实际；只写了数字的目标（「145人」）

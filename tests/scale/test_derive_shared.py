@@ -5,6 +5,7 @@ own, one step after another. On a synthetic corpus (every rule's defects planted
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import Future
 
 import numpy as np
 import polars as pl
@@ -14,7 +15,7 @@ from jixiao import boilerplate, db, scores
 from jixiao.derive import canonical_units, load_frames, refresh
 from jixiao.ingest import ingest_paths
 from jixiao.links import compute
-from jixiao.rules import run_rules
+from jixiao.rules import BY_CODE, RULES, run_rules
 from jixiao.rules.base import Frames
 from jixiao.synth import generate_corpus
 from jixiao.textkeys import TextKeys, keys
@@ -143,3 +144,23 @@ def test_minhash_signatures_and_star_edges_match_their_definitions():
             if rep != node:
                 want.add((min(rep, node), max(rep, node)))
     assert set(zip(lo_.tolist(), hi_.tolist())) == want and len(want) >= 400
+
+
+def test_rules_that_read_no_links_run_without_them(corpus_db, tmp_path):
+    # derive runs the rules that read no links while the links are being found: a rule that says
+    # so (reads_links=False) must run with links that are not there
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(corpus_db, copy)
+    con = db.connect(copy)
+    frames = canonical_units(con, load_frames(con))
+    con.close()
+    missing: Future = Future()
+    missing.set_exception(RuntimeError("no links"))
+    blind = Frames(projects=frames.projects, indicators=frames.indicators, links=missing)
+    readers = {r.code for r in RULES if r.reads_links}
+    assert {"JX402", "JX501", "JX507"} <= readers
+    for r in RULES:
+        if not r.reads_links:
+            r.run(blind)  # raises if it reads the links
+    with pytest.raises(RuntimeError):
+        BY_CODE["JX507"].run(blind)
