@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 import unicodedata
 import weakref
@@ -35,7 +36,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import polars as pl
 
-from jixiao.distinct import with_dense_rank, with_distinct
+from jixiao.distinct import with_dense_rank
 
 # Short names that every unit uses on purpose; JX401 leaves them out whatever their target is.
 COMMON_NAMES: tuple[str, ...] = (
@@ -235,10 +236,15 @@ def _shingle_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return keys, kstarts, counts, shift
 
 
+# Keys hashed per block of texts: a block's keys and hashes stay in the CPU cache for all the
+# permutations (a pass over all keys per permutation was three times slower).
+_SIG_BLOCK = 1 << 14
+
+
 def _signatures(keys: np.ndarray, starts: np.ndarray, counts: np.ndarray, shift: int,
                 num_perm: int, seed: int) -> np.ndarray:
     """Given shingle keys grouped by text, returns the (n, num_perm) uint32 MinHash signatures
-    (texts without shingles get all 0xFFFFFFFF). Permutations run on a few threads (numpy
+    (texts without shingles get all 0xFFFFFFFF). Blocks of texts run on a few threads (numpy
     releases the GIL)."""
     n = len(counts)
     sig = np.full((n, num_perm), 0xFFFFFFFF, dtype=np.uint32)
@@ -253,13 +259,25 @@ def _signatures(keys: np.ndarray, starts: np.ndarray, counts: np.ndarray, shift:
     seg = starts[has]
     rows = np.nonzero(has)[0]
     out = np.empty((len(rows), num_perm), dtype=np.uint32)
+    # blocks of whole texts, about _SIG_BLOCK keys each (the keys of the texts with any are contiguous)
+    cuts = np.unique(np.concatenate([[0], np.searchsorted(seg, np.arange(_SIG_BLOCK, len(keys), _SIG_BLOCK)),
+                                     [len(seg)]]))
 
-    def one(k: int) -> None:
+    def one(j: int) -> None:
+        r0, r1 = int(cuts[j]), int(cuts[j + 1])
+        k0 = int(seg[r0])
+        k1 = int(seg[r1]) if r1 < len(seg) else len(keys)
+        xs, local = x[k0:k1], seg[r0:r1] - k0
+        h = np.empty(len(xs), dtype=np.uint64)
+        block = out[r0:r1]
         with np.errstate(over="ignore"):
-            h = (x * a[k] + b[k]) >> np.uint64(32)
-        out[:, k] = np.minimum.reduceat(h, seg)
+            for k in range(num_perm):
+                np.multiply(xs, a[k], out=h)
+                np.add(h, b[k], out=h)
+                np.right_shift(h, np.uint64(32), out=h)
+                block[:, k] = np.minimum.reduceat(h, local)
 
-    _run_threads(one, range(num_perm))
+    _run_threads(one, range(len(cuts) - 1))
     sig[rows] = out
     return sig
 
@@ -288,17 +306,21 @@ def _star_edges(sig: np.ndarray, valid: np.ndarray, bands: int, seed: int) -> tu
         key = np.full(len(ids), np.uint64(seed * 1_000_003 + j), dtype=np.uint64)
         for r in range(block.shape[1]):
             key = _mix(key ^ block[:, r])
-        # Visit the texts in a random order per band; a stable sort by bucket then puts that
-        # band's representative (the first visited) at the head of each bucket.
+        # Each bucket's representative is its member of lowest priority, a random order per
+        # band (the mix is a bijection: priorities never tie). The edges are deduplicated and
+        # sorted below, so the order inside a bucket does not matter: one unstable sort.
         prio = _mix(ids.astype(np.uint64) ^ np.uint64((seed + 1) * 7919 + j * 104729))
-        visit = np.argsort(prio)
-        order = visit[np.argsort(key[visit], kind="stable")]
+        order = np.argsort(key)
         ks = key[order]
         node = ids[order]
+        p = prio[order]
         new = np.empty(len(ks), dtype=bool)
         new[0] = True
         new[1:] = ks[1:] != ks[:-1]
-        rep = node[np.nonzero(new)[0]][np.cumsum(new) - 1]
+        heads = np.nonzero(new)[0]
+        bucket = np.cumsum(new) - 1
+        lowest = np.minimum.reduceat(p, heads)
+        rep = node[np.nonzero(p == lowest[bucket])[0]][bucket]
         m = node != rep
         return np.minimum(node[m], rep[m]), np.maximum(node[m], rep[m])
 
@@ -466,16 +488,22 @@ _DETAIL_SCHEMA = {
 
 
 def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
-                    common_names: Iterable[str] = COMMON_NAMES) -> pl.DataFrame:
-    """Given the indicators frame, returns indicator_id, project_id, doc_id, name, target_raw,
-    `text` (normalised name + target + description) and `written` (the same as written,
-    `written_expr`) for the indicators a template check looks at: not a common name
-    (normalised, whatever the target) and `text` at least `min_chars` long."""
+                    common_names: Iterable[str] = COMMON_NAMES, text=None) -> pl.DataFrame:
+    """Given the indicators frame (and its shared `jixiao.textkeys.TextKeys`, if any), returns
+    indicator_id, project_id, doc_id, name, target_raw, `text` (normalised name + target +
+    description) and `written` (the same as written, `written_expr`) for the indicators a
+    template check looks at: not a common name (normalised, whatever the target) and `text` at
+    least `min_chars` long."""
+    from jixiao.textkeys import text_keys_for
+
     common = sorted({normalise(c) for c in common_names or ()} - {""})
-    df = indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw", "description")
+    keys = text_keys_for(indicators, text)
     # Each distinct name, target and description normalised once (texts repeat ~10 times).
-    for col in ("name", "target_raw", "description"):
-        df = with_distinct(df, col, **{f"__n_{col}": normalise_expr(col), f"__w_{col}": written_expr(col)})
+    df = indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw").hstack([
+        keys.series(f"{k}_{form}").alias(f"__{short}_{col}")
+        for k, col in (("name", "name"), ("target", "target_raw"), ("description", "description"))
+        for form, short in (("template", "n"), ("written", "w"))
+    ])
     return (
         df.filter(~pl.col("__n_name").is_in(common))
         .with_columns((pl.col("__n_name") + pl.col("__n_target_raw") + pl.col("__n_description")).alias("text"))
@@ -487,36 +515,43 @@ def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
 
 def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float = 0.8,
                      num_perm: int = 64, bands: int = 16, min_chars: int = 6,
-                     common_names: Iterable[str] = COMMON_NAMES, seed: int = 1) -> pl.DataFrame:
+                     common_names: Iterable[str] = COMMON_NAMES, seed: int = 1, text=None) -> pl.DataFrame:
     """Given indicators and projects, returns one row per indicator that has the same or nearly
     the same text as at least one other indicator: indicator_id, project_id, doc_id, name,
     target_raw, text, written, cluster_id, representative, similarity, unit_key, unit_name,
     project_name, year. The detailed form of `template_clusters` (JX401 reads it directly).
 
-    The last result is kept for the same frame objects and options, so that building the
-    template tables and running JX401 on the same frames clusters once.
+    The last result is kept for the same projects and options and the same indicators — the
+    same frame, or the same shared text keys (`text`: derive's rules read the indicators with
+    their scores, the clusters were built from them without) — so that building the template
+    tables and running JX401 clusters once, also when they run at once in two threads (derive):
+    the second waits for the first.
     """
     key = (float(threshold), int(num_perm), int(bands), int(min_chars), tuple(common_names or ()), int(seed))
-    hit = _LAST.get("members")
-    if hit is not None and hit[0]() is indicators and hit[1]() is projects and hit[2] == key:
-        return hit[3]
-    out = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
-                            min_chars=min_chars, common_names=common_names, seed=seed)
-    try:
-        _LAST["members"] = (weakref.ref(indicators), weakref.ref(projects), key, out)
-    except TypeError:  # not weak-referenceable: no caching
-        _LAST.pop("members", None)
-    return out
+    with _LAST_LOCK:
+        hit = _LAST.get("members")
+        if hit is not None and hit[1]() is projects and hit[2] == key and (
+                hit[0]() is indicators or (text is not None and hit[4]() is text.check(indicators))):
+            return hit[3]
+        out = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
+                                min_chars=min_chars, common_names=common_names, seed=seed, text=text)
+        try:
+            _LAST["members"] = (weakref.ref(indicators), weakref.ref(projects), key, out,
+                                weakref.ref(text) if text is not None else (lambda: None))
+        except TypeError:  # not weak-referenceable: no caching
+            _LAST.pop("members", None)
+        return out
 
 
 _LAST: dict[str, tuple] = {}
+_LAST_LOCK = threading.Lock()
 
 
 def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float, num_perm: int,
-                      bands: int, min_chars: int, common_names: Iterable[str], seed: int) -> pl.DataFrame:
+                      bands: int, min_chars: int, common_names: Iterable[str], seed: int, text=None) -> pl.DataFrame:
     """Given indicators, projects and the options of `template_members`, returns its frame
     (uncached)."""
-    t = indicator_texts(indicators, min_chars, common_names)
+    t = indicator_texts(indicators, min_chars, common_names, text)
     if t.height == 0:
         return pl.DataFrame(schema=_DETAIL_SCHEMA)
     t = with_dense_rank(t, "text", "__node", start=0)
@@ -559,7 +594,7 @@ def project_groups(projects: pl.DataFrame, links: pl.DataFrame | None) -> pl.Dat
 
 def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links: pl.DataFrame | None = None,
                       threshold: float = 0.8, num_perm: int = 64, bands: int = 16, min_chars: int = 6,
-                      common_names: Iterable[str] = COMMON_NAMES, seed: int = 1
+                      common_names: Iterable[str] = COMMON_NAMES, seed: int = 1, text=None
                       ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Given indicators, projects and (optionally) project_links, returns (clusters, members) of
     same or nearly the same indicator texts (normalised name + target + description, char-bigram
@@ -574,17 +609,45 @@ def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links
     cluster holding ≥92% and ≥95% is below 1). members: indicator_id, cluster_id, similarity
     (to the representative, normalised, as the rules read it), project_id, written_similarity
     (to the example, as written). Common names (`common_names`) and texts shorter than
-    `min_chars` take no part.
+    `min_chars` take no part. `text`: the indicators' shared `jixiao.textkeys.TextKeys`, if any.
     """
     m = template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
-                         min_chars=min_chars, common_names=common_names, seed=seed)
+                         min_chars=min_chars, common_names=common_names, seed=seed, text=text)
     if m.height == 0:
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
-    m = m.join(project_groups(projects, links), on="project_id", how="left").with_columns(
+    details = cluster_details(m)
+    m = m.select("cluster_id", "representative", "project_id", "unit_key", "year").join(
+        project_groups(projects, links), on="project_id", how="left").with_columns(
         pl.col("project_group").fill_null(pl.col("project_id")))
+    # whole clusters are kept or left out, so each kept cluster's details are as computed
     m = m.filter(pl.col("project_group").n_unique().over("cluster_id") >= 2)
     if m.height == 0:
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
+    clusters = (
+        m.group_by("cluster_id", "representative")
+        .agg(
+            pl.len().alias("n_indicators"),
+            pl.col("project_group").n_unique().alias("n_projects"),
+            pl.col("unit_key").n_unique().alias("n_units"),
+            pl.col("year").drop_nulls().n_unique().alias("n_years"),
+        )
+        .join(details["clusters"], on="cluster_id", how="left")
+        .select([pl.col(c).cast(tp) for c, tp in CLUSTER_SCHEMA.items()])
+        .sort("cluster_id")
+    )
+    members = details["members"].join(clusters.select("cluster_id"), on="cluster_id", how="semi", maintain_order="left")
+    return clusters, members
+
+
+def cluster_details(m: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Given `template_members` rows, returns what the template tables say of each cluster that
+    needs no project links, for every cluster: {"clusters": cluster_id, example, units,
+    min_similarity; "members": MEMBER_SCHEMA rows sorted by cluster and indicator}. Kept for
+    the same members frame, so that derive computes it while the links are still being found."""
+    with _LAST_LOCK:
+        hit = _LAST.get("details")
+        if hit is not None and hit[0]() is m:
+            return hit[1]
     first = (
         m.filter(pl.col("text") == pl.col("representative"))
         .sort("indicator_id")
@@ -606,25 +669,21 @@ def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links
     lowest = lowest_pairwise(distinct["cluster_id"].to_numpy(), distinct["written"].to_list())
     low = pl.DataFrame({"cluster_id": list(lowest), "min_similarity": list(lowest.values())},
                        schema={"cluster_id": pl.String, "min_similarity": pl.Float64})
-    clusters = (
-        m.group_by("cluster_id", "representative")
-        .agg(
-            pl.len().alias("n_indicators"),
-            pl.col("project_group").n_unique().alias("n_projects"),
-            pl.col("unit_key").n_unique().alias("n_units"),
-            pl.col("year").drop_nulls().n_unique().alias("n_years"),
-        )
-        .join(example, on="cluster_id", how="left")
-        .join(unit_names, on="cluster_id", how="left")
-        .join(low, on="cluster_id", how="left")
-        .select([pl.col(c).cast(tp) for c, tp in CLUSTER_SCHEMA.items()])
-        .sort("cluster_id")
-    )
-    m = m.join(first.select("cluster_id", "__w"), on="cluster_id", how="left")
-    members = m.with_columns(
-        pl.Series("written_similarity", written_similarity(m["written"].to_list(), m["__w"].fill_null("").to_list()))
-    ).select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
-    return clusters, members
+    mw = m.select("indicator_id", "cluster_id", "similarity", "project_id", "written").join(
+        first.select("cluster_id", "__w"), on="cluster_id", how="left")
+    # a text written as its example is 1.0 (most members): only the others are scored
+    written, example_w = mw["written"], mw["__w"].fill_null("")
+    differ = np.nonzero((written != example_w).fill_null(True).to_numpy())[0]
+    wsim = np.ones(mw.height, dtype=np.float64)
+    if len(differ):
+        wsim[differ] = written_similarity(written.gather(differ).to_list(), example_w.gather(differ).to_list())
+    members = mw.with_columns(pl.Series("written_similarity", wsim)).select(
+        [pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
+    out = {"clusters": example.join(unit_names, on="cluster_id", how="left").join(low, on="cluster_id", how="left"),
+           "members": members}
+    with _LAST_LOCK:
+        _LAST["details"] = (weakref.ref(m), out)
+    return out
 
 
 # ----------------------------------------------------------------------------- set similarity

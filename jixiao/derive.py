@@ -3,14 +3,18 @@ expected scores, project scores, score distributions, template clusters, links b
 documents and years, the rule catalog and the flags (without status: waivers are
 overlaid when read, by `jixiao.waivers.flags_with_status`, so a status is never stale).
 
-All computation is Polars; results are written back to DuckDB as tables so the dashboard,
-`jixiao flags` and the export only read.
+All computation is Polars (and numpy); results are written back to DuckDB as tables so the
+dashboard, `jixiao flags` and the export only read. After the expected scores, the links, the
+template clusters and the scores and rules run at once (`_refresh`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import duckdb
 import polars as pl
@@ -25,12 +29,15 @@ DISTRIBUTION_GRAINS = {
 }
 
 
-def _replace_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame) -> None:
-    con.register("_derived", df.to_arrow())
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _derived")
-    finally:
-        con.unregister("_derived")
+def _replace_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame, lock=None) -> None:
+    """Given the connection, a table name and a frame, replaces the table with the frame (via
+    Arrow); with `lock`, holding it (derive's parallel steps share the one connection)."""
+    with lock if lock is not None else contextlib.nullcontext():
+        con.register("_derived", df.to_arrow())
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _derived")
+        finally:
+            con.unregister("_derived")
 
 
 def load_frames(con: duckdb.DuckDBPyConnection):
@@ -74,20 +81,22 @@ def canonical_units(con: duckdb.DuckDBPyConnection, frames):
     return Frames(projects=projects, indicators=frames.indicators)
 
 
-def document_links(con: duckdb.DuckDBPyConnection, projects: pl.DataFrame, indicators: pl.DataFrame):
-    """Given projects (with canonical units) and indicators, computes the links between
-    documents and years (jixiao.links) once, writes project_links, project_history,
-    indicator_links, project_lineage and indicator_lineage, and returns them (a Lineage) for
-    the rules. A failure is reported and leaves the tables empty, never missing."""
+def document_links(con: duckdb.DuckDBPyConnection, projects: pl.DataFrame, indicators: pl.DataFrame, text=None,
+                   lock=None):
+    """Given projects (with canonical units) and indicators (and their shared text keys),
+    computes the links between documents and years (jixiao.links) once, writes project_links,
+    project_history, indicator_links, project_lineage and indicator_lineage (holding `lock`,
+    if given, for each write), and returns them (a Lineage) for the rules. A failure is
+    reported and leaves the tables empty, never missing."""
     from jixiao.links import Lineage, compute
 
     try:
-        lineage = compute(projects, indicators)
+        lineage = compute(projects, indicators, text)
     except Exception as e:  # the links must not stop the other derived tables
         print(f"项目关联计算失败：{type(e).__name__}: {e}", file=sys.stderr)
         lineage = Lineage.empty()
     for name in ("project_links", "project_history", "indicator_links", "project_lineage", "indicator_lineage"):
-        _replace_table(con, name, getattr(lineage, name))
+        _replace_table(con, name, getattr(lineage, name), lock)
     return lineage
 
 
@@ -107,26 +116,46 @@ def flag_context(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
+def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel: bool = True) -> dict[str, float]:
     """Recomputes every derived table from projects and indicators; returns seconds per step.
 
     One transaction: the derived tables and `meta.derived_version` (the base version they were
     computed from) are written together, so a refresh that is killed or fails leaves the
-    previous derived state and says it is stale (`jixiao.db.is_stale`)."""
+    previous derived state and says it is stale (`jixiao.db.is_stale`). `parallel=False` runs
+    the steps one after another (the same tables; for measuring and comparing)."""
     from jixiao import db
 
     base = db.meta_get(con, db.BASE_VERSION) or 0
     with db.transaction(con):
-        timings = _refresh(con, verbose=verbose)
+        timings = _refresh(con, verbose=verbose, parallel=parallel)
         db.meta_set(con, db.DERIVED_VERSION, base)
     return timings
 
 
-def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[str, float]:
+class _InOrder:
+    """An executor that runs each task when it is submitted (`refresh(parallel=False)`)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        f: Future = Future()
+        try:
+            f.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # kept for .result(), as a pool would
+            f.set_exception(e)
+        return f
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel: bool = True) -> dict[str, float]:
     from jixiao import scores
-    from jixiao.boilerplate import template_clusters
+    from jixiao.boilerplate import cluster_details, template_clusters, template_members
     from jixiao.rules import rules_frame, run_rules
     from jixiao.rules.base import Frames
+    from jixiao.textkeys import TextKeys
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
@@ -135,52 +164,85 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False) -> dict[s
     frames = canonical_units(con, frames)
     timings["units"] = time.perf_counter() - t_units
     settings = scores.load_settings()
-    indicators = scores.expected_scores(frames.projects, frames.indicators, settings)
-    timings["load+expected_scores"] = time.perf_counter() - t - timings["units"]
+    # the normalised texts, computed once for the scores, the links, the clusters and the rules
+    text = TextKeys(frames.indicators)
+    projects, loaded = frames.projects, frames.indicators
+    timings["load"] = time.perf_counter() - t - timings["units"]
 
-    t = time.perf_counter()
-    con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
-    con.execute("UPDATE indicators SET score_expected = e.score_expected FROM _exp e "
-                "WHERE indicators.indicator_id = e.indicator_id")
-    con.unregister("_exp")
-    timings["write_expected"] = time.perf_counter() - t
+    # From here three streams run at once, each mostly in Polars, numpy and DuckDB (which
+    # release the GIL): the links, the template clusters (MinHash needs no links; only the
+    # clusters' last step does) — neither reads a score — and, here, the scores and the rules
+    # (one by one; a rule that reads the links or the template members waits for them). Writes share the one
+    # connection and its transaction, one at a time.
+    lock = threading.Lock()
 
-    t = time.perf_counter()
-    pscores = scores.project_scores(frames.projects, indicators, settings)
-    _replace_table(con, "project_scores", pscores)
-    parts = []
-    # Distributions by unit group a unit's documents under its one canonical name.
-    # Only project tables: a 部门整体 table (scope department) is not one more project of its unit.
-    by_unit = frames.projects.filter(pl.col("scope").fill_null("project") == "project").with_columns(
-        pl.col("unit_canonical").fill_null(pl.col("unit")).alias("unit"))
-    for grain, by in DISTRIBUTION_GRAINS.items():
-        d = scores.score_distributions(by_unit, pscores, by)
-        parts.append(d.with_columns(pl.lit(grain).alias("grain")))
-    _replace_table(con, "score_distribution", pl.concat(parts, how="diagonal_relaxed"))
-    timings["scores"] = time.perf_counter() - t
+    def timed(name, fn, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            timings[name] = time.perf_counter() - t0
 
-    t = time.perf_counter()
-    lineage = document_links(con, frames.projects, indicators)
-    timings["links"] = time.perf_counter() - t
+    def boilerplate(links_future: Future):
+        # the MinHash clustering and what it says of each cluster, beside the links
+        cluster_details(template_members(loaded, projects, text=text))
+        # after the links: a goal table and its own self-evaluation are one project to the templates
+        clusters, members = template_clusters(loaded, projects, links=links_future.result().project_links,
+                                              text=text)
+        _replace_table(con, "template_clusters", clusters, lock)
+        _replace_table(con, "template_members", members, lock)  # with each member's project (MEMBER_SCHEMA)
 
-    t = time.perf_counter()
-    # after the links: a goal table and its own self-evaluation are one project to the templates
-    clusters, members = template_clusters(indicators, frames.projects, links=lineage.project_links)
-    _replace_table(con, "template_clusters", clusters)
-    _replace_table(con, "template_members", members)  # with each member's project (MEMBER_SCHEMA)
-    timings["boilerplate"] = time.perf_counter() - t
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="derive") if parallel else _InOrder() as pool:
+        links = pool.submit(timed, "links", document_links, con, projects, loaded, text, lock)
+        clusters = pool.submit(timed, "boilerplate", boilerplate, links)
 
-    t = time.perf_counter()
-    frames = Frames(projects=frames.projects, indicators=indicators, links=lineage)
+        t = time.perf_counter()
+        # with the details JX301 reads (score_rule, target_met, score_floor): computed once, here
+        indicators = scores.expected_scores(projects, loaded, settings, with_details=True, text=text)
+        timings["expected_scores"] = time.perf_counter() - t
 
-    def report(rule, error):  # one broken rule must not hide the others' flags
-        print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)
+        t = time.perf_counter()
+        with lock:
+            con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
+            try:
+                # only the scores that change (a re-derive rewrites none; an ingest its new rows')
+                con.execute("UPDATE indicators SET score_expected = e.score_expected FROM _exp e "
+                            "WHERE indicators.indicator_id = e.indicator_id "
+                            "AND indicators.score_expected IS DISTINCT FROM e.score_expected")
+            finally:
+                con.unregister("_exp")
+        timings["write_expected"] = time.perf_counter() - t
 
-    flags = run_rules(frames, timings=timings, on_error=report)
-    _replace_table(con, "flags", flags)
-    _replace_table(con, "rules", rules_frame())
-    flag_context(con)
-    timings["rules"] = time.perf_counter() - t
+        t = time.perf_counter()
+        pscores = scores.project_scores(projects, indicators, settings)
+        _replace_table(con, "project_scores", pscores, lock)
+        parts = []
+        # Distributions by unit group a unit's documents under its one canonical name.
+        # Only project tables: a 部门整体 table (scope department) is not one more project of its unit.
+        by_unit = projects.filter(pl.col("scope").fill_null("project") == "project").with_columns(
+            pl.col("unit_canonical").fill_null(pl.col("unit")).alias("unit"))
+        for grain, by in DISTRIBUTION_GRAINS.items():
+            d = scores.score_distributions(by_unit, pscores, by)
+            parts.append(d.with_columns(pl.lit(grain).alias("grain")))
+        _replace_table(con, "score_distribution", pl.concat(parts, how="diagonal_relaxed"), lock)
+        timings["scores"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        rule_frames = Frames(projects=projects, indicators=indicators, links=links, texts=text)
+
+        def report(rule, error):  # one broken rule must not hide the others' flags
+            print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)
+
+        # one rule at a time: beside the two streams, two rule threads cost CPU (40 s against 36 s
+        # at 1M) for no shorter wait
+        # those that read the links last: the others run while the links are being found
+        flags = run_rules(rule_frames, timings=timings, on_error=report, order=lambda r: r.reads_links)
+        clusters.result()  # the clusters' errors are refresh's errors, like the writes'
+        links.result()
+        _replace_table(con, "flags", flags)
+        _replace_table(con, "rules", rules_frame())
+        flag_context(con)
+        timings["rules"] = time.perf_counter() - t
     if verbose:
         for k, v in timings.items():
             print(f"{k:>28}: {v:6.2f} s", file=sys.stderr)

@@ -44,7 +44,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from jixiao.distinct import with_distinct
+from jixiao.distinct import with_dense_rank
+
 
 PROJECT_LINKS_SCHEMA = {"goal_project_id": pl.String, "self_eval_project_id": pl.String, "method": pl.String,
                         "similarity": pl.Float64}
@@ -125,11 +126,14 @@ def target_key_expr(text_key: pl.Expr | None = None) -> pl.Expr:
     return pl.when(pl.col("target_value").is_not_null()).then(num).otherwise(txt)
 
 
-def text_keys(indicators: pl.DataFrame) -> pl.DataFrame:
-    """Given indicators, returns them with `__key` (name key) and `__target` (target key), each
-    distinct name and target text normalised once."""
-    df = with_distinct(indicators, "name", __key=name_key_expr("name"))
-    df = with_distinct(df, "target_raw", __ttext=target_text_key_expr())
+def text_keys(indicators: pl.DataFrame, text=None) -> pl.DataFrame:
+    """Given indicators (and their shared `jixiao.textkeys.TextKeys`, if any), returns them with
+    `__key` (name key) and `__target` (target key), each distinct name and target text
+    normalised once."""
+    from jixiao.textkeys import text_keys_for
+
+    keys = text_keys_for(indicators, text)
+    df = indicators.hstack([keys.series("name_key").alias("__key"), keys.series("target_text_key").alias("__ttext")])
     return df.with_columns(target_key_expr(pl.col("__ttext")).alias("__target")).drop("__ttext")
 
 
@@ -323,15 +327,23 @@ def link_history(side: pl.DataFrame) -> pl.DataFrame:
 # ----------------------------------------------------------------------------- indicators
 
 
-def _indicator_side(indicators: pl.DataFrame) -> pl.DataFrame:
+def _indicator_side(indicators: pl.DataFrame, text=None) -> pl.DataFrame:
     """Given indicators, returns the side table of `match_indicators`: ids, seq, level 2, the
     name key, the target key and `__dup`, the place of a name seen twice in its project (in
     seq order; null for an empty name). Computed once per project, not once per linked pair:
     a pair holds all of its two projects' indicators, so the place is the same."""
+    from jixiao.textkeys import text_keys_for
+
+    keys = text_keys_for(indicators, text)
     side = text_keys(indicators.select("indicator_id", "project_id", "seq", "level2", "name", "target_raw",
-                                       "target_value", "target_unit")).select(
+                                       "target_value", "target_unit"), keys).select(
         "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"), "__key", "__target",
     )
+    # __pos: the row of the indicator among all of them sorted by id (links carry it to the chains)
+    if indicators["indicator_id"].is_sorted():
+        side = side.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("__pos"))
+    else:
+        side = with_dense_rank(side, "indicator_id", "__pos", start=0)
     # Ordered only where a name is there twice (a few rows): everywhere else it is the first.
     side = side.with_row_index("__row").with_columns(pl.len().over("project_id", "__key").alias("__n"))
     twice = side.filter((pl.col("__n") > 1) & (pl.col("__key") != "")).select(
@@ -341,24 +353,26 @@ def _indicator_side(indicators: pl.DataFrame) -> pl.DataFrame:
         "__row", "__n", "__d")
 
 
-def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> pl.DataFrame:
+def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str, *, positions: bool = False) -> pl.DataFrame:
     """Given project pairs (left_project_id, right_project_id) and the indicator side table,
-    returns indicator_links rows for these pairs (INDICATOR_LINKS_SCHEMA)."""
+    returns indicator_links rows for these pairs (INDICATOR_LINKS_SCHEMA; with `positions`,
+    also each end's `__pos`, as __lpos and __rpos)."""
     from rapidfuzz.distance import Levenshtein
 
     if pairs.height == 0:
-        return pl.DataFrame(schema=INDICATOR_LINKS_SCHEMA)
+        return pl.DataFrame(schema={**INDICATOR_LINKS_SCHEMA, **({"__lpos": pl.Int64, "__rpos": pl.Int64} if positions else {})})
     pairs = pairs.select("left_project_id", "right_project_id").unique()
     L = ind.join(pairs.select(pl.col("left_project_id").alias("project_id"), "right_project_id"), on="project_id")
     R = ind.join(pairs.select("left_project_id", pl.col("right_project_id").alias("project_id")), on="project_id")
-    L = L.rename({"project_id": "left_project_id", "indicator_id": "left_indicator_id"})
-    R = R.rename({"project_id": "right_project_id", "indicator_id": "right_indicator_id"})
+    L = L.rename({"project_id": "left_project_id", "indicator_id": "left_indicator_id", "__pos": "__lpos"})
+    R = R.rename({"project_id": "right_project_id", "indicator_id": "right_indicator_id", "__pos": "__rpos"})
     key = ["left_project_id", "right_project_id"]
     # 1. The same name; a name twice in a project matches in order (`__dup`, _indicator_side).
     L1 = L.filter(pl.col("__key") != "")
     R1 = R.filter(pl.col("__key") != "")
     same = L1.join(R1, on=key + ["__key", "__dup"]).select(
-        "left_indicator_id", "right_indicator_id", *key, pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"))
+        "left_indicator_id", "right_indicator_id", *key, pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"),
+        "__lpos", "__rpos")
     Lr = L.join(same.select("left_indicator_id"), on="left_indicator_id", how="anti")
     Rr = R.join(same.select("right_indicator_id"), on="right_indicator_id", how="anti")
     # 2./3. Leftovers of a pair: similar names, then same level and target.
@@ -383,82 +397,120 @@ def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str) -> 
             "right_indicator_id": cand["right_indicator_id"].gather(idx),
             "left_project_id": cand["left_project_id"].gather(idx),
             "right_project_id": cand["right_project_id"].gather(idx),
+            "__lpos": cand["__lpos"].gather(idx), "__rpos": cand["__rpos"].gather(idx),
             "method": [r[1] for r in rows], "similarity": [round(r[2], 4) for r in rows],
             "__stage": pl.Series([r[3] for r in rows], dtype=pl.Int32), "__score": [r[4] for r in rows],
         })
         got = _greedy(fz, "left_indicator_id", "right_indicator_id", ["__stage", "__score"])
         links.append(got.drop("__stage", "__score"))
-    out = pl.concat([x.select("left_indicator_id", "right_indicator_id", *key, "method", "similarity") for x in links])
+    extra = ["__lpos", "__rpos"] if positions else []
+    out = pl.concat([x.select("left_indicator_id", "right_indicator_id", *key, "method", "similarity", *extra)
+                     for x in links])
     return out.with_columns(pl.lit(link_kind).alias("link_kind")).select(
-        [pl.col(c).cast(t) for c, t in INDICATOR_LINKS_SCHEMA.items()])
+        [pl.col(c).cast(t) for c, t in INDICATOR_LINKS_SCHEMA.items()] + [pl.col(c).cast(pl.Int64) for c in extra])
 
 
 # ----------------------------------------------------------------------------- chains
 
 
-def _components(ids: pl.Series, a: pl.Series, b: pl.Series) -> np.ndarray:
+def _positions(ids: pl.DataFrame, id_col: str, *refs: pl.Series) -> tuple[pl.DataFrame, list[np.ndarray]]:
+    """Given a frame of unique ids (and columns), its id column and series of ids referring to
+    it, returns the frame sorted by id and per series the row of each id in it (-1 where absent):
+    every later step joins and sorts integers, not strings."""
+    if not ids[id_col].is_sorted():
+        ids = ids.sort(id_col)
+    index = ids.select(id_col).with_row_index("__i")
+    out = []
+    for ref in refs:
+        got = pl.DataFrame({id_col: ref.cast(pl.String)}).join(index, on=id_col, how="left", maintain_order="left")
+        out.append(got["__i"].fill_null(-1).cast(pl.Int64).to_numpy())
+    return ids, out
+
+
+def _chains(ids: pl.DataFrame, id_col: str, a: np.ndarray, b: np.ndarray) -> pl.DataFrame:
+    """Given ids sorted (with __year and __goal_last) and links as rows of it (a, b), returns
+    every linked id with its chain's id: the chain's first member in (year, kind, id) order."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    index = pl.DataFrame({"id": ids}).with_row_index("__i")
-    ia = pl.DataFrame({"id": a}).join(index, on="id", how="left", maintain_order="left")["__i"].to_numpy()
-    ib = pl.DataFrame({"id": b}).join(index, on="id", how="left", maintain_order="left")["__i"].to_numpy()
-    n = len(ids)
-    g = coo_matrix((np.ones(len(ia), dtype=np.int8), (ia, ib)), shape=(n, n))
-    return connected_components(g, directed=False)[1]
+    n = ids.height
+    ok = (a >= 0) & (b >= 0)
+    a, b = a[ok], b[ok]
+    linked = np.zeros(n, dtype=bool)
+    linked[a] = True
+    linked[b] = True
+    if not linked.any():
+        return pl.DataFrame(schema={id_col: pl.String, "lineage_id": pl.String})
+    g = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+    comp = connected_components(g, directed=False)[1]
+    rows = np.nonzero(linked)[0]
+    members = ids.select("__year", "__goal_last").with_row_index("__pos").filter(pl.Series(linked)).with_columns(
+        pl.Series("__c", comp[rows]))
+    # members are in id order: a stable sort by year and kind orders them as (year, kind, id)
+    head = members.sort("__year", "__goal_last", maintain_order=True).group_by("__c", maintain_order=True).first()
+    head_of = np.full(int(comp.max()) + 1, -1, dtype=np.int64)
+    head_of[head["__c"].to_numpy()] = head["__pos"].to_numpy()
+    id_s = ids[id_col]
+    return pl.DataFrame({id_col: id_s.gather(rows), "lineage_id": id_s.gather(head_of[comp[rows]])})
 
 
 def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFrame, history: pl.DataFrame,
-             ilinks: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+             ilinks: pl.DataFrame, *, ilink_rows: tuple[np.ndarray, np.ndarray] | None = None
+             ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Given the links, returns (project_lineage, indicator_lineage): every linked project and
     indicator with the id of its chain — the chain's earliest goal-table member (else its
-    earliest member)."""
-    out = []
-    for ids, a, b, order in (
-        (projects, pl.concat([plinks["goal_project_id"], history["project_id"]]),
-         pl.concat([plinks["self_eval_project_id"], history["previous_project_id"]]), "project_id"),
-        (indicators, ilinks["left_indicator_id"], ilinks["right_indicator_id"], "indicator_id"),
-    ):
-        id_col = order
-        linked = pl.concat([a, b]).unique()
-        if linked.len() == 0:
-            out.append(pl.DataFrame(schema={id_col: pl.String, "lineage_id": pl.String}))
-            continue
-        members = ids.join(pl.DataFrame({id_col: linked}), on=id_col, how="semi").sort(id_col)
-        comp = _components(members[id_col], a, b)
-        members = members.with_columns(pl.Series("__c", comp))
-        # members are sorted by id already: a stable sort by year and kind orders them as
-        # (year, kind, id), and the left join keeps the id order (no string sorted again)
-        head = members.sort("__year", "__goal_last", maintain_order=True).group_by("__c", maintain_order=True).first()
-        out.append(members.join(head.select("__c", pl.col(id_col).alias("lineage_id")), on="__c", how="left",
-                                maintain_order="left").select(id_col, "lineage_id"))
-    return out[0], out[1]
+    earliest member). `ilink_rows`: the indicator links' ends as rows of `indicators` sorted by
+    id (`_positions`), where the caller has them."""
+    projects, (pa, pb) = _positions(
+        projects, "project_id", pl.concat([plinks["goal_project_id"], history["project_id"]]),
+        pl.concat([plinks["self_eval_project_id"], history["previous_project_id"]]))
+    if ilink_rows is None:
+        indicators, ilink_rows = _positions(indicators, "indicator_id", ilinks["left_indicator_id"],
+                                            ilinks["right_indicator_id"])
+    elif not indicators["indicator_id"].is_sorted():
+        indicators = indicators.sort("indicator_id")
+    return _chains(projects, "project_id", pa, pb), _chains(indicators, "indicator_id", *ilink_rows)
 
 
 # ----------------------------------------------------------------------------- all together
 
 
-def compute(projects: pl.DataFrame, indicators: pl.DataFrame) -> Lineage:
-    """Given projects (with unit_canonical) and indicators, returns every link table (Lineage)."""
-    ind = _indicator_side(indicators)
+def compute(projects: pl.DataFrame, indicators: pl.DataFrame, text=None) -> Lineage:
+    """Given projects (with unit_canonical) and indicators (and their shared
+    `jixiao.textkeys.TextKeys`, if any), returns every link table (Lineage)."""
+    ind = _indicator_side(indicators, text)
     side = _project_side(projects, ind)  # the name keys computed once, for both sides
     plinks = link_goal_self(side)
     history = link_history(side)
     ilinks = pl.concat([
         match_indicators(plinks.select(pl.col("goal_project_id").alias("left_project_id"),
-                                       pl.col("self_eval_project_id").alias("right_project_id")), ind, "goal_self"),
+                                       pl.col("self_eval_project_id").alias("right_project_id")), ind, "goal_self",
+                         positions=True),
         match_indicators(history.select(pl.col("project_id").alias("left_project_id"),
-                                        pl.col("previous_project_id").alias("right_project_id")), ind, "previous"),
+                                        pl.col("previous_project_id").alias("right_project_id")), ind, "previous",
+                         positions=True),
     ])
     info = projects.select("project_id", pl.col("year").alias("__year"),
                            (pl.col("kind") != "goal").alias("__goal_last"))
-    ind_info = indicators.select("indicator_id", "project_id").join(info, on="project_id").drop("project_id")
-    plin, ilin = lineages(info, ind_info, plinks, history, ilinks)
-    sort = lambda df, cols: df.sort(cols)  # noqa: E731 - stable output order for tests and diffs
+    # every indicator (its year and kind), sorted by id: the links' __lpos / __rpos are its rows
+    ind_info = indicators.select("indicator_id", "project_id").join(info, on="project_id", how="left",
+                                                                    maintain_order="left").drop("project_id")
+    if not ind_info["indicator_id"].is_sorted():
+        ind_info = ind_info.sort("indicator_id")
+    ia, ib = ilinks["__lpos"].to_numpy(), ilinks["__rpos"].to_numpy()
+    ilinks = ilinks.drop("__lpos", "__rpos")
+    plin, ilin = lineages(info, ind_info, plinks, history, ilinks, ilink_rows=(ia, ib))
+    # Stable output order for tests and diffs: indicator links by kind, then left id — its row
+    # in the id order (one link per left id and kind, so no ties).
+    kinds = ilinks["link_kind"]
+    if (ia >= 0).all() and kinds.is_in(["goal_self", "previous"]).all():
+        ilinks = ilinks[np.lexsort((ia, (kinds == "previous").to_numpy()))]  # goal_self < previous
+    else:
+        ilinks = ilinks.sort(["link_kind", "left_indicator_id"])
     return Lineage(
-        project_links=sort(plinks, ["goal_project_id"]),
-        project_history=sort(history, ["project_id"]),
-        indicator_links=sort(ilinks, ["link_kind", "left_indicator_id"]),
+        project_links=plinks.sort("goal_project_id"),
+        project_history=history.sort("project_id"),
+        indicator_links=ilinks,
         project_lineage=plin, indicator_lineage=ilin,
     )
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jixiao.distinct import with_distinct
+from jixiao.textkeys import text_keys_for
 
 SETTINGS_PATH = Path(__file__).resolve().parents[1] / "datasets" / "score_settings.csv"
 
@@ -187,7 +187,8 @@ def normalize_text_expr(expr: pl.Expr) -> pl.Expr:
 
 # --------------------------------------------------------------------------- expected scores
 
-_DETAIL_COLUMNS = ("score_rule", "target_met", "score_floor")
+# What `expected_scores(with_details=True)` adds (JX301 reads them).
+DETAIL_COLUMNS = ("score_rule", "target_met", "score_floor")
 
 
 def _with_col(df: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.DataFrame:
@@ -200,6 +201,7 @@ def expected_scores(
     settings: pl.DataFrame | None = None,
     *,
     with_details: bool = False,
+    text=None,
 ) -> pl.DataFrame:
     """Given projects (project_id, kind, province, year) and their indicators, returns the
     indicators (same rows, same order) with `score_expected` filled: the score the tables' stated
@@ -214,7 +216,7 @@ def expected_scores(
     target text (NFKC, no whitespace) or an achieving word (达到/完成/达成/实现/符合/是 …) →
     weight. An actual written exactly as its target (≥90% / ≥90%) counts as met whatever its type.
     Percent numbers written without "%" against a "%" target (98 against 95%) are read as
-    percentages when above 1.
+    percentages when above 1. `text`: the indicators' shared `jixiao.textkeys.TextKeys`, if any.
 
     With `with_details`, also returns `score_rule` (positive / reverse / equal / satisfaction /
     qualitative; same_text for a quantitative target whose actual repeats it), `target_met` (bool) and `score_floor`: the lowest score the rules
@@ -231,9 +233,9 @@ def expected_scores(
 
     kinds = projects.select(pl.col("project_id"), pl.col("kind").alias("__kind")).unique("project_id", keep="first")
     df = ind.join(kinds, on="project_id", how="left", maintain_order="left")
-    # each distinct target and actual text normalised once
-    df = with_distinct(df, "target_raw", __tn=normalize_text_expr(pl.col("target_raw")))
-    df = with_distinct(df, "actual_raw", __an=normalize_text_expr(pl.col("actual_raw")))
+    # each distinct target and actual text normalised once (the shared keys where given)
+    keys = text_keys_for(indicators, text)
+    df = df.hstack([keys.series("target_squeezed").alias("__tn"), keys.series("actual_squeezed").alias("__an")])
 
     t0, a0 = pl.col("target_value"), pl.col("actual_value")
     tu, au = pl.col("target_unit"), pl.col("actual_unit")
@@ -305,7 +307,7 @@ def expected_scores(
         pl.when(applies).then(pl.col("target_met")).otherwise(pl.lit(None, dtype=pl.Boolean)).alias("target_met"),
         floor.alias("score_floor"),
     )
-    return df.select(columns + [c for c in _DETAIL_COLUMNS if c not in columns])
+    return df.select(columns + [c for c in DETAIL_COLUMNS if c not in columns])
 
 
 def ensure_expected(projects: pl.DataFrame, indicators: pl.DataFrame, settings: pl.DataFrame | None = None) -> pl.DataFrame:

@@ -47,17 +47,19 @@ BY_CODE = {r.code: r for r in RULES}
 
 def run_rules(frames: Frames, options: dict[str, dict[str, Any]] | None = None,
               codes: list[str] | None = None, *, timings: dict[str, float] | None = None,
-              on_error: Callable[[Rule, Exception], None] | None = None) -> pl.DataFrame:
+              on_error: Callable[[Rule, Exception], None] | None = None,
+              order: Callable[[Rule], Any] | None = None) -> pl.DataFrame:
     """Given the frames and per-rule option overrides ({code: {option: value}}), returns all flags.
 
     `timings` (if given) receives seconds per rule; with `on_error`, a rule that raises is
-    reported there and skipped instead of stopping the others.
+    reported there and skipped instead of stopping the others. `order`: a sort key for the
+    order the rules run in (derive runs those that wait for the links last); the flags are the
+    same in any order.
     """
     options = options or {}
-    parts = []
-    for r in RULES:
-        if codes and r.code not in codes:
-            continue
+    chosen = [r for r in RULES if not codes or r.code in codes]
+    found_by: dict[str, pl.DataFrame] = {}
+    for r in sorted(chosen, key=order) if order else chosen:
         t0 = time.perf_counter()
         try:
             found = r.run(frames, **options.get(r.code, {}))
@@ -68,6 +70,12 @@ def run_rules(frames: Frames, options: dict[str, dict[str, Any]] | None = None,
             continue
         if timings is not None:
             timings[f"rule {r.code}"] = time.perf_counter() - t0
+        found_by[r.code] = found
+    parts = []
+    for r in chosen:  # in code order, whatever order they ran in
+        if r.code not in found_by:
+            continue
+        found = found_by[r.code]
         # A check may grade its own findings (a per-row severity); the rule's severity otherwise.
         severity = pl.col("severity").fill_null(r.severity) if "severity" in found.columns else pl.lit(r.severity)
         parts.append(found.with_columns(pl.lit(r.code).alias("rule"), severity.alias("severity")))

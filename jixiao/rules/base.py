@@ -8,6 +8,7 @@ a check may return its own `severity` column where findings of one rule differ i
 from __future__ import annotations
 
 import inspect
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
@@ -36,25 +37,67 @@ SEVERITIES = ("高", "中", "低")
 CATEGORIES = ("目标设置", "权重分值", "自评打分", "模板照搬")
 
 
+# The indicator columns of `Frames.goal_self_pairs` (each with suffix _l and _r), and the shared
+# text keys (jixiao.textkeys) they carry.
+GOAL_SELF_COLUMNS = ("doc_id", "name", "target_raw", "target_op", "target_value", "target_unit", "weight")
+GOAL_SELF_KEYS = ("target_compare_key",)
+
+
 @dataclass(frozen=True)
 class Frames:
     """The normalized data a check reads: projects and indicators (schema: jixiao.schema), and
     the links between documents (`lineage`: goal table ↔ self-evaluation, previous year,
     indicators matched within linked pairs; see jixiao.links).
 
-    `derive.refresh` passes the links it computed once (`links=`); frames built without them
-    (rule cases, tests) compute them on first use.
+    `derive.refresh` passes the links and the text keys it computed once (`links=`, `texts=`);
+    frames built without them (rule cases, tests) compute them on first use.
     """
 
     projects: pl.DataFrame
     indicators: pl.DataFrame
-    links: Any = None  # jixiao.links.Lineage
+    links: Any = None  # jixiao.links.Lineage, or a future of one (derive computes it beside the first rules)
+    texts: Any = None  # jixiao.textkeys.TextKeys of `indicators`
+
+    @cached_property
+    def text(self):
+        """Returns the normalised texts of the indicators (jixiao.textkeys.TextKeys), shared."""
+        from jixiao.textkeys import text_keys_for
+
+        return text_keys_for(self.indicators, self.texts)
+
+    @cached_property
+    def goal_self_pairs(self) -> pl.DataFrame:
+        """Returns the indicator pairs goal table ↔ self-evaluation of the projects of project
+        scope (`jixiao.links.indicator_pairs` with GOAL_SELF_COLUMNS and GOAL_SELF_KEYS), joined once for the
+        rules that compare the two documents (JX501, JX503)."""
+        from jixiao.links import indicator_pairs
+
+        ind = self.indicators.hstack([self.text.series(k) for k in GOAL_SELF_KEYS])
+        return indicator_pairs(self.lineage, project_scope(self.projects), ind, "goal_self",
+                               list(GOAL_SELF_COLUMNS + GOAL_SELF_KEYS))
+
+    def link_rows(self, link_kind: str) -> pl.DataFrame:
+        """Given a link kind (goal_self / previous), returns its indicator links as rows of
+        `indicators`: `left` and `right` (Int64), one row per link whose two indicators are in
+        the frame — joined once per kind, so the rules gather by row instead of joining ids."""
+        cache = self.__dict__.setdefault("_link_rows", {})
+        got = cache.get(link_kind)
+        if got is None:
+            index = self.indicators.select("indicator_id").with_row_index("__row")
+            links = self.lineage.indicator_links.filter(pl.col("link_kind") == link_kind)
+            got = cache[link_kind] = (
+                links.select("left_indicator_id", "right_indicator_id")
+                .join(index.rename({"indicator_id": "left_indicator_id", "__row": "left"}), on="left_indicator_id")
+                .join(index.rename({"indicator_id": "right_indicator_id", "__row": "right"}), on="right_indicator_id")
+                .select(pl.col("left").cast(pl.Int64), pl.col("right").cast(pl.Int64))
+            )
+        return got
 
     @cached_property
     def lineage(self):
         """Returns the links of these frames (jixiao.links.Lineage), computed once."""
         if self.links is not None:
-            return self.links
+            return self.links.result() if isinstance(self.links, Future) else self.links
         from jixiao.links import compute
         from jixiao.units import clean_unit
 
@@ -64,7 +107,7 @@ class Frames:
             mapping = pl.DataFrame({"unit": pl.Series(uniq, dtype=pl.String),
                                     "unit_canonical": pl.Series([clean_unit(u) for u in uniq], dtype=pl.String)})
             projects = projects.drop("unit_canonical", strict=False).join(mapping, on="unit", how="left")
-        return compute(projects, self.indicators)
+        return compute(projects, self.indicators, self.text)
 
 
 @dataclass(frozen=True)
@@ -82,6 +125,7 @@ class Rule:
     check: Callable[[Frames, dict[str, Any]], pl.DataFrame]
     options: dict[str, Any] = field(default_factory=dict)
     doc: dict[str, str] = field(default_factory=dict)
+    reads_links: bool = False  # reads Frames.lineage (derive's rules wait for the links)
 
     def run(self, frames: Frames, **overrides: Any) -> pl.DataFrame:
         """Given frames and option overrides, returns this rule's findings (CHECK_COLUMNS, plus
@@ -121,12 +165,13 @@ def parse_doc(docstring: str) -> dict[str, str]:
     return {k: "\n".join(v).strip() for k, v in out.items()}
 
 
-def rule(code: str, title: str, category: str, severity: str, **options: Any):
-    """Decorator: given the catalog fields and default options, returns the check as a `Rule`."""
+def rule(code: str, title: str, category: str, severity: str, *, reads_links: bool = False, **options: Any):
+    """Decorator: given the catalog fields, whether the check reads the links (Frames.lineage)
+    and default options, returns the check as a `Rule`."""
     assert severity in SEVERITIES and category in CATEGORIES, (code, severity, category)
 
     def wrap(fn: Callable[[Frames, dict[str, Any]], pl.DataFrame]) -> Rule:
-        return Rule(code, title, category, severity, fn, dict(options), parse_doc(fn.__doc__))
+        return Rule(code, title, category, severity, fn, dict(options), parse_doc(fn.__doc__), reads_links)
 
     return wrap
 

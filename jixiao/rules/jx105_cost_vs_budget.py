@@ -82,7 +82,11 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     cost = (
         ind.filter((pl.col("level1") == "成本指标") & pl.col("target_value").is_not_null() & unit.str.contains(_MONEY))
         .join(proj, on="project_id", how="inner")
-        .with_columns(_dims(unit, name_n).alias("__dims"))
+    )
+    # the dimensions of each distinct (unit, name) read once
+    dims = cost.select("target_unit", "name").unique().with_columns(_dims(unit, name_n).alias("__dims"))
+    cost = (
+        cost.join(dims, on=["target_unit", "name"], how="left", nulls_equal=True, maintain_order="left")
         .with_columns(
             (pl.col("__dims").list.len() == 0).alias("__total"),
             pl.len().over("project_id").alias("__n_money"),

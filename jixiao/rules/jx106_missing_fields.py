@@ -23,9 +23,11 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     示例：「数量指标」下一行只填了目标值「≥95%」而三级指标名称为空；「受益人员满意度」目标值一栏空白。
     如何整改：补齐三级指标名称、可衡量的目标值和所属二级指标；确实不需要的空行应删除。
     """
-    ind = frames.indicators
-    no_name, no_target = _blank("name"), _blank("target_raw")
-    no_l2 = _blank("level2") & _blank("level2_raw")
+    # each distinct text tested once
+    cols = ("name", "target_raw", "level2", "level2_raw")
+    ind = frames.indicators.hstack([frames.text.evaluate(c, _blank(c)).alias(f"__blank_{c}") for c in cols])
+    no_name, no_target = pl.col("__blank_name"), pl.col("__blank_target_raw")
+    no_l2 = pl.col("__blank_level2") & pl.col("__blank_level2_raw")
     df = ind.filter(no_name | no_target | no_l2)
     parts = pl.concat_list(
         pl.when(no_name).then(pl.lit("三级指标名称")).otherwise(pl.lit(None, dtype=pl.String)),

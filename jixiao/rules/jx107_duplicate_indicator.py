@@ -6,7 +6,6 @@ from typing import Any
 
 import polars as pl
 
-from jixiao.distinct import with_distinct
 from jixiao.rules.base import Frames, findings, rule
 
 
@@ -35,7 +34,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     grp = ["project_id", "__key"]
     # Only names seen twice in a project go on to the (costlier) text work below.
     df = (
-        with_distinct(ind, "name", __key=name_key())
+        ind.hstack([frames.text.series("name_repeat_key").alias("__key")])  # name_key(), shared
         .filter((pl.col("__key") != "") & (pl.len().over(grp) > 1))
     )
     level = (

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 
 from jixiao.rules.base import Frames, findings, rule
-from jixiao.scores import expected_scores, fmt_num, indicator_label
+from jixiao.scores import DETAIL_COLUMNS, expected_scores, fmt_num, indicator_label
 
 _RULE_TEXT = {
     "positive": "；正向指标：全年实际值/指标值×分值",
@@ -42,12 +42,15 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     tier_ok = bool(opts.get("qualitative_tier_ok"))
     p, ind = frames.projects, frames.indicators
 
-    given = ind["score_expected"] if "score_expected" in ind.columns else None
-    has_given = given is not None and given.null_count() < ind.height
-    base = ind.rename({"score_expected": "__given"}) if "score_expected" in ind.columns else ind
-    det = expected_scores(p, base, with_details=True)
-    if has_given:
-        det = det.with_columns(pl.coalesce(pl.col("__given"), pl.col("score_expected")).alias("score_expected"))
+    if all(c in ind.columns for c in ("score_expected", *DETAIL_COLUMNS)):
+        det = ind  # derive computed the details with the scores, once (scores.expected_scores)
+    else:
+        given = ind["score_expected"] if "score_expected" in ind.columns else None
+        has_given = given is not None and given.null_count() < ind.height
+        base = ind.rename({"score_expected": "__given"}) if "score_expected" in ind.columns else ind
+        det = expected_scores(p, base, with_details=True)
+        if has_given:
+            det = det.with_columns(pl.coalesce(pl.col("__given"), pl.col("score_expected")).alias("score_expected"))
 
     s, e, w = pl.col("score_reported"), pl.col("score_expected"), pl.col("weight")
     met = pl.col("target_met")

@@ -27,6 +27,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     m = template_members(
         frames.indicators, frames.projects, threshold=float(opts["threshold"]), min_chars=int(opts["min_chars"]),
         common_names=tuple(opts.get("common_names") or ()), num_perm=int(opts["num_perm"]), bands=int(opts["bands"]),
+        text=frames.text,
     )
     m = m.with_columns(pl.col("unit_key").n_unique().over("cluster_id").alias("__n_units")).filter(
         pl.col("__n_units") >= 2

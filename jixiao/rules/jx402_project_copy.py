@@ -7,14 +7,14 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from jixiao.boilerplate import normalise_expr, set_lsh_pairs, unit_key_expr
-from jixiao.distinct import with_dense_rank, with_distinct
+from jixiao.boilerplate import set_lsh_pairs, unit_key_expr
+from jixiao.distinct import with_dense_rank
 from jixiao.links import name_key_expr
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
 
 
-@rule("JX402", "项目间照搬", "模板照搬", "高", share=0.8, min_indicators=5)
+@rule("JX402", "项目间照搬", "模板照搬", "高", reads_links=True, share=0.8, min_indicators=5)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：两个项目的指标（三级指标名称 + 目标值，去掉空格标点、数字统一视为同一个数）相同的比例达到 share
     （默认0.8，相同指标数 ÷ 两个项目中指标较多一方的指标数），两个项目都按项目标记，并写明另一个项目和相同比例。
@@ -30,20 +30,31 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     ind, proj = frames.indicators, frames.projects
     share = float(opts["share"])
     min_n = int(opts["min_indicators"])
-    keys = with_distinct(with_distinct(ind.select("project_id", "name", "target_raw"), "name", __n=normalise_expr("name")),
-                         "target_raw", __t=normalise_expr("target_raw"))
+    # An indicator's key is its name and target in their template forms (normalise_expr, shared
+    # with the template clusters), "name\x1ftarget": counted as integer codes of the two forms.
+    name_code, names = frames.text.codes("name_template")
+    target_code, targets = frames.text.codes("target_template")
+    width = max(targets.len(), 1)
     keys = (
-        keys.select("project_id", (pl.col("__n") + pl.lit("\x1f") + pl.col("__t")).alias("__key"))
-        .filter(pl.col("__key") != "\x1f")
+        ind.select("project_id").hstack([(name_code.cast(pl.Int64) * width + target_code.cast(pl.Int64)).alias("__pair")])
         .unique()
     )
+    # the distinct pairs, spelt out once: not the empty name with the empty target
+    pairs = keys.select(pl.col("__pair").unique())
+    pairs = pairs.with_columns(
+        (names.gather(pairs["__pair"] // width) + "\x1f" + targets.gather(pairs["__pair"] % width)).alias("__key"))
+    keys = keys.join(pairs.filter(pl.col("__key") != "\x1f"), on="__pair", how="semi")
     sizes = keys.group_by("project_id").agg(pl.len().alias("__size")).filter(pl.col("__size") >= min_n)
     keys = keys.join(sizes.select("project_id"), on="project_id", how="semi")
     empty = findings(proj.clear(), pl.lit(""), per_project=True)
     if sizes.height < 2:
         return empty
     pids = sizes.select(pl.col("project_id").sort()).with_row_index("__p")
-    keys = with_dense_rank(keys.join(pids, on="project_id"), "__key", "__t")
+    keys = keys.join(pids, on="project_id")
+    # the token of a key: its place among the keys of the compared projects in text order
+    tokens = with_dense_rank(pairs.join(keys.select(pl.col("__pair").unique()), on="__pair", how="semi"), "__key", "__t",
+                             start=1)
+    keys = keys.join(tokens.select("__pair", "__t"), on="__pair")
     # Pairs with share ≥ s have Jaccard ≥ s / (2 − s) (equal sizes are the worst case).
     a, b, na, nb, inter = set_lsh_pairs(
         keys["__p"].to_numpy(), keys["__t"].to_numpy(), pids.height, min_jaccard=share / (2 - share)

@@ -6,19 +6,12 @@ from typing import Any
 
 import polars as pl
 
-from jixiao.boilerplate import normalise_expr
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
 
 # Texts that only say "nothing to explain": neither template nor a reason.
 PLACEHOLDERS = ("无", "没有", "无偏差", "无差异", "不适用", "已完成", "完成", "全部完成", "已达成", "达成目标",
                 "已达标", "达标", "无未完成", "无未完成情况", "无未完成原因", "/", "-", "—", "——", "空")
-
-
-def _squeeze(col: str) -> pl.Expr:
-    """Given a column name, returns its text NFKC-normalised, without whitespace or trailing 。；."""
-    return pl.col(col).cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "") \
-        .str.replace(r"[。.;；,，、]+$", "")
 
 
 @rule("JX403", "套话原因分析", "自评打分", "中", min_repeats=3, min_chars=4, placeholders=PLACEHOLDERS)
@@ -37,8 +30,13 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     min_rep = int(opts["min_repeats"])
     min_chars = int(opts["min_chars"])
     ph = sorted({x for x in (opts.get("placeholders") or ())} | {""})
-    reason = _squeeze("reason")
-    df = ind.with_columns(normalise_expr("reason").alias("__rkey"), reason.alias("__reason")).filter(
+    # the shared text keys (jixiao.textkeys): reason, target and actual NFKC without whitespace or
+    # trailing 。；, and the template form of reason (digits as #, no punctuation)
+    text = frames.text
+    df = ind.hstack([
+        text.series("reason_template").alias("__rkey"), text.series("reason_squeezed").fill_null("").alias("__reason"),
+        text.series("target_squeezed").fill_null("").alias("__tr"), text.series("actual_squeezed").fill_null("").alias("__ar"),
+    ]).filter(
         (pl.col("__rkey").str.len_chars() >= min_chars) & ~pl.col("__reason").is_in(ph) & ~pl.col("__rkey").is_in(ph)
     )
     df = df.with_columns(pl.len().over("__rkey").alias("__rep"))
@@ -54,7 +52,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         .when(op == "<").then(a < t)
         .otherwise((a - t).abs() <= eps)
     )
-    tr, ar = _squeeze("target_raw"), _squeeze("actual_raw")
+    tr, ar = pl.col("__tr"), pl.col("__ar")
     same_text = (tr != "") & (tr == ar)
     full = pl.col("score_reported").is_not_null() & pl.col("weight").is_not_null() & (pl.col("weight") > 0) \
         & (pl.col("score_reported") >= pl.col("weight") - 1e-9)

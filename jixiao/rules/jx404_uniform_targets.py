@@ -25,14 +25,14 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     share = float(opts["share"])
     min_n = int(opts["min_indicators"])
     band_min = float(opts["band_min"])
-    raw = pl.col("target_raw").cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "") \
-        .str.replace(r"[。.;；,，、]+$", "")
+    # NFKC, no whitespace or trailing 。； (the shared key)
+    raw = pl.col("__squeezed").fill_null("")
     band_label = "≥" + f"{band_min * 100:g}%"
     in_band = (
         (pl.col("target_unit") == "%") & (pl.col("target_value") >= band_min - 1e-9)
         & ~pl.col("target_op").fill_null("").is_in(["<=", "<"])
     )
-    t = ind.select(
+    t = ind.hstack([frames.text.series("target_squeezed").alias("__squeezed")]).select(
         "project_id", "doc_id", "name", "indicator_id", pl.col("seq").fill_null(0).alias("__seq"),
         raw.alias("__raw"), in_band.fill_null(False).alias("__band"),
     ).filter(pl.col("__raw") != "")

@@ -6,14 +6,16 @@ from typing import Any
 
 import polars as pl
 
-from jixiao.links import comparable, deadline, indicator_pairs, target_text
-from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
+from jixiao.links import comparable, deadline, target_text
+from jixiao.rules.base import Frames, findings, no_findings, rule
 
 _UP, _DOWN = [">=", ">"], ["<=", "<"]
 _PUNCT = r"[\p{P}\p{S}\p{Z}\s]+"
 
 
-def _text_key(col: str) -> pl.Expr:
+def target_compare_key(col: str) -> pl.Expr:
+    """Given a target text column, returns it as compared for a change: NFKC, lower case,
+    without spaces or punctuation (null -> "")."""
     return (pl.col(col).cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(_PUNCT, "")
             .str.to_lowercase())
 
@@ -30,7 +32,7 @@ def _deadlines(texts: pl.Series) -> pl.DataFrame:
     return pl.DataFrame({"__t": uniq, "__ym": pl.Series(vals, dtype=pl.Int64)})
 
 
-@rule("JX501", "自评目标值被改动", "自评打分", "中", tolerance=1e-9)
+@rule("JX501", "自评目标值被改动", "自评打分", "中", reads_links=True, tolerance=1e-9)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：自评表中的指标，与同一项目绩效目标表中的同一指标（同一单位、同一年度，按项目编码或项目名称配对，
     指标按名称配对）相比，目标值是否被改动。数值目标比较数值、单位和比较方向（「≥98%」与「>=98%」、
@@ -45,10 +47,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     并在自评中说明调整依据和批复文件。
     """
     tol = float(opts.get("tolerance") or 0.0)
-    proj = project_scope(frames.projects)
-    ind = frames.indicators
-    pairs = indicator_pairs(frames.lineage, proj, ind, "goal_self",
-                            ["doc_id", "name", "target_raw", "target_op", "target_value", "target_unit"])
+    pairs = frames.goal_self_pairs
     pairs = pairs.filter(pl.col("p_kind_l").is_not_null() & pl.col("p_kind_r").is_not_null())  # both of project scope
     blank = lambda c: pl.col(c).cast(pl.String).fill_null("").str.strip_chars() == ""  # noqa: E731
     pairs = pairs.filter(~blank("target_raw_l") & ~blank("target_raw_r"))
@@ -80,7 +79,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         | (op.is_in(_DOWN) & (pl.col("__vr") < pl.col("__vl") - eps))
     )
     date_changed = ~both_num & both_date & (pl.col("__ym_l") != pl.col("__ym_r"))
-    text_changed = ~both_num & ~both_date & (_text_key("target_raw_l") != _text_key("target_raw_r"))
+    text_changed = ~both_num & ~both_date & (pl.col("target_compare_key_l") != pl.col("target_compare_key_r"))
     df = pairs.with_columns(
         (num_changed | date_changed | text_changed).alias("__changed"),
         (num_easier | (date_changed & (pl.col("__ym_r") > pl.col("__ym_l")))).alias("__easier"),

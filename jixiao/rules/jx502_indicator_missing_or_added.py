@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from jixiao.links import target_text
 from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
 
 
-@rule("JX502", "自评指标缺失或新增", "自评打分", "中")
+@rule("JX502", "自评指标缺失或新增", "自评打分", "中", reads_links=True)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：同一项目的绩效目标表与自评表（同一单位、同一年度配对）逐个指标对照（按名称，名称不同的再按
     相近名称、二级指标和目标值），目标表中有、自评表中找不到的指标（标在目标表的该指标上），以及自评表中有、
@@ -28,16 +29,19 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
                                                     on="self_eval_project_id", how="semi")
     if pairs.height == 0:
         return no_findings()
-    links = lin.indicator_links.filter(pl.col("link_kind") == "goal_self")
     ind = frames.indicators
     cols = ["indicator_id", "project_id", "doc_id", "seq", "name", "target_raw", "target_op", "target_value",
             "target_unit", "level2"]
-    goal_ind = ind.join(pairs.select(pl.col("goal_project_id").alias("project_id")), on="project_id", how="semi")
-    missing = goal_ind.join(links.select(pl.col("left_indicator_id").alias("indicator_id")), on="indicator_id",
-                            how="anti").select(cols).with_columns(pl.lit(True).alias("__missing"))
-    self_ind = ind.join(pairs.select(pl.col("self_eval_project_id").alias("project_id")), on="project_id", how="semi")
-    added = self_ind.join(links.select(pl.col("right_indicator_id").alias("indicator_id")), on="indicator_id",
-                          how="anti").select(cols).with_columns(pl.lit(False).alias("__missing"))
+    # by row (Frames.link_rows): which indicators have a partner on the other side
+    rows = frames.link_rows("goal_self")
+    linked_left = np.zeros(ind.height, dtype=bool)
+    linked_left[rows["left"].to_numpy()] = True
+    linked_right = np.zeros(ind.height, dtype=bool)
+    linked_right[rows["right"].to_numpy()] = True
+    in_goal = ind["project_id"].is_in(pairs["goal_project_id"].implode()).to_numpy()
+    in_self = ind["project_id"].is_in(pairs["self_eval_project_id"].implode()).to_numpy()
+    missing = ind.select(cols).filter(pl.Series(in_goal & ~linked_left)).with_columns(pl.lit(True).alias("__missing"))
+    added = ind.select(cols).filter(pl.Series(in_self & ~linked_right)).with_columns(pl.lit(False).alias("__missing"))
     df = pl.concat([missing, added])
     if df.height == 0:
         return no_findings()

@@ -6,12 +6,11 @@ from typing import Any
 
 import polars as pl
 
-from jixiao.links import indicator_pairs
-from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
+from jixiao.rules.base import Frames, findings, no_findings, rule
 from jixiao.scores import fmt_num
 
 
-@rule("JX503", "自评分值被改动", "权重分值", "中", tolerance=0.01, rounding=0.51)
+@rule("JX503", "自评分值被改动", "权重分值", "中", reads_links=True, tolerance=0.01, rounding=0.51)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：同一项目的绩效目标表与自评表中配对的同一指标（按名称配对），分值（权重）是否不同。
     两份表都写了分值才比较（003 等不写分值的目标表不比较）。若一个项目的分值整体按同一比例换算
@@ -24,9 +23,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """
     tol = float(opts["tolerance"])
     rnd = float(opts["rounding"])
-    proj = project_scope(frames.projects)
-    pairs = indicator_pairs(frames.lineage, proj, frames.indicators, "goal_self", ["doc_id", "name", "weight"])
-    pairs = pairs.filter(pl.col("p_kind_l").is_not_null() & pl.col("p_kind_r").is_not_null()
+    pairs = frames.goal_self_pairs.filter(pl.col("p_kind_l").is_not_null() & pl.col("p_kind_r").is_not_null()
                          & pl.col("weight_l").is_not_null() & pl.col("weight_r").is_not_null())
     if pairs.height == 0:
         return no_findings()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from jixiao.links import comparable, target_text
@@ -14,7 +15,13 @@ from jixiao.scores import fmt_num
 _UP, _DOWN = [">=", ">"], ["<=", "<"]
 
 
-@rule("JX504", "目标低于上年实际", "目标设置", "中", tolerance=1e-9, include_cost=False)
+def _take(col: pl.Series, rows: np.ndarray) -> pl.Series:
+    """Given a column and rows of it (-1 for none), returns col[rows], null where none."""
+    got = col.gather(np.maximum(rows, 0))
+    return pl.select(pl.when(pl.lit(pl.Series(rows >= 0))).then(got)).to_series()
+
+
+@rule("JX504", "目标低于上年实际", "目标设置", "中", reads_links=True, tolerance=1e-9, include_cost=False)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：绩效目标表中的定量指标，目标值是否比同一项目上一年度自评表中同一指标的实际完成值（全年实际值）
     还弱：「≥」「>」（正向）目标值低于上年实际，「≤」「<」（反向）目标值高于上年实际；只写了数字的目标（「145人」）
@@ -32,46 +39,52 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """
     tol = float(opts.get("tolerance") or 0.0)
     proj = project_scope(frames.projects)
-    lin = frames.lineage
     ind = frames.indicators
-    goals = proj.filter(pl.col("kind") == "goal").select("project_id", "year")
-    prev = lin.indicator_links.filter(pl.col("link_kind") == "previous").select(
-        pl.col("left_indicator_id").alias("indicator_id"), pl.col("right_indicator_id").alias("__prev"))
-    gs = lin.indicator_links.filter(pl.col("link_kind") == "goal_self").select(
-        pl.col("left_indicator_id").alias("__prev"), pl.col("right_indicator_id").alias("__self2"))
-    kind = ind.select(pl.col("indicator_id").alias("__prev"), "project_id").join(
-        proj.select("project_id", pl.col("kind").alias("__prev_kind")), on="project_id").drop("project_id")
+    n = ind.height
+    # Rows, not ids: per indicator row its project's kind and year (null outside project scope),
+    # the links as rows (Frames.link_rows), so what follows gathers instead of joining.
+    scoped = ind.select("project_id").join(proj.select("project_id", pl.col("kind").alias("__k"), pl.col("year").alias("__y")),
+                                           on="project_id", how="left", maintain_order="left")
+    in_scope = scoped["__k"].is_not_null().to_numpy()
+    is_self = (scoped["__k"] == "self_eval").fill_null(False).to_numpy()
+    is_goal = (scoped["__k"] == "goal").fill_null(False).to_numpy()
+    prev, gs = frames.link_rows("previous"), frames.link_rows("goal_self")
+    this, last = prev["left"].to_numpy(), prev["right"].to_numpy()
+    self_of = np.full(n, -1, dtype=np.int64)  # a goal-table indicator's self-evaluation twin
+    self_of[gs["left"].to_numpy()] = gs["right"].to_numpy()
     # Last year's actual: the previous indicator itself when it is a self-evaluation's, else
     # the self-evaluation indicator linked to last year's goal-table indicator.
-    chain = prev.join(kind, on="__prev").join(gs, on="__prev", how="left").with_columns(
-        pl.when(pl.col("__prev_kind") == "self_eval").then(pl.col("__prev")).otherwise(pl.col("__self2")).alias("__self"))
-    chain = chain.filter(pl.col("__self").is_not_null()).select("indicator_id", "__self")
-    if chain.height == 0:
+    keep = in_scope[last]
+    chain_this, chain_last = this[keep], last[keep]
+    chain_self = np.where(is_self[chain_last], chain_last, self_of[chain_last])
+    found = chain_self >= 0
+    if not found.any():
         return no_findings()
+    self_row = np.full(n, -1, dtype=np.int64)
+    self_row[chain_this[found]] = chain_self[found]
+    last_row = np.full(n, -1, dtype=np.int64)
+    last_row[this] = last
+    # this year's goal-table indicators with last year's actual in a self-evaluation of project scope
+    rows = np.nonzero(is_goal & (self_row >= 0))[0]
+    rows = rows[in_scope[self_row[rows]]]
+    if len(rows) == 0:
+        return no_findings()
+    srow = self_row[rows]
+    op = ind["target_op"]
     # A bare number ("145人", as many forms write ≥) takes its direction from the same
     # indicator's self-evaluation this year, else from last year's.
-    ops = ind.select("indicator_id", "target_op")
-    this_self = gs.rename({"__prev": "indicator_id", "__self2": "__s"}).join(
-        ops.rename({"indicator_id": "__s", "target_op": "__op_s"}), on="__s").select("indicator_id", "__op_s")
-    last = prev.join(ops.rename({"indicator_id": "__prev", "target_op": "__op_p"}), on="__prev").select(
-        "indicator_id", "__op_p")
-    last_self = chain.join(ops.rename({"indicator_id": "__self", "target_op": "__op_ps"}), on="__self").select(
-        "indicator_id", "__op_ps")
-    # only the columns read below: a wide frame is not copied join after join
-    g = (ind.select("indicator_id", "project_id", "doc_id", "name", "level1", "target_raw", "target_op", "target_value",
-                    "target_unit", "last_year_value")
-         .join(goals.select("project_id"), on="project_id", how="semi")
-         .join(this_self, on="indicator_id", how="left").join(last, on="indicator_id", how="left")
-         .join(last_self, on="indicator_id", how="left")
-         .with_columns(pl.coalesce("target_op", "__op_s", "__op_p", "__op_ps").alias("target_op"))
-         .filter(pl.col("target_value").is_not_null() & pl.col("target_op").is_in(_UP + _DOWN)))
+    g = ind.select("indicator_id", "project_id", "doc_id", "name", "level1", "target_raw", "target_op", "target_value",
+                   "target_unit", "last_year_value")[rows].with_columns(
+        pl.coalesce(pl.col("target_op"), _take(op, self_of[rows]), _take(op, last_row[rows]), op.gather(srow))
+        .alias("target_op"),
+        ind["actual_value"].gather(srow).alias("__a"),
+        pl.coalesce(ind["actual_unit"].gather(srow), ind["target_unit"].gather(srow)).alias("__au"),
+        ind["actual_raw"].gather(srow).alias("__araw"),
+        scoped["__y"].gather(srow).alias("__sy"),
+    ).filter(pl.col("target_value").is_not_null() & pl.col("target_op").is_in(_UP + _DOWN))
     if not opts.get("include_cost"):
         g = g.filter(pl.col("level1").fill_null("") != "成本指标")
-    s = ind.select(pl.col("indicator_id").alias("__self"), pl.col("actual_value").alias("__a"),
-                   pl.coalesce("actual_unit", "target_unit").alias("__au"), pl.col("actual_raw").alias("__araw"),
-                   pl.col("project_id").alias("__sp")).join(
-        proj.select(pl.col("project_id").alias("__sp"), pl.col("year").alias("__sy")), on="__sp")
-    df = g.join(chain, on="indicator_id").join(s, on="__self").filter(pl.col("__a").is_not_null())
+    df = g.filter(pl.col("__a").is_not_null())
     if df.height == 0:
         return no_findings()
     tv, tu = comparable("target_value", "target_unit")

@@ -12,7 +12,7 @@ from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
 from jixiao.scores import fmt_num
 
 
-@rule("JX505", "项目照抄上年", "模板照搬", "中", share=0.9, min_indicators=5)
+@rule("JX505", "项目照抄上年", "模板照搬", "中", reads_links=True, share=0.9, min_indicators=5)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：同一项目（同一单位，按项目编码或名称跨年配对）今年与上年的绩效目标表，指标「名称 + 目标值」
     相同的比例达到 share（默认0.9，相同个数 ÷ 两年中指标较多一年的个数），标记今年的项目。比较时日期中的年份
@@ -32,7 +32,8 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         goals.select(pl.col("project_id").alias("previous_project_id")), on="previous_project_id", how="semi")
     if hist.height == 0:
         return no_findings()
-    keys = (text_keys(frames.indicators.select("project_id", "name", "target_raw", "target_value", "target_unit"))
+    keys = (text_keys(frames.indicators.select("project_id", "name", "target_raw", "target_value", "target_unit"),
+                      frames.text)
             .select("project_id", pl.col("__key").alias("__n"), pl.col("__target").alias("__t"))
             .filter(pl.col("__n") != "").unique())
     sizes = keys.group_by("project_id").agg(pl.len().alias("__size"))

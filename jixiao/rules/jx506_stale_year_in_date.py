@@ -44,7 +44,7 @@ def stale_years(text: str | None, year: int | None, multi_year: bool = False) ->
     return sorted(set(out))
 
 
-@rule("JX506", "时效目标年份不符", "目标设置", "中", flag_future=True)
+@rule("JX506", "时效目标年份不符", "目标设置", "中", reads_links=True, flag_future=True)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：指标的目标值（多为时效指标，如「项目完成时间」）写的日期，年份是否不是本表的年度：2026年度的表
     写「2025年年底」「2025年12月31日前」。包含本年度的年份区间（2026年度表中的「2024-2026年」）、比较的基准年
@@ -60,7 +60,8 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """
     flag_future = bool(opts.get("flag_future", True))
     proj = project_scope(frames.projects).select("project_id", "year", "kind")
-    ind = frames.indicators.filter(pl.col("target_value").is_null() & pl.col("target_raw").str.contains(r"(19|20)\d{2}"))
+    dated = frames.text.evaluate("target_raw", pl.col("target_raw").str.contains(r"(19|20)\d{2}"))
+    ind = frames.indicators.filter(pl.col("target_value").is_null() & pl.lit(dated))
     if ind.height == 0:
         return no_findings()
     df = ind.join(proj, on="project_id")

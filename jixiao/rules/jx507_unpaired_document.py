@@ -11,7 +11,7 @@ from jixiao.links import name_key_expr, unit_block_expr
 from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
 
 
-@rule("JX507", "目标表与自评表不配套", "自评打分", "低")
+@rule("JX507", "目标表与自评表不配套", "自评打分", "低", reads_links=True)
 def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """检查什么：有绩效目标表却找不到同一项目自评表的项目，以及有自评表却找不到目标表的项目（同一单位、同一年度，
     按项目编码或名称配对）。只在同一单位当年另一种表已经导入时才判断（单位当年的自评表一份都没导入，

@@ -1,0 +1,142 @@
+"""Normalised indicator texts, computed once and read by everyone who compares texts: expected
+scores, the links between documents, the template clusters and the rules.
+
+A million indicators hold about 110k distinct names and targets. `TextKeys` maps the rows of an
+indicators frame to each text column's distinct values once (one join per column); a key
+(`KEYS`: its name, its column and its expression) is then evaluated on the distinct values only,
+gathered back to the rows and kept, so the name key the links use is the one JX505 reads and the
+template form JX402 reads is the one the clusters were built from.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+import polars as pl
+
+
+@lru_cache(maxsize=1)
+def keys() -> dict[str, tuple[str, pl.Expr]]:
+    """Returns the registry {key name: (text column, expression over that column alone)}."""
+    # imported here: these modules read `TextKeys`, the registry reads their expressions
+    from jixiao.boilerplate import normalise_expr, written_expr
+    from jixiao.links import name_key_expr, target_text_key_expr
+    from jixiao.rules.jx107_duplicate_indicator import name_key
+    from jixiao.rules.jx501_self_target_changed import target_compare_key
+    from jixiao.scores import normalize_text_expr
+
+    return {
+        # NFKC, no years, spaces or punctuation, lower case (links, JX505)
+        "name_key": ("name", name_key_expr("name")),
+        # the same, digits kept and a leading 指标1 numbering dropped (JX107)
+        "name_repeat_key": ("name", name_key("name")),
+        # template forms: digit runs as "#" (template clusters, JX402) and the text as written
+        "name_template": ("name", normalise_expr("name")),
+        "name_written": ("name", written_expr("name")),
+        "target_template": ("target_raw", normalise_expr("target_raw")),
+        "target_written": ("target_raw", written_expr("target_raw")),
+        "description_template": ("description", normalise_expr("description")),
+        "description_written": ("description", written_expr("description")),
+        "reason_template": ("reason", normalise_expr("reason")),
+        # NFKC, no whitespace or trailing 。；, null kept (expected scores; JX403, JX404)
+        "target_squeezed": ("target_raw", normalize_text_expr(pl.col("target_raw"))),
+        "actual_squeezed": ("actual_raw", normalize_text_expr(pl.col("actual_raw"))),
+        "reason_squeezed": ("reason", normalize_text_expr(pl.col("reason"))),
+        # a target that is not a number, years masked (links, JX505)
+        "target_text_key": ("target_raw", target_text_key_expr()),
+        # ... years kept: a text target changed between two documents (JX501)
+        "target_compare_key": ("target_raw", target_compare_key("target_raw")),
+    }
+
+
+class TextKeys:
+    """The keys of one indicators frame's texts (see the module docstring), each computed on
+    first use and kept. Thread-safe: derive's parallel steps share one."""
+
+    def __init__(self, indicators: pl.DataFrame):
+        self._ind = indicators
+        self._height = indicators.height
+        self._distinct: dict[str, tuple[pl.DataFrame, pl.Series]] = {}
+        self._series: dict[str, pl.Series] = {}
+        self._codes: dict[str, tuple[pl.Series, pl.Series]] = {}
+        self._lock = threading.Lock()  # guards _locks
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+
+    @property
+    def height(self) -> int:
+        """Returns the number of rows the keys are for."""
+        return self._height
+
+    def _held(self, kind: str, name: str) -> threading.Lock:
+        # one lock per column and per key: two threads asking for different keys do not wait
+        with self._lock:
+            return self._locks.setdefault((kind, name), threading.Lock())
+
+    def _column(self, col: str) -> tuple[pl.DataFrame, pl.Series]:
+        # (distinct values with their index __u, per row the index of its value)
+        with self._held("column", col):
+            return self._column_unlocked(col)
+
+    def _column_unlocked(self, col: str) -> tuple[pl.DataFrame, pl.Series]:
+        got = self._distinct.get(col)
+        if got is None:
+            src = self._ind.select(pl.col(col).cast(pl.String)) if col in self._ind.columns else \
+                pl.DataFrame({col: pl.Series([None] * self._height, dtype=pl.String)})
+            values = src.select(pl.col(col).unique()).with_row_index("__u")
+            index = src.join(values, on=col, how="left", nulls_equal=True, maintain_order="left")["__u"]
+            got = self._distinct[col] = (values.drop("__u"), index)
+        return got
+
+    def series(self, name: str) -> pl.Series:
+        """Given a key name of `keys()`, returns the key of every row (same order), named `name`."""
+        with self._held("series", name):
+            s = self._series.get(name)
+            if s is None:
+                col, expr = keys()[name]
+                values, index = self._column(col)
+                s = self._series[name] = values.select(expr.alias(name)).to_series().gather(index)
+            return s
+
+    def codes(self, name: str) -> tuple[pl.Series, pl.Series]:
+        """Given a key name, returns (per row an integer code of its key, the distinct keys by
+        code): equal keys have equal codes, so a rule can join and count integers."""
+        with self._held("codes", name):
+            got = self._codes.get(name)
+            if got is None:
+                col, expr = keys()[name]
+                values, index = self._column(col)
+                per_value = values.select(expr.alias(name))
+                distinct = per_value.select(pl.col(name).unique()).with_row_index("__code")
+                code_of_value = per_value.join(distinct, on=name, how="left", nulls_equal=True,
+                                               maintain_order="left")["__code"]
+                got = self._codes[name] = (code_of_value.gather(index), distinct[name])
+            return got
+
+    def evaluate(self, col: str, expr: pl.Expr) -> pl.Series:
+        """Given a column and an expression that reads that column alone, elementwise (a rule's
+        own test, with its options), returns its value for every row, evaluated once per
+        distinct value (not kept)."""
+        values, index = self._column(col)
+        return values.select(expr).to_series().gather(index)
+
+    def frame(self, *names: str) -> pl.DataFrame:
+        """Given key names, returns a frame of those keys, one row per indicator (same order)."""
+        return pl.DataFrame([self.series(n) for n in names])
+
+    def check(self, indicators: pl.DataFrame) -> "TextKeys":
+        """Given the frame a caller will stack these keys beside, returns self if they are its
+        rows in its order (the same indicator ids), else raises ValueError."""
+        if indicators is self._ind:
+            return self
+        if indicators.height != self._height or (
+                "indicator_id" in indicators.columns and "indicator_id" in self._ind.columns
+                and not indicators["indicator_id"].equals(self._ind["indicator_id"])):
+            raise ValueError("text keys of other indicators")
+        return self
+
+
+def text_keys_for(indicators: pl.DataFrame, text: TextKeys | None) -> TextKeys:
+    """Given an indicators frame and its shared keys (or None), returns keys for that frame:
+    the shared ones (checked to be its rows), else new ones."""
+    return TextKeys(indicators) if text is None else text.check(indicators)
