@@ -172,8 +172,8 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel:
     # From here three streams run at once, each mostly in Polars, numpy and DuckDB (which
     # release the GIL): the links, the template clusters (MinHash needs no links; only the
     # clusters' last step does) — neither reads a score — and, here, the scores and the rules
-    # (one by one; a rule that reads the links or the template members waits for them). Writes share the one
-    # connection and its transaction, one at a time.
+    # (one by one; a rule that reads the links or the template members waits for them). Writes
+    # share the one connection and its transaction, one at a time.
     lock = threading.Lock()
 
     def timed(name, fn, *args, **kwargs):
@@ -233,9 +233,8 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel:
         def report(rule, error):  # one broken rule must not hide the others' flags
             print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)
 
-        # one rule at a time: beside the two streams, two rule threads cost CPU (40 s against 36 s
-        # at 1M) for no shorter wait
-        # those that read the links last: the others run while the links are being found
+        # One rule at a time (beside the two streams, two rule threads cost CPU, 40 s against 36 s
+        # at 1M, for no shorter wait); those that read the links last, the others run meanwhile.
         flags = run_rules(rule_frames, timings=timings, on_error=report, order=lambda r: r.reads_links)
         clusters.result()  # the clusters' errors are refresh's errors, like the writes'
         links.result()

@@ -1,26 +1,11 @@
-"""Text work done once per distinct value.
+"""Work done once per distinct value: a dense rank that sorts the distinct values only.
 
-A million indicators hold about 110k distinct names and targets: normalising (NFKC, regular
-expressions) every row does the same work ten times over. `with_distinct` evaluates
-expressions on the distinct values of a column and joins the results back, row order kept, so
-the result is the same frame the expressions would give row by row.
+(The normalised indicator texts, computed once per distinct text, are `jixiao.textkeys`.)
 """
 
 from __future__ import annotations
 
 import polars as pl
-
-
-def with_distinct(df: pl.DataFrame, col: str, **exprs: pl.Expr) -> pl.DataFrame:
-    """Given a frame, one of its columns and named expressions that read only that column
-    (elementwise: each value's result depends on that value alone), returns the frame with the
-    named columns added, each expression evaluated once per distinct value (null included)."""
-    if not exprs:
-        return df
-    values = df.select(pl.col(col).unique()).with_columns(**exprs)
-    # Only the one column is joined (a wide frame is not copied); one row per row of df.
-    got = df.select(col).join(values, on=col, how="left", nulls_equal=True, maintain_order="left")
-    return df.hstack(got.drop(col).get_columns())
 
 
 def with_dense_rank(df: pl.DataFrame, col: str, name: str, *, start: int = 1) -> pl.DataFrame:

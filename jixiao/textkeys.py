@@ -3,7 +3,7 @@ scores, the links between documents, the template clusters and the rules.
 
 A million indicators hold about 110k distinct names and targets. `TextKeys` maps the rows of an
 indicators frame to each text column's distinct values once (one join per column); a key
-(`KEYS`: its name, its column and its expression) is then evaluated on the distinct values only,
+(`keys()`: its name, its column and its expression) is then evaluated on the distinct values only,
 gathered back to the rows and kept, so the name key the links use is the one JX505 reads and the
 template form JX402 reads is the one the clusters were built from.
 """
