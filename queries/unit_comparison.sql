@@ -22,7 +22,7 @@ SELECT
     count(*) FILTER (WHERE p.kind = 'goal') AS n_goal,
     count(*) FILTER (WHERE p.kind = 'self_eval') AS n_self_eval,
     sum(coalesce(s.n_indicators, 0)) AS n_indicators,
-    count(DISTINCT p.year) AS n_years,
+    len(list_distinct(list(p.year))) AS n_years,  -- not count(DISTINCT): that splits the aggregate in two
     sum(p.budget) AS budget,
     sum(p.budget) FILTER (WHERE p.kind = 'self_eval') AS budget_self_eval,
     sum(p.executed) FILTER (WHERE p.kind = 'self_eval') AS executed,
