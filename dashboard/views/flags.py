@@ -135,8 +135,10 @@ def accept_all_form(f, rules: list[str], severities: list[str], counts: pl.DataF
                 st.error(f"请先勾选「确认接受以上全部 {n:,} 条标记」。")
             else:
                 open_flags = data.flags(f, rules=rules, severities=severities, status="open")
-                k = data.accept_flags(open_flags.to_dicts(), reason, user)
-                done(f"已接受 {k:,} 条标记（{fmt.md_escape(scope)}）。")
+                data.accept_flags(open_flags.to_dicts(), reason, user)
+                # as many as the button said: flags sharing a waiver key (rule, project,
+                # indicator) are accepted together, by one entry in the log
+                done(f"已接受 {open_flags.height:,} 条标记（{fmt.md_escape(scope)}）。")
 
 
 tab_flags, tab_log, tab_templates = st.tabs(["问题标记", "处理记录", "模板雷同"])
