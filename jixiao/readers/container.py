@@ -213,7 +213,7 @@ def _verify_members(name: str, archive: zipfile.ZipFile, infos: list[zipfile.Zip
     member is corrupt or holds more than its header declares (zipfile stops at the declared
     size and then fails the CRC check)."""
     for info in infos:
-        if info.is_dir():
+        if info.filename.endswith("/"):  # a folder (ZipInfo.is_dir fails on a damaged, empty name)
             continue
         try:
             with archive.open(info) as member:

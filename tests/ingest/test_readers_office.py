@@ -418,3 +418,21 @@ def test_corrupted_files_raise_only_read_error(tmp_path: Path, position: float, 
         except ReadError:
             continue
         assert isinstance(result, ReadResult)
+
+
+def test_a_member_with_an_empty_name_is_a_read_error(tmp_path: Path) -> None:
+    """A damaged archive can give a member an empty name (zipfile's is_dir then raises
+    IndexError): checking the members says the file is damaged, or reads on, and raises nothing
+    else. Found by the property test above."""
+    import io as _io
+    import zipfile
+
+    from jixiao.readers import container
+
+    archive = zipfile.ZipFile(_io.BytesIO(_real_xlsx(tmp_path)))
+    infos = archive.infolist()
+    infos[0].filename = ""
+    try:
+        container._verify_members("x.xlsx", archive, infos, "Excel 文件")
+    except ReadError as e:
+        assert "损坏" in str(e)
