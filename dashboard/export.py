@@ -153,19 +153,18 @@ def table(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, select
 
 
 def table_multi(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, height: int | str = "auto",
-                downloads: bool = True, scope: str | None = None, total: int | None = None,
+                downloads: bool = True, scope: str | None = None,
                 full: Callable[[], pl.DataFrame] | None = None) -> list[dict]:
     """Like `table`, with several rows selectable (checkboxes); returns the selected rows as
-    dicts in table order ([] when none). Where `df` holds only the first rows of a longer
-    table: `total` = its rows in all (for the caption), `full` = the whole table, fetched for a
-    download only."""
+    dicts in table order ([] when none). Where `df` is one page of a longer table, `full` is
+    the whole table, fetched for a download only."""
     rows = _show(df, spec, name=name, key=key, mode="multi-row", height=height, downloads=downloads, scope=scope,
-                 total=total, full=full)
+                 full=full)
     return [df.row(r, named=True) for r in rows]
 
 
 def _show(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, mode: str | None,
-          height: int | str, downloads: bool, scope: str | None = None, total: int | None = None,
+          height: int | str, downloads: bool, scope: str | None = None,
           full: Callable[[], pl.DataFrame] | None = None) -> list[int]:
     import streamlit as st
 
@@ -184,9 +183,8 @@ def _show(df: pl.DataFrame, spec: dict[str, Col], *, name: str, key: str, mode: 
         event = st.dataframe(shown, on_select="rerun", selection_mode=mode, **kwargs)
     else:
         st.dataframe(shown, **kwargs)
-    total = max(total or 0, df.height)
-    if total > min(df.height, MAX_ROWS):  # (the caption says so)
-        st.caption(f"表中显示前 {min(df.height, MAX_ROWS):,} 行（共 {total:,} 行）；下载 Excel / CSV 可得全部行。")
+    if df.height > MAX_ROWS:  # (the caption says so)
+        st.caption(f"表中显示前 {MAX_ROWS:,} 行（共 {df.height:,} 行）；下载 Excel / CSV 可得全部行。")
     if downloads:
         download_buttons(df, name, key, spec, scope, full)
     if not mode:

@@ -216,11 +216,10 @@ with tab_flags:
 
 with tab_log:
     # every flag of the filter is read only when there is a log to match it with
-    log = data.decisions(data.flags(f, rules=rules, severities=severities) if data.waiver_events().height
-                         else data.flags(f, rules=rules, severities=severities, top=0))
+    log = data.decisions(data.flags(f, rules=rules, severities=severities)) if data.waiver_events().height else None
     st.caption("当前筛选下问题标记的每一次接受和撤销（只增不改，最新在前）；"
                f"记录保存在 {data.waiver_log().name}。")
-    if log.height == 0:
+    if log is None or log.height == 0:
         st.info("当前筛选下还没有任何标记被接受或撤销。")
     else:
         export.table(log.with_columns((pl.col("rule") + " " + pl.col("rule_title").fill_null("")).alias("rule_label")), {
