@@ -6,22 +6,13 @@ from __future__ import annotations
 import pytest
 
 from jixiao import bench
-from jixiao.derive import refresh
-from jixiao.ingest import ingest_paths
-from jixiao.synth import generate_corpus
+from .conftest import derived_corpus_db
 
 
 @pytest.fixture(scope="module")
 def small_db(tmp_path_factory):
     root = tmp_path_factory.mktemp("bench")
-    generate_corpus(root / "corpus", counties=1, years="2023-2024", seed=2, projects_per_unit=3, formats="txt")
-    db_path = root / "b.duckdb"
-    ingest_paths([root / "corpus" / "documents"], db_path, synthetic=True, batch_size=50, derive=False)
-    from jixiao import db
-
-    con = db.connect(db_path)
-    timings = refresh(con)
-    con.close()
+    db_path, timings = derived_corpus_db(root, counties=1, years="2023-2024", seed=2, name="b.duckdb")
     return {"root": root, "db": db_path, "timings": timings}
 
 

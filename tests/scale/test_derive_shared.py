@@ -13,12 +13,12 @@ import pytest
 
 from jixiao import boilerplate, db, scores
 from jixiao.derive import canonical_units, load_frames, refresh
-from jixiao.ingest import ingest_paths
 from jixiao.links import compute
 from jixiao.rules import BY_CODE, RULES, run_rules
 from jixiao.rules.base import Frames
-from jixiao.synth import generate_corpus
 from jixiao.textkeys import TextKeys, keys
+
+from .conftest import derived_corpus_db
 
 DERIVED = ("project_scores", "score_distribution", "project_links", "project_history", "indicator_links",
            "project_lineage", "indicator_lineage", "template_clusters", "template_members", "flags", "flag_context")
@@ -36,14 +36,8 @@ def _tables(path) -> dict[str, pl.DataFrame]:
 
 @pytest.fixture(scope="module")
 def corpus_db(tmp_path_factory):
-    root = tmp_path_factory.mktemp("derive")
-    generate_corpus(root / "corpus", counties=2, years="2023-2025", seed=5, projects_per_unit=3, formats="txt")
-    path = root / "d.duckdb"
-    ingest_paths([root / "corpus" / "documents"], path, synthetic=True, batch_size=50, derive=False)
-    con = db.connect(path)
-    refresh(con)  # at once (the default)
-    con.close()
-    return path
+    path, _ = derived_corpus_db(tmp_path_factory.mktemp("derive"), counties=2, years="2023-2025", seed=5)
+    return path  # refreshed at once (the default)
 
 
 def test_parallel_refresh_writes_what_one_step_after_another_writes(corpus_db, tmp_path):
