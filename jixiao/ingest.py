@@ -63,6 +63,9 @@ MAX_BYTES = int(os.environ.get("JIXIAO_MAX_FILE_MB", "64")) * 1024 * 1024
 # of a 400-file corpus sample, with these a twentieth.
 PARSE_GC_THRESHOLDS = (50_000, 20, 100)
 
+# How much write-ahead log a load gathers before DuckDB checkpoints it into the file.
+LOAD_CHECKPOINT = "256MB"
+
 
 _gc_lock = threading.Lock()
 _gc_users: list[tuple[int, int, int]] = []  # the thresholds before, while any ingest in this process parses
@@ -452,6 +455,28 @@ def _parse_job(args: tuple[str, bool, Source]) -> Parsed:
     return parse_file(Path(args[0]), synthetic=args[1], source=args[2])
 
 
+def _parse_jobs(jobs: list[tuple[str, bool, Source]]) -> list[Parsed]:
+    return [_parse_job(j) for j in jobs]
+
+
+# Files per parse job, at most: a folder's files go to one worker together.
+FOLDER_CHUNK = 64
+
+
+def folder_chunks(sources: list[Source], limit: int = FOLDER_CHUNK) -> list[list[Source]]:
+    """Given sources in their loading order, returns them cut into runs of one folder each (at
+    most `limit` long), in the same order. A folder (a county's or a unit's documents, year after
+    year) repeats its rows, which one worker's caches then see together: a tenth less parse
+    CPU on the benchmark's corpus than files dealt out eight at a time."""
+    out: list[list[Source]] = []
+    for src in sources:
+        if out and len(out[-1]) < limit and out[-1][-1].path.parent == src.path.parent:
+            out[-1].append(src)
+        else:
+            out.append([src])
+    return out
+
+
 @dataclass
 class _Item:
     """One file's share of a load: what to insert (None for a skipped file) and the older
@@ -622,6 +647,9 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
         sources.append(src)
     con = db.connect(db_path)
     try:
+        # Batches are checkpointed together, not every 16 MB of log (DuckDB's default): each
+        # checkpoint recompresses the tables' last row groups, half the loader's CPU at 1M.
+        con.execute(f"SET checkpoint_threshold = '{LOAD_CHECKPOINT}'")
         catalog = _Catalog(db.existing_documents(con))
         pending: list[_Item] = []
 
@@ -649,14 +677,15 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
 
         if workers > 1 and len(sources) > 1:
             with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN, initializer=_worker_init) as pool:
-                jobs = [(str(src.path), synthetic, src) for src in sources]
-                for src, parsed in zip(sources, pool.map(_parse_job, jobs, chunksize=8)):
+                chunks = [[(str(src.path), synthetic, src) for src in run] for run in folder_chunks(sources)]
+                for src, parsed in zip(sources, chain.from_iterable(pool.map(_parse_jobs, chunks))):
                     handle(parsed, src)
         else:
             with parsing_gc():
                 for src in sources:
                     handle(parse_file(src.path, synthetic=synthetic, source=src), src)
         flush()
+        con.execute("RESET checkpoint_threshold")
         if derive:
             from jixiao.derive import refresh
 
