@@ -44,7 +44,15 @@ _TYPE_WORDS = frozenset({"定性", "定量", "正向", "反向", "正向指标",
 
 def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Compat) -> dict[str, str]:
     """Given a row's cells, the first cell to place, and the roles with their expected columns
-    (already shifted to this row), returns {role: cell} by the best monotone alignment.
+    (already shifted to this row), returns {role: cell} by the best monotone alignment
+    (`align_columns`)."""
+    return {role: cells[col] for role, col in align_columns(cells, start, roles, compat).items()}
+
+
+def align_columns(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Compat) -> dict[str, int]:
+    """Given a row's cells, the first cell to place, and the roles with their expected columns
+    (already shifted to this row), returns {role: column of its cell} by the best monotone
+    alignment.
 
     Score = compat(role, cell) minus POSITION_COST per column of displacement, and a cell is
     placed only where its gain is positive. An empty cell standing in a role's own column holds
@@ -84,19 +92,57 @@ def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Co
             how_row[j] = how
         came[i] = how_row
         prev = cur
-    out: dict[str, str] = {}
+    out: dict[str, int] = {}
     i, j = n, m
     while i > 0 and j > 0:
         how = came[i][j]
         if how == 2:
             if cells[idx[i - 1]].strip():
-                out[roles[j - 1][0]] = cells[idx[i - 1]]
+                out[roles[j - 1][0]] = idx[i - 1]
             i, j = i - 1, j - 1
         elif how == 1:
             j -= 1
         else:
             i -= 1
     return out
+
+
+# A cell's profile for a row's roles: 0 for an empty cell, else the id of its tuple of fits
+# (compat per role). Two rows with the same start, roles and profiles get the same columns.
+_PROFILES: dict[tuple, dict[str, int]] = {}
+_PROFILE_IDS: dict[tuple[float, ...], int] = {}
+_PROFILES_MAX = 200_000  # cells profiled, summed over the role sets
+
+
+def profile(cells: list[str], start: int, roles: tuple[tuple[str, int], ...], compat: Compat) -> tuple[int, ...]:
+    """Given a row's cells, the first cell to place, the roles and the compat function, returns
+    per cell from `start` on its profile: what `align_columns` reads of a cell is whether it is
+    empty and how well it fits each role, so rows with equal profiles (the same numbers, words
+    and blanks in other texts: a unit's indicators with this year's values) align alike."""
+    known = _PROFILES.get((roles, compat))
+    if known is None:
+        known = _PROFILES[(roles, compat)] = {}
+    out = []
+    for k in range(start, len(cells)):
+        c = cells[k]
+        got = known.get(c)
+        if got is None:
+            if len(known) >= _PROFILES_MAX:
+                known.clear()
+            if c.strip():
+                fits = tuple([compat(name, c) for name, _ in roles])
+                got = _PROFILE_IDS.get(fits)
+                if got is None:
+                    if len(_PROFILE_IDS) >= _PROFILES_MAX:
+                        _PROFILE_IDS.clear()
+                        _PROFILES.clear()
+                        known = _PROFILES[(roles, compat)] = {}
+                    got = _PROFILE_IDS[fits] = len(_PROFILE_IDS) + 1
+            else:
+                got = 0
+            known[c] = got
+        out.append(got)
+    return tuple(out)
 
 
 @lru_cache(maxsize=262144)

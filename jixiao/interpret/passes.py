@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Callable
 
 from jixiao.interpret import assess
-from jixiao.interpret.align import align, indicator_compat, is_placeholder
+from jixiao.interpret.align import align_columns, indicator_compat, is_placeholder, profile
 from jixiao.interpret.budget import PARTS, BudgetLine, read_line
 from jixiao.interpret.rows import Kind, RowView, classify
 from jixiao.levels import LEVEL2_PARENT, canonicalize, split_points, squeeze
@@ -54,9 +54,9 @@ _SENTENCE_END = re.compile(r"[。；;！!？?]")
 IDENTITY = ("name", "code", "department", "unit")
 MAX_EXAMPLES = 12
 _SEEN_MAX = 200_000
-# Placements by (first cell placed, the row's cells from it on, roles): see indicator_row.
-_ALIGNED: dict[tuple, dict[str, str]] = {}
-_ALIGNED_MAX = 50_000  # (about 1 KB each with the cells they hold)
+# Columns by (first cell placed, roles, the profiles of the row's cells from it on): see indicator_row.
+_ALIGNED: dict[tuple, dict[str, int]] = {}
+_ALIGNED_MAX = 50_000
 
 
 @dataclass
@@ -547,15 +547,16 @@ class Pass:
             if _filler(name) and all(_filler(c) for c in cells[start:]):
                 return "skipped"  # 指标2: / ..... filler rows of the template
         roles = table.shifted(name_col - table.name_col)
-        # The aligner is pure: a row whose cells from `start` on, and roles, were seen before (the
-        # satisfaction row, a unit's indicators year after year) takes that placement.
-        key = (start, tuple(cells[start:]), roles)
-        got = _ALIGNED.get(key)
-        if got is None:
+        # The aligner is pure and reads of a cell only whether it is empty and how it fits each
+        # role: a row whose cells from `start` on have the profiles of a row seen before (the
+        # satisfaction row, a unit's indicators year after year) takes that row's columns.
+        key = (start, roles, profile(cells, start, roles, indicator_compat))
+        cols = _ALIGNED.get(key)
+        if cols is None:
             if len(_ALIGNED) >= _ALIGNED_MAX:
                 _ALIGNED.clear()
-            got = _ALIGNED[key] = align(cells, start, roles, indicator_compat)
-        return self.emit(view, cells, start, name, got)
+            cols = _ALIGNED[key] = align_columns(cells, start, roles, indicator_compat)
+        return self.emit(view, cells, start, name, {role: cells[col] for role, col in cols.items()})
 
     def subheader(self, view: RowView) -> dict[str, int] | None:
         """Given the row under an indicator header, returns its value roles by column when every

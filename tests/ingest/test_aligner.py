@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jixiao.interpret.align import align, indicator_compat
+from jixiao.interpret.align import align, align_columns, indicator_compat, profile
 from jixiao.interpret.budget import BudgetLine, read_line
 
 # 000-like header: 三级指标 at column 2, then 指标值 | 度量单位 | 指标值类型 | 分值
@@ -147,3 +147,22 @@ def test_a_row_past_the_header_has_no_blank_that_holds():
     roles = [("weight", 4), ("target", 5), ("actual", 6), ("scoring_rule", 7), ("score", 8), ("reason", 9)]
     got = align(cells, 4, roles, indicator_compat)
     assert got["scoring_rule"] == "按B/A×该指标分值记分" and got["score"] == "10"
+
+
+def test_profiles_are_what_the_aligner_reads_of_a_cell():
+    roles = tuple(_shifted(0))
+    a = ["产出指标", "数量指标", "维护天数", "365", "天", "=", "10"]
+    b = ["产出指标", "数量指标", "培训人次", "1200", "人次", "≥", "15"]
+    c = ["产出指标", "数量指标", "培训人次", "1200", "", "≥", "15"]  # the unit left empty
+    d = ["产出指标", "数量指标", "培训人次", "1200", "人次", "定性", "15"]  # a type word, not an operator
+    pa, pb, pc, pd = (profile(x, 3, roles, indicator_compat) for x in (a, b, c, d))
+    # other numbers, units and operators that fit the roles alike: one profile, one placement
+    assert pa == pb
+    assert align_columns(a, 3, roles, indicator_compat) == align_columns(b, 3, roles, indicator_compat) == {
+        "target": 3, "unit": 4, "type": 5, "weight": 6}
+    # an empty cell is a profile of its own; 定性 fits 指标值类型 as ≥ does, but a unit column too
+    assert pc != pa and pc[1] == 0
+    assert pd != pb and pd[:2] == pb[:2]
+    # a text where a number stood fits the roles otherwise
+    e = ["产出指标", "数量指标", "培训人次", "按计划完成", "人次", "≥", "15"]
+    assert profile(e, 3, roles, indicator_compat) != pb
