@@ -107,42 +107,13 @@ def align_columns(cells: list[str], start: int, roles: list[tuple[str, int]], co
     return out
 
 
-# A cell's profile for a row's roles: 0 for an empty cell, else the id of its tuple of fits
-# (compat per role). Two rows with the same start, roles and profiles get the same columns.
-_PROFILES: dict[tuple, dict[str, int]] = {}
-_PROFILE_IDS: dict[tuple[float, ...], int] = {}
-_PROFILES_MAX = 200_000  # cells profiled, summed over the role sets
-
-
-def profile(cells: list[str], start: int, roles: tuple[tuple[str, int], ...], compat: Compat) -> tuple[int, ...]:
-    """Given a row's cells, the first cell to place, the roles and the compat function, returns
-    per cell from `start` on its profile: what `align_columns` reads of a cell is whether it is
-    empty and how well it fits each role, so rows with equal profiles (the same numbers, words
-    and blanks in other texts: a unit's indicators with this year's values) align alike."""
-    known = _PROFILES.get((roles, compat))
-    if known is None:
-        known = _PROFILES[(roles, compat)] = {}
-    out = []
-    for k in range(start, len(cells)):
-        c = cells[k]
-        got = known.get(c)
-        if got is None:
-            if len(known) >= _PROFILES_MAX:
-                known.clear()
-            if c.strip():
-                fits = tuple([compat(name, c) for name, _ in roles])
-                got = _PROFILE_IDS.get(fits)
-                if got is None:
-                    if len(_PROFILE_IDS) >= _PROFILES_MAX:
-                        _PROFILE_IDS.clear()
-                        _PROFILES.clear()
-                        known = _PROFILES[(roles, compat)] = {}
-                    got = _PROFILE_IDS[fits] = len(_PROFILE_IDS) + 1
-            else:
-                got = 0
-            known[c] = got
-        out.append(got)
-    return tuple(out)
+def profile(cells: list[str], start: int) -> tuple[int, ...]:
+    """Given an indicator row's cells and the first cell to place, returns per cell from `start`
+    on its profile (`indicator_facts`): what `align_columns` reads of a cell with
+    `indicator_compat` is whether it is empty and how it fits each role, and both follow from
+    its facts, so rows with equal profiles (the same kinds of numbers, words and blanks: a
+    unit's indicators with this year's values) align alike under the same roles."""
+    return tuple([indicator_facts(c) for c in cells[start:]])
 
 
 @lru_cache(maxsize=262144)
@@ -168,31 +139,62 @@ def _is_number(cell: str) -> bool:
     return "%" not in cell and parse_number(cell) is not None
 
 
+# What indicator_compat reads of a cell, interned: id -> facts (id 0: an empty cell).
+_FACTS: dict[tuple, int] = {}
+_FACTS_BY_ID: list[tuple] = [()]
+
+
 @lru_cache(maxsize=262144)
-def indicator_compat(role: str, cell: str) -> float:
-    """How well a cell's content fits an indicator column (positive fits, negative contradicts)."""
+def indicator_facts(cell: str) -> int:
+    """Given a cell, returns the id of its facts for `indicator_compat` (0 for an empty cell):
+    cells with one id fit every indicator column alike."""
     s = cell.strip()
     if not s:
-        return -0.1
+        return 0
     number = len(s) <= 8 and _is_number(s)
+    op = bool(normalize_op(s))
+    sq = squeeze(s)
+    facts = (
+        number, number and 0 <= (parse_number(s) or 0) <= 100, op or sq in _TYPE_WORDS,
+        len(sq) <= 8 and not _DIGIT.search(s) and not op, bool(_RULE_WORDS.search(sq)),
+        bool(_DIGIT.search(s)), bool(number and _UNIT_AFTER_NUMBER.search(s)),
+    )
+    got = _FACTS.get(facts)
+    if got is None:
+        got = _FACTS[facts] = len(_FACTS_BY_ID)
+        _FACTS_BY_ID.append(facts)
+    return got
+
+
+@lru_cache(maxsize=4096)
+def _fit(role: str, facts_id: int) -> float:
+    if facts_id == 0:
+        return -0.1
+    number, small_number, type_like, unit_like, rule_words, digit, unit_after = _FACTS_BY_ID[facts_id]
     if role in ("type", "direction"):
-        return 4.0 if (normalize_op(s) or squeeze(s) in _TYPE_WORDS) else -5.0
+        return 4.0 if type_like else -5.0
     if role in ("weight", "score"):
-        return (4.0 if role == "score" else 3.0) if number and 0 <= (parse_number(s) or 0) <= 100 else -5.0
+        return (4.0 if role == "score" else 3.0) if small_number else -5.0
     if role == "unit":
-        return 2.0 if len(squeeze(s)) <= 8 and not _DIGIT.search(s) and not normalize_op(s) else -3.0
+        return 2.0 if unit_like else -3.0
     if role == "scoring_rule":
-        return 3.0 if _RULE_WORDS.search(squeeze(s)) else (-3.0 if number else 0.5)
+        return 3.0 if rule_words else (-3.0 if number else 0.5)
     if role in ("target", "actual"):
         return 2.0
     if role == "last_year":
-        return 2.0 if _DIGIT.search(s) else 0.5
+        return 2.0 if digit else 0.5
     # description, basis, reason, note, evidence: free text. A bare number there is a value out
     # of place; an amount with its unit (003: 指标描述「6.5万元」 beside a ≥98% target) is a
     # description that only fits where it stands (a column away, the target takes it).
     if number:
-        return 0.3 if _UNIT_AFTER_NUMBER.search(s) else -2.0
+        return 0.3 if unit_after else -2.0
     return 1.0
+
+
+def indicator_compat(role: str, cell: str) -> float:
+    """How well a cell's content fits an indicator column (positive fits, negative contradicts):
+    a function of the cell's facts (`indicator_facts`)."""
+    return _fit(role, indicator_facts(cell))
 
 
 def is_placeholder(cell: str) -> bool:

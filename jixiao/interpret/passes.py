@@ -548,9 +548,9 @@ class Pass:
                 return "skipped"  # 指标2: / ..... filler rows of the template
         roles = table.shifted(name_col - table.name_col)
         # The aligner is pure and reads of a cell only whether it is empty and how it fits each
-        # role: a row whose cells from `start` on have the profiles of a row seen before (the
-        # satisfaction row, a unit's indicators year after year) takes that row's columns.
-        key = (start, roles, profile(cells, start, roles, indicator_compat))
+        # role (its facts): a row whose cells from `start` on have the profiles of a row seen
+        # before (the satisfaction row, a unit's indicators year after year) takes its columns.
+        key = (start, roles, profile(cells, start))
         cols = _ALIGNED.get(key)
         if cols is None:
             if len(_ALIGNED) >= _ALIGNED_MAX:

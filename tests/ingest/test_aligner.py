@@ -155,7 +155,7 @@ def test_profiles_are_what_the_aligner_reads_of_a_cell():
     b = ["产出指标", "数量指标", "培训人次", "1200", "人次", "≥", "15"]
     c = ["产出指标", "数量指标", "培训人次", "1200", "", "≥", "15"]  # the unit left empty
     d = ["产出指标", "数量指标", "培训人次", "1200", "人次", "定性", "15"]  # a type word, not an operator
-    pa, pb, pc, pd = (profile(x, 3, roles, indicator_compat) for x in (a, b, c, d))
+    pa, pb, pc, pd = (profile(x, 3) for x in (a, b, c, d))
     # other numbers, units and operators that fit the roles alike: one profile, one placement
     assert pa == pb
     assert align_columns(a, 3, roles, indicator_compat) == align_columns(b, 3, roles, indicator_compat) == {
@@ -165,4 +165,4 @@ def test_profiles_are_what_the_aligner_reads_of_a_cell():
     assert pd != pb and pd[:2] == pb[:2]
     # a text where a number stood fits the roles otherwise
     e = ["产出指标", "数量指标", "培训人次", "按计划完成", "人次", "≥", "15"]
-    assert profile(e, 3, roles, indicator_compat) != pb
+    assert profile(e, 3) != pb

@@ -19,7 +19,7 @@ import pytest
 
 from jixiao import vocabulary
 from jixiao.ingest import parse_file
-from jixiao.interpret import align, passes
+from jixiao.interpret import passes
 
 ROOT = Path(__file__).resolve().parents[2]
 # Text, spreadsheets and Word tables of several provinces' forms (PDF and .doc go through the
@@ -40,8 +40,6 @@ def _clear_caches() -> None:
     vocabulary._load.cache_clear()
     vocabulary._current = None
     passes._ALIGNED.clear()  # the aligner's placements by row
-    align._PROFILES.clear()  # and the cells' profiles they are keyed by
-    align._PROFILE_IDS.clear()
 
 
 def _result(path: Path):
