@@ -675,16 +675,19 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
             elif on_file:
                 on_file(item.report)
 
-        if workers > 1 and len(sources) > 1:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN, initializer=_worker_init) as pool:
-                chunks = [[(str(src.path), synthetic, src) for src in run] for run in folder_chunks(sources)]
-                for src, parsed in zip(sources, chain.from_iterable(pool.map(_parse_jobs, chunks))):
-                    handle(parsed, src)
-        else:
-            with parsing_gc():
+        # Garbage collection as in the parse workers here too: the results unpickled (each an
+        # object graph of a folder's files) made Python's default thresholds walk the pending
+        # batch again and again — a third of this process's CPU.
+        with parsing_gc():
+            if workers > 1 and len(sources) > 1:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=_SPAWN, initializer=_worker_init) as pool:
+                    chunks = [[(str(src.path), synthetic, src) for src in run] for run in folder_chunks(sources)]
+                    for src, parsed in zip(sources, chain.from_iterable(pool.map(_parse_jobs, chunks))):
+                        handle(parsed, src)
+            else:
                 for src in sources:
                     handle(parse_file(src.path, synthetic=synthetic, source=src), src)
-        flush()
+            flush()
         con.execute("RESET checkpoint_threshold")
         if derive:
             from jixiao.derive import refresh
