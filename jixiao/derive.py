@@ -255,12 +255,9 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         def report(rule, error):  # one broken rule must not hide the others' flags
             print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)
 
-        # One rule at a time here (beside the two streams, two rule threads cost CPU, 40 s against
-        # 36 s at 1M, for no shorter wait); those that read the links last, the others run
-        # meanwhile. Each pool thread, its stream done, takes the next rules too: the rules are
-        # the longest stream, and alone at the end they would leave a core idle.
-        flags = run_rules(rule_frames, timings=timings, on_error=report, order=lambda r: r.reads_links,
-                          pool=pool, helpers=1)
+        # One rule at a time (beside the two streams, two rule threads cost CPU, 40 s against 36 s
+        # at 1M, for no shorter wait); those that read the links last, the others run meanwhile.
+        flags = run_rules(rule_frames, timings=timings, on_error=report, order=lambda r: r.reads_links)
         clusters.result()  # the clusters' errors are refresh's errors, like the writes'
         links.result()
         _replace_table(con, "flags", flags)

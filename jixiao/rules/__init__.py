@@ -7,8 +7,6 @@ flags frame (FLAG_SCHEMA), sorted and with stable ids.
 from __future__ import annotations
 
 import importlib
-import sys
-import threading
 import time
 from typing import Any, Callable
 
@@ -50,52 +48,29 @@ BY_CODE = {r.code: r for r in RULES}
 def run_rules(frames: Frames, options: dict[str, dict[str, Any]] | None = None,
               codes: list[str] | None = None, *, timings: dict[str, float] | None = None,
               on_error: Callable[[Rule, Exception], None] | None = None,
-              order: Callable[[Rule], Any] | None = None, pool: Any = None, helpers: int = 0) -> pl.DataFrame:
+              order: Callable[[Rule], Any] | None = None) -> pl.DataFrame:
     """Given the frames and per-rule option overrides ({code: {option: value}}), returns all flags.
 
     `timings` (if given) receives seconds per rule; with `on_error`, a rule that raises is
     reported there and skipped instead of stopping the others. `order`: a sort key for the
     order the rules run in (derive runs those that wait for the links last); the flags are the
-    same in any order. `pool` (an executor) and `helpers`: that many tasks submitted to the pool
-    take the next rule from the same queue as this thread (derive's pool threads join the rules
-    once their own streams are done); returns when every rule has run.
+    same in any order.
     """
     options = options or {}
     chosen = [r for r in RULES if not codes or r.code in codes]
-    queue = list(reversed(sorted(chosen, key=order) if order else chosen))  # next rule last
-    taken = threading.Lock()
     found_by: dict[str, pl.DataFrame] = {}
-
-    def work() -> None:
-        while True:
-            with taken:
-                if not queue:
-                    return
-                r = queue.pop()
-            t0 = time.perf_counter()
-            try:
-                found = r.run(frames, **options.get(r.code, {}))
-            except Exception as e:
-                if on_error is None:
-                    raise
-                on_error(r, e)
-                continue
-            if timings is not None:
-                timings[f"rule {r.code}"] = time.perf_counter() - t0
-            found_by[r.code] = found
-
-    helping = [pool.submit(work) for _ in range(helpers)] if pool is not None else []
-    try:
-        work()
-    finally:
-        if helping:
-            with taken:  # a failure here: the helpers start no further rule
-                if sys.exc_info()[0] is not None:
-                    queue.clear()
-            for f in helping:
-                f.exception()  # waits
-    for f in helping:
-        f.result()  # a helper's error is the run's error
+    for r in sorted(chosen, key=order) if order else chosen:
+        t0 = time.perf_counter()
+        try:
+            found = r.run(frames, **options.get(r.code, {}))
+        except Exception as e:
+            if on_error is None:
+                raise
+            on_error(r, e)
+            continue
+        if timings is not None:
+            timings[f"rule {r.code}"] = time.perf_counter() - t0
+        found_by[r.code] = found
     parts = []
     for r in chosen:  # in code order, whatever order they ran in
         if r.code not in found_by:

@@ -160,38 +160,6 @@ def test_rules_that_read_no_links_run_without_them(corpus_db, tmp_path):
         BY_CODE["JX507"].run(blind)
 
 
-def test_rules_taken_by_helper_threads_give_the_same_flags(corpus_db, tmp_path):
-    # derive's pool threads, their own streams done, take rules from run_rules' queue
-    from concurrent.futures import ThreadPoolExecutor
-
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(corpus_db, copy)
-    con = db.connect(copy)
-    frames = canonical_units(con, load_frames(con))
-    con.close()
-    alone = run_rules(Frames(projects=frames.projects, indicators=frames.indicators))
-    ran: dict[str, float] = {}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        helped = run_rules(Frames(projects=frames.projects, indicators=frames.indicators), timings=ran,
-                           pool=pool, helpers=2)
-    assert helped.equals(alone) and alone.height > 50
-    assert set(ran) == {f"rule {r.code}" for r in RULES}  # each rule ran once
-
-    def broken(frames_, opts):
-        raise ZeroDivisionError("broken rule")
-
-    import dataclasses
-    from jixiao import rules as rules_mod
-
-    saved = list(rules_mod.RULES)
-    rules_mod.RULES[:] = [dataclasses.replace(r, check=broken) if r.code == "JX101" else r for r in saved]
-    try:
-        with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(ZeroDivisionError):
-            run_rules(Frames(projects=frames.projects, indicators=frames.indicators), pool=pool, helpers=1)
-    finally:
-        rules_mod.RULES[:] = saved
-
-
 def test_duckdb_threads_is_restored_after_the_block_also_on_error(tmp_path):
     from jixiao.derive import duckdb_threads
 
