@@ -98,22 +98,26 @@ def written_similarity(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
 _PAIRS_BLOCK = 2048
 
 
-def lowest_pairwise(cluster: np.ndarray, written: Sequence[str]) -> dict[str, float]:
+def lowest_pairwise(cluster: np.ndarray | pl.Series, written: Sequence[str] | pl.Series) -> dict[str, float]:
     """Given per distinct text its cluster id and its written form (one row per distinct
     (cluster, text)), returns {cluster id: the lowest similarity (`written_similarity`) of any
     two of its texts} — 1.0 for a cluster of one text. Exact: every pair is scored (small
     clusters all at once as pairs, large ones as blocks of a distance matrix)."""
     from rapidfuzz import fuzz, process
 
-    cluster = np.asarray(cluster, dtype=object)
-    written = np.asarray(list(written), dtype=object)
     out: dict[str, float] = {}
     if len(cluster) == 0:
         return out
-    order = np.argsort(cluster, kind="stable")
-    cluster, written = cluster[order], written[order]
+    # sorted by cluster in Polars (a numpy argsort of a million Python strings takes a third of a second)
+    cluster = pl.Series("cluster", cluster) if not isinstance(cluster, pl.Series) else cluster
+    order = cluster.arg_sort()  # (the order inside a cluster does not change its lowest pair)
+    cluster = cluster.gather(order)
+    if not isinstance(written, pl.Series):
+        written = pl.Series("written", list(written), dtype=pl.String)
+    written = np.asarray(written.gather(order).to_list(), dtype=object)
     new = np.ones(len(cluster), dtype=bool)
-    new[1:] = cluster[1:] != cluster[:-1]
+    new[1:] = (cluster.slice(1) != cluster.slice(0, len(cluster) - 1)).to_numpy()
+    cluster = cluster.to_numpy()
     starts = np.nonzero(new)[0]
     ends = np.append(starts[1:], len(cluster))
     sizes = ends - starts
@@ -657,27 +661,29 @@ def cluster_details(m: pl.DataFrame) -> dict[str, pl.DataFrame]:
     )
     example = first.select("cluster_id", (pl.col("__n") + pl.lit("｜") + pl.col("__t")).alias("example"))
     unit_names = (
-        m.select("cluster_id", "unit_key", "unit_name").unique()
-        .group_by("cluster_id")
-        .agg(pl.col("unit_name").sort_by("unit_name", "unit_key").head(20).str.join("、").alias("__names"),
-             pl.len().alias("__k"))
+        # sorted once, not group by group (a cluster's (unit_key, unit_name) rows are distinct)
+        m.select("cluster_id", "unit_key", "unit_name").unique().sort("cluster_id", "unit_name", "unit_key")
+        .group_by("cluster_id", maintain_order=True)
+        .agg(pl.col("unit_name").head(20).str.join("、").alias("__names"), pl.len().alias("__k"))
         .select("cluster_id", pl.when(pl.col("__k") > 20)
                 .then(pl.col("__names") + pl.lit("等") + pl.col("__k").cast(pl.String) + pl.lit("个单位"))
                 .otherwise(pl.col("__names")).alias("units"))
     )
     distinct = m.select("cluster_id", "written").unique()
-    lowest = lowest_pairwise(distinct["cluster_id"].to_numpy(), distinct["written"].to_list())
+    lowest = lowest_pairwise(distinct["cluster_id"], distinct["written"])
     low = pl.DataFrame({"cluster_id": list(lowest), "min_similarity": list(lowest.values())},
                        schema={"cluster_id": pl.String, "min_similarity": pl.Float64})
     mw = m.select("indicator_id", "cluster_id", "similarity", "project_id", "written").join(
         first.select("cluster_id", "__w"), on="cluster_id", how="left")
     # a text written as its example is 1.0 (most members): only the others are scored
-    written, example_w = mw["written"], mw["__w"].fill_null("")
-    differ = np.nonzero((written != example_w).fill_null(True).to_numpy())[0]
-    wsim = np.ones(mw.height, dtype=np.float64)
-    if len(differ):
-        wsim[differ] = written_similarity(written.gather(differ).to_list(), example_w.gather(differ).to_list())
-    members = mw.with_columns(pl.Series("written_similarity", wsim)).select(
+    # (and each distinct pair of texts once: members repeat their texts)
+    mw = mw.with_columns(pl.col("__w").fill_null(""))
+    pairs = mw.filter((pl.col("written") != pl.col("__w")).fill_null(True)).select("written", "__w").unique()
+    pairs = pairs.with_columns(pl.Series("written_similarity", written_similarity(
+        pairs["written"].to_list(), pairs["__w"].to_list()), dtype=pl.Float64))
+    mw = mw.join(pairs, on=["written", "__w"], how="left", nulls_equal=True, maintain_order="left").with_columns(
+        pl.col("written_similarity").fill_null(1.0))
+    members = mw.select(
         [pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
     out = {"clusters": example.join(unit_names, on="cluster_id", how="left").join(low, on="cluster_id", how="left"),
            "members": members}

@@ -152,9 +152,6 @@ class _InOrder:
 
 def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel: bool = True) -> dict[str, float]:
     from jixiao import scores
-    from jixiao.boilerplate import cluster_details, template_clusters, template_members
-    from jixiao.rules import rules_frame, run_rules
-    from jixiao.rules.base import Frames
     from jixiao.textkeys import TextKeys
 
     timings: dict[str, float] = {}
@@ -174,6 +171,31 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel:
     # clusters' last step does) — neither reads a score — and, here, the scores and the rules
     # (one by one; a rule that reads the links or the template members waits for them). Writes
     # share the one connection and its transaction, one at a time.
+    with duckdb_threads(con, 1):
+        return _streams(con, timings, projects, loaded, text, settings, parallel=parallel, verbose=verbose)
+
+
+@contextlib.contextmanager
+def duckdb_threads(con: duckdb.DuckDBPyConnection, n: int):
+    """Within: the database runs each statement on `n` threads; the setting before is restored
+    after. Derive's writes (a million rows from Arrow) take as long on one thread as on two, and
+    the second thread's share is CPU the Python streams beside them would have had."""
+    before = con.sql("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute(f"SET threads = {int(n)}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(before)}")
+
+
+def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, verbose: bool) -> dict[str, float]:
+    """Given the loaded frames, their text keys and the score settings, computes and writes
+    every derived table after the canonical units (see `_refresh`); returns `timings`."""
+    from jixiao import scores
+    from jixiao.boilerplate import cluster_details, template_clusters, template_members
+    from jixiao.rules import rules_frame, run_rules
+    from jixiao.rules.base import Frames
+
     lock = threading.Lock()
 
     def timed(name, fn, *args, **kwargs):

@@ -58,6 +58,7 @@ class TextKeys:
         self._ind = indicators
         self._height = indicators.height
         self._distinct: dict[str, tuple[pl.DataFrame, pl.Series]] = {}
+        self._values: dict[str, tuple[pl.Series, pl.Series]] = {}
         self._series: dict[str, pl.Series] = {}
         self._codes: dict[str, tuple[pl.Series, pl.Series]] = {}
         self._lock = threading.Lock()  # guards _locks
@@ -88,14 +89,24 @@ class TextKeys:
             got = self._distinct[col] = (values.drop("__u"), index)
         return got
 
+    def _per_value(self, name: str) -> tuple[pl.Series, pl.Series]:
+        # (the key of each distinct value of its column, per row the index of its value):
+        # evaluated once for both `series` and `codes`
+        with self._held("value", name):
+            got = self._values.get(name)
+            if got is None:
+                col, expr = keys()[name]
+                values, index = self._column(col)
+                got = self._values[name] = (values.select(expr.alias(name)).to_series(), index)
+            return got
+
     def series(self, name: str) -> pl.Series:
         """Given a key name of `keys()`, returns the key of every row (same order), named `name`."""
         with self._held("series", name):
             s = self._series.get(name)
             if s is None:
-                col, expr = keys()[name]
-                values, index = self._column(col)
-                s = self._series[name] = values.select(expr.alias(name)).to_series().gather(index)
+                per_value, index = self._per_value(name)
+                s = self._series[name] = per_value.gather(index)
             return s
 
     def codes(self, name: str) -> tuple[pl.Series, pl.Series]:
@@ -104,9 +115,8 @@ class TextKeys:
         with self._held("codes", name):
             got = self._codes.get(name)
             if got is None:
-                col, expr = keys()[name]
-                values, index = self._column(col)
-                per_value = values.select(expr.alias(name))
+                per_value, index = self._per_value(name)
+                per_value = per_value.to_frame()
                 distinct = per_value.select(pl.col(name).unique()).with_row_index("__code")
                 code_of_value = per_value.join(distinct, on=name, how="left", nulls_equal=True,
                                                maintain_order="left")["__code"]

@@ -158,3 +158,18 @@ def test_rules_that_read_no_links_run_without_them(corpus_db, tmp_path):
             r.run(blind)  # raises if it reads the links
     with pytest.raises(RuntimeError):
         BY_CODE["JX507"].run(blind)
+
+
+def test_duckdb_threads_is_restored_after_the_block_also_on_error(tmp_path):
+    from jixiao.derive import duckdb_threads
+
+    con = db.connect(tmp_path / "t.duckdb")
+    try:
+        con.execute("SET threads = 2")
+        with pytest.raises(RuntimeError):
+            with duckdb_threads(con, 1):
+                assert con.sql("SELECT current_setting('threads')").fetchall()[0][0] == 1
+                raise RuntimeError("inside")
+        assert con.sql("SELECT current_setting('threads')").fetchall()[0][0] == 2
+    finally:
+        con.close()
