@@ -235,19 +235,22 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
                 con.unregister("_exp")
         timings["write_expected"] = time.perf_counter() - t
 
-        t = time.perf_counter()
-        pscores = scores.project_scores(projects, indicators, settings)
-        _replace_table(con, "project_scores", pscores, lock)
-        parts = []
-        # Distributions by unit group a unit's documents under its one canonical name.
-        # Only project tables: a 部门整体 table (scope department) is not one more project of its unit.
-        by_unit = projects.filter(pl.col("scope").fill_null("project") == "project").with_columns(
-            pl.col("unit_canonical").fill_null(pl.col("unit")).alias("unit"))
-        for grain, by in DISTRIBUTION_GRAINS.items():
-            d = scores.score_distributions(by_unit, pscores, by)
-            parts.append(d.with_columns(pl.lit(grain).alias("grain")))
-        _replace_table(con, "score_distribution", pl.concat(parts, how="diagonal_relaxed"), lock)
-        timings["scores"] = time.perf_counter() - t
+        def project_scores() -> None:
+            pscores = scores.project_scores(projects, indicators, settings)
+            _replace_table(con, "project_scores", pscores, lock)
+            parts = []
+            # Distributions by unit group a unit's documents under its one canonical name.
+            # Only project tables: a 部门整体 table (scope department) is not one more project of its unit.
+            by_unit = projects.filter(pl.col("scope").fill_null("project") == "project").with_columns(
+                pl.col("unit_canonical").fill_null(pl.col("unit")).alias("unit"))
+            for grain, by in DISTRIBUTION_GRAINS.items():
+                d = scores.score_distributions(by_unit, pscores, by)
+                parts.append(d.with_columns(pl.lit(grain).alias("grain")))
+            _replace_table(con, "score_distribution", pl.concat(parts, how="diagonal_relaxed"), lock)
+
+        # No rule reads the project scores: they wait for the first pool thread to be free (the
+        # links end first), and the rules — the longest stream — start without them.
+        project_scores_done = pool.submit(timed, "scores", project_scores)
 
         t = time.perf_counter()
         rule_frames = Frames(projects=projects, indicators=indicators, links=links, texts=text)
@@ -260,6 +263,7 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         flags = run_rules(rule_frames, timings=timings, on_error=report, order=lambda r: r.reads_links)
         clusters.result()  # the clusters' errors are refresh's errors, like the writes'
         links.result()
+        project_scores_done.result()
         _replace_table(con, "flags", flags)
         _replace_table(con, "rules", rules_frame())
         flag_context(con)
