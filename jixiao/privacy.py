@@ -15,7 +15,8 @@ sometimes inside a goal or a unit's name. Every form is masked as ``***``:
   联系方式, Tel, Fax …): the seeds hold a mistyped 10-digit 联系电话: 1877717130.
 
 Full-width digits and punctuation (１３８, ＋８６, －, （ ）, the ideographic space) are read as
-their ASCII forms. What must survive is left alone: a number glued to other digits or to a
+their ASCII forms, and so are digits written as Chinese numerals one by one (一三八〇〇一三八〇〇〇,
+零九五一, 幺 for 1 as phone numbers are spoken): every form above, so written, is masked too. What must survive is left alone: a number glued to other digits or to a
 decimal point (a 12-digit adcode, a 20-digit 项目编码, 13800138000.50), a number followed by a
 money or percent unit (元, 万, 亿, %), years, dates and amounts. Knowingly masked: an 11-digit
 run starting 13–19 that is not a phone (indistinguishable from one), and a 0-prefixed run that
@@ -31,13 +32,15 @@ import polars as pl
 MASK = "***"
 # Bumped whenever the masking learns a new form: older databases are masked again on opening
 # (jixiao.db.init_schema).
-MASK_VERSION = 2
+MASK_VERSION = 3
 
 # Full-width and typographic variants -> ASCII, one character for one, so offsets line up.
 _FOLD = str.maketrans({
     **{chr(0xFF10 + k): str(k) for k in range(10)},
     "＋": "+", "－": "-", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
     "（": "(", "）": ")", "．": ".", "\u3000": " ", "\xa0": " ", "：": ":",
+    # digits as Chinese numerals, one character each (a year 二〇二四 stays below seven digits)
+    **{ch: str(k) for k, ch in enumerate("〇一二三四五六七八九")}, "零": "0", "幺": "1",
 })
 
 _SEP = r"(?: ?- ?| )"                            # between digit groups: a hyphen (spaced or not) or a space
@@ -75,7 +78,8 @@ _NUMBER = re.compile(r"\+?\(?[0-9](?:[ ()\-]{0,3}[0-9])*")
 # A cheap superset for frames: seven digits linked by at most three separator characters.
 # Every form above contains such a chain; strings without one are never run through Python.
 # (A plain string holding the characters themselves: Python, Polars and DuckDB read it alike.)
-PREFILTER = "[0-9０-９](?:[ \t\u3000\xa0\\-－‐‑‒–—―−.．()（）+＋]{0,3}[0-9０-９]){6}"
+PREFILTER = ("[0-9０-９〇零一二三四五六七八九幺](?:[ \t\u3000\xa0\\-－‐‑‒–—―−.．()（）+＋]{0,3}"
+             "[0-9０-９〇零一二三四五六七八九幺]){6}")
 PREFILTER_RE = re.compile(PREFILTER)
 
 

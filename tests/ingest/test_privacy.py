@@ -155,6 +155,28 @@ def code(draw) -> str:
     ]))
 
 
+
+ZH = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
+@pytest.mark.parametrize("text,masked", [
+    # a mobile and a landline written in Chinese numerals, one character per digit
+    ("联系电话：" + "13800138000".translate(ZH) + "（王）", "联系电话：***（王）"),
+    ("填表人手机 幺三九 一二三四 五六七八", "填表人手机 ***"),
+    ("咨询：零九五一-二〇三四五六七", "咨询：***"),
+    ("请拨" + "18977771234".translate(ZH) + "联系", "请拨***联系"),
+])
+def test_phone_numbers_in_chinese_numerals_are_masked(text, masked):
+    assert mask_phones(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "二〇二四年十二月三十一日前完成", "第一二三批次", "一二三四五六七八九十", "统一规划，一次性补助，一般公共预算",
+    "覆盖一〇〇个村，二〇二五年完成",
+])
+def test_chinese_numerals_that_are_not_phones_survive(text):
+    assert mask_phones(text) == text
+
 @settings(max_examples=400, deadline=None)
 @given(before=around, token=st.one_of(year, date(), amount(), code()), after=around)
 def test_years_dates_amounts_and_codes_survive(before, token, after):
