@@ -20,6 +20,7 @@ the budget block of a self-evaluation (A, 调整后预算数, B, 分值, 执行�
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Callable
 
@@ -139,9 +140,11 @@ def _is_number(cell: str) -> bool:
     return "%" not in cell and parse_number(cell) is not None
 
 
-# What indicator_compat reads of a cell, interned: id -> facts (id 0: an empty cell).
+# What indicator_compat reads of a cell, interned: id -> facts (id 0: an empty cell). New facts
+# (a few dozen ever) are added under a lock: uploads parse in threads.
 _FACTS: dict[tuple, int] = {}
 _FACTS_BY_ID: list[tuple] = [()]
+_FACTS_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=262144)
@@ -161,8 +164,11 @@ def indicator_facts(cell: str) -> int:
     )
     got = _FACTS.get(facts)
     if got is None:
-        got = _FACTS[facts] = len(_FACTS_BY_ID)
-        _FACTS_BY_ID.append(facts)
+        with _FACTS_LOCK:
+            got = _FACTS.get(facts)
+            if got is None:  # the id is published only once its facts are in the list
+                _FACTS_BY_ID.append(facts)
+                got = _FACTS[facts] = len(_FACTS_BY_ID) - 1
     return got
 
 
