@@ -57,13 +57,14 @@ _MOBILE = re.compile(
 _AREA = r"(?:10|2[0-9]|[3-9][0-9]{2})"           # without its leading 0
 _LOCAL = rf"[2-9][0-9]{{2,3}}{_SEP}?[0-9]{{4}}"
 _EXT = r"(?:(?: ?[-转] ?| ?(?:ext|EXT|Ext|x|分机)\.? ?)[0-9]{1,6}(?![0-9]))?"
+_LOCAL_EXT = _LOCAL + rf"(?:{_RIGHT}{_EXT})" + _RIGHT  # a local number, its extension, nothing glued on
 _LANDLINE = re.compile(
     _LEFT
     + rf"(?:\(0{_AREA}\) ?|0{_AREA}{_SEP}?|{_CC}{_SEP}?(?:\(0\) ?)?{_AREA}{_SEP}?)"
-    + _LOCAL + rf"(?:{_RIGHT}{_EXT})" + _RIGHT
+    + _LOCAL_EXT
 )
 # More local numbers listed after a landline share its area code: 0951-2034567/2034568、2034569.
-_LISTED = re.compile(r" ?(?:[/、,，;；]|或) ?(?P<n>" + _LOCAL + rf"(?:{_RIGHT}{_EXT})" + _RIGHT + ")")
+_LISTED = re.compile(r" ?(?:[/、,，;；]|或) ?(?P<n>" + _LOCAL_EXT + ")")
 # 400/800 numbers are written 400-000-1990, 400 000 1990, 400-0001990 or 4000001990; a
 # separator after the sixth digit alone is a code's (400000-1990-0001), not a phone's.
 _SERVICE = re.compile(_LEFT + rf"[48]00(?:{_SEP}[0-9]{{3}}{_SEP}?|[0-9]{{3}})[0-9]{{4}}" + _RIGHT)

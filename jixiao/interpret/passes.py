@@ -483,15 +483,18 @@ class Pass:
         """Takes the money unit from a row's cells where one states it in brackets (云南:
         项目资金（元）); the unit holds for the amounts that follow."""
         for c in view.nonempty:
-            m = _UNIT_IN_LABEL.search(c)
-            if m:
-                self.money_unit = m.group(1)
+            if self._take_money_unit(c):
                 return
 
-    def set_funds_block(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
-        m = _UNIT_IN_LABEL.search(view.cells[col])
+    def _take_money_unit(self, cell: str) -> bool:
+        """Given a cell, takes the money unit it states in brackets, if any; returns whether it did."""
+        m = _UNIT_IN_LABEL.search(cell)
         if m:
             self.money_unit = m.group(1)
+        return m is not None
+
+    def set_funds_block(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
+        self._take_money_unit(view.cells[col])
 
     def set_tasks(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
         # 部门整体 tables: the task list (任务名称 | 主要内容 | 预算金额 总额 | 财政拨款 …) is not
