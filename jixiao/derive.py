@@ -193,7 +193,7 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
     every derived table after the canonical units (see `_refresh`); returns `timings`."""
     from jixiao import scores
     from jixiao.boilerplate import cluster_details, template_clusters, template_members
-    from jixiao.rules import rules_frame, run_rules
+    from jixiao.rules import RULES, finalize_flags, rules_frame, run_rules
     from jixiao.rules.base import Frames
 
     lock = threading.Lock()
@@ -248,19 +248,30 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
                 parts.append(d.with_columns(pl.lit(grain).alias("grain")))
             _replace_table(con, "score_distribution", pl.concat(parts, how="diagonal_relaxed"), lock)
 
-        # No rule reads the project scores: they wait for the first pool thread to be free (the
-        # links end first), and the rules — the longest stream — start without them.
-        project_scores_done = pool.submit(timed, "scores", project_scores)
-
-        t = time.perf_counter()
         rule_frames = Frames(projects=projects, indicators=indicators, links=links, texts=text)
 
         def report(rule, error):  # one broken rule must not hide the others' flags
             print(f"规则 {rule.code} 运行失败：{type(error).__name__}: {error}", file=sys.stderr)
 
-        # One rule at a time (beside the two streams, two rule threads cost CPU, 40 s against 36 s
-        # at 1M, for no shorter wait); those that read the links last, the others run meanwhile.
-        flags = run_rules(rule_frames, timings=timings, on_error=report, order=lambda r: r.reads_links)
+        # The rules that read the links can only start when the links end, and then ran one by
+        # one while a pool thread sat idle: every other one of them runs there instead, the first
+        # thing a pool thread takes once its stream is done (the links end first).
+        linked = [r.code for r in RULES if r.reads_links]
+        beside = set(linked[1::2])
+        beside_done = pool.submit(timed, "rules beside", run_rules, rule_frames, codes=sorted(beside),
+                                  timings=timings, on_error=report) if beside else None
+
+        # No rule reads the project scores: they wait for a pool thread to be free, and the
+        # rules — the longest stream — start without them.
+        project_scores_done = pool.submit(timed, "scores", project_scores)
+
+        t = time.perf_counter()
+        # One rule at a time here (beside the two streams, two rule threads cost CPU for no
+        # shorter wait); those that read the links last, the others run meanwhile.
+        flags = run_rules(rule_frames, codes=[r.code for r in RULES if r.code not in beside], timings=timings,
+                          on_error=report, order=lambda r: r.reads_links)
+        if beside_done is not None:
+            flags = finalize_flags([flags, beside_done.result()])  # the ids of one run of every rule
         clusters.result()  # the clusters' errors are refresh's errors, like the writes'
         links.result()
         project_scores_done.result()
