@@ -62,7 +62,6 @@ UPLOAD_TYPES = UPLOAD_SUFFIXES
 # None means "all") and every parameter any query takes, with its harmless default.
 FILTER_DEFAULTS = jqueries.FILTER_DEFAULTS
 DEFAULT_PARAMS = jqueries.DEFAULT_PARAMS
-TABLE_ROWS = jqueries.TABLE_ROWS  # rows a table shows (the first ones); the rest fetched for a download
 PAGE_ROWS = jqueries.PAGE_ROWS  # rows per page of the flags table
 
 

@@ -377,7 +377,7 @@ def ingest_profile(documents: Path, n_files: int = 300, seed: int = 7, top: int 
 def parse_rate(documents: Path, n_files: int = 300, seed: int = 7) -> float:
     """Returns the parse rate (indicators per second) of one process on a sample of files,
     without a profiler."""
-    from jixiao.ingest import batch_frames, collect_files, parse_file
+    from jixiao.ingest import collect_files, parse_file
 
     files, _ = collect_files([documents])
     rng = random.Random(seed + 1)

@@ -29,12 +29,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from jixiao.serve import default_workers, free_port
+from jixiao.serve import default_workers, free_port, healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -98,12 +97,8 @@ def served(db: Path, env: dict[str, str] | None = None, timeout: float = 90, por
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"the dashboard exited with {proc.returncode}")
-            try:
-                with urllib.request.urlopen(base + "_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
+            if healthy(port):
+                break
             if time.monotonic() > deadline:
                 raise TimeoutError("the dashboard did not start")
             time.sleep(0.2)

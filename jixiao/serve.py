@@ -148,7 +148,8 @@ def _serialize_once() -> None:
     dataframe_util.convert_anything_to_arrow_bytes(pl.DataFrame({"a": [1]}).to_arrow())
 
 
-def _healthy(port: int) -> bool:
+def healthy(port: int) -> bool:
+    """Given a port on 127.0.0.1, returns whether a dashboard server there answers its health check."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
             return r.status == 200
@@ -192,7 +193,7 @@ def workers_main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, stop)
     for i in range(n):
         procs[i] = start(i)
-    while not all(_healthy(p) for p in ports):  # each fills its caches before opening its port
+    while not all(healthy(p) for p in ports):  # each fills its caches before opening its port
         for i, p in enumerate(procs):
             if p.poll() is not None:
                 print(f"仪表盘服务进程 {i + 1} 启动失败（退出码 {p.returncode}）", file=sys.stderr)
@@ -209,6 +210,7 @@ def workers_main(argv: list[str]) -> int:
                         procs[i] = start(i)
 
         asyncio.ensure_future(watch())
+
         def ready(_port: int) -> None:
             url = f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}/"
             print(f"仪表盘：{url}（{n} 个服务进程）", file=sys.stderr, flush=True)

@@ -1,6 +1,6 @@
 """总览: headline numbers for the current filter, the units with most open flags per project and
 the most common problems — each a table whose number column is drawn as bars (no chart library:
-the first page a visitor opens is ready sooner; it loads in the background for the next page)."""
+the first page a visitor opens is ready sooner; the library loads with the first chart page)."""
 
 import streamlit as st
 

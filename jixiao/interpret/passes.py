@@ -713,9 +713,7 @@ def _looks_like_value(cell: str) -> bool:
     if not (s[0].isdigit() or s[0] in "≥≤＞＜＝" or normalize_op(s[:2]) is not None
             or normalize_op(s[:1]) is not None):
         return False  # how it starts, before it is parsed (cheap: most cells tested are names)
-    v = parse_value(s)
-    return v.value is not None and (s[0].isdigit() or normalize_op(s[:2]) is not None
-                                    or normalize_op(s[:1]) is not None or s[0] in "≥≤＞＜＝")
+    return parse_value(s).value is not None
 
 
 def _is_prompt(text: str) -> bool:
