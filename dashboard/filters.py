@@ -36,6 +36,28 @@ def _state(key: str, default):
     return default if v is None else v
 
 
+def kept(key: str, default=None) -> dict:
+    """Given a widget's key (and its first value), returns the widget's keyword arguments
+    (key, on_change) that keep its value across runs where it is not drawn — in a tab that is
+    closed, whose widgets Streamlit forgets — and sets its value before it is drawn: the one
+    last chosen, else `default` (pass no default= to the widget itself)."""
+    import streamlit as st
+
+    shadow = f"_kept_{key}"
+    if key not in st.session_state:
+        if shadow in st.session_state:
+            st.session_state[key] = st.session_state[shadow]
+        elif default is not None:
+            st.session_state[key] = default
+    return {"key": key, "on_change": _remember, "args": (key,)}
+
+
+def _remember(key: str) -> None:
+    import streamlit as st
+
+    st.session_state[f"_kept_{key}"] = st.session_state.get(key)
+
+
 def current() -> Filters:
     """Returns the current selection of the sidebar filters (from the widgets' state)."""
     years = tuple(int(y) for y in _state(K_YEAR, []))

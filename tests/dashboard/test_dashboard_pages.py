@@ -124,12 +124,36 @@ def test_compare_units_side_by_side(open_page):
     assert "下载 Excel" in _downloads(at)
 
 
+MEDIAN_TAB = "与本市、本省中位数比较"
+
+
 def test_compare_metric_switch_to_score(open_page):
     at = open_page("compare")
+    at.session_state["cmp_tab"] = MEDIAN_TAB
+    at.run()
     at.selectbox(key="cmp_metric").set_value("score_mean").run()
     assert not at.exception
     # one self-evaluation unit alone in its province: nothing to compare, said in Chinese
     assert any("唯一单位" in i.value for i in at.info)
+
+
+def test_compare_only_the_open_tab_is_built_and_choices_survive_a_switch(open_page):
+    at = open_page("compare")
+    # the box-plot tab is open: the median tab's widget and chart are not built
+    assert not [s for s in at.selectbox if s.key == "cmp_metric"]
+    assert at.get("plotly_chart")
+    at.toggle(key="cmp_violin").set_value(True).run()
+    at.session_state["cmp_tab"] = MEDIAN_TAB
+    at.run()
+    assert not at.exception
+    at.selectbox(key="cmp_metric").set_value("execution_rate").run()
+    assert [s for s in at.selectbox if s.key == "cmp_metric"]
+    at.session_state["cmp_tab"] = "自评总分分布"
+    at.run()
+    assert at.toggle(key="cmp_violin").value is True  # kept while its tab was closed
+    at.session_state["cmp_tab"] = MEDIAN_TAB
+    at.run()
+    assert at.selectbox(key="cmp_metric").value == "execution_rate"
 
 
 # --------------------------------------------------------------------------- 下钻
