@@ -61,7 +61,7 @@ def read_xlsx(path: Path, data: bytes | None = None) -> ReadResult:
     members = check_zip(name, data, "xlsx", verify=True)
     notes: list[str] = []
     problems: list[str] = []
-    percent_by_sheet = _scan_sheets_safe(name, data, members, notes)
+    percent_by_sheet = _scan_sheets_safe(name, data, members, notes, problems)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except BaseException as exc:  # calamine raises several types; none may escape as-is
@@ -176,10 +176,13 @@ def _clean(text: str) -> str:
     return _INNER_BREAKS.sub(" ", text.strip())
 
 
-def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str]) -> dict[str, set[tuple[int, int]]]:
+def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str],
+                      problems: list[str] | None = None) -> dict[str, set[tuple[int, int]]]:
     """Given the xlsx bytes, checks every worksheet's size against `limits` (raising ReadError)
     and returns {sheet name: {(row, col) 0-based}} of percent-formatted cells; when the styles
-    cannot be read, percentages read as fractions and a note says so."""
+    cannot be read, percentages read as fractions and a note says so. Formula cells saved
+    without their result (what a program, not Excel, wrote) read as blank: `problems` gets a
+    line per sheet naming them, so the document is not reported as fully read."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
             percent_styles = _percent_style_ids(archive.read("xl/styles.xml")) if "xl/styles.xml" in members else set()
@@ -198,8 +201,12 @@ def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str
         result: dict[str, set[tuple[int, int]]] = {}
         total_cells = 0
         for part, sheet in parts.items():
-            cells, area = _scan_sheet(name, sheet, archive.read(part), percent_styles)
+            cells, area, unsaved = _scan_sheet(name, sheet, archive.read(part), percent_styles)
             total_cells += area
+            if unsaved and problems is not None:
+                where = "、".join(f"{_column_letters(c)}{r + 1}" for r, c in unsaved[:5]) + ("等" if len(unsaved) > 5 else "")
+                problems.append(f"工作表「{sheet}」有 {len(unsaved)} 个公式单元格没有保存计算结果（{where}），读作空白；"
+                                f"请在 Excel 或 WPS 中打开、重新计算并保存后再导入 (formulas without cached values)")
             if total_cells > limits.MAX_CELLS:
                 raise ReadError(f"{name}：工作簿的单元格总数过多（超过 {limits.MAX_CELLS:,} 个上限），未读取")
             if cells:
@@ -211,9 +218,16 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?ref=\"([A-Za-z]*)(\d*)(?::
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
 
 
-def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]) -> tuple[set[tuple[int, int]], int]:
-    """Given a worksheet's XML, returns (percent-formatted cells, rows x columns it spans from A1);
-    raises ReadError when its declared dimension or its largest cell reference exceeds the limits."""
+_CELL_END = re.compile(rb"</(?:\w+:)?c>")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_VALUE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]|<(?:\w+:)?is>")
+
+
+def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]
+                ) -> tuple[set[tuple[int, int]], int, list[tuple[int, int]]]:
+    """Given a worksheet's XML, returns (percent-formatted cells, rows x columns it spans from A1,
+    formula cells without a saved result, 0-based, in sheet order); raises ReadError when its
+    declared dimension or its largest cell reference exceeds the limits."""
     def check(rows: int, cols: int, what: str) -> None:
         if rows > limits.MAX_ROWS or cols > limits.MAX_COLS or rows * cols > limits.MAX_CELLS:
             raise ReadError(
@@ -229,6 +243,8 @@ def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]) -> 
             check(int(last_row), _column_index(last_col.upper()) + 1, "声明的范围")
     max_row = max_col = n_cells = 0
     cells: set[tuple[int, int]] = set()
+    unsaved: list[tuple[int, int]] = []
+    formulas = _FORMULA.search(xml) is not None  # most sheets have none: nothing more to look at
     for match in _ROW_TAG.finditer(xml):
         max_row = max(max_row, int(match.group(1)))
     for match in _CELL_TAG.finditer(xml):
@@ -246,10 +262,15 @@ def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]) -> 
             style = _ATTR_S.search(attrs)
             if style is not None and int(style.group(1)) in percent_styles:
                 cells.add((row - 1, col - 1))
+        if formulas and not attrs.endswith(b"/"):
+            end = _CELL_END.search(xml, match.end())
+            body = xml[match.end():end.start() if end else len(xml)]
+            if _FORMULA.search(body) and not _VALUE.search(body):
+                unsaved.append((row - 1, col - 1))
     check(max_row, max(max_col, 1), "的内容范围")
     if n_cells > limits.MAX_CELLS:
         check(max_row, n_cells, "的单元格数")
-    return cells, max_row * max(max_col, 1)
+    return cells, max_row * max(max_col, 1), unsaved
 
 
 def _percent_style_ids(styles_xml: bytes) -> set[int]:
@@ -290,6 +311,16 @@ def _sheet_paths(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         if part and part in names:
             paths[sheet.get("name", "")] = part
     return paths
+
+
+def _column_letters(index: int) -> str:
+    """Given a 0-based column index, returns its letters (0 -> "A", 27 -> "AB")."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def _column_index(letters: bytes) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -128,6 +129,39 @@ def test_xlsx_broken_sheet_is_skipped_with_note(openpyxl_workbook: Path, tmp_pat
         pytest.skip("calamine rejects the whole workbook for one broken sheet")
     assert {row.sheet for row in result.rows} == {"目标表"}
     assert any("自评表" in problem for problem in result.problems)  # the document becomes partial
+
+
+def _formula_workbook(path: Path, cached: str | None) -> Path:
+    """A self-evaluation block whose 合计 weight is =SUM(...): saved by openpyxl (no result in
+    the file), or with the result Excel would have saved (`cached`)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "自评表"
+    for row in (["三级指标", "权重"], ["发放人数", 30], ["满意度", 70], ["合计", "=SUM(B2:B3)"]):
+        ws.append(row)
+    wb.save(path)
+    if cached is not None:  # as Excel saves it: the formula and its value
+        with zipfile.ZipFile(path) as src:
+            items = [(i, src.read(i.filename)) for i in src.infolist()]
+        with zipfile.ZipFile(path, "w") as dst:
+            for item, data in items:
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = re.sub(rb"(<f>SUM\(B2:B3\)</f>)(<v\s*/>|<v></v>)?", rb"\1<v>" + cached.encode() + rb"</v>", data)
+                dst.writestr(item, data)
+    return path
+
+
+def test_xlsx_formula_without_a_saved_result_is_a_problem_not_a_silent_blank(tmp_path: Path) -> None:
+    result = read_xlsx(_formula_workbook(tmp_path / "formula.xlsx", None))
+    assert by_line(result, "自评表")[4] == ("合计", "")  # nothing to read: blank, and said so
+    assert len(result.problems) == 1
+    assert "自评表" in result.problems[0] and "B4" in result.problems[0] and "公式" in result.problems[0]
+
+
+def test_xlsx_formula_saved_with_its_result_reads_the_result(tmp_path: Path) -> None:
+    result = read_xlsx(_formula_workbook(tmp_path / "saved.xlsx", "100"))
+    assert by_line(result, "自评表")[4] == ("合计", "100")
+    assert result.problems == []
 
 
 # ---------------------------------------------------------------- xlsx built with the writer
