@@ -585,18 +585,56 @@ def compute(projects: pl.DataFrame, indicators: pl.DataFrame, text=None) -> Line
 # ----------------------------------------------------------------------------- for the rules
 
 
+def rows_for(lineage: Lineage, indicators: pl.DataFrame) -> Rows | None:
+    """Given the links and an indicators frame, returns the links' Rows if their indicator rows
+    are that frame's rows (the same ids in the same order), else None."""
+    rows = lineage.rows
+    if rows is None or indicators.height != rows.indicator_ids.len():
+        return None
+    ids = indicators["indicator_id"]
+    return rows if ids is rows.indicator_ids or ids.equals(rows.indicator_ids) else None
+
+
+def project_rows(rows: Rows, projects: pl.DataFrame) -> np.ndarray | None:
+    """Given the links' Rows and a projects frame, returns per project row of the links that
+    project's row in the frame (-1 where it is not there), or None when the frame holds a
+    project the links do not (then the caller joins ids)."""
+    got = projects.select("project_id").with_row_index("__f").join(
+        rows.project_ids.to_frame("project_id").with_row_index("__p"), on="project_id", how="left")
+    if got["__p"].null_count():
+        return None
+    out = np.full(rows.project_ids.len(), -1, dtype=np.int64)
+    out[got["__p"].to_numpy()] = got["__f"].to_numpy()
+    return out
+
+
 def indicator_pairs(lineage: Lineage, projects: pl.DataFrame, indicators: pl.DataFrame, link_kind: str,
                     columns: list[str]) -> pl.DataFrame:
     """Given the links, the frames, a link kind (goal_self / previous) and indicator columns,
     returns one row per indicator link of that kind: the columns of the left indicator with
-    suffix `_l`, of the right one with `_r`, and both projects' doc_id, kind, year, scope, name."""
+    suffix `_l`, of the right one with `_r`, and both projects' doc_id, kind, year, scope, name
+    (null where the project is not in `projects`)."""
     pcols = ["doc_id", "kind", "year", "scope", "name"]
     pinfo = projects.select("project_id", *[pl.col(c) for c in pcols if c in projects.columns])
     icols = ["indicator_id", "project_id", *[c for c in columns if c not in ("indicator_id", "project_id")]]
+    kind = lineage.indicator_links["link_kind"] == link_kind
+    links = lineage.indicator_links.select("left_indicator_id", "right_indicator_id", "method", "similarity").filter(kind)
+    rows = rows_for(lineage, indicators)
+    where = None if rows is None else project_rows(rows, pinfo)
+    if where is not None:
+        # by row: gathers instead of joining a million string ids
+        mask = kind.to_numpy()
+        where = pl.Series(where)
+        sides = []
+        for at, sfx in ((rows.left[mask], "_l"), (rows.right[mask], "_r")):
+            f = where.gather(rows.indicator_project.gather(at))  # null: no project, -1: not in `projects`
+            f = pl.select(pl.when(f >= 0).then(f)).to_series()
+            info = pinfo.drop("project_id").select(pl.all().gather(f))
+            sides.append(indicators.select(icols)[at].hstack(info.rename({c: "p_" + c for c in info.columns}))
+                         .rename(lambda c, sfx=sfx: c + sfx))
+        return links.hstack(sides[0]).hstack(sides[1])
     side = indicators.select(icols).join(pinfo.rename({c: "p_" + c for c in pinfo.columns if c != "project_id"}),
                                          on="project_id", how="left")
-    links = lineage.indicator_links.filter(pl.col("link_kind") == link_kind).select(
-        "left_indicator_id", "right_indicator_id", "method", "similarity")
     left = side.rename({c: c + "_l" for c in side.columns})
     right = side.rename({c: c + "_r" for c in side.columns})
     return (links.join(left, left_on="left_indicator_id", right_on="indicator_id_l")

@@ -82,6 +82,10 @@ class Frames:
         the frame — joined once per kind, so the rules gather by row instead of joining ids."""
         cache = self.__dict__.setdefault("_link_rows", {})
         got = cache.get(link_kind)
+        if got is None and self.rows is not None:  # the rows the links were found on: no join
+            mask = (self.lineage.indicator_links["link_kind"] == link_kind).to_numpy()
+            got = cache[link_kind] = pl.DataFrame({"left": self.rows.left[mask], "right": self.rows.right[mask]},
+                                                  schema={"left": pl.Int64, "right": pl.Int64})
         if got is None:
             index = self.indicators.select("indicator_id").with_row_index("__row")
             links = self.lineage.indicator_links.filter(pl.col("link_kind") == link_kind)
@@ -92,6 +96,25 @@ class Frames:
                 .select(pl.col("left").cast(pl.Int64), pl.col("right").cast(pl.Int64))
             )
         return got
+
+    @cached_property
+    def rows(self):
+        """Returns the integer rows of the links (jixiao.links.Rows) if they are rows of
+        `indicators`, else None (then a rule joins ids)."""
+        from jixiao.links import rows_for
+
+        return rows_for(self.lineage, self.indicators)
+
+    @cached_property
+    def indicator_projects(self) -> tuple[pl.Series, pl.Series]:
+        """Returns (the project ids sorted, per indicator row its project's place in them,
+        Int64, null for none): the links' rows where they are this frame's, else joined once."""
+        if self.rows is not None:
+            return self.rows.project_ids, self.rows.indicator_project
+        pids = self.projects["project_id"].unique().sort()
+        index = pids.to_frame("project_id").with_row_index("__p").with_columns(pl.col("__p").cast(pl.Int64))
+        got = self.indicators.select("project_id").join(index, on="project_id", how="left", maintain_order="left")
+        return pids, got["__p"]
 
     @cached_property
     def lineage(self):
