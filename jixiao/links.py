@@ -95,14 +95,16 @@ class Lineage:
 class Rows:
     """The integer rows `compute` found the links on, for the rules to gather by instead of
     joining string ids: `indicator_ids` and `project_ids` sorted (a row is a place in them),
-    `indicator_project` per indicator row its project's row (null for none), and `left` /
-    `right` per row of `indicator_links` (same order) its two indicators' rows."""
+    `indicator_project` per indicator row its project's row (null for none), `left` / `right`
+    per row of `indicator_links` (same order) its two indicators' rows, and per project row
+    the name key the projects were matched on (`project_name_key`, name_key_expr)."""
 
     indicator_ids: pl.Series
     project_ids: pl.Series
     indicator_project: pl.Series
     left: np.ndarray
     right: np.ndarray
+    project_name_key: pl.Series | None = None
 
 
 # ----------------------------------------------------------------------------- normalised keys
@@ -195,7 +197,8 @@ def unit_block_expr(projects: pl.DataFrame) -> pl.Expr:
 def _project_side(projects: pl.DataFrame, project_ids: pl.Series) -> pl.DataFrame:
     """Given projects and their ids sorted (`__proj`: a project's place in them), returns the
     project side table of `match_projects` (indicator names are looked up for the leftovers
-    only: `_name_sets`)."""
+    only: `_name_sets`), every project (those without a unit are never linked: the caller
+    leaves them out)."""
     index = project_ids.to_frame("project_id").with_row_index("__proj").with_columns(pl.col("__proj").cast(pl.Int64))
     return projects.select(
         "project_id", "kind", "year", pl.col("scope").fill_null("project"),
@@ -204,7 +207,7 @@ def _project_side(projects: pl.DataFrame, project_ids: pl.Series) -> pl.DataFram
         pl.col("province").fill_null("").alias("__prov"), pl.col("county").fill_null("").alias("__county"),
         name_key_expr("name").alias("__key"), code_key_expr().alias("__code"),
         pl.col("name").fill_null("").alias("__name"),
-    ).join(index, on="project_id", how="left", maintain_order="left").filter(pl.col("__unit") != "")
+    ).join(index, on="project_id", how="left", maintain_order="left")
 
 
 def _name_sets(ind: pl.DataFrame, projects: pl.Series) -> dict[int, set]:
@@ -547,7 +550,9 @@ def compute(projects: pl.DataFrame, indicators: pl.DataFrame, text=None) -> Line
     pids = pinfo["project_id"]
     ind, ids = _indicator_side(indicators, pids, text)
     names = text.codes("name_key")[1]
-    side = _project_side(projects, pids)  # the name keys computed once, for both sides
+    keyed = _project_side(projects, pids)  # the name keys computed once, for both sides (and the rules)
+    side = keyed.filter(pl.col("__unit") != "")
+    name_key = keyed.select("__proj", "__key").sort("__proj")["__key"]
     plinks = link_goal_self(side, ind)
     history = link_history(side, ind)
     index = pids.to_frame("project_id").with_row_index("__i").with_columns(pl.col("__i").cast(pl.Int64))
@@ -578,7 +583,8 @@ def compute(projects: pl.DataFrame, indicators: pl.DataFrame, text=None) -> Line
         project_history=history.sort("project_id"),
         indicator_links=ilinks,
         project_lineage=plin, indicator_lineage=ilin,
-        rows=Rows(indicator_ids=ids, project_ids=pids, indicator_project=proj_of, left=ia, right=ib),
+        rows=Rows(indicator_ids=ids, project_ids=pids, indicator_project=proj_of, left=ia, right=ib,
+                  project_name_key=name_key),
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
+import numpy as np
 import polars as pl
 
 FLAG_SCHEMA = {
@@ -108,13 +109,31 @@ class Frames:
     @cached_property
     def indicator_projects(self) -> tuple[pl.Series, pl.Series]:
         """Returns (the project ids sorted, per indicator row its project's place in them,
-        Int64, null for none): the links' rows where they are this frame's, else joined once."""
-        if self.rows is not None:
+        Int64, null for none): the links' rows where they are there already and this frame's,
+        else joined once (a rule that reads no links never waits for them)."""
+        links = self.links
+        ready = links is not None and (not isinstance(links, Future) or (links.done() and links.exception() is None))
+        if ready and self.rows is not None:
             return self.rows.project_ids, self.rows.indicator_project
         pids = self.projects["project_id"].unique().sort()
         index = pids.to_frame("project_id").with_row_index("__p").with_columns(pl.col("__p").cast(pl.Int64))
         got = self.indicators.select("project_id").join(index, on="project_id", how="left", maintain_order="left")
         return pids, got["__p"]
+
+    @cached_property
+    def project_name_key(self) -> pl.Series:
+        """Returns per project (the rows of `projects`, same order) its name key
+        (jixiao.links.name_key_expr): the links' own where they have it, else computed."""
+        from jixiao.links import name_key_expr, project_rows
+
+        rows = self.rows
+        if rows is not None and rows.project_name_key is not None:
+            where = project_rows(rows, self.projects)
+            if where is not None and (where >= 0).sum() == self.projects.height:
+                at = np.empty(self.projects.height, dtype=np.int64)
+                at[where[where >= 0]] = np.nonzero(where >= 0)[0]
+                return rows.project_name_key.gather(at).alias("name_key")
+        return self.projects.select(name_key_expr("name").alias("name_key")).to_series()
 
     @cached_property
     def lineage(self):

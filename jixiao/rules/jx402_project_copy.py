@@ -9,7 +9,6 @@ import polars as pl
 
 from jixiao.boilerplate import set_lsh_pairs, unit_key_expr
 from jixiao.distinct import with_dense_rank
-from jixiao.links import name_key_expr
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
 
@@ -75,10 +74,12 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     found = pids.join(pl.concat([pairs["__a"], pairs["__b"]]).unique().cast(pids["__p"].dtype).to_frame("__p"),
                       on="__p", how="semi")
     found = found.with_columns(all_ids.gather(found["__q"]).alias("project_id")).drop("__q")
-    named = proj.join(found.select("project_id"), on="project_id", how="semi")
+    # The name without its year (2024年…): one project's name in two years is one name (the
+    # links' name key, Frames.project_name_key).
+    named = proj.hstack([frames.project_name_key.alias("__name")]).join(found.select("project_id"), on="project_id",
+                                                                      how="semi")
     info = found.join(
-        # The name without its year (2024年…): one project's name in two years is one name.
-        named.select("project_id", "doc_id", name_key_expr("name").alias("__name"), pl.col("name").fill_null("").alias("__name_shown"),
+        named.select("project_id", "doc_id", "__name", pl.col("name").fill_null("").alias("__name_shown"),
                      unit_key_expr(named).alias("__unit"), pl.col("unit").fill_null("（未知单位）").alias("__unit_name"),
                      pl.col("year")),
         on="project_id", how="left",
