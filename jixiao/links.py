@@ -289,28 +289,35 @@ def match_projects(left: pl.DataFrame, right: pl.DataFrame, year_offset: int,
     fuzzy = []
     if pairs.height:
         lk, rk = pairs["__key"].to_list(), pairs["__key_r"].to_list()
-        # the indicator names of the projects left over only (sets: as many as in common)
-        sets = {} if ind is None else _name_sets(ind, pl.concat([pairs["__proj"], pairs["__proj_r"]]))
-        li = [sets.get(p) for p in pairs["__proj"].to_list()]
-        ri = [sets.get(p) for p in pairs["__proj_r"].to_list()]
+        sims = [1.0 - Indel.normalized_distance(a, b) if a and b else 0.0 for a, b in zip(lk, rk)]
+        # the indicator names of the projects of a pair whose names are alike enough to need
+        # them only (sets: as many as in common)
+        need = pl.Series(np.nonzero(np.asarray(sims) >= NAME_WITH_INDICATORS)[0], dtype=pl.Int64)
+        sets = {} if ind is None or need.len() == 0 else _name_sets(
+            ind, pl.concat([pairs["__proj"].gather(need), pairs["__proj_r"].gather(need)]))
+        lp, rp = pairs["__proj"].to_list(), pairs["__proj_r"].to_list()
         for k in range(pairs.height):
             a, b = lk[k], rk[k]
             if not a or not b:
                 continue
             short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-            sim = 1.0 - Indel.normalized_distance(a, b)
-            if year_offset == 0 and len(short) >= PREFIX_MIN and long_.startswith(short):
+            sim = sims[k]
+            prefix = len(short) >= PREFIX_MIN and long_.startswith(short)
+            if year_offset == 0 and prefix:
                 fuzzy.append((k, "name_prefix", max(sim, 0.9), 1))
                 continue
+            if not prefix and sim < NAME_WITH_INDICATORS:
+                continue  # nothing below takes it
             if distinct_objects(a, b):
                 continue
-            if len(short) >= PREFIX_MIN and long_.startswith(short):
+            if prefix:
                 fuzzy.append((k, "name_prefix", max(sim, 0.9), 1))
                 continue
-            j = _jaccard(li[k], ri[k])
+            li, ri = sets.get(lp[k]), sets.get(rp[k])
+            j = _jaccard(li, ri)
             # A similar name alone is not enough when both have indicators and share none of
             # them (城乡居民养老保险补贴 / 城乡居民医疗保险补贴).
-            if sim >= NAME_SIMILAR and (j >= MIN_SHARED or not li[k] or not ri[k]):
+            if sim >= NAME_SIMILAR and (j >= MIN_SHARED or not li or not ri):
                 fuzzy.append((k, "name_similar", sim, 1))
             elif sim >= NAME_WITH_INDICATORS and j >= INDICATOR_OVERLAP:
                 fuzzy.append((k, "indicators", round(0.5 * sim + 0.5 * j, 4), 0))
