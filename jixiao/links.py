@@ -415,20 +415,30 @@ def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, names: pl.Series) -
                   "similarity": pl.Float64}
     if pairs.height == 0:
         return pl.DataFrame(schema=out_schema)
-    pairs = pairs.select("__lp", "__rp").unique()
-    cols = ["__pos", "__proj", "seq", "level2", "target_value", "target_unit", "__ttext", "__key", "__named", "__dup"]
-    L = ind.select(cols).join(pairs, left_on="__proj", right_on="__lp").rename({"__proj": "__lp", "__pos": "__lpos"})
-    R = ind.select(cols).join(pairs, left_on="__proj", right_on="__rp").rename({"__proj": "__rp", "__pos": "__rpos"})
-    key = ["__lp", "__rp"]
-    # 1. The same name; a name twice in a project matches in order (`__dup`, _indicator_side).
-    same = L.filter(pl.col("__named")).select(*key, "__key", "__dup", "__lpos").join(
-        R.filter(pl.col("__named")).select(*key, "__key", "__dup", "__rpos"), on=key + ["__key", "__dup"]).select(
-        "__lpos", "__rpos", *key, pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"))
-    Lr = L.join(same.select("__lpos"), on="__lpos", how="anti")
-    Rr = R.join(same.select("__rpos"), on="__rpos", how="anti")
+    pairs = pairs.select("__lp", "__rp").unique().with_row_index("__pair").with_columns(pl.col("__pair").cast(pl.Int64))
+    base = ind.select("__pos", "__proj", "__key", "__named", "__dup")
+    L = base.join(pairs.select("__lp", "__pair"), left_on="__proj", right_on="__lp").drop("__proj")
+    R = base.join(pairs.select("__rp", "__pair"), left_on="__proj", right_on="__rp").drop("__proj")
+    # 1. The same name; a name twice in a project matches in order (`__dup`, _indicator_side):
+    # (pair, name, place) as one integer where it fits — a join on one column, several times faster.
+    dups = int(ind["__dup"].max() or 0) + 1
+    span = max(names.len(), 1) * dups
+    if pairs.height * span < 2 ** 62:
+        one, on = [((pl.col("__pair") * max(names.len(), 1) + pl.col("__key")) * dups + pl.col("__dup")).alias("__k")], ["__k"]
+    else:
+        one, on = [pl.col("__pair").alias("__p"), "__key", "__dup"], ["__p", "__key", "__dup"]
+    same = (L.filter(pl.col("__named")).select(pl.col("__pos").alias("__lpos"), "__pair", *one)
+            .join(R.filter(pl.col("__named")).select(pl.col("__pos").alias("__rpos"), *one), on=on))
+    Lr = L.join(same.select(pl.col("__lpos").alias("__pos")), on="__pos", how="anti")
+    Rr = R.join(same.select(pl.col("__rpos").alias("__pos")), on="__pos", how="anti")
+    same = same.select("__lpos", "__rpos", "__pair", pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"))
     # 2./3. Leftovers of a pair: similar names, then same level and target (in id order: ties
-    # of the one-to-one choice go to the first).
-    cand = Lr.join(Rr, on=key, suffix="_r").sort("__lpos", "__rpos")
+    # of the one-to-one choice go to the first); their texts gathered by row.
+    cand = (Lr.select(pl.col("__pos").alias("__lpos"), "__pair", "__key")
+            .join(Rr.select(pl.col("__pos").alias("__rpos"), "__pair", pl.col("__key").alias("__key_r")), on="__pair")
+            .sort("__lpos", "__rpos"))
+    texts = ind.select("level2", "target_value", "target_unit", "__ttext")
+    cand = cand.hstack(texts[cand["__lpos"]]).hstack(texts[cand["__rpos"]].rename(lambda c: c + "_r"))
     rows = []
     if cand.height:
         a = names.gather(cand["__key"]).to_list()
@@ -445,14 +455,16 @@ def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, names: pl.Series) -
     links = [same]
     if rows:
         idx = np.array([r[0] for r in rows])
-        fz = cand.select("__lpos", "__rpos", *key)[idx].with_columns(
+        fz = cand.select("__lpos", "__rpos", "__pair")[idx].with_columns(
             pl.Series("method", [r[1] for r in rows], dtype=pl.String),
             pl.Series("similarity", [round(r[2], 4) for r in rows], dtype=pl.Float64),
             pl.Series("__stage", [r[3] for r in rows], dtype=pl.Int32),
             pl.Series("__score", [r[4] for r in rows], dtype=pl.Float64),
         )
         links.append(_greedy(fz, "__lpos", "__rpos", ["__stage", "__score"]).drop("__stage", "__score"))
-    return pl.concat([x.select([pl.col(c).cast(t) for c, t in out_schema.items()]) for x in links])
+    found = pl.concat([x.select("__lpos", "__rpos", "__pair", "method", "similarity") for x in links])
+    found = found.hstack(pairs.select("__lp", "__rp")[found["__pair"]])
+    return found.select([pl.col(c).cast(t) for c, t in out_schema.items()])
 
 
 # ----------------------------------------------------------------------------- chains
