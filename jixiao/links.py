@@ -194,6 +194,19 @@ def unit_block_expr(projects: pl.DataFrame) -> pl.Expr:
     return pl.coalesce(cols).fill_null("")
 
 
+def project_places(project_id: pl.Series, project_ids: pl.Series) -> pl.Series:
+    """Given a column of project ids and the project ids sorted, returns per row its id's place
+    in them (Int64; null where absent). Indicators in id order are in project order: then only
+    the first row of each run is looked up."""
+    index = project_ids.to_frame("project_id").with_row_index("__p").with_columns(pl.col("__p").cast(pl.Int64))
+    if project_id.null_count() == 0 and project_id.is_sorted():
+        run = project_id.rle_id()
+        firsts = project_id.filter((run != run.shift(1)).fill_null(True))
+        got = firsts.to_frame("project_id").join(index, on="project_id", how="left", maintain_order="left")["__p"]
+        return got.gather(run)
+    return project_id.to_frame("project_id").join(index, on="project_id", how="left", maintain_order="left")["__p"]
+
+
 def _project_side(projects: pl.DataFrame, project_ids: pl.Series) -> pl.DataFrame:
     """Given projects and their ids sorted (`__proj`: a project's place in them), returns the
     project side table of `match_projects` (indicator names are looked up for the leftovers
@@ -378,11 +391,11 @@ def _indicator_side(indicators: pl.DataFrame, project_ids: pl.Series, text=None)
 
     keys = text_keys_for(indicators, text)
     code, names = keys.codes("name_key")
-    index = project_ids.to_frame("project_id").with_row_index("__proj").with_columns(pl.col("__proj").cast(pl.Int64))
-    side = indicators.select("indicator_id", "project_id", "seq", "level2", "target_value", "target_unit").hstack([
+    side = indicators.select("indicator_id", "seq", "level2", "target_value", "target_unit").hstack([
         code.cast(pl.Int64).alias("__key"), (names != "").gather(code).alias("__named"),
         keys.series("target_text_key").alias("__ttext"),
-    ]).join(index, on="project_id", how="left", maintain_order="left").drop("project_id")
+        project_places(indicators["project_id"], project_ids).alias("__proj"),
+    ])
     if side["indicator_id"].is_sorted():
         side = side.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("__pos"))
     else:

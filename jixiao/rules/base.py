@@ -115,10 +115,10 @@ class Frames:
         ready = links is not None and (not isinstance(links, Future) or (links.done() and links.exception() is None))
         if ready and self.rows is not None:
             return self.rows.project_ids, self.rows.indicator_project
+        from jixiao.links import project_places
+
         pids = self.projects["project_id"].unique().sort()
-        index = pids.to_frame("project_id").with_row_index("__p").with_columns(pl.col("__p").cast(pl.Int64))
-        got = self.indicators.select("project_id").join(index, on="project_id", how="left", maintain_order="left")
-        return pids, got["__p"]
+        return pids, project_places(self.indicators["project_id"], pids)
 
     @cached_property
     def project_name_key(self) -> pl.Series:
