@@ -663,13 +663,17 @@ def indicator_pairs(lineage: Lineage, projects: pl.DataFrame, indicators: pl.Dat
         # by row: gathers instead of joining a million string ids
         mask = kind.to_numpy()
         where = pl.Series(where)
+        # selected once: a frame of columns chunked apart (the text keys stacked beside) is
+        # rechunked by a select, which costs more than the gathers
+        cols = indicators.select(icols[1:])
         sides = []
-        for at, sfx in ((rows.left[mask], "_l"), (rows.right[mask], "_r")):
+        for at, sfx, ids in ((rows.left[mask], "_l", "left_indicator_id"), (rows.right[mask], "_r", "right_indicator_id")):
             f = where.gather(rows.indicator_project.gather(at))  # null: no project, -1: not in `projects`
             f = pl.select(pl.when(f >= 0).then(f)).to_series()
             info = pinfo.drop("project_id").select(pl.all().gather(f))
-            sides.append(indicators.select(icols)[at].hstack(info.rename({c: "p_" + c for c in info.columns}))
-                         .rename(lambda c, sfx=sfx: c + sfx))
+            # the ids are the links' own: the other columns gathered
+            got = cols[at].hstack(info.rename({c: "p_" + c for c in info.columns}))
+            sides.append(got.rename(lambda c, sfx=sfx: c + sfx).with_columns(links[ids].alias("indicator_id" + sfx)))
         return links.hstack(sides[0]).hstack(sides[1])
     side = indicators.select(icols).join(pinfo.rename({c: "p_" + c for c in pinfo.columns if c != "project_id"}),
                                          on="project_id", how="left")
