@@ -32,8 +32,10 @@ order), then similar names (normalised Levenshtein ≥ `INDICATOR_SIMILAR`, a sa
 breaking ties), then the same second level and the same target where a name is empty or the
 names are at least half alike (a nameless row of one table).
 
-Exact stages are Polars joins over all blocks at once; only the leftovers of a block reach
-rapidfuzz, so a million indicators take seconds.
+Exact stages are Polars joins over all blocks at once — indicators on integer rows and name
+codes (the shared text keys), string ids only in the tables returned; only the leftovers of a
+block reach rapidfuzz, so a million indicators take seconds. `Lineage.rows` keeps those rows
+for the rules.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class Lineage:
     indicator_links: pl.DataFrame
     project_lineage: pl.DataFrame
     indicator_lineage: pl.DataFrame
+    rows: Rows | None = None  # the same links as integer rows (compute sets it; see Rows)
 
     @staticmethod
     def empty() -> Lineage:
@@ -86,6 +89,22 @@ class Lineage:
         return Lineage(*(pl.DataFrame(schema=s) for s in (PROJECT_LINKS_SCHEMA, PROJECT_HISTORY_SCHEMA,
                                                           INDICATOR_LINKS_SCHEMA, PROJECT_LINEAGE_SCHEMA,
                                                           INDICATOR_LINEAGE_SCHEMA)))
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The integer rows `compute` found the links on, for the rules to gather by instead of
+    joining string ids: `indicator_ids` and `project_ids` sorted (a row is a place in them),
+    `indicator_project` per indicator row its project's row (null for none), `left` / `right`
+    per row of `indicator_links` (same order) its two indicators' rows, and per project row
+    the name key the projects were matched on (`project_name_key`, name_key_expr)."""
+
+    indicator_ids: pl.Series
+    project_ids: pl.Series
+    indicator_project: pl.Series
+    left: np.ndarray
+    right: np.ndarray
+    project_name_key: pl.Series | None = None
 
 
 # ----------------------------------------------------------------------------- normalised keys
@@ -175,12 +194,25 @@ def unit_block_expr(projects: pl.DataFrame) -> pl.Expr:
     return pl.coalesce(cols).fill_null("")
 
 
-def _project_side(projects: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFrame:
-    """Given projects and indicators (or the indicator side table, whose `__key` is then
-    reused), returns the project side table of `match_projects`."""
-    k = pl.col("__key") if "__key" in indicators.columns else name_key_expr("name")
-    names = (indicators.select("project_id", k.alias("k")).filter(pl.col("k") != "")
-             .group_by("project_id").agg(pl.col("k").unique().sort().alias("__ind_names")))
+def project_places(project_id: pl.Series, project_ids: pl.Series) -> pl.Series:
+    """Given a column of project ids and the project ids sorted, returns per row its id's place
+    in them (Int64; null where absent). Indicators in id order are in project order: then only
+    the first row of each run is looked up."""
+    index = project_ids.to_frame("project_id").with_row_index("__p").with_columns(pl.col("__p").cast(pl.Int64))
+    if project_id.null_count() == 0 and project_id.is_sorted():
+        run = project_id.rle_id()
+        firsts = project_id.filter((run != run.shift(1)).fill_null(True))
+        got = firsts.to_frame("project_id").join(index, on="project_id", how="left", maintain_order="left")["__p"]
+        return got.gather(run)
+    return project_id.to_frame("project_id").join(index, on="project_id", how="left", maintain_order="left")["__p"]
+
+
+def _project_side(projects: pl.DataFrame, project_ids: pl.Series) -> pl.DataFrame:
+    """Given projects and their ids sorted (`__proj`: a project's place in them), returns the
+    project side table of `match_projects` (indicator names are looked up for the leftovers
+    only: `_name_sets`), every project (those without a unit are never linked: the caller
+    leaves them out)."""
+    index = project_ids.to_frame("project_id").with_row_index("__proj").with_columns(pl.col("__proj").cast(pl.Int64))
     return projects.select(
         "project_id", "kind", "year", pl.col("scope").fill_null("project"),
         unit_block_expr(projects).alias("__unit"),
@@ -188,7 +220,15 @@ def _project_side(projects: pl.DataFrame, indicators: pl.DataFrame) -> pl.DataFr
         pl.col("province").fill_null("").alias("__prov"), pl.col("county").fill_null("").alias("__county"),
         name_key_expr("name").alias("__key"), code_key_expr().alias("__code"),
         pl.col("name").fill_null("").alias("__name"),
-    ).join(names, on="project_id", how="left").filter(pl.col("__unit") != "")
+    ).join(index, on="project_id", how="left", maintain_order="left")
+
+
+def _name_sets(ind: pl.DataFrame, projects: pl.Series) -> dict[int, set]:
+    """Given the indicator side table and project rows, returns per project row the set of
+    its indicators' name codes (empty names left out; a project without any is absent)."""
+    got = (ind.filter(pl.col("__named") & pl.col("__proj").is_in(projects.unique().implode()))
+           .group_by("__proj").agg(pl.col("__key").unique()))
+    return dict(zip(got["__proj"].to_list(), (set(x) for x in got["__key"].to_list())))
 
 
 def _region_ok() -> pl.Expr:
@@ -222,16 +262,17 @@ def distinct_objects(a: str, b: str) -> bool:
     return bool(_NUMERAL.search(ma + mb))
 
 
-def _jaccard(a: list | None, b: list | None) -> float:
+def _jaccard(a: set | None, b: set | None) -> float:
     if not a or not b:
         return 0.0
-    sa, sb = set(a), set(b)
-    return len(sa & sb) / len(sa | sb)
+    return len(a & b) / len(a | b)
 
 
-def match_projects(left: pl.DataFrame, right: pl.DataFrame, year_offset: int) -> pl.DataFrame:
-    """Given two sides from `_project_side` (left year = right year + year_offset), returns the
-    one-to-one pairs (left_id, right_id, method, similarity), best evidence first.
+def match_projects(left: pl.DataFrame, right: pl.DataFrame, year_offset: int,
+                   ind: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Given two sides from `_project_side` (left year = right year + year_offset) and the
+    indicator side table (`_indicator_side`; None: no indicators), returns the one-to-one pairs
+    (left_id, right_id, method, similarity), best evidence first.
 
     Within one year a name that begins another is a cut-off form of it, whatever the lost tail
     says; across years a longer name that adds a place or a number (…（二期）) is another project."""
@@ -261,25 +302,35 @@ def match_projects(left: pl.DataFrame, right: pl.DataFrame, year_offset: int) ->
     fuzzy = []
     if pairs.height:
         lk, rk = pairs["__key"].to_list(), pairs["__key_r"].to_list()
-        li, ri = pairs["__ind_names"].to_list(), pairs["__ind_names_r"].to_list()
+        sims = [1.0 - Indel.normalized_distance(a, b) if a and b else 0.0 for a, b in zip(lk, rk)]
+        # the indicator names of the projects of a pair whose names are alike enough to need
+        # them only (sets: as many as in common)
+        need = pl.Series(np.nonzero(np.asarray(sims) >= NAME_WITH_INDICATORS)[0], dtype=pl.Int64)
+        sets = {} if ind is None or need.len() == 0 else _name_sets(
+            ind, pl.concat([pairs["__proj"].gather(need), pairs["__proj_r"].gather(need)]))
+        lp, rp = pairs["__proj"].to_list(), pairs["__proj_r"].to_list()
         for k in range(pairs.height):
             a, b = lk[k], rk[k]
             if not a or not b:
                 continue
             short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-            sim = 1.0 - Indel.normalized_distance(a, b)
-            if year_offset == 0 and len(short) >= PREFIX_MIN and long_.startswith(short):
+            sim = sims[k]
+            prefix = len(short) >= PREFIX_MIN and long_.startswith(short)
+            if year_offset == 0 and prefix:
                 fuzzy.append((k, "name_prefix", max(sim, 0.9), 1))
                 continue
+            if not prefix and sim < NAME_WITH_INDICATORS:
+                continue  # nothing below takes it
             if distinct_objects(a, b):
                 continue
-            if len(short) >= PREFIX_MIN and long_.startswith(short):
+            if prefix:
                 fuzzy.append((k, "name_prefix", max(sim, 0.9), 1))
                 continue
-            j = _jaccard(li[k], ri[k])
+            li, ri = sets.get(lp[k]), sets.get(rp[k])
+            j = _jaccard(li, ri)
             # A similar name alone is not enough when both have indicators and share none of
             # them (城乡居民养老保险补贴 / 城乡居民医疗保险补贴).
-            if sim >= NAME_SIMILAR and (j >= MIN_SHARED or not li[k] or not ri[k]):
+            if sim >= NAME_SIMILAR and (j >= MIN_SHARED or not li or not ri):
                 fuzzy.append((k, "name_similar", sim, 1))
             elif sim >= NAME_WITH_INDICATORS and j >= INDICATOR_OVERLAP:
                 fuzzy.append((k, "indicators", round(0.5 * sim + 0.5 * j, 4), 0))
@@ -299,25 +350,27 @@ def match_projects(left: pl.DataFrame, right: pl.DataFrame, year_offset: int) ->
     return exact.select([pl.col(c).cast(t) for c, t in out_schema.items()])
 
 
-def link_goal_self(side: pl.DataFrame) -> pl.DataFrame:
-    """Given the project side table, returns project_links (goal ↔ self-evaluation, same year)."""
-    m = match_projects(side.filter(pl.col("kind") == "goal"), side.filter(pl.col("kind") == "self_eval"), 0)
+def link_goal_self(side: pl.DataFrame, ind: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Given the project side table (and the indicator side table), returns project_links
+    (goal ↔ self-evaluation, same year)."""
+    m = match_projects(side.filter(pl.col("kind") == "goal"), side.filter(pl.col("kind") == "self_eval"), 0, ind)
     return m.select(pl.col("left_id").alias("goal_project_id"), pl.col("right_id").alias("self_eval_project_id"),
                     "method", "similarity")
 
 
-def link_history(side: pl.DataFrame) -> pl.DataFrame:
-    """Given the project side table, returns project_history: each project and the same project
-    in year − 1, of its own kind first, then of the other kind for those still without one."""
+def link_history(side: pl.DataFrame, ind: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Given the project side table (and the indicator side table), returns project_history:
+    each project and the same project in year − 1, of its own kind first, then of the other
+    kind for those still without one."""
     parts = []
     for kind, other in (("goal", "self_eval"), ("self_eval", "goal")):
         cur = side.filter(pl.col("kind") == kind)
-        same = match_projects(cur, side.filter(pl.col("kind") == kind), 1)
+        same = match_projects(cur, side.filter(pl.col("kind") == kind), 1, ind)
         rest = cur.join(same.select(pl.col("left_id").alias("project_id")), on="project_id", how="anti")
         # The other kind only for a unit-year that has none of this kind in year − 1.
         have = side.filter(pl.col("kind") == kind).select("__unit", (pl.col("year") + 1).alias("year"), "scope").unique()
         rest = rest.join(have, on=["__unit", "year", "scope"], how="anti")
-        cross = match_projects(rest, side.filter(pl.col("kind") == other), 1)
+        cross = match_projects(rest, side.filter(pl.col("kind") == other), 1, ind)
         parts += [same, cross.with_columns((pl.col("method") + "_other_kind").alias("method"))]
     m = pl.concat(parts)
     return m.select(pl.col("left_id").alias("project_id"), pl.col("right_id").alias("previous_project_id"),
@@ -327,61 +380,84 @@ def link_history(side: pl.DataFrame) -> pl.DataFrame:
 # ----------------------------------------------------------------------------- indicators
 
 
-def _indicator_side(indicators: pl.DataFrame, text=None) -> pl.DataFrame:
-    """Given indicators, returns the side table of `match_indicators`: ids, seq, level 2, the
-    name key, the target key and `__dup`, the place of a name seen twice in its project (in
-    seq order; null for an empty name). Computed once per project, not once per linked pair:
-    a pair holds all of its two projects' indicators, so the place is the same."""
+def _indicator_side(indicators: pl.DataFrame, project_ids: pl.Series, text=None) -> tuple[pl.DataFrame, pl.Series]:
+    """Given indicators, their projects' ids sorted and their shared text keys (if any), returns
+    (the side table of `match_indicators`, the indicator ids sorted). The side table has one
+    row per indicator in id order (`__pos`, its row; `__proj`, its project's place in
+    project_ids), the name key as an integer code (`__key`; `__named`: not empty), level 2 and
+    the target's parts, and `__dup`: the place of a name seen twice in its project (in seq
+    order; 0 otherwise). Integers, not string ids: every join of the links is on them."""
     from jixiao.textkeys import text_keys_for
 
     keys = text_keys_for(indicators, text)
-    side = text_keys(indicators.select("indicator_id", "project_id", "seq", "level2", "name", "target_raw",
-                                       "target_value", "target_unit"), keys).select(
-        "indicator_id", "project_id", "seq", pl.col("level2").fill_null("").alias("__l2"), "__key", "__target",
-    )
-    # __pos: the row of the indicator among all of them sorted by id (links carry it to the chains)
-    if indicators["indicator_id"].is_sorted():
+    code, names = keys.codes("name_key")
+    side = indicators.select("indicator_id", "seq", "level2", "target_value", "target_unit").hstack([
+        code.cast(pl.Int64).alias("__key"), (names != "").gather(code).alias("__named"),
+        keys.series("target_text_key").alias("__ttext"),
+        project_places(indicators["project_id"], project_ids).alias("__proj"),
+    ])
+    if side["indicator_id"].is_sorted():
         side = side.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("__pos"))
     else:
-        side = with_dense_rank(side, "indicator_id", "__pos", start=0)
-    # Ordered only where a name is there twice (a few rows): everywhere else it is the first.
-    side = side.with_row_index("__row").with_columns(pl.len().over("project_id", "__key").alias("__n"))
-    twice = side.filter((pl.col("__n") > 1) & (pl.col("__key") != "")).select(
-        "__row", pl.int_range(pl.len()).over("project_id", "__key", order_by=["seq", "indicator_id"]).alias("__d"))
-    side = side.join(twice, on="__row", how="left", maintain_order="left")
-    return side.with_columns(pl.when(pl.col("__key") != "").then(pl.col("__d").fill_null(0)).alias("__dup")).drop(
-        "__row", "__n", "__d")
+        side = with_dense_rank(side, "indicator_id", "__pos", start=0).sort("__pos")
+    ids = side["indicator_id"]
+    # Ordered only where a name is there twice in a project (a few rows): elsewhere it is the first.
+    width = max(names.len(), 1)
+    twice = side.filter(pl.col("__named") & (pl.col("__proj") * width + pl.col("__key")).is_duplicated())
+    dup = np.zeros(side.height, dtype=np.int64)
+    if twice.height:
+        twice = twice.select("__pos", pl.int_range(pl.len()).over("__proj", "__key", order_by=["seq", "__pos"]).alias("__d"))
+        dup[twice["__pos"].to_numpy()] = twice["__d"].to_numpy()
+    return side.drop("indicator_id").hstack([pl.Series("__dup", dup)]), ids
 
 
-def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str, *, positions: bool = False) -> pl.DataFrame:
-    """Given project pairs (left_project_id, right_project_id) and the indicator side table,
-    returns indicator_links rows for these pairs (INDICATOR_LINKS_SCHEMA; with `positions`,
-    also each end's `__pos`, as __lpos and __rpos)."""
+def _target_keys(df: pl.DataFrame, suffix: str) -> pl.Series:
+    """Given rows with the target's parts (target_value, target_unit, __ttext; each + suffix),
+    returns their target keys (`target_key_expr`)."""
+    parts = df.select(pl.col(c + suffix).alias(c) for c in ("target_value", "target_unit", "__ttext"))
+    return parts.select(target_key_expr(pl.col("__ttext"))).to_series()
+
+
+def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, names: pl.Series) -> pl.DataFrame:
+    """Given project pairs as project rows (__lp, __rp), the indicator side table and the name
+    keys by code, returns the indicator links of these pairs as rows: __lpos, __rpos (indicator
+    rows), __lp, __rp, method, similarity."""
     from rapidfuzz.distance import Levenshtein
 
+    out_schema = {"__lpos": pl.Int64, "__rpos": pl.Int64, "__lp": pl.Int64, "__rp": pl.Int64, "method": pl.String,
+                  "similarity": pl.Float64}
     if pairs.height == 0:
-        return pl.DataFrame(schema={**INDICATOR_LINKS_SCHEMA, **({"__lpos": pl.Int64, "__rpos": pl.Int64} if positions else {})})
-    pairs = pairs.select("left_project_id", "right_project_id").unique()
-    L = ind.join(pairs.select(pl.col("left_project_id").alias("project_id"), "right_project_id"), on="project_id")
-    R = ind.join(pairs.select("left_project_id", pl.col("right_project_id").alias("project_id")), on="project_id")
-    L = L.rename({"project_id": "left_project_id", "indicator_id": "left_indicator_id", "__pos": "__lpos"})
-    R = R.rename({"project_id": "right_project_id", "indicator_id": "right_indicator_id", "__pos": "__rpos"})
-    key = ["left_project_id", "right_project_id"]
-    # 1. The same name; a name twice in a project matches in order (`__dup`, _indicator_side).
-    L1 = L.filter(pl.col("__key") != "")
-    R1 = R.filter(pl.col("__key") != "")
-    same = L1.join(R1, on=key + ["__key", "__dup"]).select(
-        "left_indicator_id", "right_indicator_id", *key, pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"),
-        "__lpos", "__rpos")
-    Lr = L.join(same.select("left_indicator_id"), on="left_indicator_id", how="anti")
-    Rr = R.join(same.select("right_indicator_id"), on="right_indicator_id", how="anti")
-    # 2./3. Leftovers of a pair: similar names, then same level and target.
-    cand = Lr.join(Rr, on=key, suffix="_r")
+        return pl.DataFrame(schema=out_schema)
+    pairs = pairs.select("__lp", "__rp").unique().with_row_index("__pair").with_columns(pl.col("__pair").cast(pl.Int64))
+    base = ind.select("__pos", "__proj", "__key", "__named", "__dup")
+    L = base.join(pairs.select("__lp", "__pair"), left_on="__proj", right_on="__lp").drop("__proj")
+    R = base.join(pairs.select("__rp", "__pair"), left_on="__proj", right_on="__rp").drop("__proj")
+    # 1. The same name; a name twice in a project matches in order (`__dup`, _indicator_side):
+    # (pair, name, place) as one integer where it fits — a join on one column, several times faster.
+    dups = int(ind["__dup"].max() or 0) + 1
+    span = max(names.len(), 1) * dups
+    if pairs.height * span < 2 ** 62:
+        one, on = [((pl.col("__pair") * max(names.len(), 1) + pl.col("__key")) * dups + pl.col("__dup")).alias("__k")], ["__k"]
+    else:
+        one, on = [pl.col("__pair").alias("__p"), "__key", "__dup"], ["__p", "__key", "__dup"]
+    same = (L.filter(pl.col("__named")).select(pl.col("__pos").alias("__lpos"), "__pair", *one)
+            .join(R.filter(pl.col("__named")).select(pl.col("__pos").alias("__rpos"), *one), on=on))
+    Lr = L.join(same.select(pl.col("__lpos").alias("__pos")), on="__pos", how="anti")
+    Rr = R.join(same.select(pl.col("__rpos").alias("__pos")), on="__pos", how="anti")
+    same = same.select("__lpos", "__rpos", "__pair", pl.lit("name").alias("method"), pl.lit(1.0).alias("similarity"))
+    # 2./3. Leftovers of a pair: similar names, then same level and target (in id order: ties
+    # of the one-to-one choice go to the first); their texts gathered by row.
+    cand = (Lr.select(pl.col("__pos").alias("__lpos"), "__pair", "__key")
+            .join(Rr.select(pl.col("__pos").alias("__rpos"), "__pair", pl.col("__key").alias("__key_r")), on="__pair")
+            .sort("__lpos", "__rpos"))
+    texts = ind.select("level2", "target_value", "target_unit", "__ttext")
+    cand = cand.hstack(texts[cand["__lpos"]]).hstack(texts[cand["__rpos"]].rename(lambda c: c + "_r"))
     rows = []
     if cand.height:
-        a, b = cand["__key"].to_list(), cand["__key_r"].to_list()
-        l2a, l2b = cand["__l2"].to_list(), cand["__l2_r"].to_list()
-        ta, tb = cand["__target"].to_list(), cand["__target_r"].to_list()
+        a = names.gather(cand["__key"]).to_list()
+        b = names.gather(cand["__key_r"]).to_list()
+        l2a, l2b = cand["level2"].fill_null("").to_list(), cand["level2_r"].fill_null("").to_list()
+        ta, tb = _target_keys(cand, "").to_list(), _target_keys(cand, "_r").to_list()
         for k in range(cand.height):
             sim = Levenshtein.normalized_similarity(a[k], b[k]) if a[k] and b[k] else 0.0
             same_l2 = bool(l2a[k]) and l2a[k] == l2b[k]
@@ -392,22 +468,16 @@ def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, link_kind: str, *, 
     links = [same]
     if rows:
         idx = np.array([r[0] for r in rows])
-        fz = pl.DataFrame({
-            "left_indicator_id": cand["left_indicator_id"].gather(idx),
-            "right_indicator_id": cand["right_indicator_id"].gather(idx),
-            "left_project_id": cand["left_project_id"].gather(idx),
-            "right_project_id": cand["right_project_id"].gather(idx),
-            "__lpos": cand["__lpos"].gather(idx), "__rpos": cand["__rpos"].gather(idx),
-            "method": [r[1] for r in rows], "similarity": [round(r[2], 4) for r in rows],
-            "__stage": pl.Series([r[3] for r in rows], dtype=pl.Int32), "__score": [r[4] for r in rows],
-        })
-        got = _greedy(fz, "left_indicator_id", "right_indicator_id", ["__stage", "__score"])
-        links.append(got.drop("__stage", "__score"))
-    extra = ["__lpos", "__rpos"] if positions else []
-    out = pl.concat([x.select("left_indicator_id", "right_indicator_id", *key, "method", "similarity", *extra)
-                     for x in links])
-    return out.with_columns(pl.lit(link_kind).alias("link_kind")).select(
-        [pl.col(c).cast(t) for c, t in INDICATOR_LINKS_SCHEMA.items()] + [pl.col(c).cast(pl.Int64) for c in extra])
+        fz = cand.select("__lpos", "__rpos", "__pair")[idx].with_columns(
+            pl.Series("method", [r[1] for r in rows], dtype=pl.String),
+            pl.Series("similarity", [round(r[2], 4) for r in rows], dtype=pl.Float64),
+            pl.Series("__stage", [r[3] for r in rows], dtype=pl.Int32),
+            pl.Series("__score", [r[4] for r in rows], dtype=pl.Float64),
+        )
+        links.append(_greedy(fz, "__lpos", "__rpos", ["__stage", "__score"]).drop("__stage", "__score"))
+    found = pl.concat([x.select("__lpos", "__rpos", "__pair", "method", "similarity") for x in links])
+    found = found.hstack(pairs.select("__lp", "__rp")[found["__pair"]])
+    return found.select([pl.col(c).cast(t) for c, t in out_schema.items()])
 
 
 # ----------------------------------------------------------------------------- chains
@@ -427,13 +497,15 @@ def _positions(ids: pl.DataFrame, id_col: str, *refs: pl.Series) -> tuple[pl.Dat
     return ids, out
 
 
-def _chains(ids: pl.DataFrame, id_col: str, a: np.ndarray, b: np.ndarray) -> pl.DataFrame:
-    """Given ids sorted (with __year and __goal_last) and links as rows of it (a, b), returns
-    every linked id with its chain's id: the chain's first member in (year, kind, id) order."""
+def _chains(ids: pl.Series, year: pl.Series, goal_last: pl.Series, a: np.ndarray, b: np.ndarray) -> pl.DataFrame:
+    """Given ids sorted (named as their column), per id its year and whether it is not a goal
+    table (nulls first), and links as rows of ids (a, b; -1 for none), returns every linked id
+    with its chain's id: the chain's first member in (year, kind, id) order."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    n = ids.height
+    id_col = ids.name
+    n = ids.len()
     ok = (a >= 0) & (b >= 0)
     a, b = a[ok], b[ok]
     linked = np.zeros(n, dtype=bool)
@@ -444,23 +516,37 @@ def _chains(ids: pl.DataFrame, id_col: str, a: np.ndarray, b: np.ndarray) -> pl.
     g = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
     comp = connected_components(g, directed=False)[1]
     rows = np.nonzero(linked)[0]
-    members = ids.select("__year", "__goal_last").with_row_index("__pos").filter(pl.Series(linked)).with_columns(
-        pl.Series("__c", comp[rows]))
-    # members are in id order: a stable sort by year and kind orders them as (year, kind, id)
-    head = members.sort("__year", "__goal_last", maintain_order=True).group_by("__c", maintain_order=True).first()
+    # the head of a chain: its first member by (year, kind, row), nulls first (rows are in id order)
+    yr = year.cast(pl.Int64).fill_null(np.iinfo(np.int64).min).to_numpy()[rows]
+    gl = goal_last.cast(pl.Int8).fill_null(-1).to_numpy()[rows]
+    order = np.lexsort((rows, gl, yr))
+    c_sorted = comp[rows[order]]
+    comps, first = np.unique(c_sorted, return_index=True)
     head_of = np.full(int(comp.max()) + 1, -1, dtype=np.int64)
-    head_of[head["__c"].to_numpy()] = head["__pos"].to_numpy()
-    id_s = ids[id_col]
-    return pl.DataFrame({id_col: id_s.gather(rows), "lineage_id": id_s.gather(head_of[comp[rows]])})
+    head_of[comps] = rows[order][first]
+    return pl.DataFrame({id_col: ids.gather(rows), "lineage_id": ids.gather(head_of[comp[rows]])})
+
+
+def _positions(ids: pl.DataFrame, id_col: str, *refs: pl.Series) -> tuple[pl.DataFrame, list[np.ndarray]]:
+    """Given a frame of unique ids (and columns), its id column and series of ids referring to
+    it, returns the frame sorted by id and per series the row of each id in it (-1 where absent)."""
+    if not ids[id_col].is_sorted():
+        ids = ids.sort(id_col)
+    index = ids.select(id_col).with_row_index("__i")
+    out = []
+    for ref in refs:
+        got = pl.DataFrame({id_col: ref.cast(pl.String)}).join(index, on=id_col, how="left", maintain_order="left")
+        out.append(got["__i"].fill_null(-1).cast(pl.Int64).to_numpy())
+    return ids, out
 
 
 def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFrame, history: pl.DataFrame,
              ilinks: pl.DataFrame, *, ilink_rows: tuple[np.ndarray, np.ndarray] | None = None
              ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Given the links, returns (project_lineage, indicator_lineage): every linked project and
-    indicator with the id of its chain — the chain's earliest goal-table member (else its
-    earliest member). `ilink_rows`: the indicator links' ends as rows of `indicators` sorted by
-    id (`_positions`), where the caller has them."""
+    """Given projects and indicators (id, __year, __goal_last) and the links, returns
+    (project_lineage, indicator_lineage): every linked project and indicator with the id of its
+    chain — the chain's earliest goal-table member (else its earliest member). `ilink_rows`:
+    the indicator links' ends as rows of `indicators` sorted by id, where the caller has them."""
     projects, (pa, pb) = _positions(
         projects, "project_id", pl.concat([plinks["goal_project_id"], history["project_id"]]),
         pl.concat([plinks["self_eval_project_id"], history["previous_project_id"]]))
@@ -469,67 +555,128 @@ def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFr
                                             ilinks["right_indicator_id"])
     elif not indicators["indicator_id"].is_sorted():
         indicators = indicators.sort("indicator_id")
-    return _chains(projects, "project_id", pa, pb), _chains(indicators, "indicator_id", *ilink_rows)
+    return (_chains(projects["project_id"], projects["__year"], projects["__goal_last"], pa, pb),
+            _chains(indicators["indicator_id"], indicators["__year"], indicators["__goal_last"], *ilink_rows))
 
 
 # ----------------------------------------------------------------------------- all together
 
 
+def _project_rows(links: pl.DataFrame, a: str, b: str, index: pl.DataFrame) -> pl.DataFrame:
+    """Given project links, their two id columns and the projects' index (project_id, __i),
+    returns the links as project rows (__lp, __rp; null where absent), in the links' order."""
+    return links.select(a, b).join(index.rename({"project_id": a, "__i": "__lp"}), on=a, how="left",
+                                   maintain_order="left").join(
+        index.rename({"project_id": b, "__i": "__rp"}), on=b, how="left", maintain_order="left").select("__lp", "__rp")
+
+
 def compute(projects: pl.DataFrame, indicators: pl.DataFrame, text=None) -> Lineage:
     """Given projects (with unit_canonical) and indicators (and their shared
-    `jixiao.textkeys.TextKeys`, if any), returns every link table (Lineage)."""
-    ind = _indicator_side(indicators, text)
-    side = _project_side(projects, ind)  # the name keys computed once, for both sides
-    plinks = link_goal_self(side)
-    history = link_history(side)
-    ilinks = pl.concat([
-        match_indicators(plinks.select(pl.col("goal_project_id").alias("left_project_id"),
-                                       pl.col("self_eval_project_id").alias("right_project_id")), ind, "goal_self",
-                         positions=True),
-        match_indicators(history.select(pl.col("project_id").alias("left_project_id"),
-                                        pl.col("previous_project_id").alias("right_project_id")), ind, "previous",
-                         positions=True),
+    `jixiao.textkeys.TextKeys`, if any), returns every link table (Lineage, with its Rows)."""
+    from jixiao.textkeys import text_keys_for
+
+    text = text_keys_for(indicators, text)
+    pinfo = projects.select("project_id", pl.col("year").alias("__year"), (pl.col("kind") != "goal").alias("__goal_last"))
+    if not pinfo["project_id"].is_sorted():
+        pinfo = pinfo.sort("project_id")
+    pids = pinfo["project_id"]
+    ind, ids = _indicator_side(indicators, pids, text)
+    names = text.codes("name_key")[1]
+    keyed = _project_side(projects, pids)  # the name keys computed once, for both sides (and the rules)
+    side = keyed.filter(pl.col("__unit") != "")
+    name_key = keyed.select("__proj", "__key").sort("__proj")["__key"]
+    plinks = link_goal_self(side, ind)
+    history = link_history(side, ind)
+    index = pids.to_frame("project_id").with_row_index("__i").with_columns(pl.col("__i").cast(pl.Int64))
+    gs_rows = _project_rows(plinks, "goal_project_id", "self_eval_project_id", index)
+    prev_rows = _project_rows(history, "project_id", "previous_project_id", index)
+    found = pl.concat([
+        match_indicators(gs_rows, ind, names).with_columns(pl.lit(False).alias("__prev")),
+        match_indicators(prev_rows, ind, names).with_columns(pl.lit(True).alias("__prev")),
     ])
-    info = projects.select("project_id", pl.col("year").alias("__year"),
-                           (pl.col("kind") != "goal").alias("__goal_last"))
-    # every indicator (its year and kind), sorted by id: the links' __lpos / __rpos are its rows
-    ind_info = indicators.select("indicator_id", "project_id").join(info, on="project_id", how="left",
-                                                                    maintain_order="left").drop("project_id")
-    if not ind_info["indicator_id"].is_sorted():
-        ind_info = ind_info.sort("indicator_id")
-    ia, ib = ilinks["__lpos"].to_numpy(), ilinks["__rpos"].to_numpy()
-    ilinks = ilinks.drop("__lpos", "__rpos")
-    plin, ilin = lineages(info, ind_info, plinks, history, ilinks, ilink_rows=(ia, ib))
-    # Stable output order for tests and diffs: indicator links by kind, then left id — its row
-    # in the id order (one link per left id and kind, so no ties).
-    kinds = ilinks["link_kind"]
-    if (ia >= 0).all() and kinds.is_in(["goal_self", "previous"]).all():
-        ilinks = ilinks[np.lexsort((ia, (kinds == "previous").to_numpy()))]  # goal_self < previous
-    else:
-        ilinks = ilinks.sort(["link_kind", "left_indicator_id"])
+    # Stable output order for tests and diffs: indicator links by kind (goal_self first), then
+    # left id — its row (one link per left indicator and kind, so no ties).
+    found = found[np.lexsort((found["__lpos"].to_numpy(), found["__prev"].to_numpy()))]
+    ia, ib = found["__lpos"].to_numpy(), found["__rpos"].to_numpy()
+    ilinks = found.select(
+        ids.gather(ia).alias("left_indicator_id"), ids.gather(ib).alias("right_indicator_id"),
+        pl.when("__prev").then(pl.lit("previous")).otherwise(pl.lit("goal_self")).alias("link_kind"),
+        "method", "similarity",
+        pids.gather(found["__lp"]).alias("left_project_id"), pids.gather(found["__rp"]).alias("right_project_id"),
+    ).select([pl.col(c).cast(t) for c, t in INDICATOR_LINKS_SCHEMA.items()])
+    # the chains: per indicator row its project's year and kind
+    proj_of = ind["__proj"]
+    plin = _chains(pids, pinfo["__year"], pinfo["__goal_last"],
+                   pl.concat([gs_rows["__lp"], prev_rows["__lp"]]).fill_null(-1).to_numpy(),
+                   pl.concat([gs_rows["__rp"], prev_rows["__rp"]]).fill_null(-1).to_numpy())
+    ilin = _chains(ids, pinfo["__year"].gather(proj_of), pinfo["__goal_last"].gather(proj_of), ia, ib)
     return Lineage(
         project_links=plinks.sort("goal_project_id"),
         project_history=history.sort("project_id"),
         indicator_links=ilinks,
         project_lineage=plin, indicator_lineage=ilin,
+        rows=Rows(indicator_ids=ids, project_ids=pids, indicator_project=proj_of, left=ia, right=ib,
+                  project_name_key=name_key),
     )
 
 
 # ----------------------------------------------------------------------------- for the rules
 
 
+def rows_for(lineage: Lineage, indicators: pl.DataFrame) -> Rows | None:
+    """Given the links and an indicators frame, returns the links' Rows if their indicator rows
+    are that frame's rows (the same ids in the same order), else None."""
+    rows = lineage.rows
+    if rows is None or indicators.height != rows.indicator_ids.len():
+        return None
+    ids = indicators["indicator_id"]
+    return rows if ids is rows.indicator_ids or ids.equals(rows.indicator_ids) else None
+
+
+def project_rows(rows: Rows, projects: pl.DataFrame) -> np.ndarray | None:
+    """Given the links' Rows and a projects frame, returns per project row of the links that
+    project's row in the frame (-1 where it is not there), or None when the frame holds a
+    project the links do not (then the caller joins ids)."""
+    got = projects.select("project_id").with_row_index("__f").join(
+        rows.project_ids.to_frame("project_id").with_row_index("__p"), on="project_id", how="left")
+    if got["__p"].null_count():
+        return None
+    out = np.full(rows.project_ids.len(), -1, dtype=np.int64)
+    out[got["__p"].to_numpy()] = got["__f"].to_numpy()
+    return out
+
+
 def indicator_pairs(lineage: Lineage, projects: pl.DataFrame, indicators: pl.DataFrame, link_kind: str,
                     columns: list[str]) -> pl.DataFrame:
     """Given the links, the frames, a link kind (goal_self / previous) and indicator columns,
     returns one row per indicator link of that kind: the columns of the left indicator with
-    suffix `_l`, of the right one with `_r`, and both projects' doc_id, kind, year, scope, name."""
+    suffix `_l`, of the right one with `_r`, and both projects' doc_id, kind, year, scope, name
+    (null where the project is not in `projects`)."""
     pcols = ["doc_id", "kind", "year", "scope", "name"]
     pinfo = projects.select("project_id", *[pl.col(c) for c in pcols if c in projects.columns])
     icols = ["indicator_id", "project_id", *[c for c in columns if c not in ("indicator_id", "project_id")]]
+    kind = lineage.indicator_links["link_kind"] == link_kind
+    links = lineage.indicator_links.select("left_indicator_id", "right_indicator_id", "method", "similarity").filter(kind)
+    rows = rows_for(lineage, indicators)
+    where = None if rows is None else project_rows(rows, pinfo)
+    if where is not None:
+        # by row: gathers instead of joining a million string ids
+        mask = kind.to_numpy()
+        where = pl.Series(where)
+        # selected once: a frame of columns chunked apart (the text keys stacked beside) is
+        # rechunked by a select, which costs more than the gathers
+        cols = indicators.select(icols[1:])
+        sides = []
+        for at, sfx, ids in ((rows.left[mask], "_l", "left_indicator_id"), (rows.right[mask], "_r", "right_indicator_id")):
+            f = where.gather(rows.indicator_project.gather(at))  # null: no project, -1: not in `projects`
+            f = pl.select(pl.when(f >= 0).then(f)).to_series()
+            info = pinfo.drop("project_id").select(pl.all().gather(f))
+            # the ids are the links' own: the other columns gathered
+            got = cols[at].hstack(info.rename({c: "p_" + c for c in info.columns}))
+            sides.append(got.rename(lambda c, sfx=sfx: c + sfx).with_columns(links[ids].alias("indicator_id" + sfx)))
+        return links.hstack(sides[0]).hstack(sides[1])
     side = indicators.select(icols).join(pinfo.rename({c: "p_" + c for c in pinfo.columns if c != "project_id"}),
                                          on="project_id", how="left")
-    links = lineage.indicator_links.filter(pl.col("link_kind") == link_kind).select(
-        "left_indicator_id", "right_indicator_id", "method", "similarity")
     left = side.rename({c: c + "_l" for c in side.columns})
     right = side.rename({c: c + "_r" for c in side.columns})
     return (links.join(left, left_on="left_indicator_id", right_on="indicator_id_l")

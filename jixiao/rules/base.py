@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
+import numpy as np
 import polars as pl
 
 FLAG_SCHEMA = {
@@ -82,6 +83,10 @@ class Frames:
         the frame — joined once per kind, so the rules gather by row instead of joining ids."""
         cache = self.__dict__.setdefault("_link_rows", {})
         got = cache.get(link_kind)
+        if got is None and self.rows is not None:  # the rows the links were found on: no join
+            mask = (self.lineage.indicator_links["link_kind"] == link_kind).to_numpy()
+            got = cache[link_kind] = pl.DataFrame({"left": self.rows.left[mask], "right": self.rows.right[mask]},
+                                                  schema={"left": pl.Int64, "right": pl.Int64})
         if got is None:
             index = self.indicators.select("indicator_id").with_row_index("__row")
             links = self.lineage.indicator_links.filter(pl.col("link_kind") == link_kind)
@@ -92,6 +97,43 @@ class Frames:
                 .select(pl.col("left").cast(pl.Int64), pl.col("right").cast(pl.Int64))
             )
         return got
+
+    @cached_property
+    def rows(self):
+        """Returns the integer rows of the links (jixiao.links.Rows) if they are rows of
+        `indicators`, else None (then a rule joins ids)."""
+        from jixiao.links import rows_for
+
+        return rows_for(self.lineage, self.indicators)
+
+    @cached_property
+    def indicator_projects(self) -> tuple[pl.Series, pl.Series]:
+        """Returns (the project ids sorted, per indicator row its project's place in them,
+        Int64, null for none): the links' rows where they are there already and this frame's,
+        else joined once (a rule that reads no links never waits for them)."""
+        links = self.links
+        ready = links is not None and (not isinstance(links, Future) or (links.done() and links.exception() is None))
+        if ready and self.rows is not None:
+            return self.rows.project_ids, self.rows.indicator_project
+        from jixiao.links import project_places
+
+        pids = self.projects["project_id"].unique().sort()
+        return pids, project_places(self.indicators["project_id"], pids)
+
+    @cached_property
+    def project_name_key(self) -> pl.Series:
+        """Returns per project (the rows of `projects`, same order) its name key
+        (jixiao.links.name_key_expr): the links' own where they have it, else computed."""
+        from jixiao.links import name_key_expr, project_rows
+
+        rows = self.rows
+        if rows is not None and rows.project_name_key is not None:
+            where = project_rows(rows, self.projects)
+            if where is not None and (where >= 0).sum() == self.projects.height:
+                at = np.empty(self.projects.height, dtype=np.int64)
+                at[where[where >= 0]] = np.nonzero(where >= 0)[0]
+                return rows.project_name_key.gather(at).alias("name_key")
+        return self.projects.select(name_key_expr("name").alias("name_key")).to_series()
 
     @cached_property
     def lineage(self):

@@ -9,7 +9,6 @@ import polars as pl
 
 from jixiao.boilerplate import set_lsh_pairs, unit_key_expr
 from jixiao.distinct import with_dense_rank
-from jixiao.links import name_key_expr
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
 
@@ -35,22 +34,29 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     name_code, names = frames.text.codes("name_template")
     target_code, targets = frames.text.codes("target_template")
     width = max(targets.len(), 1)
-    keys = (
-        ind.select("project_id").hstack([(name_code.cast(pl.Int64) * width + target_code.cast(pl.Int64)).alias("__pair")])
-        .unique()
-    )
+    # a project is its row (Frames.indicator_projects, in id order): integers, not string ids
+    all_ids, prow = frames.indicator_projects
+    keys = pl.DataFrame([prow.alias("__q"), (name_code.cast(pl.Int64) * width + target_code.cast(pl.Int64)).alias("__pair")]
+                        ).filter(pl.col("__q").is_not_null())
+    span = max(names.len(), 1) * width
+    if span * max(all_ids.len(), 1) < 2 ** 62:  # one integer a key: a unique several times faster than of two
+        one = (keys["__q"] * span + keys["__pair"]).unique()
+        keys = pl.DataFrame([(one // span).alias("__q"), (one % span).alias("__pair")])
+    else:
+        keys = keys.unique()
     # the distinct pairs, spelt out once: not the empty name with the empty target
     pairs = keys.select(pl.col("__pair").unique())
     pairs = pairs.with_columns(
         (names.gather(pairs["__pair"] // width) + "\x1f" + targets.gather(pairs["__pair"] % width)).alias("__key"))
     keys = keys.join(pairs.filter(pl.col("__key") != "\x1f"), on="__pair", how="semi")
-    sizes = keys.group_by("project_id").agg(pl.len().alias("__size")).filter(pl.col("__size") >= min_n)
-    keys = keys.join(sizes.select("project_id"), on="project_id", how="semi")
+    sizes = keys.group_by("__q").agg(pl.len().alias("__size")).filter(pl.col("__size") >= min_n)
+    keys = keys.join(sizes.select("__q"), on="__q", how="semi")
     empty = findings(proj.clear(), pl.lit(""), per_project=True)
     if sizes.height < 2:
         return empty
-    pids = sizes.select(pl.col("project_id").sort()).with_row_index("__p")
-    keys = keys.join(pids, on="project_id")
+    # __p: the place of a compared project in id order
+    pids = sizes.sort("__q").with_row_index("__p")
+    keys = keys.join(pids.select("__q", "__p"), on="__q")
     # the token of a key: its place among the keys of the compared projects in text order
     tokens = with_dense_rank(pairs.join(keys.select(pl.col("__pair").unique()), on="__pair", how="semi"), "__key", "__t",
                              start=1)
@@ -63,28 +69,42 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         return empty
     sh = inter / np.maximum(np.maximum(na, nb), 1)
     pairs = pl.DataFrame({"__a": a, "__b": b, "__inter": inter, "__share": sh}).filter(pl.col("__share") >= share - 1e-9)
-    info = pids.join(
-        # The name without its year (2024年…): one project's name in two years is one name.
-        proj.select("project_id", "doc_id", name_key_expr("name").alias("__name"), pl.col("name").fill_null("").alias("__name_shown"),
-                    unit_key_expr(proj).alias("__unit"), pl.col("unit").fill_null("（未知单位）").alias("__unit_name"),
-                    pl.col("year")),
+    # the projects of these pairs: what tells a copy from the same project (unit and name,
+    # lineage) as integer codes for the 2 × pairs rows, what the messages say for the flagged only
+    found = pids.join(pl.concat([pairs["__a"], pairs["__b"]]).unique().cast(pids["__p"].dtype).to_frame("__p"),
+                      on="__p", how="semi")
+    found = found.with_columns(all_ids.gather(found["__q"]).alias("project_id")).drop("__q")
+    # The name without its year (2024年…): one project's name in two years is one name (the
+    # links' name key, Frames.project_name_key).
+    named = proj.hstack([frames.project_name_key.alias("__name")]).join(found.select("project_id"), on="project_id",
+                                                                      how="semi")
+    info = found.join(
+        named.select("project_id", "doc_id", "__name", pl.col("name").fill_null("").alias("__name_shown"),
+                     unit_key_expr(named).alias("__unit"), pl.col("unit").fill_null("（未知单位）").alias("__unit_name"),
+                     pl.col("year")),
         on="project_id", how="left",
-    ).join(sizes, on="project_id").join(
+    ).join(
         frames.lineage.project_lineage.select("project_id", pl.col("lineage_id").alias("__lin")), on="project_id",
         how="left")
+    for col, code in (("__unit", "__uc"), ("__name", "__nc"), ("__lin", "__lc")):
+        info = with_dense_rank(info, col, code)
+    codes = info.select("__p", "__uc", "__nc", "__lc")
     both = pl.concat([
         pairs.select(pl.col("__a").alias("__p"), pl.col("__b").alias("__q"), "__inter", "__share"),
         pairs.select(pl.col("__b").alias("__p"), pl.col("__a").alias("__q"), "__inter", "__share"),
     ])
-    other = info.select(pl.all().name.suffix("_o")).rename({"__p_o": "__q"})
-    df = (
-        both.join(info, on="__p").join(other, on="__q")
+    best = (
+        both.join(codes, on="__p").join(codes.select(pl.all().name.suffix("_o")).rename({"__p_o": "__q"}), on="__q")
         # The same project in its other documents and years (linked, jixiao.links) is not a copy.
-        .filter(~((pl.col("__unit") == pl.col("__unit_o")) & (pl.col("__name") == pl.col("__name_o"))))
-        .filter(~(pl.col("__lin") == pl.col("__lin_o")).fill_null(False))
-        .sort("project_id", pl.col("__share"), "project_id_o", descending=[False, True, False])
-        .group_by("project_id", maintain_order=True).first()
+        .filter(~((pl.col("__uc") == pl.col("__uc_o")) & (pl.col("__nc") == pl.col("__nc_o"))))
+        .filter(~(pl.col("__lc") == pl.col("__lc_o")).fill_null(False))
+        # __p is in project id order: the other project with the highest share, the first by id
+        .sort("__p", pl.col("__share"), "__q", descending=[False, True, False])
+        .group_by("__p", maintain_order=True).first()
+        .select("__p", "__q", "__inter", "__share")
     )
+    other = info.select(pl.all().name.suffix("_o")).rename({"__p_o": "__q"})
+    df = best.join(info, on="__p").join(other, on="__q")
     year_o = pl.when(pl.col("year_o").is_not_null()).then(pl.lit("，") + pl.col("year_o").cast(pl.String) + pl.lit("年")).otherwise(pl.lit(""))
     msg = (
         pl.lit("本项目") + pl.col("__size").cast(pl.String) + pl.lit("个不同指标（名称+目标值）与项目「") + pl.col("__name_shown_o")

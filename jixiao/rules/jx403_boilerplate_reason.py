@@ -31,15 +31,23 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     min_chars = int(opts["min_chars"])
     ph = sorted({x for x in (opts.get("placeholders") or ())} | {""})
     # the shared text keys (jixiao.textkeys): reason, target and actual NFKC without whitespace or
-    # trailing 。；, and the template form of reason (digits as #, no punctuation)
+    # trailing 。；, and the template form of reason (digits as #, no punctuation) — tested once
+    # per distinct key (codes), the million rows only gathered
     text = frames.text
-    df = ind.hstack([
-        text.series("reason_template").alias("__rkey"), text.series("reason_squeezed").fill_null("").alias("__reason"),
-        text.series("target_squeezed").fill_null("").alias("__tr"), text.series("actual_squeezed").fill_null("").alias("__ar"),
-    ]).filter(
-        (pl.col("__rkey").str.len_chars() >= min_chars) & ~pl.col("__reason").is_in(ph) & ~pl.col("__rkey").is_in(ph)
-    )
-    df = df.with_columns(pl.len().over("__rkey").alias("__rep"))
+    rcode, rkeys = text.codes("reason_template")
+    scode, skeys = text.codes("reason_squeezed")
+    keep = pl.select(
+        pl.lit(rkeys.to_frame("k").select((pl.col("k").str.len_chars() >= min_chars) & ~pl.col("k").is_in(ph))
+               .to_series()).gather(rcode)
+        & pl.lit(skeys.to_frame("k").select(~pl.col("k").fill_null("").is_in(ph)).to_series()).gather(scode)
+    ).to_series().fill_null(False)
+    cols = ["doc_id", "project_id", "indicator_id", "name", "target_raw", "target_op", "target_value", "target_unit",
+            "actual_raw", "actual_value", "actual_unit", "score_reported", "weight"]
+    df = ind.select(cols).hstack([
+        rcode.alias("__rcode"), text.series("reason_squeezed").alias("__reason"),
+        text.series("target_squeezed").alias("__tr"), text.series("actual_squeezed").alias("__ar"),
+    ]).filter(keep).with_columns(pl.col("__reason", "__tr", "__ar").fill_null(""))
+    df = df.with_columns(pl.len().over("__rcode").alias("__rep"))
 
     t, a, op = pl.col("target_value"), pl.col("actual_value"), pl.col("target_op")
     same_unit = pl.col("target_unit").fill_null("") == pl.col("actual_unit").fill_null("")

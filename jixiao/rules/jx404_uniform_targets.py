@@ -25,39 +25,50 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     share = float(opts["share"])
     min_n = int(opts["min_indicators"])
     band_min = float(opts["band_min"])
-    # NFKC, no whitespace or trailing 。； (the shared key)
-    raw = pl.col("__squeezed").fill_null("")
+    # Integers, not strings, over the million rows: a project is its row (Frames.indicator_projects,
+    # in id order), a target its code of the shared key (NFKC, no whitespace or trailing 。；),
+    # the band -1; the texts only for the projects flagged.
+    pids, prow = frames.indicator_projects
+    code, forms = frames.text.codes("target_squeezed")
+    forms = forms.fill_null("")
+    # ties between two targets as many times go to the first in text order (the band first)
+    order = pl.concat([forms, pl.Series(["\x00band"])]).rank("dense").cast(pl.Int64)
     band_label = "≥" + f"{band_min * 100:g}%"
     in_band = (
         (pl.col("target_unit") == "%") & (pl.col("target_value") >= band_min - 1e-9)
         & ~pl.col("target_op").fill_null("").is_in(["<=", "<"])
     )
-    t = ind.hstack([frames.text.series("target_squeezed").alias("__squeezed")]).select(
-        "project_id", "doc_id", "name", "indicator_id", pl.col("seq").fill_null(0).alias("__seq"),
-        raw.alias("__raw"), in_band.fill_null(False).alias("__band"),
-    ).filter(pl.col("__raw") != "")
+    t = ind.select(in_band.fill_null(False).alias("__band")).with_row_index("__row").hstack([
+        prow.alias("__p"), code.cast(pl.Int64).alias("__code")]).filter(
+        (forms != "").gather(code) & prow.is_not_null())
     t = t.with_columns(
-        pl.when(pl.col("__band")).then(pl.lit("\x00band")).otherwise(pl.col("__raw")).alias("__key"),
-        pl.len().over("project_id").alias("__n"),
+        pl.when(pl.col("__band")).then(pl.lit(-1, dtype=pl.Int64)).otherwise(pl.col("__code")).alias("__key"),
+        pl.len().over("__p").alias("__n"),
     ).filter(pl.col("__n") >= min_n)
     best = (
-        t.group_by("project_id", "__key")
-        .agg(pl.col("doc_id").first(), pl.col("__n").first(), pl.len().alias("__k"))
+        t.group_by("__p", "__key")
+        .agg(pl.col("__row").first(), pl.col("__n").first(), pl.len().alias("__k"))
         .filter(pl.col("__k") >= share * pl.col("__n") - 1e-9)
-        .sort("project_id", pl.col("__k"), "__key", descending=[False, True, False])
-        .group_by("project_id", maintain_order=True).first()
+        .with_columns(pl.lit(order).gather(pl.when(pl.col("__key") >= 0).then(pl.col("__key"))
+                                           .otherwise(forms.len())).alias("__order"))
+        .sort("__p", pl.col("__k"), "__order", descending=[False, True, False])
+        .group_by("__p", maintain_order=True).first()
     )
     # The forms and names only for the flagged projects.
+    rows = t.join(best.select("__p", "__key"), on=["__p", "__key"], how="semi")
     detail = (
-        t.join(best.select("project_id", "__key"), on=["project_id", "__key"], how="semi")
-        .group_by("project_id")
+        ind.select("name", pl.col("seq").fill_null(0).alias("__seq"), "indicator_id")[rows["__row"]]
+        .hstack([rows["__p"], forms.gather(rows["__code"]).alias("__raw")])
+        .group_by("__p")
         .agg(
             pl.col("__raw").unique().sort().str.join("、").alias("__forms"),
             pl.col("name").fill_null("").sort_by("__seq", "indicator_id").head(4).str.join("」「").alias("__names"),
         )
     )
-    g = best.join(detail, on="project_id")
-    band = pl.col("__key") == "\x00band"
+    best = best.with_columns(pids.gather(best["__p"]).alias("project_id"), ind["doc_id"].gather(best["__row"]),
+                             (pl.col("__key") == -1).alias("__is_band"))
+    g = best.join(detail, on="__p")
+    band = pl.col("__is_band")
     what = (
         pl.when(band).then(pl.lit(band_label + "档（") + pl.col("__forms") + pl.lit("）"))
         .otherwise(pl.lit("「") + pl.col("__forms") + pl.lit("」"))

@@ -49,6 +49,13 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     tol = float(opts.get("tolerance") or 0.0)
     pairs = frames.goal_self_pairs
     pairs = pairs.filter(pl.col("p_kind_l").is_not_null() & pl.col("p_kind_r").is_not_null())  # both of project scope
+    # A target written the same on both sides (text, operator, value, unit), or two numbers the
+    # same with the same operator and unit, is not changed whatever the tests below say of it:
+    # most pairs, left out before the string work.
+    eq = lambda c: pl.col(c + "_l").eq_missing(pl.col(c + "_r"))  # noqa: E731
+    same_number = pl.col("target_value_l").is_not_null() & (pl.col("target_value_l") == pl.col("target_value_r"))
+    same = (eq("target_op") & eq("target_unit") & (same_number | (eq("target_raw") & eq("target_value")))).fill_null(False)
+    pairs = pairs.filter(~same | pl.col("target_value_l").is_nan().fill_null(False))
     blank = lambda c: pl.col(c).cast(pl.String).fill_null("").str.strip_chars() == ""  # noqa: E731
     pairs = pairs.filter(~blank("target_raw_l") & ~blank("target_raw_r"))
     if pairs.height == 0:

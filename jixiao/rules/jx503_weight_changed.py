@@ -29,13 +29,12 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         return no_findings()
     # A project whose weights are all rescaled by one factor (100 -> 90 points) is a change of
     # convention, not of weights.
-    scale = pairs.group_by("project_id_l", "project_id_r").agg(
-        (pl.col("weight_r").sum() / pl.col("weight_l").sum()).alias("__scale"))
-    pairs = pairs.join(scale, on=["project_id_l", "project_id_r"])
+    # per pair of documents (windows: no group-by joined back on two string ids)
+    doc = ["project_id_l", "project_id_r"]
+    pairs = pairs.with_columns((pl.col("weight_r").sum() / pl.col("weight_l").sum()).over(doc).alias("__scale"))
     scaled_ok = (pl.col("weight_l") * pl.col("__scale") - pl.col("weight_r")).abs() <= rnd
-    rescaled = pairs.group_by("project_id_l", "project_id_r").agg(
-        (((pl.col("__scale") - 1).abs().first() > tol) & scaled_ok.all()).alias("__rescaled"))
-    pairs = pairs.join(rescaled, on=["project_id_l", "project_id_r"])
+    pairs = pairs.with_columns((((pl.col("__scale") - 1).abs() > tol).all() & scaled_ok.all()).over(doc)
+                               .alias("__rescaled"))
     df = pairs.filter(~pl.col("__rescaled") & ((pl.col("weight_l") - pl.col("weight_r")).abs() > tol))
     name = pl.when(pl.col("name_r").fill_null("") != "").then(pl.col("name_r")).otherwise(pl.col("name_l")).fill_null("")
     msg = (pl.lit("指标「") + name + pl.lit("」的分值由绩效目标表的") + fmt_num(pl.col("weight_l")) + pl.lit("分改为自评表的")

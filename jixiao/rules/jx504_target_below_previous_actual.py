@@ -41,10 +41,14 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     proj = project_scope(frames.projects)
     ind = frames.indicators
     n = ind.height
-    # Rows, not ids: per indicator row its project's kind and year (null outside project scope),
-    # the links as rows (Frames.link_rows), so what follows gathers instead of joining.
-    scoped = ind.select("project_id").join(proj.select("project_id", pl.col("kind").alias("__k"), pl.col("year").alias("__y")),
-                                           on="project_id", how="left", maintain_order="left")
+    # Rows, not ids: per indicator row its project's kind and year (null outside project scope;
+    # its project's place from Frames.indicator_projects), the links as rows (Frames.link_rows),
+    # so what follows gathers instead of joining.
+    pids, prow = frames.indicator_projects
+    by_place = pids.to_frame("project_id").join(
+        proj.select("project_id", pl.col("kind").alias("__k"), pl.col("year").alias("__y")), on="project_id", how="left",
+        maintain_order="left")
+    scoped = by_place.select(pl.col("__k", "__y").gather(prow))
     in_scope = scoped["__k"].is_not_null().to_numpy()
     is_self = (scoped["__k"] == "self_eval").fill_null(False).to_numpy()
     is_goal = (scoped["__k"] == "goal").fill_null(False).to_numpy()

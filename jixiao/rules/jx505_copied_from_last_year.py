@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from jixiao.links import text_keys
 from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
 from jixiao.scores import fmt_num
 
@@ -32,18 +32,39 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         goals.select(pl.col("project_id").alias("previous_project_id")), on="previous_project_id", how="semi")
     if hist.height == 0:
         return no_findings()
-    keys = (text_keys(frames.indicators.select("project_id", "name", "target_raw", "target_value", "target_unit"),
-                      frames.text)
-            .select("project_id", pl.col("__key").alias("__n"), pl.col("__target").alias("__t"))
-            .filter(pl.col("__n") != "").unique())
-    sizes = keys.group_by("project_id").agg(pl.len().alias("__size"))
-    cur = hist.join(sizes, on="project_id").join(
-        sizes.rename({"project_id": "previous_project_id", "__size": "__size_p"}), on="previous_project_id")
+    # Integers, not strings: a project is its row (Frames.indicator_projects), an indicator's
+    # key its name code and its target — value|unit for a number, else the text code — as in
+    # jixiao.links.target_key_expr; only the indicators of the projects compared.
+    pids, prow = frames.indicator_projects
+    index = pids.to_frame("project_id").with_row_index("__i").with_columns(pl.col("__i").cast(pl.Int64))
+    hist = hist.join(index.rename({"__i": "__a"}), on="project_id").join(
+        index.rename({"project_id": "previous_project_id", "__i": "__b"}), on="previous_project_id")
+    compared = np.zeros(pids.len(), dtype=bool)
+    compared[hist["__a"].to_numpy()] = True
+    compared[hist["__b"].to_numpy()] = True
+    name_code, names = frames.text.codes("name_key")
+    text_code, _ = frames.text.codes("target_text_key")
+    keep = pl.Series(compared).gather(prow).fill_null(False) & (names != "").gather(name_code)
+    rows = frames.indicators.select("target_value", "target_unit").hstack(
+        [prow.alias("__p"), name_code.alias("__n"), text_code.cast(pl.Int64).alias("__tc")]).filter(keep)
+    # a number as its bits (equal bits, equal text: the key spells the rounded value exactly)
+    v = rows["target_value"].round(6).fill_null(0.0).to_numpy()
+    bits = pl.Series(np.where(np.isnan(v), np.nan, v).view(np.int64))
+    num = pl.col("target_value").is_not_null()
+    keys = rows.hstack([bits.alias("__bits")]).select(
+        "__p", "__n", num.alias("__num"), pl.when(num).then(pl.col("__bits")).otherwise(0).alias("__v"),
+        pl.when(num).then(pl.col("target_unit").fill_null("")).otherwise(pl.lit("")).alias("__u"),
+        pl.when(num).then(-1).otherwise(pl.col("__tc")).alias("__t"),
+    ).unique()
+    key = ["__n", "__num", "__v", "__u", "__t"]
+    sizes = keys.group_by("__p").agg(pl.len().alias("__size"))
+    cur = hist.join(sizes.rename({"__p": "__a"}), on="__a").join(
+        sizes.rename({"__p": "__b", "__size": "__size_p"}), on="__b")
     cur = cur.filter((pl.col("__size") >= min_n) & (pl.col("__size_p") >= min_n))
-    inter = (cur.select("project_id", "previous_project_id").join(keys, on="project_id")
-             .join(keys.rename({"project_id": "previous_project_id"}), on=["previous_project_id", "__n", "__t"])
-             .group_by("project_id").agg(pl.len().alias("__same")))
-    df = cur.join(inter, on="project_id").with_columns(
+    inter = (cur.select("__a", "__b").join(keys.rename({"__p": "__a"}), on="__a")
+             .join(keys.rename({"__p": "__b"}), on=["__b", *key])
+             .group_by("__a").agg(pl.len().alias("__same")))
+    df = cur.join(inter, on="__a").with_columns(
         (pl.col("__same") / pl.max_horizontal("__size", "__size_p")).alias("__share"))
     df = df.filter(pl.col("__share") >= share - 1e-9)
     if df.height == 0:

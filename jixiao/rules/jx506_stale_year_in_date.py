@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
@@ -61,7 +62,9 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     flag_future = bool(opts.get("flag_future", True))
     proj = project_scope(frames.projects).select("project_id", "year", "kind")
     dated = frames.text.evaluate("target_raw", pl.col("target_raw").str.contains(r"(19|20)\d{2}"))
-    ind = frames.indicators.filter(pl.col("target_value").is_null() & pl.lit(dated))
+    ind = frames.indicators.select("doc_id", "project_id", "indicator_id", "name", "target_raw", "target_value",
+                                   "description").with_row_index("__row").filter(
+        pl.col("target_value").is_null() & pl.lit(dated))
     if ind.height == 0:
         return no_findings()
     df = ind.join(proj, on="project_id")
@@ -75,10 +78,13 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     keys = keys.with_columns(pl.Series("__stale", stale, dtype=pl.List(pl.Int64)))
     df = df.join(keys, on=["target_raw", "year", "__multi"]).filter(pl.col("__stale").list.len() > 0)
     # A self-evaluation repeating its goal table's target: the finding belongs to the goal table.
-    gs = frames.lineage.indicator_links.filter(pl.col("link_kind") == "goal_self").select(
-        pl.col("right_indicator_id").alias("indicator_id"), pl.col("left_indicator_id").alias("__goal"))
-    goal_t = frames.indicators.select(pl.col("indicator_id").alias("__goal"), pl.col("target_raw").alias("__goal_t"))
-    df = df.join(gs, on="indicator_id", how="left").join(goal_t, on="__goal", how="left")
+    # by row (Frames.link_rows): a self-evaluation indicator's goal-table twin and its target
+    rows = frames.link_rows("goal_self")
+    goal_of = np.full(frames.indicators.height, -1, dtype=np.int64)
+    goal_of[rows["right"].to_numpy()] = rows["left"].to_numpy()
+    goal = pl.Series(goal_of).gather(df["__row"])
+    goal = pl.select(pl.when(goal >= 0).then(goal)).to_series()
+    df = df.hstack([goal.alias("__goal"), frames.indicators["target_raw"].gather(goal).alias("__goal_t")])
     norm = lambda c: pl.col(c).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "")  # noqa: E731
     df = df.filter(~((pl.col("kind") == "self_eval") & pl.col("__goal").is_not_null() & (norm("target_raw") == norm("__goal_t"))))
     years = pl.col("__stale").list.eval(pl.element().cast(pl.String)).list.join("、")

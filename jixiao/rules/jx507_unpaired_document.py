@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from jixiao.links import name_key_expr, unit_block_expr
+from jixiao.links import unit_block_expr
 from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
 
 
@@ -21,9 +21,10 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     示例：轮台县社会保险中心2025年导入了5个项目的目标表和4个项目的自评表，「社会保险经办业务经费」只有目标表。
     如何整改：补报缺少的自评表或绩效目标表；若两份表其实是同一项目，统一项目名称和项目编码。
     """
-    proj = project_scope(frames.projects)
-    # The unit as the links see it (pending merges presumed), so "its unit's documents" agree with them.
-    proj = proj.with_columns(unit_block_expr(proj).alias("__unit"), name_key_expr("name").alias("__key"))
+    # The unit as the links see it (pending merges presumed), so "its unit's documents" agree
+    # with them; the name key the links computed (Frames.project_name_key).
+    proj = project_scope(frames.projects.hstack([frames.project_name_key.alias("__key")]))
+    proj = proj.with_columns(unit_block_expr(proj).alias("__unit"))
     if proj.height == 0:
         return no_findings()
     links = frames.lineage.project_links
