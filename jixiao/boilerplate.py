@@ -31,12 +31,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 import unicodedata
 import weakref
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 import polars as pl
 
-from jixiao.distinct import with_dense_rank
 
 # Short names that every unit uses on purpose; JX401 leaves them out whatever their target is.
 COMMON_NAMES: tuple[str, ...] = (
@@ -491,6 +490,74 @@ _DETAIL_SCHEMA = {
 }
 
 
+class _Texts(NamedTuple):
+    """The indicators a template check looks at, with their texts numbered (`_indicator_texts`)."""
+    rows: np.ndarray      # the indexes of those indicators in the frame, ascending
+    node: np.ndarray      # per row the number of its `text`: its place among `texts`
+    texts: pl.Series      # the distinct normalised texts, sorted
+    wid: np.ndarray       # per row the number of its `written`: its place among `written`
+    written: pl.Series    # the distinct written texts
+
+
+def _numbered(s: pl.Series, *, sort: bool) -> tuple[np.ndarray, pl.Series]:
+    """Given a series, returns (per row the place of its value among the distinct values, those
+    values: sorted if `sort`, else in order of first appearance); nulls are a value."""
+    distinct = s.unique().sort() if sort else s.unique(maintain_order=True)
+    place = s.to_frame("__v").join(distinct.to_frame("__v").with_row_index("__i"), on="__v", how="left",
+                                   nulls_equal=True, maintain_order="left")["__i"]
+    return place.to_numpy().astype(np.int64), distinct
+
+
+def _tuple_groups(codes: Sequence[np.ndarray], sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Given per row the codes of a few columns (column i's codes below sizes[i]), returns (one
+    row of each distinct tuple of codes, per row the number of its tuple)."""
+    key, n = codes[0].astype(np.int64), max(1, int(sizes[0]))
+    for c, s in zip(codes[1:], sizes[1:]):
+        s = max(1, int(s))
+        if n * s >= 1 << 62:  # the packed key would overflow: number the tuples so far densely first
+            distinct, key = np.unique(key, return_inverse=True)
+            key, n = key.astype(np.int64), len(distinct)
+        key, n = key * s + c.astype(np.int64), n * s
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    return first, group.astype(np.int64)
+
+
+def _indicator_texts(indicators: pl.DataFrame, min_chars: int, common_names: Iterable[str], text) -> _Texts:
+    """Given the indicators frame, the options of `indicator_texts` and its shared text keys (or
+    None), returns the indicators it takes with their texts numbered (`_Texts`).
+
+    Everything per row is integer work on the text keys' codes: each name, target and
+    description is normalised once (texts repeat ~10 times), and each distinct (name, target,
+    description) is concatenated once, not once per indicator.
+    """
+    from jixiao.textkeys import text_keys_for
+
+    common = pl.Series(sorted({normalise(c) for c in common_names or ()} - {""}), dtype=pl.String)
+    keys = text_keys_for(indicators, text)
+    parts = ("name", "target", "description")
+    template = [keys.codes(f"{p}_template") for p in parts]
+    written = [keys.codes(f"{p}_written") for p in parts]
+    codes = [c.to_numpy() for c, _ in template]
+    length = sum(d.str.len_chars().to_numpy().astype(np.int64)[c] for c, (_, d) in zip(codes, template))
+    keep = ~template[0][1].is_in(common.implode()).to_numpy()[codes[0]] & (length >= int(min_chars))
+    rows = np.nonzero(keep)[0]
+
+    def joined(forms: list[tuple[pl.Series, pl.Series]]) -> tuple[pl.Series, np.ndarray]:
+        # (each distinct tuple's concatenated text, per taken row its tuple)
+        per_row = [c.to_numpy()[rows] for c, _ in forms]
+        first, group = _tuple_groups(per_row, [len(d) for _, d in forms])
+        out = forms[0][1].gather(per_row[0][first])
+        for c, (_, d) in zip(per_row[1:], forms[1:]):
+            out = out + d.gather(c[first])
+        return out, group
+
+    ttext, tgroup = joined(template)
+    node, texts = _numbered(ttext, sort=True)  # numbered in sorted order: text_clusters breaks ties by it
+    wtext, wgroup = joined(written)
+    wid, wdistinct = _numbered(wtext, sort=False)
+    return _Texts(rows, node[tgroup], texts.rename("text"), wid[wgroup], wdistinct.rename("written"))
+
+
 def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
                     common_names: Iterable[str] = COMMON_NAMES, text=None) -> pl.DataFrame:
     """Given the indicators frame (and its shared `jixiao.textkeys.TextKeys`, if any), returns
@@ -498,23 +565,9 @@ def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
     description) and `written` (the same as written, `written_expr`) for the indicators a
     template check looks at: not a common name (normalised, whatever the target) and `text` at
     least `min_chars` long."""
-    from jixiao.textkeys import text_keys_for
-
-    common = sorted({normalise(c) for c in common_names or ()} - {""})
-    keys = text_keys_for(indicators, text)
-    # Each distinct name, target and description normalised once (texts repeat ~10 times).
-    df = indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw").hstack([
-        keys.series(f"{k}_{form}").alias(f"__{short}_{col}")
-        for k, col in (("name", "name"), ("target", "target_raw"), ("description", "description"))
-        for form, short in (("template", "n"), ("written", "w"))
-    ])
-    return (
-        df.filter(~pl.col("__n_name").is_in(common))
-        .with_columns((pl.col("__n_name") + pl.col("__n_target_raw") + pl.col("__n_description")).alias("text"))
-        .filter(pl.col("text").str.len_chars() >= int(min_chars))
-        .with_columns((pl.col("__w_name") + pl.col("__w_target_raw") + pl.col("__w_description")).alias("written"))
-        .select("indicator_id", "project_id", "doc_id", "name", "target_raw", "text", "written")
-    )
+    t = _indicator_texts(indicators, min_chars, common_names, text)
+    return indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw")[t.rows].hstack(
+        [t.texts.gather(t.node), t.written.gather(t.wid)])
 
 
 def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float = 0.8,
@@ -537,8 +590,10 @@ def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thresh
         if hit is not None and hit[1]() is projects and hit[2] == key and (
                 hit[0]() is indicators or (text is not None and hit[4]() is text.check(indicators))):
             return hit[3]
-        out = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
-                                min_chars=min_chars, common_names=common_names, seed=seed, text=text)
+        out, factors = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
+                                         min_chars=min_chars, common_names=common_names, seed=seed, text=text)
+        # cluster_details reads this frame's numbered form, not its strings
+        _LAST["factors"] = (weakref.ref(out), factors)
         try:
             _LAST["members"] = (weakref.ref(indicators), weakref.ref(projects), key, out,
                                 weakref.ref(text) if text is not None else (lambda: None))
@@ -551,36 +606,74 @@ _LAST: dict[str, tuple] = {}
 _LAST_LOCK = threading.Lock()
 
 
+class _Factors(NamedTuple):
+    """A `template_members` frame's clusters, written texts, units and indicators numbered, so
+    that `cluster_details` sorts, groups and joins integers: `ids` has per row (same order) __c
+    (its cluster's place among `clusters`, sorted cluster ids), __r (its text is the
+    representative), __w (its place among `written`), __u (its (unit_name, unit_key) pair's
+    row in `units`, sorted) and __i (its indicator id's rank)."""
+    ids: pl.DataFrame
+    clusters: pl.Series
+    written: pl.Series
+    units: pl.DataFrame
+
+
+def _factors_of(m: pl.DataFrame) -> _Factors:
+    """Given a `template_members` frame, returns its `_Factors` computed from its columns."""
+    c, clusters = _numbered(m["cluster_id"], sort=True)
+    w, written = _numbered(m["written"], sort=False)
+    units = m.select("unit_name", "unit_key").unique().sort("unit_name", "unit_key").with_row_index("__u")
+    u = m.select("unit_name", "unit_key").join(units, on=["unit_name", "unit_key"], how="left", nulls_equal=True,
+                                               maintain_order="left")["__u"]
+    ids = pl.DataFrame({"__c": c, "__r": (m["text"] == m["representative"]).fill_null(False), "__w": w,
+                        "__u": u.cast(pl.Int64), "__i": m["indicator_id"].rank("ordinal").cast(pl.Int64)})
+    return _Factors(ids, clusters, written, units.drop("__u"))
+
+
 def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float, num_perm: int,
-                      bands: int, min_chars: int, common_names: Iterable[str], seed: int, text=None) -> pl.DataFrame:
+                      bands: int, min_chars: int, common_names: Iterable[str], seed: int, text=None
+                      ) -> tuple[pl.DataFrame, _Factors | None]:
     """Given indicators, projects and the options of `template_members`, returns its frame
-    (uncached)."""
-    t = indicator_texts(indicators, min_chars, common_names, text)
-    if t.height == 0:
-        return pl.DataFrame(schema=_DETAIL_SCHEMA)
-    t = with_dense_rank(t, "text", "__node", start=0)
-    uniq = t.group_by("__node").agg(pl.col("text").first(), pl.len().alias("n")).sort("__node")
-    n = uniq["n"].to_numpy()
-    rep, sim = text_clusters(uniq["text"].to_list(), n, threshold=threshold, num_perm=num_perm,
+    (uncached) with its `_Factors` (None for no rows)."""
+    t = _indicator_texts(indicators, min_chars, common_names, text)
+    if len(t.rows) == 0:
+        return pl.DataFrame(schema=_DETAIL_SCHEMA), None
+    n = np.bincount(t.node, minlength=len(t.texts))
+    rep, sim = text_clusters(t.texts.to_list(), n, threshold=threshold, num_perm=num_perm,
                              bands=bands, seed=seed)
     size = np.bincount(rep, weights=n, minlength=len(rep))
     keep = size[rep] >= 2
     if not keep.any():
-        return pl.DataFrame(schema=_DETAIL_SCHEMA)
+        return pl.DataFrame(schema=_DETAIL_SCHEMA), None
+    take = keep[t.node]
+    rows, node, wid = t.rows[take], t.node[take], t.wid[take]
     reps = np.unique(rep[keep])
-    rep_text = uniq["text"].gather(reps)
-    ids = pl.DataFrame({
-        "__rep": reps, "cluster_id": [cluster_id(x) for x in rep_text.to_list()], "representative": rep_text,
-    })
-    nodes = pl.DataFrame({"__node": np.arange(len(rep))[keep], "__rep": rep[keep], "similarity": sim[keep]}).join(
-        ids, on="__rep"
-    )
+    ids = pl.Series("cluster_id", [cluster_id(x) for x in t.texts.gather(reps).to_list()], dtype=pl.String)
+    place = np.full(len(rep), -1, dtype=np.int64)
+    place[reps] = np.arange(len(reps))
+    cluster = place[rep[node]]  # per row its cluster's place among `reps`
+    # two representatives could share a cluster id (10 hex digits): a cluster is its id
+    crank, clusters = _numbered(ids, sort=True)
     proj = projects.select(
         "project_id", unit_key_expr(projects).alias("unit_key"), pl.coalesce("unit_canonical", "unit").fill_null("（未知单位）").alias("unit_name"),
         pl.col("name").fill_null("").alias("project_name"), pl.col("year"),
     )
-    out = t.join(nodes, on="__node").join(proj, on="project_id", how="left")
-    return out.select([pl.col(c).cast(tp) for c, tp in _DETAIL_SCHEMA.items()])
+    # a member whose project is unknown has no unit: the (null, null) pair is a unit too
+    units = (pl.concat([proj.select("unit_name", "unit_key"),
+                        pl.DataFrame({"unit_name": [None], "unit_key": [None]}, schema={"unit_name": pl.String, "unit_key": pl.String})])
+             .unique().sort("unit_name", "unit_key").with_row_index("__u"))
+    none = units.filter(pl.col("unit_name").is_null() & pl.col("unit_key").is_null())["__u"][0]
+    proj = proj.join(units, on=["unit_name", "unit_key"], how="left", nulls_equal=True)
+    out = indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw")[rows].hstack([
+        t.texts.gather(node), t.written.gather(wid), ids.gather(cluster), t.texts.gather(rep[node]).alias("representative"),
+        pl.Series("similarity", sim[node]),
+    ]).join(proj, on="project_id", how="left", maintain_order="left")
+    f = _Factors(
+        pl.DataFrame({"__c": crank[cluster], "__r": rep[node] == node, "__w": wid,
+                      "__u": out["__u"].fill_null(none).cast(pl.Int64),
+                      "__i": out["indicator_id"].rank("ordinal").cast(pl.Int64)}),
+        clusters, t.written, units.drop("__u"))
+    return out.select([pl.col(c).cast(tp) for c, tp in _DETAIL_SCHEMA.items()]), f
 
 
 def project_groups(projects: pl.DataFrame, links: pl.DataFrame | None) -> pl.DataFrame:
@@ -652,44 +745,59 @@ def cluster_details(m: pl.DataFrame) -> dict[str, pl.DataFrame]:
         hit = _LAST.get("details")
         if hit is not None and hit[0]() is m:
             return hit[1]
-    first = (
-        m.filter(pl.col("text") == pl.col("representative"))
-        .sort("indicator_id")
-        .group_by("cluster_id", maintain_order=True)
-        .agg(pl.col("name").fill_null("").first().alias("__n"), pl.col("target_raw").fill_null("").first().alias("__t"),
-             pl.col("written").first().alias("__w"))
-    )
-    example = first.select("cluster_id", (pl.col("__n") + pl.lit("｜") + pl.col("__t")).alias("example"))
-    unit_names = (
-        # sorted once, not group by group (a cluster's (unit_key, unit_name) rows are distinct)
-        m.select("cluster_id", "unit_key", "unit_name").unique().sort("cluster_id", "unit_name", "unit_key")
-        .group_by("cluster_id", maintain_order=True)
-        .agg(pl.col("unit_name").head(20).str.join("、").alias("__names"), pl.len().alias("__k"))
-        .select("cluster_id", pl.when(pl.col("__k") > 20)
-                .then(pl.col("__names") + pl.lit("等") + pl.col("__k").cast(pl.String) + pl.lit("个单位"))
-                .otherwise(pl.col("__names")).alias("units"))
-    )
-    distinct = m.select("cluster_id", "written").unique()
-    lowest = lowest_pairwise(distinct["cluster_id"], distinct["written"])
-    low = pl.DataFrame({"cluster_id": list(lowest), "min_similarity": list(lowest.values())},
-                       schema={"cluster_id": pl.String, "min_similarity": pl.Float64})
-    mw = m.select("indicator_id", "cluster_id", "similarity", "project_id", "written").join(
-        first.select("cluster_id", "__w"), on="cluster_id", how="left")
-    # a text written as its example is 1.0 (most members): only the others are scored
-    # (and each distinct pair of texts once: members repeat their texts)
-    mw = mw.with_columns(pl.col("__w").fill_null(""))
-    pairs = mw.filter((pl.col("written") != pl.col("__w")).fill_null(True)).select("written", "__w").unique()
-    pairs = pairs.with_columns(pl.Series("written_similarity", written_similarity(
-        pairs["written"].to_list(), pairs["__w"].to_list()), dtype=pl.Float64))
-    mw = mw.join(pairs, on=["written", "__w"], how="left", nulls_equal=True, maintain_order="left").with_columns(
-        pl.col("written_similarity").fill_null(1.0))
-    members = mw.select(
-        [pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
-    out = {"clusters": example.join(unit_names, on="cluster_id", how="left").join(low, on="cluster_id", how="left"),
-           "members": members}
+        got = _LAST.get("factors")
+        f = got[1] if got is not None and got[0]() is m else None
+    if m.height == 0:
+        out = {"clusters": pl.DataFrame(schema={"cluster_id": pl.String, "example": pl.String, "units": pl.String,
+                                                "min_similarity": pl.Float64}),
+               "members": pl.DataFrame(schema=MEMBER_SCHEMA)}
+    else:
+        out = _details(m, f if f is not None else _factors_of(m))
     with _LAST_LOCK:
         _LAST["details"] = (weakref.ref(m), out)
     return out
+
+
+def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
+    """Given `template_members` rows and their `_Factors`, returns `cluster_details` (uncached)."""
+    ids = f.ids.with_row_index("__k")
+    order = ids.sort("__c", "__i")["__k"]  # the members' order: by cluster id, then indicator id
+    # per cluster the first indicator (by id) holding the representative: its example
+    first = ids[order.to_numpy()].filter(pl.col("__r")).unique("__c", keep="first", maintain_order=True)
+    example = m.select("name", "target_raw")[first["__k"]].select(
+        (pl.col("name").fill_null("") + pl.lit("｜") + pl.col("target_raw").fill_null("")).alias("example")
+    ).hstack([first["__c"]])
+    cu = ids.select("__c", "__u").unique().sort("__c", "__u")  # sorted by cluster, then unit name and key
+    unit_names = (
+        cu.with_columns(f.units["unit_name"].gather(cu["__u"]))
+        .group_by("__c", maintain_order=True)
+        .agg(pl.col("unit_name").head(20).str.join("、").alias("__names"), pl.len().alias("__k"))
+        .select("__c", pl.when(pl.col("__k") > 20)
+                .then(pl.col("__names") + pl.lit("等") + pl.col("__k").cast(pl.String) + pl.lit("个单位"))
+                .otherwise(pl.col("__names")).alias("units"))
+    )
+    cw = ids.select("__c", "__w").unique()
+    lowest = lowest_pairwise(cw["__c"], f.written.gather(cw["__w"]))
+    low = pl.DataFrame({"__c": list(lowest), "min_similarity": list(lowest.values())},
+                       schema={"__c": pl.Int64, "min_similarity": pl.Float64})
+    # a text written as its example is 1.0 (most members): only the others are scored, each
+    # distinct pair of texts once (members repeat their texts)
+    example_w = np.zeros(len(f.clusters), dtype=np.int64)
+    example_w[first["__c"].to_numpy()] = first["__w"].to_numpy()
+    w = ids["__w"].to_numpy()
+    x = example_w[ids["__c"].to_numpy()]
+    ws = np.ones(len(w), dtype=np.float64)
+    other = np.nonzero(w != x)[0]
+    if len(other):
+        pairs, inv = np.unique(w[other] * len(f.written) + x[other], return_inverse=True)
+        ws[other] = written_similarity(f.written.gather(pairs // len(f.written)).to_list(),
+                                       f.written.gather(pairs % len(f.written)).to_list())[inv]
+    members = m.select("indicator_id", "cluster_id", "similarity", "project_id").hstack(
+        [pl.Series("written_similarity", ws)])[order.to_numpy()].select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()])
+    clusters = example.join(unit_names, on="__c", how="left").join(low, on="__c", how="left")
+    clusters = clusters.select(f.clusters.gather(clusters["__c"]).alias("cluster_id"), "example", "units",
+                               "min_similarity")
+    return {"clusters": clusters, "members": members}
 
 
 # ----------------------------------------------------------------------------- set similarity
