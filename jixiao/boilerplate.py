@@ -607,27 +607,46 @@ _LAST_LOCK = threading.Lock()
 
 
 class _Factors(NamedTuple):
-    """A `template_members` frame's clusters, written texts, units and indicators numbered, so
-    that `cluster_details` sorts, groups and joins integers: `ids` has per row (same order) __c
-    (its cluster's place among `clusters`, sorted cluster ids), __r (its text is the
-    representative), __w (its place among `written`), __u (its (unit_name, unit_key) pair's
-    row in `units`, sorted) and __i (its indicator id's rank)."""
+    """A `template_members` frame's clusters, texts, units, projects and indicators numbered, so
+    that `cluster_details` and `template_clusters` sort, group and join integers: `ids` has per
+    row (same order) __c (its cluster's place among `clusters`, sorted cluster ids), __n (its
+    representative's place among `representatives`), __r (its text is the representative), __w
+    (its place among `written`), __u (its (unit_name, unit_key) pair's row in `units`, sorted),
+    __p (its (project_id, unit_key, year)'s row in `projects`) and __i (its indicator id's rank)."""
     ids: pl.DataFrame
     clusters: pl.Series
+    representatives: pl.Series
     written: pl.Series
     units: pl.DataFrame
+    projects: pl.DataFrame
 
 
 def _factors_of(m: pl.DataFrame) -> _Factors:
     """Given a `template_members` frame, returns its `_Factors` computed from its columns."""
     c, clusters = _numbered(m["cluster_id"], sort=True)
+    n, representatives = _numbered(m["representative"], sort=True)
     w, written = _numbered(m["written"], sort=False)
-    units = m.select("unit_name", "unit_key").unique().sort("unit_name", "unit_key").with_row_index("__u")
-    u = m.select("unit_name", "unit_key").join(units, on=["unit_name", "unit_key"], how="left", nulls_equal=True,
-                                               maintain_order="left")["__u"]
-    ids = pl.DataFrame({"__c": c, "__r": (m["text"] == m["representative"]).fill_null(False), "__w": w,
-                        "__u": u.cast(pl.Int64), "__i": m["indicator_id"].rank("ordinal").cast(pl.Int64)})
-    return _Factors(ids, clusters, written, units.drop("__u"))
+
+    def rows_of(cols: list[str], sort: bool) -> tuple[pl.Series, pl.DataFrame]:
+        # (per row the place of its tuple of `cols` among the distinct tuples, those tuples)
+        distinct = m.select(cols).unique(maintain_order=not sort)
+        distinct = (distinct.sort(cols) if sort else distinct).with_row_index("__x")
+        place = m.select(cols).join(distinct, on=cols, how="left", nulls_equal=True, maintain_order="left")["__x"]
+        return place.cast(pl.Int64), distinct.drop("__x")
+
+    u, units = rows_of(["unit_name", "unit_key"], True)
+    p, projects = rows_of(["project_id", "unit_key", "year"], False)
+    ids = pl.DataFrame({"__c": c, "__n": n, "__r": (m["text"] == m["representative"]).fill_null(False), "__w": w,
+                        "__u": u, "__p": p, "__i": m["indicator_id"].rank("ordinal").cast(pl.Int64)})
+    return _Factors(ids, clusters, representatives, written, units, projects)
+
+
+def _factors(m: pl.DataFrame) -> _Factors:
+    """Given a `template_members` frame, returns its `_Factors`: kept by `template_members`
+    for the frame it returned last, else computed."""
+    with _LAST_LOCK:
+        got = _LAST.get("factors")
+    return got[1] if got is not None and got[0]() is m else _factors_of(m)
 
 
 def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float, num_perm: int,
@@ -656,8 +675,8 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
     crank, clusters = _numbered(ids, sort=True)
     proj = projects.select(
         "project_id", unit_key_expr(projects).alias("unit_key"), pl.coalesce("unit_canonical", "unit").fill_null("（未知单位）").alias("unit_name"),
-        pl.col("name").fill_null("").alias("project_name"), pl.col("year"),
-    )
+        pl.col("name").fill_null("").alias("project_name"), pl.col("year").cast(pl.Int32),
+    ).with_row_index("__p")
     # a member whose project is unknown has no unit: the (null, null) pair is a unit too
     units = (pl.concat([proj.select("unit_name", "unit_key"),
                         pl.DataFrame({"unit_name": [None], "unit_key": [None]}, schema={"unit_name": pl.String, "unit_key": pl.String})])
@@ -668,11 +687,18 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
         t.texts.gather(node), t.written.gather(wid), ids.gather(cluster), t.texts.gather(rep[node]).alias("representative"),
         pl.Series("similarity", sim[node]),
     ]).join(proj, on="project_id", how="left", maintain_order="left")
+    known = proj.select("project_id", "unit_key", "year")
+    p = out["__p"].cast(pl.Int64)
+    if p.null_count():  # members of projects not in `projects`: each project id is one more row
+        unknown = out.filter(pl.col("__p").is_null())["project_id"]
+        q, ids_unknown = _numbered(unknown, sort=False)
+        p = p.set(p.is_null(), 0).scatter(np.nonzero(p.is_null().to_numpy())[0], q + known.height)
+        known = pl.concat([known, ids_unknown.to_frame("project_id")], how="diagonal")
     f = _Factors(
-        pl.DataFrame({"__c": crank[cluster], "__r": rep[node] == node, "__w": wid,
-                      "__u": out["__u"].fill_null(none).cast(pl.Int64),
+        pl.DataFrame({"__c": crank[cluster], "__n": rep[node], "__r": rep[node] == node, "__w": wid,
+                      "__u": out["__u"].fill_null(none).cast(pl.Int64), "__p": p,
                       "__i": out["indicator_id"].rank("ordinal").cast(pl.Int64)}),
-        clusters, t.written, units.drop("__u"))
+        clusters, t.texts, t.written, units.drop("__u"), known)
     return out.select([pl.col(c).cast(tp) for c, tp in _DETAIL_SCHEMA.items()]), f
 
 
@@ -713,21 +739,26 @@ def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links
     if m.height == 0:
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
     details = cluster_details(m)
-    m = m.select("cluster_id", "representative", "project_id", "unit_key", "year").join(
-        project_groups(projects, links), on="project_id", how="left").with_columns(
-        pl.col("project_group").fill_null(pl.col("project_id")))
+    f = _factors(m)
+    groups = f.projects.join(project_groups(projects, links), on="project_id", how="left", maintain_order="left")
+    group, _ = _numbered(groups["project_group"].fill_null(groups["project_id"]), sort=False)
+    unit, _ = _numbered(groups["unit_key"], sort=False)  # a null unit key counts as one unit, as n_unique does
+    p = f.ids["__p"].to_numpy()
+    rows = f.ids.select("__c", "__n").hstack([pl.Series("__g", group[p]), pl.Series("__k", unit[p]),
+                                              f.projects["year"].gather(p).alias("__y")])
     # whole clusters are kept or left out, so each kept cluster's details are as computed
-    m = m.filter(pl.col("project_group").n_unique().over("cluster_id") >= 2)
-    if m.height == 0:
+    rows = rows.filter(pl.col("__g").n_unique().over("__c") >= 2)
+    if rows.height == 0:
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
+    counts = rows.group_by("__c", "__n").agg(
+        pl.len().alias("n_indicators"),
+        pl.col("__g").n_unique().alias("n_projects"),
+        pl.col("__k").n_unique().alias("n_units"),
+        pl.col("__y").drop_nulls().n_unique().alias("n_years"),
+    )
     clusters = (
-        m.group_by("cluster_id", "representative")
-        .agg(
-            pl.len().alias("n_indicators"),
-            pl.col("project_group").n_unique().alias("n_projects"),
-            pl.col("unit_key").n_unique().alias("n_units"),
-            pl.col("year").drop_nulls().n_unique().alias("n_years"),
-        )
+        counts.with_columns(f.clusters.gather(counts["__c"]).alias("cluster_id"),
+                            f.representatives.gather(counts["__n"]).alias("representative"))
         .join(details["clusters"], on="cluster_id", how="left")
         .select([pl.col(c).cast(tp) for c, tp in CLUSTER_SCHEMA.items()])
         .sort("cluster_id")
@@ -745,14 +776,12 @@ def cluster_details(m: pl.DataFrame) -> dict[str, pl.DataFrame]:
         hit = _LAST.get("details")
         if hit is not None and hit[0]() is m:
             return hit[1]
-        got = _LAST.get("factors")
-        f = got[1] if got is not None and got[0]() is m else None
     if m.height == 0:
         out = {"clusters": pl.DataFrame(schema={"cluster_id": pl.String, "example": pl.String, "units": pl.String,
                                                 "min_similarity": pl.Float64}),
                "members": pl.DataFrame(schema=MEMBER_SCHEMA)}
     else:
-        out = _details(m, f if f is not None else _factors_of(m))
+        out = _details(m, _factors(m))
     with _LAST_LOCK:
         _LAST["details"] = (weakref.ref(m), out)
     return out
