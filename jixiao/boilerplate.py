@@ -432,10 +432,10 @@ def text_clusters(texts: Sequence[str], weights: Sequence[float] | np.ndarray | 
         est = _signature_agreement(sig, a, b)
         keep = est >= threshold - margin
         a, b = a[keep], b[keep]
-    if len(a):
-        ok = _jaccard(keys, starts, counts, shift, a, b) >= threshold - 1e-12
-        a, b = a[ok], b[ok]
-    root = _components(n, a, b)
+    # the verified edges (sorted, as packed lo * n + hi) and their exact similarity, read again below
+    verified, jac = a * n + b, _jaccard(keys, starts, counts, shift, a, b) if len(a) else np.zeros(0)
+    ok = jac >= threshold - 1e-12
+    root = _components(n, a[ok], b[ok])
     idx = np.arange(n)
     order = np.lexsort((idx, -w, root))
     first = np.ones(n, dtype=bool)
@@ -446,7 +446,13 @@ def text_clusters(texts: Sequence[str], weights: Sequence[float] | np.ndarray | 
     sim = np.ones(n, dtype=np.float64)
     other = np.nonzero(rep != idx)[0]
     if len(other):
-        sim[other] = _jaccard(keys, starts, counts, shift, other, rep[other])
+        # most members are joined to their representative by an edge already verified
+        pair = np.minimum(other, rep[other]) * n + np.maximum(other, rep[other])
+        at = np.minimum(np.searchsorted(verified, pair), max(len(verified) - 1, 0))
+        known = (verified[at] == pair) if len(verified) else np.zeros(len(pair), dtype=bool)
+        sim[other[known]] = jac[at[known]]
+        new = other[~known]
+        sim[new] = _jaccard(keys, starts, counts, shift, new, rep[new])
     return rep, sim
 
 
@@ -793,13 +799,16 @@ def cluster_details(m: pl.DataFrame) -> dict[str, pl.DataFrame]:
 def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
     """Given `template_members` rows and their `_Factors`, returns `cluster_details` (uncached)."""
     ids = f.ids.with_row_index("__k")
-    order = ids.sort("__c", "__i")["__k"]  # the members' order: by cluster id, then indicator id
+    c, i = ids["__c"].to_numpy(), ids["__i"].to_numpy()
+    order = np.argsort(c * (int(i.max()) + 1) + i)  # the members' order: by cluster id, then indicator id
     # per cluster the first indicator (by id) holding the representative: its example
-    first = ids[order.to_numpy()].filter(pl.col("__r")).unique("__c", keep="first", maintain_order=True)
+    first = ids[order].filter(pl.col("__r")).unique("__c", keep="first", maintain_order=True)
     example = m.select("name", "target_raw")[first["__k"]].select(
         (pl.col("name").fill_null("") + pl.lit("｜") + pl.col("target_raw").fill_null("")).alias("example")
     ).hstack([first["__c"]])
-    cu = ids.select("__c", "__u").unique().sort("__c", "__u")  # sorted by cluster, then unit name and key
+    units = len(f.units)
+    cu = np.unique(c * units + ids["__u"].to_numpy())  # sorted by cluster, then unit name and key
+    cu = pl.DataFrame({"__c": cu // units, "__u": cu % units})
     unit_names = (
         cu.with_columns(f.units["unit_name"].gather(cu["__u"]))
         .group_by("__c", maintain_order=True)
@@ -808,8 +817,8 @@ def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
                 .then(pl.col("__names") + pl.lit("等") + pl.col("__k").cast(pl.String) + pl.lit("个单位"))
                 .otherwise(pl.col("__names")).alias("units"))
     )
-    cw = ids.select("__c", "__w").unique()
-    lowest = lowest_pairwise(cw["__c"], f.written.gather(cw["__w"]))
+    cw = np.unique(c * len(f.written) + ids["__w"].to_numpy())
+    lowest = lowest_pairwise(pl.Series(cw // len(f.written)), f.written.gather(cw % len(f.written)))
     low = pl.DataFrame({"__c": list(lowest), "min_similarity": list(lowest.values())},
                        schema={"__c": pl.Int64, "min_similarity": pl.Float64})
     # a text written as its example is 1.0 (most members): only the others are scored, each
@@ -817,7 +826,7 @@ def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
     example_w = np.zeros(len(f.clusters), dtype=np.int64)
     example_w[first["__c"].to_numpy()] = first["__w"].to_numpy()
     w = ids["__w"].to_numpy()
-    x = example_w[ids["__c"].to_numpy()]
+    x = example_w[c]
     ws = np.ones(len(w), dtype=np.float64)
     other = np.nonzero(w != x)[0]
     if len(other):
@@ -825,7 +834,7 @@ def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
         ws[other] = written_similarity(f.written.gather(pairs // len(f.written)).to_list(),
                                        f.written.gather(pairs % len(f.written)).to_list())[inv]
     members = m.select("indicator_id", "cluster_id", "similarity", "project_id").hstack(
-        [pl.Series("written_similarity", ws)])[order.to_numpy()].select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()])
+        [pl.Series("written_similarity", ws)])[order].select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()])
     clusters = example.join(unit_names, on="__c", how="left").join(low, on="__c", how="left")
     clusters = clusters.select(f.clusters.gather(clusters["__c"]).alias("cluster_id"), "example", "units",
                                "min_similarity")
