@@ -508,13 +508,34 @@ class _Texts(NamedTuple):
     written: pl.Series    # the distinct written texts
 
 
+def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Given integer keys, returns (one row of each distinct key, by key; per row the number of
+    its key)."""
+    order = np.argsort(key)  # any row of a key will do: one unstable sort
+    k = key[order]
+    new = np.ones(len(k), dtype=bool)
+    new[1:] = k[1:] != k[:-1]
+    group = np.empty(len(k), dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    return order[new], group
+
+
 def _numbered(s: pl.Series, *, sort: bool) -> tuple[np.ndarray, pl.Series]:
     """Given a series, returns (per row the place of its value among the distinct values, those
-    values: sorted if `sort`, else in order of first appearance); nulls are a value."""
-    distinct = s.unique().sort() if sort else s.unique(maintain_order=True)
-    place = s.to_frame("__v").join(distinct.to_frame("__v").with_row_index("__i"), on="__v", how="left",
-                                   nulls_equal=True, maintain_order="left")["__i"]
-    return place.to_numpy().astype(np.int64), distinct
+    values: sorted if `sort`, else in any fixed order); nulls are a value."""
+    # grouped by a 64-bit hash of each value, then checked: every row equals its group's value
+    first, place = _groups(s.hash().to_numpy())
+    distinct = s.gather(first)
+    if not distinct.gather(place).eq_missing(s).all():  # two values with one hash: by the values
+        distinct = s.unique(maintain_order=True)
+        place = s.to_frame("__v").join(distinct.to_frame("__v").with_row_index("__i"), on="__v", how="left",
+                                       nulls_equal=True, maintain_order="left")["__i"].to_numpy().astype(np.int64)
+    if sort:  # (a sort and a join of the distinct values: Polars' arg_sort of strings is slower)
+        ordered = distinct.sort()
+        rank = distinct.to_frame("__v").join(ordered.to_frame("__v").with_row_index("__i"), on="__v", how="left",
+                                             nulls_equal=True, maintain_order="left")["__i"].to_numpy()
+        place, distinct = rank.astype(np.int64)[place], ordered
+    return place, distinct
 
 
 def _tuple_groups(codes: Sequence[np.ndarray], sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -527,8 +548,7 @@ def _tuple_groups(codes: Sequence[np.ndarray], sizes: Sequence[int]) -> tuple[np
             distinct, key = np.unique(key, return_inverse=True)
             key, n = key.astype(np.int64), len(distinct)
         key, n = key * s + c.astype(np.int64), n * s
-    _, first, group = np.unique(key, return_index=True, return_inverse=True)
-    return first, group.astype(np.int64)
+    return _groups(key)
 
 
 def _indicator_texts(indicators: pl.DataFrame, min_chars: int, common_names: Iterable[str], text) -> _Texts:
