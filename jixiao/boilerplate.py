@@ -695,7 +695,7 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
         return pl.DataFrame(schema=_DETAIL_SCHEMA), None
     take = keep[t.node]
     rows, node, wid = t.rows[take], t.node[take], t.wid[take]
-    reps = np.unique(rep[keep])
+    reps = _sorted_unique(rep[keep])
     ids = pl.Series("cluster_id", [cluster_id(x) for x in t.texts.gather(reps).to_list()], dtype=pl.String)
     place = np.full(len(rep), -1, dtype=np.int64)
     place[reps] = np.arange(len(reps))
@@ -827,7 +827,7 @@ def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
         (pl.col("name").fill_null("") + pl.lit("｜") + pl.col("target_raw").fill_null("")).alias("example")
     ).hstack([first["__c"]])
     units = len(f.units)
-    cu = np.unique(c * units + ids["__u"].to_numpy())  # sorted by cluster, then unit name and key
+    cu = _sorted_unique(c * units + ids["__u"].to_numpy())  # sorted by cluster, then unit name and key
     cu = pl.DataFrame({"__c": cu // units, "__u": cu % units})
     unit_names = (
         cu.with_columns(f.units["unit_name"].gather(cu["__u"]))
@@ -837,7 +837,7 @@ def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
                 .then(pl.col("__names") + pl.lit("等") + pl.col("__k").cast(pl.String) + pl.lit("个单位"))
                 .otherwise(pl.col("__names")).alias("units"))
     )
-    cw = np.unique(c * len(f.written) + ids["__w"].to_numpy())
+    cw = _sorted_unique(c * len(f.written) + ids["__w"].to_numpy())
     lowest = lowest_pairwise(pl.Series(cw // len(f.written)), f.written.gather(cw % len(f.written)))
     low = pl.DataFrame({"__c": list(lowest), "min_similarity": list(lowest.values())},
                        schema={"__c": pl.Int64, "min_similarity": pl.Float64})
@@ -850,7 +850,9 @@ def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
     ws = np.ones(len(w), dtype=np.float64)
     other = np.nonzero(w != x)[0]
     if len(other):
-        pairs, inv = np.unique(w[other] * len(f.written) + x[other], return_inverse=True)
+        key = w[other] * len(f.written) + x[other]
+        first, inv = _groups(key)
+        pairs = key[first]
         ws[other] = written_similarity(f.written.gather(pairs // len(f.written)).to_list(),
                                        f.written.gather(pairs % len(f.written)).to_list())[inv]
     members = m.select("indicator_id", "cluster_id", "similarity", "project_id").hstack(
