@@ -102,11 +102,49 @@ def lowest_pairwise(cluster: np.ndarray | pl.Series, written: Sequence[str] | pl
     (cluster, text)), returns {cluster id: the lowest similarity (`written_similarity`) of any
     two of its texts} — 1.0 for a cluster of one text. Exact: every pair is scored (small
     clusters all at once as pairs, large ones as blocks of a distance matrix)."""
+    if len(cluster) == 0:
+        return {}
+    # sorted by cluster in Polars (a numpy argsort of a million Python strings takes a third of a second)
+    cluster = pl.Series("cluster", cluster) if not isinstance(cluster, pl.Series) else cluster
+    order = cluster.arg_sort()  # (the order inside a cluster does not change its lowest pair)
+    if isinstance(written, pl.Series):
+        texts = np.asarray(written.gather(order).to_list(), dtype=object)
+    else:
+        texts = np.asarray(list(written), dtype=object)[order.to_numpy()]
+    ids, lowest = _lowest_pairwise(cluster.gather(order), texts)
+    return dict(zip(ids.to_list(), lowest.tolist()))
+
+
+def _lowest_pairwise(cluster: pl.Series, written: np.ndarray) -> tuple[pl.Series, np.ndarray]:
+    """Given per distinct text its cluster, sorted by cluster, and its written form (an object
+    array of str), returns (each cluster once, in that order; its lowest pairwise similarity)."""
     from rapidfuzz import fuzz, process
 
-    out: dict[str, float] = {}
-    if len(cluster) == 0:
-        return out
+    new = np.ones(len(cluster), dtype=bool)
+    new[1:] = (cluster.slice(1) != cluster.slice(0, len(cluster) - 1)).to_numpy()
+    starts = np.nonzero(new)[0]
+    ends = np.append(starts[1:], len(cluster))
+    sizes = ends - starts
+    lowest = np.ones(len(starts), dtype=np.float64)  # a cluster of one text: 1.0
+    # Small clusters, grouped by size: every pair of every cluster of that size in one call.
+    for k in np.unique(sizes[(sizes >= 2) & (sizes <= 64)]):
+        groups = np.nonzero(sizes == k)[0]
+        i, j = np.triu_indices(int(k), 1)
+        left = (starts[groups][:, None] + i[None, :]).ravel()
+        right = (starts[groups][:, None] + j[None, :]).ravel()
+        sim = written_similarity(written[left], written[right]).reshape(len(groups), len(i))
+        lowest[groups] = sim.min(axis=1)
+    for g in np.nonzero(sizes > 64)[0]:
+        texts = list(written[starts[g]:ends[g]])
+        low = 1.0
+        for lo in range(0, len(texts), _PAIRS_BLOCK):
+            m = process.cdist(texts[lo:lo + _PAIRS_BLOCK], texts[lo:], scorer=fuzz.ratio, workers=-1,
+                              dtype=np.float32)
+            # only pairs (i, j) with j > i: mask the block's lower triangle and diagonal
+            m[np.tril_indices(m.shape[0], 0, m.shape[1])] = np.inf
+            low = min(low, float(m.min()) / 100.0)
+        lowest[g] = low
+    return cluster.gather(starts), lowest
     # sorted by cluster in Polars (a numpy argsort of a million Python strings takes a third of a second)
     cluster = pl.Series("cluster", cluster) if not isinstance(cluster, pl.Series) else cluster
     order = cluster.arg_sort()  # (the order inside a cluster does not change its lowest pair)
@@ -687,8 +725,8 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
     if len(t.rows) == 0:
         return pl.DataFrame(schema=_DETAIL_SCHEMA), None
     n = np.bincount(t.node, minlength=len(t.texts))
-    rep, sim = text_clusters(t.texts.to_list(), n, threshold=threshold, num_perm=num_perm,
-                             bands=bands, seed=seed)
+    texts = t.texts.to_list()
+    rep, sim = text_clusters(texts, n, threshold=threshold, num_perm=num_perm, bands=bands, seed=seed)
     size = np.bincount(rep, weights=n, minlength=len(rep))
     keep = size[rep] >= 2
     if not keep.any():
@@ -696,7 +734,7 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
     take = keep[t.node]
     rows, node, wid = t.rows[take], t.node[take], t.wid[take]
     reps = _sorted_unique(rep[keep])
-    ids = pl.Series("cluster_id", [cluster_id(x) for x in t.texts.gather(reps).to_list()], dtype=pl.String)
+    ids = pl.Series("cluster_id", [cluster_id(texts[r]) for r in reps.tolist()], dtype=pl.String)
     place = np.full(len(rep), -1, dtype=np.int64)
     place[reps] = np.arange(len(reps))
     cluster = place[rep[node]]  # per row its cluster's place among `reps`
@@ -838,9 +876,12 @@ def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
                 .otherwise(pl.col("__names")).alias("units"))
     )
     cw = _sorted_unique(c * len(f.written) + ids["__w"].to_numpy())
-    lowest = lowest_pairwise(pl.Series(cw // len(f.written)), f.written.gather(cw % len(f.written)))
-    low = pl.DataFrame({"__c": list(lowest), "min_similarity": list(lowest.values())},
-                       schema={"__c": pl.Int64, "min_similarity": pl.Float64})
+    # each written text a member holds made a Python string once, for both similarities below
+    wu = _sorted_unique(cw % len(f.written))
+    text_of = np.empty(len(f.written), dtype=object)
+    text_of[wu] = f.written.gather(wu).to_list()
+    low_c, low = _lowest_pairwise(pl.Series(cw // len(f.written)), text_of[cw % len(f.written)])
+    low = pl.DataFrame({"__c": low_c, "min_similarity": low}, schema={"__c": pl.Int64, "min_similarity": pl.Float64})
     # a text written as its example is 1.0 (most members): only the others are scored, each
     # distinct pair of texts once (members repeat their texts)
     example_w = np.zeros(len(f.clusters), dtype=np.int64)
@@ -853,8 +894,7 @@ def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
         key = w[other] * len(f.written) + x[other]
         first, inv = _groups(key)
         pairs = key[first]
-        ws[other] = written_similarity(f.written.gather(pairs // len(f.written)).to_list(),
-                                       f.written.gather(pairs % len(f.written)).to_list())[inv]
+        ws[other] = written_similarity(text_of[pairs // len(f.written)], text_of[pairs % len(f.written)])[inv]
     members = m.select("indicator_id", "cluster_id", "similarity", "project_id").hstack(
         [pl.Series("written_similarity", ws)])[order].select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()])
     clusters = example.join(unit_names, on="__c", how="left").join(low, on="__c", how="left")
