@@ -378,36 +378,71 @@ def _star_edges(sig: np.ndarray, valid: np.ndarray, bands: int, seed: int) -> tu
 
 
 def _intersections(keys: np.ndarray, starts: np.ndarray, counts: np.ndarray, shift: int,
-                   a: np.ndarray, b: np.ndarray, chunk: int = 400_000) -> np.ndarray:
+                   a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Given shingle keys and pairs (a, b) of text indexes, returns |shingles(a) ∩ shingles(b)|
     per pair (exact), by looking up the smaller side's shingles in the sorted key array."""
-    out = np.zeros(len(a), dtype=np.int64)
+    s, o = _smaller_first(counts, a, b)
+    return _hits(keys, starts, shift, s, o, np.zeros(len(s), dtype=np.int64), counts[s])
+
+
+def _smaller_first(counts: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Given shingle counts and pairs, returns the pairs as (side with fewer shingles, other side)."""
+    swap = counts[a] > counts[b]
+    return np.where(swap, b, a), np.where(swap, a, b)
+
+
+def _hits(keys: np.ndarray, starts: np.ndarray, shift: int, s: np.ndarray, o: np.ndarray,
+          first: np.ndarray, take: np.ndarray, chunk: int = 400_000) -> np.ndarray:
+    """Given shingle keys and pairs (s, o) of text indexes, returns per pair how many of s's
+    shingles first .. first + take − 1 (in key order) o has too."""
+    out = np.zeros(len(s), dtype=np.int64)
     mask = np.uint64((1 << shift) - 1)
-    for lo in range(0, len(a), chunk):
-        aa, bb = a[lo:lo + chunk], b[lo:lo + chunk]
-        swap = counts[aa] > counts[bb]
-        s = np.where(swap, bb, aa)
-        o = np.where(swap, aa, bb)
-        c = counts[s]
+    for lo in range(0, len(s), chunk):
+        ss, oo, c = s[lo:lo + chunk], o[lo:lo + chunk], take[lo:lo + chunk]
         tot = int(c.sum())
         if tot == 0:
             continue
-        edge = np.repeat(np.arange(len(s)), c)
+        edge = np.repeat(np.arange(len(ss)), c)
         offs = np.arange(tot) - np.repeat(np.cumsum(c) - c, c)
-        pos = np.repeat(starts[s], c) + offs
-        q = (o[edge].astype(np.uint64) << np.uint64(shift)) | (keys[pos] & mask)
+        pos = np.repeat(starts[ss] + first[lo:lo + chunk], c) + offs
+        q = (oo[edge].astype(np.uint64) << np.uint64(shift)) | (keys[pos] & mask)
         idx = np.searchsorted(keys, q)
         idx[idx >= len(keys)] = len(keys) - 1
         hit = keys[idx] == q
-        out[lo:lo + chunk] = np.bincount(edge, weights=hit, minlength=len(s)).astype(np.int64)
+        out[lo:lo + chunk] = np.bincount(edge, weights=hit, minlength=len(ss)).astype(np.int64)
     return out
 
 
 def _jaccard(keys, starts, counts, shift, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Given shingle keys and pairs of text indexes, returns their exact Jaccard similarity."""
-    inter = _intersections(keys, starts, counts, shift, a, b)
-    union = counts[a] + counts[b] - inter
+    return _jaccard_of(_intersections(keys, starts, counts, shift, a, b), counts[a], counts[b])
+
+
+def _jaccard_of(inter: np.ndarray, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+    """Given intersection sizes and both sets' sizes, returns the Jaccard similarity (1.0 for two empty sets)."""
+    union = ca + cb - inter
     return np.where(union > 0, inter / np.maximum(union, 1), 1.0)
+
+
+def _verified(keys, starts, counts, shift, a: np.ndarray, b: np.ndarray, threshold: float) -> np.ndarray:
+    """Given shingle keys, pairs of text indexes and a threshold, returns per pair its exact
+    Jaccard similarity if that is at least threshold − 1e-12, else NaN.
+
+    Half of the smaller side's shingles are looked up first: a pair that cannot reach the
+    threshold even if all the others were shared (most candidate pairs) is not looked at further.
+    """
+    s, o = _smaller_first(counts, a, b)
+    cs = counts[s]
+    half = (cs + 1) // 2
+    inter = _hits(keys, starts, shift, s, o, np.zeros(len(s), dtype=np.int64), half)
+    # the most the pair could share: every shingle not looked up yet (a margin for rounding)
+    live = np.nonzero(_jaccard_of(inter + cs - half, counts[a], counts[b]) >= threshold - 1e-9)[0]
+    inter[live] += _hits(keys, starts, shift, s[live], o[live], half[live], cs[live] - half[live])
+    out = np.full(len(a), np.nan)
+    jac = _jaccard_of(inter[live], counts[a[live]], counts[b[live]])
+    ok = jac >= threshold - 1e-12
+    out[live[ok]] = jac[ok]
+    return out
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -470,10 +505,11 @@ def text_clusters(texts: Sequence[str], weights: Sequence[float] | np.ndarray | 
         est = _signature_agreement(sig, a, b)
         keep = est >= threshold - margin
         a, b = a[keep], b[keep]
-    # the verified edges (sorted, as packed lo * n + hi) and their exact similarity, read again below
-    verified, jac = a * n + b, _jaccard(keys, starts, counts, shift, a, b) if len(a) else np.zeros(0)
-    ok = jac >= threshold - 1e-12
-    root = _components(n, a[ok], b[ok])
+    jac = _verified(keys, starts, counts, shift, a, b, threshold)
+    ok = ~np.isnan(jac)
+    a, b, jac = a[ok], b[ok], jac[ok]
+    verified = a * n + b  # the edges kept (sorted, packed) with their exact similarity, read again below
+    root = _components(n, a, b)
     idx = np.arange(n)
     order = np.lexsort((idx, -w, root))
     first = np.ones(n, dtype=bool)
