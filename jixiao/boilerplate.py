@@ -847,18 +847,28 @@ def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links
     group, _ = _numbered(groups["project_group"].fill_null(groups["project_id"]), sort=False)
     unit, _ = _numbered(groups["unit_key"], sort=False)  # a null unit key counts as one unit, as n_unique does
     p = f.ids["__p"].to_numpy()
-    rows = f.ids.select("__c", "__n").hstack([pl.Series("__g", group[p]), pl.Series("__k", unit[p]),
-                                              f.projects["year"].gather(p).alias("__y")])
+    c, rep = f.ids["__c"].to_numpy(), f.ids["__n"].to_numpy()
+    g, k = group[p], unit[p]
+    year, _ = _numbered(f.projects["year"], sort=False)
+    y = np.where(f.projects["year"].is_null().to_numpy(), -1, year)[p]  # -1: no year (not counted)
+
+    def distinct_per(group_of_row: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
+        # per group the number of distinct values among its rows
+        width = int(value.max(initial=0)) + 1
+        return np.bincount(_sorted_unique(group_of_row * width + value) // width, minlength=n_groups)
+
     # whole clusters are kept or left out, so each kept cluster's details are as computed
-    rows = rows.filter(pl.col("__g").n_unique().over("__c") >= 2)
-    if rows.height == 0:
+    keep = distinct_per(c, g, len(f.clusters))[c] >= 2
+    if not keep.any():
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
-    counts = rows.group_by("__c", "__n").agg(
-        pl.len().alias("n_indicators"),
-        pl.col("__g").n_unique().alias("n_projects"),
-        pl.col("__k").n_unique().alias("n_units"),
-        pl.col("__y").drop_nulls().n_unique().alias("n_years"),
-    )
+    c, rep, g, k, y = c[keep], rep[keep], g[keep], k[keep], y[keep]
+    first, cn = _groups(c * len(f.representatives) + rep)  # one group per (cluster id, representative)
+    dated = y >= 0
+    counts = pl.DataFrame({
+        "__c": c[first], "__n": rep[first], "n_indicators": np.bincount(cn),
+        "n_projects": distinct_per(cn, g, len(first)), "n_units": distinct_per(cn, k, len(first)),
+        "n_years": distinct_per(cn[dated], y[dated], len(first)),
+    })
     clusters = (
         counts.with_columns(f.clusters.gather(counts["__c"]).alias("cluster_id"),
                             f.representatives.gather(counts["__n"]).alias("representative"))
