@@ -20,6 +20,11 @@ lowest pairwise similarity of the texts as written (numbers and signs included),
 clustering itself reads every number as "#" (≥92% and ≥95% are the same to it);
 `set_lsh_pairs` applies the same banding to sets of tokens (JX402 compares projects as sets of
 indicators). `exact_all_pairs_clusters` is the slow exact reference used to measure recall.
+
+At a million indicators the work is done on numbers, not strings: each distinct (name, target,
+description) is joined into a text once, and `template_members` keeps beside its frame the same
+rows with their cluster, text, unit and project numbered (`_Factors`), which `cluster_details`
+and `template_clusters` sort and count; strings are gathered once, for the tables.
 """
 
 from __future__ import annotations
@@ -791,12 +796,11 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
         pl.Series("similarity", sim[node]),
     ]).join(proj, on="project_id", how="left", maintain_order="left")
     known = proj.select("project_id", "unit_key", "year")
-    p = out["__p"].cast(pl.Int64)
-    if p.null_count():  # members of projects not in `projects`: each project id is one more row
-        unknown = out.filter(pl.col("__p").is_null())["project_id"]
-        q, ids_unknown = _numbered(unknown, sort=False)
-        p = p.set(p.is_null(), 0).scatter(np.nonzero(p.is_null().to_numpy())[0], q + known.height)
-        known = pl.concat([known, ids_unknown.to_frame("project_id")], how="diagonal")
+    p = out["__p"].cast(pl.Int64).fill_null(-1).to_numpy().copy()
+    if (p < 0).any():  # members of projects not in `projects`: each project id is one more row
+        q, unknown = _numbered(out["project_id"].filter(pl.Series(p < 0)), sort=False)
+        p[p < 0] = q + known.height
+        known = pl.concat([known, unknown.to_frame("project_id")], how="diagonal")
     f = _Factors(
         pl.DataFrame({"__c": crank[cluster], "__n": rep[node], "__r": rep[node] == node, "__w": wid,
                       "__u": out["__u"].fill_null(none).cast(pl.Int64), "__p": p,
