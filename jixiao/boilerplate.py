@@ -790,7 +790,8 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
                         pl.DataFrame({"unit_name": [None], "unit_key": [None]}, schema={"unit_name": pl.String, "unit_key": pl.String})])
              .unique().sort("unit_name", "unit_key").with_row_index("__u"))
     none = units.filter(pl.col("unit_name").is_null() & pl.col("unit_key").is_null())["__u"][0]
-    proj = proj.join(units, on=["unit_name", "unit_key"], how="left", nulls_equal=True)
+    # (in order: a project's row is its number __p)
+    proj = proj.join(units, on=["unit_name", "unit_key"], how="left", nulls_equal=True, maintain_order="left")
     out = indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw")[rows].hstack([
         t.texts.gather(node), t.written.gather(wid), ids.gather(cluster), t.texts.gather(rep[node]).alias("representative"),
         pl.Series("similarity", sim[node]),
@@ -914,9 +915,9 @@ def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
     example = m.select("name", "target_raw")[first["__k"]].select(
         (pl.col("name").fill_null("") + pl.lit("｜") + pl.col("target_raw").fill_null("")).alias("example")
     ).hstack([first["__c"]])
-    units = len(f.units)
-    cu = _sorted_unique(c * units + ids["__u"].to_numpy())  # sorted by cluster, then unit name and key
-    cu = pl.DataFrame({"__c": cu // units, "__u": cu % units})
+    n_units = len(f.units)
+    cu = _sorted_unique(c * n_units + ids["__u"].to_numpy())  # sorted by cluster, then unit name and key
+    cu = pl.DataFrame({"__c": cu // n_units, "__u": cu % n_units})
     unit_names = (
         cu.with_columns(f.units["unit_name"].gather(cu["__u"]))
         .group_by("__c", maintain_order=True)
@@ -942,8 +943,8 @@ def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
     other = np.nonzero(w != x)[0]
     if len(other):
         key = w[other] * len(f.written) + x[other]
-        first, inv = _groups(key)
-        pairs = key[first]
+        one, inv = _groups(key)
+        pairs = key[one]
         ws[other] = written_similarity(text_of[pairs // len(f.written)], text_of[pairs % len(f.written)])[inv]
     members = m.select("indicator_id", "cluster_id", "similarity", "project_id").hstack(
         [pl.Series("written_similarity", ws)])[order].select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()])
