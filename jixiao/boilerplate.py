@@ -20,6 +20,11 @@ lowest pairwise similarity of the texts as written (numbers and signs included),
 clustering itself reads every number as "#" (≥92% and ≥95% are the same to it);
 `set_lsh_pairs` applies the same banding to sets of tokens (JX402 compares projects as sets of
 indicators). `exact_all_pairs_clusters` is the slow exact reference used to measure recall.
+
+At a million indicators the work is done on numbers, not strings: each distinct (name, target,
+description) is joined into a text once, and `template_members` keeps beside its frame the same
+rows with their cluster, text, unit and project numbered (`_Factors`), which `cluster_details`
+and `template_clusters` sort and count; strings are gathered once, for the tables.
 """
 
 from __future__ import annotations
@@ -31,12 +36,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 import unicodedata
 import weakref
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 import polars as pl
 
-from jixiao.distinct import with_dense_rank
 
 # Short names that every unit uses on purpose; JX401 leaves them out whatever their target is.
 COMMON_NAMES: tuple[str, ...] = (
@@ -103,11 +107,49 @@ def lowest_pairwise(cluster: np.ndarray | pl.Series, written: Sequence[str] | pl
     (cluster, text)), returns {cluster id: the lowest similarity (`written_similarity`) of any
     two of its texts} — 1.0 for a cluster of one text. Exact: every pair is scored (small
     clusters all at once as pairs, large ones as blocks of a distance matrix)."""
+    if len(cluster) == 0:
+        return {}
+    # sorted by cluster in Polars (a numpy argsort of a million Python strings takes a third of a second)
+    cluster = pl.Series("cluster", cluster) if not isinstance(cluster, pl.Series) else cluster
+    order = cluster.arg_sort()  # (the order inside a cluster does not change its lowest pair)
+    if isinstance(written, pl.Series):
+        texts = np.asarray(written.gather(order).to_list(), dtype=object)
+    else:
+        texts = np.asarray(list(written), dtype=object)[order.to_numpy()]
+    ids, lowest = _lowest_pairwise(cluster.gather(order), texts)
+    return dict(zip(ids.to_list(), lowest.tolist()))
+
+
+def _lowest_pairwise(cluster: pl.Series, written: np.ndarray) -> tuple[pl.Series, np.ndarray]:
+    """Given per distinct text its cluster, sorted by cluster, and its written form (an object
+    array of str), returns (each cluster once, in that order; its lowest pairwise similarity)."""
     from rapidfuzz import fuzz, process
 
-    out: dict[str, float] = {}
-    if len(cluster) == 0:
-        return out
+    new = np.ones(len(cluster), dtype=bool)
+    new[1:] = (cluster.slice(1) != cluster.slice(0, len(cluster) - 1)).to_numpy()
+    starts = np.nonzero(new)[0]
+    ends = np.append(starts[1:], len(cluster))
+    sizes = ends - starts
+    lowest = np.ones(len(starts), dtype=np.float64)  # a cluster of one text: 1.0
+    # Small clusters, grouped by size: every pair of every cluster of that size in one call.
+    for k in np.unique(sizes[(sizes >= 2) & (sizes <= 64)]):
+        groups = np.nonzero(sizes == k)[0]
+        i, j = np.triu_indices(int(k), 1)
+        left = (starts[groups][:, None] + i[None, :]).ravel()
+        right = (starts[groups][:, None] + j[None, :]).ravel()
+        sim = written_similarity(written[left], written[right]).reshape(len(groups), len(i))
+        lowest[groups] = sim.min(axis=1)
+    for g in np.nonzero(sizes > 64)[0]:
+        texts = list(written[starts[g]:ends[g]])
+        low = 1.0
+        for lo in range(0, len(texts), _PAIRS_BLOCK):
+            m = process.cdist(texts[lo:lo + _PAIRS_BLOCK], texts[lo:], scorer=fuzz.ratio, workers=-1,
+                              dtype=np.float32)
+            # only pairs (i, j) with j > i: mask the block's lower triangle and diagonal
+            m[np.tril_indices(m.shape[0], 0, m.shape[1])] = np.inf
+            low = min(low, float(m.min()) / 100.0)
+        lowest[g] = low
+    return cluster.gather(starts), lowest
     # sorted by cluster in Polars (a numpy argsort of a million Python strings takes a third of a second)
     cluster = pl.Series("cluster", cluster) if not isinstance(cluster, pl.Series) else cluster
     order = cluster.arg_sort()  # (the order inside a cluster does not change its lowest pair)
@@ -278,8 +320,8 @@ def _signatures(keys: np.ndarray, starts: np.ndarray, counts: np.ndarray, shift:
             for k in range(num_perm):
                 np.multiply(xs, a[k], out=h)
                 np.add(h, b[k], out=h)
-                np.right_shift(h, np.uint64(32), out=h)
-                block[:, k] = np.minimum.reduceat(h, local)
+                # the top 32 bits of the minimum are the minimum of the top 32 bits: one shift per text
+                block[:, k] = np.minimum.reduceat(h, local) >> np.uint64(32)
 
     _run_threads(one, range(len(cuts) - 1))
     sig[rows] = out
@@ -305,8 +347,10 @@ def _star_edges(sig: np.ndarray, valid: np.ndarray, bands: int, seed: int) -> tu
     if len(ids) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
 
+    every = len(ids) == sig.shape[0]  # (usually): the band's columns as they are, not a copy
+
     def band(j: int) -> tuple[np.ndarray, np.ndarray]:
-        block = sig[ids, j * rows:(j + 1) * rows].astype(np.uint64)
+        block = sig[:, j * rows:(j + 1) * rows] if every else sig[ids, j * rows:(j + 1) * rows]
         key = np.full(len(ids), np.uint64(seed * 1_000_003 + j), dtype=np.uint64)
         for r in range(block.shape[1]):
             key = _mix(key ^ block[:, r])
@@ -316,7 +360,7 @@ def _star_edges(sig: np.ndarray, valid: np.ndarray, bands: int, seed: int) -> tu
         prio = _mix(ids.astype(np.uint64) ^ np.uint64((seed + 1) * 7919 + j * 104729))
         order = np.argsort(key)
         ks = key[order]
-        node = ids[order]
+        node = order if every else ids[order]
         p = prio[order]
         new = np.empty(len(ks), dtype=bool)
         new[0] = True
@@ -339,36 +383,71 @@ def _star_edges(sig: np.ndarray, valid: np.ndarray, bands: int, seed: int) -> tu
 
 
 def _intersections(keys: np.ndarray, starts: np.ndarray, counts: np.ndarray, shift: int,
-                   a: np.ndarray, b: np.ndarray, chunk: int = 400_000) -> np.ndarray:
+                   a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Given shingle keys and pairs (a, b) of text indexes, returns |shingles(a) ∩ shingles(b)|
     per pair (exact), by looking up the smaller side's shingles in the sorted key array."""
-    out = np.zeros(len(a), dtype=np.int64)
+    s, o = _smaller_first(counts, a, b)
+    return _hits(keys, starts, shift, s, o, np.zeros(len(s), dtype=np.int64), counts[s])
+
+
+def _smaller_first(counts: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Given shingle counts and pairs, returns the pairs as (side with fewer shingles, other side)."""
+    swap = counts[a] > counts[b]
+    return np.where(swap, b, a), np.where(swap, a, b)
+
+
+def _hits(keys: np.ndarray, starts: np.ndarray, shift: int, s: np.ndarray, o: np.ndarray,
+          first: np.ndarray, take: np.ndarray, chunk: int = 400_000) -> np.ndarray:
+    """Given shingle keys and pairs (s, o) of text indexes, returns per pair how many of s's
+    shingles first .. first + take − 1 (in key order) o has too."""
+    out = np.zeros(len(s), dtype=np.int64)
     mask = np.uint64((1 << shift) - 1)
-    for lo in range(0, len(a), chunk):
-        aa, bb = a[lo:lo + chunk], b[lo:lo + chunk]
-        swap = counts[aa] > counts[bb]
-        s = np.where(swap, bb, aa)
-        o = np.where(swap, aa, bb)
-        c = counts[s]
+    for lo in range(0, len(s), chunk):
+        ss, oo, c = s[lo:lo + chunk], o[lo:lo + chunk], take[lo:lo + chunk]
         tot = int(c.sum())
         if tot == 0:
             continue
-        edge = np.repeat(np.arange(len(s)), c)
+        edge = np.repeat(np.arange(len(ss)), c)
         offs = np.arange(tot) - np.repeat(np.cumsum(c) - c, c)
-        pos = np.repeat(starts[s], c) + offs
-        q = (o[edge].astype(np.uint64) << np.uint64(shift)) | (keys[pos] & mask)
+        pos = np.repeat(starts[ss] + first[lo:lo + chunk], c) + offs
+        q = (oo[edge].astype(np.uint64) << np.uint64(shift)) | (keys[pos] & mask)
         idx = np.searchsorted(keys, q)
         idx[idx >= len(keys)] = len(keys) - 1
         hit = keys[idx] == q
-        out[lo:lo + chunk] = np.bincount(edge, weights=hit, minlength=len(s)).astype(np.int64)
+        out[lo:lo + chunk] = np.bincount(edge, weights=hit, minlength=len(ss)).astype(np.int64)
     return out
 
 
 def _jaccard(keys, starts, counts, shift, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Given shingle keys and pairs of text indexes, returns their exact Jaccard similarity."""
-    inter = _intersections(keys, starts, counts, shift, a, b)
-    union = counts[a] + counts[b] - inter
+    return _jaccard_of(_intersections(keys, starts, counts, shift, a, b), counts[a], counts[b])
+
+
+def _jaccard_of(inter: np.ndarray, ca: np.ndarray, cb: np.ndarray) -> np.ndarray:
+    """Given intersection sizes and both sets' sizes, returns the Jaccard similarity (1.0 for two empty sets)."""
+    union = ca + cb - inter
     return np.where(union > 0, inter / np.maximum(union, 1), 1.0)
+
+
+def _verified(keys, starts, counts, shift, a: np.ndarray, b: np.ndarray, threshold: float) -> np.ndarray:
+    """Given shingle keys, pairs of text indexes and a threshold, returns per pair its exact
+    Jaccard similarity if that is at least threshold − 1e-12, else NaN.
+
+    Half of the smaller side's shingles are looked up first: a pair that cannot reach the
+    threshold even if all the others were shared (most candidate pairs) is not looked at further.
+    """
+    s, o = _smaller_first(counts, a, b)
+    cs = counts[s]
+    half = (cs + 1) // 2
+    inter = _hits(keys, starts, shift, s, o, np.zeros(len(s), dtype=np.int64), half)
+    # the most the pair could share: every shingle not looked up yet (a margin for rounding)
+    live = np.nonzero(_jaccard_of(inter + cs - half, counts[a], counts[b]) >= threshold - 1e-9)[0]
+    inter[live] += _hits(keys, starts, shift, s[live], o[live], half[live], cs[live] - half[live])
+    out = np.full(len(a), np.nan)
+    jac = _jaccard_of(inter[live], counts[a[live]], counts[b[live]])
+    ok = jac >= threshold - 1e-12
+    out[live[ok]] = jac[ok]
+    return out
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -392,10 +471,11 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
             parent = pp
 
 
-def _signature_agreement(sig: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+def _signature_agreement(sig: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 8192) -> np.ndarray:
     """Given signatures and pairs, returns the share of equal MinHash values (Jaccard estimate)."""
     out = np.empty(len(a), dtype=np.float64)
 
+    # small chunks: both gathered blocks stay in the CPU cache (chunks of 200k pairs took twice as long)
     def one(lo: int) -> None:
         eq = sig[a[lo:lo + chunk]] == sig[b[lo:lo + chunk]]
         out[lo:lo + chunk] = np.count_nonzero(eq, axis=1) / sig.shape[1]
@@ -430,9 +510,10 @@ def text_clusters(texts: Sequence[str], weights: Sequence[float] | np.ndarray | 
         est = _signature_agreement(sig, a, b)
         keep = est >= threshold - margin
         a, b = a[keep], b[keep]
-    if len(a):
-        ok = _jaccard(keys, starts, counts, shift, a, b) >= threshold - 1e-12
-        a, b = a[ok], b[ok]
+    jac = _verified(keys, starts, counts, shift, a, b, threshold)
+    ok = ~np.isnan(jac)
+    a, b, jac = a[ok], b[ok], jac[ok]
+    verified = a * n + b  # the edges kept (sorted, packed) with their exact similarity, read again below
     root = _components(n, a, b)
     idx = np.arange(n)
     order = np.lexsort((idx, -w, root))
@@ -444,7 +525,13 @@ def text_clusters(texts: Sequence[str], weights: Sequence[float] | np.ndarray | 
     sim = np.ones(n, dtype=np.float64)
     other = np.nonzero(rep != idx)[0]
     if len(other):
-        sim[other] = _jaccard(keys, starts, counts, shift, other, rep[other])
+        # most members are joined to their representative by an edge already verified
+        pair = np.minimum(other, rep[other]) * n + np.maximum(other, rep[other])
+        at = np.minimum(np.searchsorted(verified, pair), max(len(verified) - 1, 0))
+        known = (verified[at] == pair) if len(verified) else np.zeros(len(pair), dtype=bool)
+        sim[other[known]] = jac[at[known]]
+        new = other[~known]
+        sim[new] = _jaccard(keys, starts, counts, shift, new, rep[new])
     return rep, sim
 
 
@@ -491,6 +578,94 @@ _DETAIL_SCHEMA = {
 }
 
 
+class _Texts(NamedTuple):
+    """The indicators a template check looks at, with their texts numbered (`_indicator_texts`)."""
+    rows: np.ndarray      # the indexes of those indicators in the frame, ascending
+    node: np.ndarray      # per row the number of its `text`: its place among `texts`
+    texts: pl.Series      # the distinct normalised texts, sorted
+    wid: np.ndarray       # per row the number of its `written`: its place among `written`
+    written: pl.Series    # the distinct written texts
+
+
+def _groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Given integer keys, returns (one row of each distinct key, by key; per row the number of
+    its key)."""
+    order = np.argsort(key)  # any row of a key will do: one unstable sort
+    k = key[order]
+    new = np.ones(len(k), dtype=bool)
+    new[1:] = k[1:] != k[:-1]
+    group = np.empty(len(k), dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    return order[new], group
+
+
+def _numbered(s: pl.Series, *, sort: bool) -> tuple[np.ndarray, pl.Series]:
+    """Given a series, returns (per row the place of its value among the distinct values, those
+    values: sorted if `sort`, else in any fixed order); nulls are a value."""
+    # grouped by a 64-bit hash of each value, then checked: every row equals its group's value
+    first, place = _groups(s.hash().to_numpy())
+    distinct = s.gather(first)
+    if not distinct.gather(place).eq_missing(s).all():  # two values with one hash: by the values
+        distinct = s.unique(maintain_order=True)
+        place = s.to_frame("__v").join(distinct.to_frame("__v").with_row_index("__i"), on="__v", how="left",
+                                       nulls_equal=True, maintain_order="left")["__i"].to_numpy().astype(np.int64)
+    if sort:  # (a sort and a join of the distinct values: Polars' arg_sort of strings is slower)
+        ordered = distinct.sort()
+        rank = distinct.to_frame("__v").join(ordered.to_frame("__v").with_row_index("__i"), on="__v", how="left",
+                                             nulls_equal=True, maintain_order="left")["__i"].to_numpy()
+        place, distinct = rank.astype(np.int64)[place], ordered
+    return place, distinct
+
+
+def _tuple_groups(codes: Sequence[np.ndarray], sizes: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Given per row the codes of a few columns (column i's codes below sizes[i]), returns (one
+    row of each distinct tuple of codes, per row the number of its tuple)."""
+    key, n = codes[0].astype(np.int64), max(1, int(sizes[0]))
+    for c, s in zip(codes[1:], sizes[1:]):
+        s = max(1, int(s))
+        if n * s >= 1 << 62:  # the packed key would overflow: number the tuples so far densely first
+            distinct, key = np.unique(key, return_inverse=True)
+            key, n = key.astype(np.int64), len(distinct)
+        key, n = key * s + c.astype(np.int64), n * s
+    return _groups(key)
+
+
+def _indicator_texts(indicators: pl.DataFrame, min_chars: int, common_names: Iterable[str], text) -> _Texts:
+    """Given the indicators frame, the options of `indicator_texts` and its shared text keys (or
+    None), returns the indicators it takes with their texts numbered (`_Texts`).
+
+    Everything per row is integer work on the text keys' codes: each name, target and
+    description is normalised once (texts repeat ~10 times), and each distinct (name, target,
+    description) is concatenated once, not once per indicator.
+    """
+    from jixiao.textkeys import text_keys_for
+
+    common = pl.Series(sorted({normalise(c) for c in common_names or ()} - {""}), dtype=pl.String)
+    keys = text_keys_for(indicators, text)
+    parts = ("name", "target", "description")
+    template = [keys.codes(f"{p}_template") for p in parts]
+    written = [keys.codes(f"{p}_written") for p in parts]
+    codes = [c.to_numpy() for c, _ in template]
+    length = sum(d.str.len_chars().to_numpy().astype(np.int64)[c] for c, (_, d) in zip(codes, template))
+    keep = ~template[0][1].is_in(common.implode()).to_numpy()[codes[0]] & (length >= int(min_chars))
+    rows = np.nonzero(keep)[0]
+
+    def joined(forms: list[tuple[pl.Series, pl.Series]]) -> tuple[pl.Series, np.ndarray]:
+        # (each distinct tuple's concatenated text, per taken row its tuple)
+        per_row = [c.to_numpy()[rows] for c, _ in forms]
+        first, group = _tuple_groups(per_row, [len(d) for _, d in forms])
+        out = forms[0][1].gather(per_row[0][first])
+        for c, (_, d) in zip(per_row[1:], forms[1:]):
+            out = out + d.gather(c[first])
+        return out, group
+
+    ttext, tgroup = joined(template)
+    node, texts = _numbered(ttext, sort=True)  # numbered in sorted order: text_clusters breaks ties by it
+    wtext, wgroup = joined(written)
+    wid, wdistinct = _numbered(wtext, sort=False)
+    return _Texts(rows, node[tgroup], texts.rename("text"), wid[wgroup], wdistinct.rename("written"))
+
+
 def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
                     common_names: Iterable[str] = COMMON_NAMES, text=None) -> pl.DataFrame:
     """Given the indicators frame (and its shared `jixiao.textkeys.TextKeys`, if any), returns
@@ -498,23 +673,9 @@ def indicator_texts(indicators: pl.DataFrame, min_chars: int = 6,
     description) and `written` (the same as written, `written_expr`) for the indicators a
     template check looks at: not a common name (normalised, whatever the target) and `text` at
     least `min_chars` long."""
-    from jixiao.textkeys import text_keys_for
-
-    common = sorted({normalise(c) for c in common_names or ()} - {""})
-    keys = text_keys_for(indicators, text)
-    # Each distinct name, target and description normalised once (texts repeat ~10 times).
-    df = indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw").hstack([
-        keys.series(f"{k}_{form}").alias(f"__{short}_{col}")
-        for k, col in (("name", "name"), ("target", "target_raw"), ("description", "description"))
-        for form, short in (("template", "n"), ("written", "w"))
-    ])
-    return (
-        df.filter(~pl.col("__n_name").is_in(common))
-        .with_columns((pl.col("__n_name") + pl.col("__n_target_raw") + pl.col("__n_description")).alias("text"))
-        .filter(pl.col("text").str.len_chars() >= int(min_chars))
-        .with_columns((pl.col("__w_name") + pl.col("__w_target_raw") + pl.col("__w_description")).alias("written"))
-        .select("indicator_id", "project_id", "doc_id", "name", "target_raw", "text", "written")
-    )
+    t = _indicator_texts(indicators, min_chars, common_names, text)
+    return indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw")[t.rows].hstack(
+        [t.texts.gather(t.node), t.written.gather(t.wid)])
 
 
 def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float = 0.8,
@@ -537,8 +698,10 @@ def template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thresh
         if hit is not None and hit[1]() is projects and hit[2] == key and (
                 hit[0]() is indicators or (text is not None and hit[4]() is text.check(indicators))):
             return hit[3]
-        out = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
-                                min_chars=min_chars, common_names=common_names, seed=seed, text=text)
+        out, factors = _template_members(indicators, projects, threshold=threshold, num_perm=num_perm, bands=bands,
+                                         min_chars=min_chars, common_names=common_names, seed=seed, text=text)
+        # cluster_details reads this frame's numbered form, not its strings
+        _LAST["factors"] = (weakref.ref(out), factors)
         try:
             _LAST["members"] = (weakref.ref(indicators), weakref.ref(projects), key, out,
                                 weakref.ref(text) if text is not None else (lambda: None))
@@ -551,36 +714,100 @@ _LAST: dict[str, tuple] = {}
 _LAST_LOCK = threading.Lock()
 
 
+class _Factors(NamedTuple):
+    """A `template_members` frame's clusters, texts, units, projects and indicators numbered, so
+    that `cluster_details` and `template_clusters` sort, group and join integers: `ids` has per
+    row (same order) __c (its cluster's place among `clusters`, sorted cluster ids), __n (its
+    representative's place among `representatives`), __r (its text is the representative), __w
+    (its place among `written`), __u (its (unit_name, unit_key) pair's row in `units`, sorted),
+    __p (its (project_id, unit_key, year)'s row in `projects`) and __i (its indicator id's rank)."""
+    ids: pl.DataFrame
+    clusters: pl.Series
+    representatives: pl.Series
+    written: pl.Series
+    units: pl.DataFrame
+    projects: pl.DataFrame
+
+
+def _factors_of(m: pl.DataFrame) -> _Factors:
+    """Given a `template_members` frame, returns its `_Factors` computed from its columns."""
+    c, clusters = _numbered(m["cluster_id"], sort=True)
+    n, representatives = _numbered(m["representative"], sort=True)
+    w, written = _numbered(m["written"], sort=False)
+
+    def rows_of(cols: list[str], sort: bool) -> tuple[pl.Series, pl.DataFrame]:
+        # (per row the place of its tuple of `cols` among the distinct tuples, those tuples)
+        distinct = m.select(cols).unique(maintain_order=not sort)
+        distinct = (distinct.sort(cols) if sort else distinct).with_row_index("__x")
+        place = m.select(cols).join(distinct, on=cols, how="left", nulls_equal=True, maintain_order="left")["__x"]
+        return place.cast(pl.Int64), distinct.drop("__x")
+
+    u, units = rows_of(["unit_name", "unit_key"], True)
+    p, projects = rows_of(["project_id", "unit_key", "year"], False)
+    ids = pl.DataFrame({"__c": c, "__n": n, "__r": (m["text"] == m["representative"]).fill_null(False), "__w": w,
+                        "__u": u, "__p": p, "__i": m["indicator_id"].rank("ordinal").cast(pl.Int64)})
+    return _Factors(ids, clusters, representatives, written, units, projects)
+
+
+def _factors(m: pl.DataFrame) -> _Factors:
+    """Given a `template_members` frame, returns its `_Factors`: kept by `template_members`
+    for the frame it returned last, else computed."""
+    with _LAST_LOCK:
+        got = _LAST.get("factors")
+    return got[1] if got is not None and got[0]() is m else _factors_of(m)
+
+
 def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, threshold: float, num_perm: int,
-                      bands: int, min_chars: int, common_names: Iterable[str], seed: int, text=None) -> pl.DataFrame:
+                      bands: int, min_chars: int, common_names: Iterable[str], seed: int, text=None
+                      ) -> tuple[pl.DataFrame, _Factors | None]:
     """Given indicators, projects and the options of `template_members`, returns its frame
-    (uncached)."""
-    t = indicator_texts(indicators, min_chars, common_names, text)
-    if t.height == 0:
-        return pl.DataFrame(schema=_DETAIL_SCHEMA)
-    t = with_dense_rank(t, "text", "__node", start=0)
-    uniq = t.group_by("__node").agg(pl.col("text").first(), pl.len().alias("n")).sort("__node")
-    n = uniq["n"].to_numpy()
-    rep, sim = text_clusters(uniq["text"].to_list(), n, threshold=threshold, num_perm=num_perm,
-                             bands=bands, seed=seed)
+    (uncached) with its `_Factors` (None for no rows)."""
+    t = _indicator_texts(indicators, min_chars, common_names, text)
+    if len(t.rows) == 0:
+        return pl.DataFrame(schema=_DETAIL_SCHEMA), None
+    n = np.bincount(t.node, minlength=len(t.texts))
+    texts = t.texts.to_list()
+    rep, sim = text_clusters(texts, n, threshold=threshold, num_perm=num_perm, bands=bands, seed=seed)
     size = np.bincount(rep, weights=n, minlength=len(rep))
     keep = size[rep] >= 2
     if not keep.any():
-        return pl.DataFrame(schema=_DETAIL_SCHEMA)
-    reps = np.unique(rep[keep])
-    rep_text = uniq["text"].gather(reps)
-    ids = pl.DataFrame({
-        "__rep": reps, "cluster_id": [cluster_id(x) for x in rep_text.to_list()], "representative": rep_text,
-    })
-    nodes = pl.DataFrame({"__node": np.arange(len(rep))[keep], "__rep": rep[keep], "similarity": sim[keep]}).join(
-        ids, on="__rep"
-    )
+        return pl.DataFrame(schema=_DETAIL_SCHEMA), None
+    take = keep[t.node]
+    rows, node, wid = t.rows[take], t.node[take], t.wid[take]
+    reps = _sorted_unique(rep[keep])
+    ids = pl.Series("cluster_id", [cluster_id(texts[r]) for r in reps.tolist()], dtype=pl.String)
+    place = np.full(len(rep), -1, dtype=np.int64)
+    place[reps] = np.arange(len(reps))
+    cluster = place[rep[node]]  # per row its cluster's place among `reps`
+    # two representatives could share a cluster id (10 hex digits): a cluster is its id
+    crank, clusters = _numbered(ids, sort=True)
     proj = projects.select(
         "project_id", unit_key_expr(projects).alias("unit_key"), pl.coalesce("unit_canonical", "unit").fill_null("（未知单位）").alias("unit_name"),
-        pl.col("name").fill_null("").alias("project_name"), pl.col("year"),
-    )
-    out = t.join(nodes, on="__node").join(proj, on="project_id", how="left")
-    return out.select([pl.col(c).cast(tp) for c, tp in _DETAIL_SCHEMA.items()])
+        pl.col("name").fill_null("").alias("project_name"), pl.col("year").cast(pl.Int32),
+    ).with_row_index("__p")
+    # a member whose project is unknown has no unit: the (null, null) pair is a unit too
+    units = (pl.concat([proj.select("unit_name", "unit_key"),
+                        pl.DataFrame({"unit_name": [None], "unit_key": [None]}, schema={"unit_name": pl.String, "unit_key": pl.String})])
+             .unique().sort("unit_name", "unit_key").with_row_index("__u"))
+    none = units.filter(pl.col("unit_name").is_null() & pl.col("unit_key").is_null())["__u"][0]
+    # (in order: a project's row is its number __p)
+    proj = proj.join(units, on=["unit_name", "unit_key"], how="left", nulls_equal=True, maintain_order="left")
+    out = indicators.select("indicator_id", "project_id", "doc_id", "name", "target_raw")[rows].hstack([
+        t.texts.gather(node), t.written.gather(wid), ids.gather(cluster), t.texts.gather(rep[node]).alias("representative"),
+        pl.Series("similarity", sim[node]),
+    ]).join(proj, on="project_id", how="left", maintain_order="left")
+    known = proj.select("project_id", "unit_key", "year")
+    p = out["__p"].cast(pl.Int64).fill_null(-1).to_numpy().copy()
+    if (p < 0).any():  # members of projects not in `projects`: each project id is one more row
+        q, unknown = _numbered(out["project_id"].filter(pl.Series(p < 0)), sort=False)
+        p[p < 0] = q + known.height
+        known = pl.concat([known, unknown.to_frame("project_id")], how="diagonal")
+    f = _Factors(
+        pl.DataFrame({"__c": crank[cluster], "__n": rep[node], "__r": rep[node] == node, "__w": wid,
+                      "__u": out["__u"].fill_null(none).cast(pl.Int64), "__p": p,
+                      "__i": out["indicator_id"].rank("ordinal").cast(pl.Int64)}),
+        clusters, t.texts, t.written, units.drop("__u"), known)
+    return out.select([pl.col(c).cast(tp) for c, tp in _DETAIL_SCHEMA.items()]), f
 
 
 def project_groups(projects: pl.DataFrame, links: pl.DataFrame | None) -> pl.DataFrame:
@@ -620,21 +847,36 @@ def template_clusters(indicators: pl.DataFrame, projects: pl.DataFrame, *, links
     if m.height == 0:
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
     details = cluster_details(m)
-    m = m.select("cluster_id", "representative", "project_id", "unit_key", "year").join(
-        project_groups(projects, links), on="project_id", how="left").with_columns(
-        pl.col("project_group").fill_null(pl.col("project_id")))
+    f = _factors(m)
+    groups = f.projects.join(project_groups(projects, links), on="project_id", how="left", maintain_order="left")
+    group, _ = _numbered(groups["project_group"].fill_null(groups["project_id"]), sort=False)
+    unit, _ = _numbered(groups["unit_key"], sort=False)  # a null unit key counts as one unit, as n_unique does
+    p = f.ids["__p"].to_numpy()
+    c, rep = f.ids["__c"].to_numpy(), f.ids["__n"].to_numpy()
+    g, k = group[p], unit[p]
+    year, _ = _numbered(f.projects["year"], sort=False)
+    y = np.where(f.projects["year"].is_null().to_numpy(), -1, year)[p]  # -1: no year (not counted)
+
+    def distinct_per(group_of_row: np.ndarray, value: np.ndarray, n_groups: int) -> np.ndarray:
+        # per group the number of distinct values among its rows
+        width = int(value.max(initial=0)) + 1
+        return np.bincount(_sorted_unique(group_of_row * width + value) // width, minlength=n_groups)
+
     # whole clusters are kept or left out, so each kept cluster's details are as computed
-    m = m.filter(pl.col("project_group").n_unique().over("cluster_id") >= 2)
-    if m.height == 0:
+    keep = distinct_per(c, g, len(f.clusters))[c] >= 2
+    if not keep.any():
         return pl.DataFrame(schema=CLUSTER_SCHEMA), pl.DataFrame(schema=MEMBER_SCHEMA)
+    c, rep, g, k, y = c[keep], rep[keep], g[keep], k[keep], y[keep]
+    first, cn = _groups(c * len(f.representatives) + rep)  # one group per (cluster id, representative)
+    dated = y >= 0
+    counts = pl.DataFrame({
+        "__c": c[first], "__n": rep[first], "n_indicators": np.bincount(cn),
+        "n_projects": distinct_per(cn, g, len(first)), "n_units": distinct_per(cn, k, len(first)),
+        "n_years": distinct_per(cn[dated], y[dated], len(first)),
+    })
     clusters = (
-        m.group_by("cluster_id", "representative")
-        .agg(
-            pl.len().alias("n_indicators"),
-            pl.col("project_group").n_unique().alias("n_projects"),
-            pl.col("unit_key").n_unique().alias("n_units"),
-            pl.col("year").drop_nulls().n_unique().alias("n_years"),
-        )
+        counts.with_columns(f.clusters.gather(counts["__c"]).alias("cluster_id"),
+                            f.representatives.gather(counts["__n"]).alias("representative"))
         .join(details["clusters"], on="cluster_id", how="left")
         .select([pl.col(c).cast(tp) for c, tp in CLUSTER_SCHEMA.items()])
         .sort("cluster_id")
@@ -652,44 +894,64 @@ def cluster_details(m: pl.DataFrame) -> dict[str, pl.DataFrame]:
         hit = _LAST.get("details")
         if hit is not None and hit[0]() is m:
             return hit[1]
-    first = (
-        m.filter(pl.col("text") == pl.col("representative"))
-        .sort("indicator_id")
-        .group_by("cluster_id", maintain_order=True)
-        .agg(pl.col("name").fill_null("").first().alias("__n"), pl.col("target_raw").fill_null("").first().alias("__t"),
-             pl.col("written").first().alias("__w"))
-    )
-    example = first.select("cluster_id", (pl.col("__n") + pl.lit("｜") + pl.col("__t")).alias("example"))
-    unit_names = (
-        # sorted once, not group by group (a cluster's (unit_key, unit_name) rows are distinct)
-        m.select("cluster_id", "unit_key", "unit_name").unique().sort("cluster_id", "unit_name", "unit_key")
-        .group_by("cluster_id", maintain_order=True)
-        .agg(pl.col("unit_name").head(20).str.join("、").alias("__names"), pl.len().alias("__k"))
-        .select("cluster_id", pl.when(pl.col("__k") > 20)
-                .then(pl.col("__names") + pl.lit("等") + pl.col("__k").cast(pl.String) + pl.lit("个单位"))
-                .otherwise(pl.col("__names")).alias("units"))
-    )
-    distinct = m.select("cluster_id", "written").unique()
-    lowest = lowest_pairwise(distinct["cluster_id"], distinct["written"])
-    low = pl.DataFrame({"cluster_id": list(lowest), "min_similarity": list(lowest.values())},
-                       schema={"cluster_id": pl.String, "min_similarity": pl.Float64})
-    mw = m.select("indicator_id", "cluster_id", "similarity", "project_id", "written").join(
-        first.select("cluster_id", "__w"), on="cluster_id", how="left")
-    # a text written as its example is 1.0 (most members): only the others are scored
-    # (and each distinct pair of texts once: members repeat their texts)
-    mw = mw.with_columns(pl.col("__w").fill_null(""))
-    pairs = mw.filter((pl.col("written") != pl.col("__w")).fill_null(True)).select("written", "__w").unique()
-    pairs = pairs.with_columns(pl.Series("written_similarity", written_similarity(
-        pairs["written"].to_list(), pairs["__w"].to_list()), dtype=pl.Float64))
-    mw = mw.join(pairs, on=["written", "__w"], how="left", nulls_equal=True, maintain_order="left").with_columns(
-        pl.col("written_similarity").fill_null(1.0))
-    members = mw.select(
-        [pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()]).sort("cluster_id", "indicator_id")
-    out = {"clusters": example.join(unit_names, on="cluster_id", how="left").join(low, on="cluster_id", how="left"),
-           "members": members}
+    if m.height == 0:
+        out = {"clusters": pl.DataFrame(schema={"cluster_id": pl.String, "example": pl.String, "units": pl.String,
+                                                "min_similarity": pl.Float64}),
+               "members": pl.DataFrame(schema=MEMBER_SCHEMA)}
+    else:
+        out = _details(m, _factors(m))
     with _LAST_LOCK:
         _LAST["details"] = (weakref.ref(m), out)
     return out
+
+
+def _details(m: pl.DataFrame, f: _Factors) -> dict[str, pl.DataFrame]:
+    """Given `template_members` rows and their `_Factors`, returns `cluster_details` (uncached)."""
+    ids = f.ids.with_row_index("__k")
+    c, i = ids["__c"].to_numpy(), ids["__i"].to_numpy()
+    order = np.argsort(c * (int(i.max()) + 1) + i)  # the members' order: by cluster id, then indicator id
+    # per cluster the first indicator (by id) holding the representative: its example
+    first = ids[order].filter(pl.col("__r")).unique("__c", keep="first", maintain_order=True)
+    example = m.select("name", "target_raw")[first["__k"]].select(
+        (pl.col("name").fill_null("") + pl.lit("｜") + pl.col("target_raw").fill_null("")).alias("example")
+    ).hstack([first["__c"]])
+    n_units = len(f.units)
+    cu = _sorted_unique(c * n_units + ids["__u"].to_numpy())  # sorted by cluster, then unit name and key
+    cu = pl.DataFrame({"__c": cu // n_units, "__u": cu % n_units})
+    unit_names = (
+        cu.with_columns(f.units["unit_name"].gather(cu["__u"]))
+        .group_by("__c", maintain_order=True)
+        .agg(pl.col("unit_name").head(20).str.join("、").alias("__names"), pl.len().alias("__k"))
+        .select("__c", pl.when(pl.col("__k") > 20)
+                .then(pl.col("__names") + pl.lit("等") + pl.col("__k").cast(pl.String) + pl.lit("个单位"))
+                .otherwise(pl.col("__names")).alias("units"))
+    )
+    cw = _sorted_unique(c * len(f.written) + ids["__w"].to_numpy())
+    # each written text a member holds made a Python string once, for both similarities below
+    wu = _sorted_unique(cw % len(f.written))
+    text_of = np.empty(len(f.written), dtype=object)
+    text_of[wu] = f.written.gather(wu).to_list()
+    low_c, low = _lowest_pairwise(pl.Series(cw // len(f.written)), text_of[cw % len(f.written)])
+    low = pl.DataFrame({"__c": low_c, "min_similarity": low}, schema={"__c": pl.Int64, "min_similarity": pl.Float64})
+    # a text written as its example is 1.0 (most members): only the others are scored, each
+    # distinct pair of texts once (members repeat their texts)
+    example_w = np.zeros(len(f.clusters), dtype=np.int64)
+    example_w[first["__c"].to_numpy()] = first["__w"].to_numpy()
+    w = ids["__w"].to_numpy()
+    x = example_w[c]
+    ws = np.ones(len(w), dtype=np.float64)
+    other = np.nonzero(w != x)[0]
+    if len(other):
+        key = w[other] * len(f.written) + x[other]
+        one, inv = _groups(key)
+        pairs = key[one]
+        ws[other] = written_similarity(text_of[pairs // len(f.written)], text_of[pairs % len(f.written)])[inv]
+    members = m.select("indicator_id", "cluster_id", "similarity", "project_id").hstack(
+        [pl.Series("written_similarity", ws)])[order].select([pl.col(c).cast(tp) for c, tp in MEMBER_SCHEMA.items()])
+    clusters = example.join(unit_names, on="__c", how="left").join(low, on="__c", how="left")
+    clusters = clusters.select(f.clusters.gather(clusters["__c"]).alias("cluster_id"), "example", "units",
+                               "min_similarity")
+    return {"clusters": clusters, "members": members}
 
 
 # ----------------------------------------------------------------------------- set similarity
