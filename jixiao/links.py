@@ -483,20 +483,6 @@ def match_indicators(pairs: pl.DataFrame, ind: pl.DataFrame, names: pl.Series) -
 # ----------------------------------------------------------------------------- chains
 
 
-def _positions(ids: pl.DataFrame, id_col: str, *refs: pl.Series) -> tuple[pl.DataFrame, list[np.ndarray]]:
-    """Given a frame of unique ids (and columns), its id column and series of ids referring to
-    it, returns the frame sorted by id and per series the row of each id in it (-1 where absent):
-    every later step joins and sorts integers, not strings."""
-    if not ids[id_col].is_sorted():
-        ids = ids.sort(id_col)
-    index = ids.select(id_col).with_row_index("__i")
-    out = []
-    for ref in refs:
-        got = pl.DataFrame({id_col: ref.cast(pl.String)}).join(index, on=id_col, how="left", maintain_order="left")
-        out.append(got["__i"].fill_null(-1).cast(pl.Int64).to_numpy())
-    return ids, out
-
-
 def _chains(ids: pl.Series, year: pl.Series, goal_last: pl.Series, a: np.ndarray, b: np.ndarray) -> pl.DataFrame:
     """Given ids sorted (named as their column), per id its year and whether it is not a goal
     table (nulls first), and links as rows of ids (a, b; -1 for none), returns every linked id
@@ -525,38 +511,6 @@ def _chains(ids: pl.Series, year: pl.Series, goal_last: pl.Series, a: np.ndarray
     head_of = np.full(int(comp.max()) + 1, -1, dtype=np.int64)
     head_of[comps] = rows[order][first]
     return pl.DataFrame({id_col: ids.gather(rows), "lineage_id": ids.gather(head_of[comp[rows]])})
-
-
-def _positions(ids: pl.DataFrame, id_col: str, *refs: pl.Series) -> tuple[pl.DataFrame, list[np.ndarray]]:
-    """Given a frame of unique ids (and columns), its id column and series of ids referring to
-    it, returns the frame sorted by id and per series the row of each id in it (-1 where absent)."""
-    if not ids[id_col].is_sorted():
-        ids = ids.sort(id_col)
-    index = ids.select(id_col).with_row_index("__i")
-    out = []
-    for ref in refs:
-        got = pl.DataFrame({id_col: ref.cast(pl.String)}).join(index, on=id_col, how="left", maintain_order="left")
-        out.append(got["__i"].fill_null(-1).cast(pl.Int64).to_numpy())
-    return ids, out
-
-
-def lineages(projects: pl.DataFrame, indicators: pl.DataFrame, plinks: pl.DataFrame, history: pl.DataFrame,
-             ilinks: pl.DataFrame, *, ilink_rows: tuple[np.ndarray, np.ndarray] | None = None
-             ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Given projects and indicators (id, __year, __goal_last) and the links, returns
-    (project_lineage, indicator_lineage): every linked project and indicator with the id of its
-    chain — the chain's earliest goal-table member (else its earliest member). `ilink_rows`:
-    the indicator links' ends as rows of `indicators` sorted by id, where the caller has them."""
-    projects, (pa, pb) = _positions(
-        projects, "project_id", pl.concat([plinks["goal_project_id"], history["project_id"]]),
-        pl.concat([plinks["self_eval_project_id"], history["previous_project_id"]]))
-    if ilink_rows is None:
-        indicators, ilink_rows = _positions(indicators, "indicator_id", ilinks["left_indicator_id"],
-                                            ilinks["right_indicator_id"])
-    elif not indicators["indicator_id"].is_sorted():
-        indicators = indicators.sort("indicator_id")
-    return (_chains(projects["project_id"], projects["__year"], projects["__goal_last"], pa, pb),
-            _chains(indicators["indicator_id"], indicators["__year"], indicators["__goal_last"], *ilink_rows))
 
 
 # ----------------------------------------------------------------------------- all together

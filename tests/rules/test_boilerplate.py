@@ -118,6 +118,20 @@ def test_template_clusters_on_frames():
     assert {"p1.i3", "p2.i3"} <= set(with_common["indicator_id"])
 
 
+def test_cluster_details_of_a_members_frame_it_did_not_number_are_the_same():
+    # template_members keeps its own integer form for cluster_details; a frame from elsewhere
+    # (a copy, read back) is numbered from its columns and must say the same of each cluster
+    from jixiao.boilerplate import cluster_details, template_members
+
+    f = _frames()
+    m = template_members(f.indicators, f.projects)
+    ours, copied = cluster_details(m), cluster_details(m.clone())
+    assert ours["members"].height == 4
+    assert copied["members"].equals(ours["members"])
+    key = ["cluster_id"]
+    assert copied["clusters"].sort(key).equals(ours["clusters"].sort(key))
+
+
 def _indel(x: str, y: str) -> float:
     """Normalised Indel similarity by the textbook LCS table: 1 − (|x| + |y| − 2·LCS) / (|x| + |y|)."""
     t = [[0] * (len(y) + 1) for _ in range(len(x) + 1)]
