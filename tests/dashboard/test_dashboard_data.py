@@ -190,11 +190,11 @@ DASHBOARD = ROOT / "dashboard"
 @pytest.mark.parametrize("path", sorted(DASHBOARD.rglob("*.py")), ids=lambda p: p.relative_to(DASHBOARD).as_posix())
 def test_module_boundaries(path):
     """data.py alone caches and touches DuckDB; charts.py has no Streamlit; nothing renders HTML
-    (style.py alone adds a <style> element, of the constant style.css, and its constant script)."""
+    (style.py alone adds a <style> element, of the constant style.css)."""
     src = path.read_text(encoding="utf-8")
     assert "unsafe_allow_html" not in src
     if path.name != "style.py":
-        assert "st.html" not in src and "unsafe_allow_javascript" not in src
+        assert "st.html" not in src
     if path.name != "data.py":
         assert "st.cache_" not in src and "import duckdb" not in src
     if path.name == "charts.py":
@@ -281,21 +281,6 @@ def test_style_sheet_is_style_only_and_says_the_uploader_in_chinese():
 
     config = tomllib.loads((ROOT / "streamlit_config" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["disableDataExport"] is True  # no built-in, formula-unsafe CSV export
-
-
-def test_chart_library_preload_is_the_module_constant_with_a_checked_file_name():
-    import re
-
-    from dashboard import style
-
-    chunk = style.chart_chunk()
-    assert chunk is not None, "Streamlit's Plotly chunk not found: the first chart page loads it itself"
-    assert re.fullmatch(r"PlotlyChart\.[A-Za-z0-9_-]+\.js", chunk)
-    script = style._PRELOAD.replace("__CHUNK__", chunk)
-    assert script.count("<script>") == 1 and script.endswith("</script>")
-    assert "__CHUNK__" not in script and f'"{chunk}"' in script  # the one value put in, quoted
-    # loaded only after the page's own run has ended (it was seen running)
-    assert '"running"' in script and '"notRunning"' in script
 
 
 def test_no_multiselect_offers_select_all(open_page):
