@@ -240,7 +240,9 @@ def median_diff(df: pl.DataFrame, metric_label: str, is_pct: bool = False) -> go
                      zeroline=True)
     fig.update_yaxes(title=None)
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1))
-    return _style(fig, height=_bar_height(2 * len(units)))
+    fig = _style(fig, height=_bar_height(2 * len(units)) + 30)
+    # the legend on its own line between the title and the bars (it covered the title's end)
+    return fig.update_layout(margin=dict(t=72), title=dict(y=1.0, yref="container", yanchor="top", pad=dict(t=12)))
 
 
 def _keep_top(df: pl.DataFrame, key: list[str], n: int, must: pl.DataFrame | None = None) -> pl.DataFrame:
