@@ -150,40 +150,6 @@ def _lowest_pairwise(cluster: pl.Series, written: np.ndarray) -> tuple[pl.Series
             low = min(low, float(m.min()) / 100.0)
         lowest[g] = low
     return cluster.gather(starts), lowest
-    # sorted by cluster in Polars (a numpy argsort of a million Python strings takes a third of a second)
-    cluster = pl.Series("cluster", cluster) if not isinstance(cluster, pl.Series) else cluster
-    order = cluster.arg_sort()  # (the order inside a cluster does not change its lowest pair)
-    cluster = cluster.gather(order)
-    if not isinstance(written, pl.Series):
-        written = pl.Series("written", list(written), dtype=pl.String)
-    written = np.asarray(written.gather(order).to_list(), dtype=object)
-    new = np.ones(len(cluster), dtype=bool)
-    new[1:] = (cluster.slice(1) != cluster.slice(0, len(cluster) - 1)).to_numpy()
-    cluster = cluster.to_numpy()
-    starts = np.nonzero(new)[0]
-    ends = np.append(starts[1:], len(cluster))
-    sizes = ends - starts
-    lowest = np.ones(len(starts), dtype=np.float64)  # a cluster of one text: 1.0
-    # Small clusters, grouped by size: every pair of every cluster of that size in one call.
-    for k in np.unique(sizes[(sizes >= 2) & (sizes <= 64)]):
-        groups = np.nonzero(sizes == k)[0]
-        i, j = np.triu_indices(int(k), 1)
-        left = (starts[groups][:, None] + i[None, :]).ravel()
-        right = (starts[groups][:, None] + j[None, :]).ravel()
-        sim = written_similarity(written[left], written[right]).reshape(len(groups), len(i))
-        lowest[groups] = sim.min(axis=1)
-    for g in np.nonzero(sizes > 64)[0]:
-        texts = list(written[starts[g]:ends[g]])
-        low = 1.0
-        for lo in range(0, len(texts), _PAIRS_BLOCK):
-            m = process.cdist(texts[lo:lo + _PAIRS_BLOCK], texts[lo:], scorer=fuzz.ratio, workers=-1,
-                              dtype=np.float32)
-            # only pairs (i, j) with j > i: mask the block's lower triangle and diagonal
-            m[np.tril_indices(m.shape[0], 0, m.shape[1])] = np.inf
-            low = min(low, float(m.min()) / 100.0)
-        lowest[g] = low
-    out.update(zip(cluster[starts].tolist(), lowest.tolist()))
-    return out
 
 
 def normalise_expr(expr: pl.Expr | str) -> pl.Expr:

@@ -209,8 +209,9 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel:
 @contextlib.contextmanager
 def duckdb_threads(con: duckdb.DuckDBPyConnection, n: int):
     """Within: the database runs each statement on `n` threads; the setting before is restored
-    after. Derive's writes (a million rows from Arrow) take as long on one thread as on two, and
-    the second thread's share is CPU the Python streams beside them would have had."""
+    after. Derive's small writes take as long on one thread as on two, and the second thread's
+    share is CPU the Python streams beside them would have had (a table of a row group or more
+    is still written on all threads: `_replace_table`)."""
     before = con.sql("SELECT current_setting('threads')").fetchall()[0][0]
     con.execute(f"SET threads = {int(n)}")
     try:

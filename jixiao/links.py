@@ -145,17 +145,6 @@ def target_key_expr(text_key: pl.Expr | None = None) -> pl.Expr:
     return pl.when(pl.col("target_value").is_not_null()).then(num).otherwise(txt)
 
 
-def text_keys(indicators: pl.DataFrame, text=None) -> pl.DataFrame:
-    """Given indicators (and their shared `jixiao.textkeys.TextKeys`, if any), returns them with
-    `__key` (name key) and `__target` (target key), each distinct name and target text
-    normalised once."""
-    from jixiao.textkeys import text_keys_for
-
-    keys = text_keys_for(indicators, text)
-    df = indicators.hstack([keys.series("name_key").alias("__key"), keys.series("target_text_key").alias("__ttext")])
-    return df.with_columns(target_key_expr(pl.col("__ttext")).alias("__target")).drop("__ttext")
-
-
 # ----------------------------------------------------------------------------- greedy one to one
 
 

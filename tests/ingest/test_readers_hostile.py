@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from jixiao.ingest import parse_file
 from jixiao.model import ReadError, ReadResult
 from jixiao.readers import limits, read_file
+from jixiao.readers.xlsx import _column_letters as _col
 from jixiao.writers import rows_to_docx, rows_to_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,15 +254,6 @@ def _read(path: Path) -> None:
         assert str(exc) and "Traceback" not in str(exc)
         return
     _within_caps(result)
-
-
-def _col(n: int) -> str:
-    letters = ""
-    n += 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @pytest.fixture

@@ -158,6 +158,13 @@ def test_xlsx_formula_without_a_saved_result_is_a_problem_not_a_silent_blank(tmp
     assert "自评表" in result.problems[0] and "B4" in result.problems[0] and "公式" in result.problems[0]
 
 
+def test_column_letters_as_excel_writes_them() -> None:
+    from jixiao.readers.xlsx import _column_letters, _column_index
+
+    assert [_column_letters(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+    assert all(_column_index(_column_letters(i).encode()) == i for i in range(2000))
+
+
 def test_xlsx_formula_saved_with_its_result_reads_the_result(tmp_path: Path) -> None:
     result = read_xlsx(_formula_workbook(tmp_path / "saved.xlsx", "100"))
     assert by_line(result, "自评表")[4] == ("合计", "100")
