@@ -39,15 +39,32 @@ PARALLEL_WRITE_ROWS = 122_880
 
 def _replace_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame, lock=None) -> None:
     """Given the connection, a table name and a frame, replaces the table with the frame (via
-    Arrow); with `lock`, holding it (derive's parallel steps share the one connection)."""
+    Arrow); with `lock`, holding it (derive's parallel steps share the one connection). A
+    table of a row group or more stores its id columns as ZSTD (`_table_ddl`)."""
     big = df.height >= PARALLEL_WRITE_ROWS
     with lock if lock is not None else contextlib.nullcontext(), \
             duckdb_threads(con, os.cpu_count() or 1) if big else contextlib.nullcontext():
         con.register("_derived", df.to_arrow())
         try:
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _derived")
+            if big:
+                con.execute(f"CREATE OR REPLACE TABLE {name} ({_table_ddl(con, '_derived')})")
+                con.execute(f"INSERT INTO {name} SELECT * FROM _derived")
+            else:
+                con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _derived")
         finally:
             con.unregister("_derived")
+
+
+def _table_ddl(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    """Given a registered relation, returns the column list of a table for it, its text id
+    columns (`…_id`) stored as ZSTD. Ids are random hex, nearly all distinct: DuckDB's default
+    string compression (a dictionary, then FSST symbols) finds little in them and cost a CPU
+    second a derive at 1M in trying (indicator_links, indicator_lineage); ZSTD writes them
+    faster and smaller."""
+    cols = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    return ", ".join(
+        f'"{c}" {t}' + (" USING COMPRESSION zstd" if t == "VARCHAR" and c.endswith("_id") else "")
+        for c, t, *_ in cols)
 
 
 def load_frames(con: duckdb.DuckDBPyConnection):
