@@ -41,6 +41,8 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 import polars as pl
 
+from jixiao.textkeys import as_nfkc
+
 
 # Short names that every unit uses on purpose; JX401 leaves them out whatever their target is.
 COMMON_NAMES: tuple[str, ...] = (
@@ -78,12 +80,13 @@ def normalise(text: str | None) -> str:
     return _DIGITS.sub("#", s).lower()
 
 
-def written_expr(expr: pl.Expr | str) -> pl.Expr:
+def written_expr(expr: pl.Expr | str, nfkc: bool = True) -> pl.Expr:
     """Given a Polars text expression (or column name), returns the text as written for an
     honest comparison: NFKC (full width -> half width), lower case, no whitespace, ≥ ≤ as >= <=
-    (one sign written two ways); numbers, signs and punctuation kept (null -> "")."""
-    e = pl.col(expr) if isinstance(expr, str) else expr
-    return (e.cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "")
+    (one sign written two ways); numbers, signs and punctuation kept (null -> ""). With
+    nfkc=False the text is taken as NFKC already (`jixiao.textkeys`)."""
+    e = as_nfkc(pl.col(expr) if isinstance(expr, str) else expr, nfkc, fill="")
+    return (e.str.replace_all(r"\s+", "")
             .str.replace_all("≥", ">=", literal=True).str.replace_all("≤", "<=", literal=True).str.to_lowercase())
 
 
@@ -152,14 +155,12 @@ def _lowest_pairwise(cluster: pl.Series, written: np.ndarray) -> tuple[pl.Series
     return cluster.gather(starts), lowest
 
 
-def normalise_expr(expr: pl.Expr | str) -> pl.Expr:
+def normalise_expr(expr: pl.Expr | str, nfkc: bool = True) -> pl.Expr:
     """Given a Polars text expression (or column name), returns the vectorised `normalise` of it
-    (null -> "")."""
-    e = pl.col(expr) if isinstance(expr, str) else expr
+    (null -> ""); with nfkc=False the text is taken as NFKC already (`jixiao.textkeys`)."""
+    e = as_nfkc(pl.col(expr) if isinstance(expr, str) else expr, nfkc, fill="")
     return (
-        e.cast(pl.String).fill_null("")
-        .str.normalize("NFKC")
-        .str.replace_all(_PUNCT_RE, "")
+        e.str.replace_all(_PUNCT_RE, "")
         .str.replace_all(r"\d+", "#")
         .str.to_lowercase()
     )

@@ -47,6 +47,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.distinct import with_dense_rank
+from jixiao.textkeys import as_nfkc
 
 
 PROJECT_LINKS_SCHEMA = {"goal_project_id": pl.String, "self_eval_project_id": pl.String, "method": pl.String,
@@ -110,13 +111,13 @@ class Rows:
 # ----------------------------------------------------------------------------- normalised keys
 
 
-def name_key_expr(col: str | pl.Expr) -> pl.Expr:
+def name_key_expr(col: str | pl.Expr, nfkc: bool = True) -> pl.Expr:
     """Given a name column, returns its comparison key: NFKC, lower case, without years
-    (2024年度, （2025）, 2024-2026年), spaces and punctuation (null -> "")."""
-    e = pl.col(col) if isinstance(col, str) else col
+    (2024年度, （2025）, 2024-2026年), spaces and punctuation (null -> ""); with nfkc=False the
+    name is taken as NFKC already (`jixiao.textkeys`)."""
+    e = as_nfkc(pl.col(col) if isinstance(col, str) else col, nfkc, fill="")
     return (
-        e.cast(pl.String).fill_null("").str.normalize("NFKC")
-        .str.replace_all(_YEAR_RANGE, "").str.replace_all(_YEAR, "")
+        e.str.replace_all(_YEAR_RANGE, "").str.replace_all(_YEAR, "")
         .str.replace_all(_PUNCT, "").str.to_lowercase()
     )
 
@@ -127,12 +128,12 @@ def code_key_expr(col: str = "code") -> pl.Expr:
     return pl.when(e.str.len_chars() > 0).then(e).otherwise(None)
 
 
-def target_text_key_expr(col: str | pl.Expr = "target_raw") -> pl.Expr:
+def target_text_key_expr(col: str | pl.Expr = "target_raw", nfkc: bool = True) -> pl.Expr:
     """Given the target text column, returns its key for a target that is not a number: the
-    text with years masked (2024年年底 and 2025年年底 agree), without spaces or punctuation."""
-    e = pl.col(col) if isinstance(col, str) else col
-    return (e.cast(pl.String).fill_null("").str.normalize("NFKC")
-            .str.replace_all(r"(?:19|20)\d{2}", "Y").str.replace_all(_PUNCT, "").str.to_lowercase())
+    text with years masked (2024年年底 and 2025年年底 agree), without spaces or punctuation
+    (with nfkc=False the text is taken as NFKC already)."""
+    e = as_nfkc(pl.col(col) if isinstance(col, str) else col, nfkc, fill="")
+    return (e.str.replace_all(r"(?:19|20)\d{2}", "Y").str.replace_all(_PUNCT, "").str.to_lowercase())
 
 
 def target_key_expr(text_key: pl.Expr | None = None) -> pl.Expr:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jixiao.textkeys import text_keys_for
+from jixiao.textkeys import as_nfkc, text_keys_for
 
 SETTINGS_PATH = Path(__file__).resolve().parents[1] / "datasets" / "score_settings.csv"
 
@@ -180,9 +180,10 @@ def fmt_pct(expr: pl.Expr, digits: int = 2) -> pl.Expr:
     return pl.when(expr.is_null()).then(pl.lit("（空）")).otherwise(fmt_num(expr * 100, digits) + pl.lit("%"))
 
 
-def normalize_text_expr(expr: pl.Expr) -> pl.Expr:
-    """Given a text expression, returns it NFKC-normalised, without whitespace and trailing 。；."""
-    return expr.str.normalize("NFKC").str.replace_all(r"\s+", "").str.replace(r"[。.;；,，、]+$", "")
+def normalize_text_expr(expr: pl.Expr, nfkc: bool = True) -> pl.Expr:
+    """Given a text expression, returns it NFKC-normalised, without whitespace and trailing 。；
+    (with nfkc=False the text is taken as NFKC already: `jixiao.textkeys`)."""
+    return as_nfkc(expr, nfkc).str.replace_all(r"\s+", "").str.replace(r"[。.;；,，、]+$", "")
 
 
 # --------------------------------------------------------------------------- expected scores

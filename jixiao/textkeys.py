@@ -5,7 +5,9 @@ A million indicators hold about 110k distinct names and targets. `TextKeys` maps
 indicators frame to each text column's distinct values once (one join per column); a key
 (`keys()`: its name, its column and its expression) is then evaluated on the distinct values only,
 gathered back to the rows and kept, so the name key the links use is the one JX505 reads and the
-template form JX402 reads is the one the clusters were built from.
+template form JX402 reads is the one the clusters were built from. Every key begins with NFKC:
+each column's distinct values are normalised once and the keys read that form (their
+expressions built with nfkc=False) — normalising 156k reasons took as long as the rest of a key.
 """
 
 from __future__ import annotations
@@ -16,9 +18,19 @@ from functools import lru_cache
 import polars as pl
 
 
+def as_nfkc(e: pl.Expr, nfkc: bool = True, fill: str | None = None) -> pl.Expr:
+    """Given a text expression, returns it as text — nulls as `fill` where one is given — and
+    NFKC-normalised, unless nfkc=False (a text known to be NFKC already)."""
+    e = e.cast(pl.String)
+    if fill is not None:
+        e = e.fill_null(fill)
+    return e.str.normalize("NFKC") if nfkc else e
+
+
 @lru_cache(maxsize=1)
 def keys() -> dict[str, tuple[str, pl.Expr]]:
-    """Returns the registry {key name: (text column, expression over that column alone)}."""
+    """Returns the registry {key name: (text column, expression over that column alone)}; each
+    expression reads its column NFKC-normalised (`TextKeys` normalises it once)."""
     # imported here: these modules read `TextKeys`, the registry reads their expressions
     from jixiao.boilerplate import normalise_expr, written_expr
     from jixiao.links import name_key_expr, target_text_key_expr
@@ -28,25 +40,25 @@ def keys() -> dict[str, tuple[str, pl.Expr]]:
 
     return {
         # NFKC, no years, spaces or punctuation, lower case (links, JX505)
-        "name_key": ("name", name_key_expr("name")),
+        "name_key": ("name", name_key_expr("name", nfkc=False)),
         # the same, digits kept and a leading 指标1 numbering dropped (JX107)
-        "name_repeat_key": ("name", name_key("name")),
+        "name_repeat_key": ("name", name_key("name", nfkc=False)),
         # template forms: digit runs as "#" (template clusters, JX402) and the text as written
-        "name_template": ("name", normalise_expr("name")),
-        "name_written": ("name", written_expr("name")),
-        "target_template": ("target_raw", normalise_expr("target_raw")),
-        "target_written": ("target_raw", written_expr("target_raw")),
-        "description_template": ("description", normalise_expr("description")),
-        "description_written": ("description", written_expr("description")),
-        "reason_template": ("reason", normalise_expr("reason")),
+        "name_template": ("name", normalise_expr("name", nfkc=False)),
+        "name_written": ("name", written_expr("name", nfkc=False)),
+        "target_template": ("target_raw", normalise_expr("target_raw", nfkc=False)),
+        "target_written": ("target_raw", written_expr("target_raw", nfkc=False)),
+        "description_template": ("description", normalise_expr("description", nfkc=False)),
+        "description_written": ("description", written_expr("description", nfkc=False)),
+        "reason_template": ("reason", normalise_expr("reason", nfkc=False)),
         # NFKC, no whitespace or trailing 。；, null kept (expected scores; JX403, JX404)
-        "target_squeezed": ("target_raw", normalize_text_expr(pl.col("target_raw"))),
-        "actual_squeezed": ("actual_raw", normalize_text_expr(pl.col("actual_raw"))),
-        "reason_squeezed": ("reason", normalize_text_expr(pl.col("reason"))),
+        "target_squeezed": ("target_raw", normalize_text_expr(pl.col("target_raw"), nfkc=False)),
+        "actual_squeezed": ("actual_raw", normalize_text_expr(pl.col("actual_raw"), nfkc=False)),
+        "reason_squeezed": ("reason", normalize_text_expr(pl.col("reason"), nfkc=False)),
         # a target that is not a number, years masked (links, JX505)
-        "target_text_key": ("target_raw", target_text_key_expr()),
+        "target_text_key": ("target_raw", target_text_key_expr(nfkc=False)),
         # ... years kept: a text target changed between two documents (JX501)
-        "target_compare_key": ("target_raw", target_compare_key("target_raw")),
+        "target_compare_key": ("target_raw", target_compare_key("target_raw", nfkc=False)),
     }
 
 
@@ -58,6 +70,7 @@ class TextKeys:
         self._ind = indicators
         self._height = indicators.height
         self._distinct: dict[str, tuple[pl.DataFrame, pl.Series]] = {}
+        self._normalised: dict[str, pl.DataFrame] = {}
         self._values: dict[str, tuple[pl.Series, pl.Series]] = {}
         self._series: dict[str, pl.Series] = {}
         self._codes: dict[str, tuple[pl.Series, pl.Series]] = {}
@@ -89,14 +102,23 @@ class TextKeys:
             got = self._distinct[col] = (values.drop("__u"), index)
         return got
 
+    def _nfkc(self, col: str) -> tuple[pl.DataFrame, pl.Series]:
+        # (the column's distinct values NFKC-normalised, in the order of `_column`; its index)
+        values, index = self._column(col)
+        with self._held("nfkc", col):
+            got = self._normalised.get(col)
+            if got is None:
+                got = self._normalised[col] = values.select(as_nfkc(pl.col(col)))
+            return got, index
+
     def _per_value(self, name: str) -> tuple[pl.Series, pl.Series]:
         # (the key of each distinct value of its column, per row the index of its value):
-        # evaluated once for both `series` and `codes`
+        # evaluated once for both `series` and `codes`, on the NFKC form of the values
         with self._held("value", name):
             got = self._values.get(name)
             if got is None:
                 col, expr = keys()[name]
-                values, index = self._column(col)
+                values, index = self._nfkc(col)
                 got = self._values[name] = (values.select(expr.alias(name)).to_series(), index)
             return got
 

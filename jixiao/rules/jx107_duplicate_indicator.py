@@ -7,14 +7,15 @@ from typing import Any
 import polars as pl
 
 from jixiao.rules.base import Frames, findings, rule
+from jixiao.textkeys import as_nfkc
 
 
-def name_key(col: str = "name") -> pl.Expr:
+def name_key(col: str = "name", nfkc: bool = True) -> pl.Expr:
     """Given a name column, returns its comparison key: NFKC, lower case, no whitespace or
-    punctuation, without a leading "指标1:" numbering (digits are kept: 2023年 ≠ 2024年)."""
+    punctuation, without a leading "指标1:" numbering (digits are kept: 2023年 ≠ 2024年); with
+    nfkc=False the name is taken as NFKC already (`jixiao.textkeys`)."""
     return (
-        pl.col(col).cast(pl.String).fill_null("")
-        .str.normalize("NFKC")
+        as_nfkc(pl.col(col), nfkc, fill="")
         .str.replace_all(r"[\p{P}\p{S}\p{Z}\s]+", "")
         .str.replace(r"^指标\d+", "")
         .str.to_lowercase()

@@ -8,15 +8,17 @@ import polars as pl
 
 from jixiao.links import comparable, deadline, target_text
 from jixiao.rules.base import Frames, findings, no_findings, rule
+from jixiao.textkeys import as_nfkc
 
 _UP, _DOWN = [">=", ">"], ["<=", "<"]
 _PUNCT = r"[\p{P}\p{S}\p{Z}\s]+"
 
 
-def target_compare_key(col: str) -> pl.Expr:
+def target_compare_key(col: str, nfkc: bool = True) -> pl.Expr:
     """Given a target text column, returns it as compared for a change: NFKC, lower case,
-    without spaces or punctuation (null -> "")."""
-    return (pl.col(col).cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(_PUNCT, "")
+    without spaces or punctuation (null -> ""); with nfkc=False the text is taken as NFKC
+    already (`jixiao.textkeys`)."""
+    return (as_nfkc(pl.col(col), nfkc, fill="").str.replace_all(_PUNCT, "")
             .str.to_lowercase())
 
 

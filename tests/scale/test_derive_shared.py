@@ -90,7 +90,19 @@ def test_text_keys_are_the_expressions_row_by_row():
     text = TextKeys(ind)
     for name, (col, expr) in keys().items():
         got = text.series(name)
-        assert got.name == name and got.to_list() == ind.select(expr.alias(name)).to_series().to_list(), name
+        # the registry's expressions read their column NFKC-normalised (TextKeys does it once)
+        nfkc = ind.with_columns(pl.col(col).str.normalize("NFKC"))
+        assert got.name == name and got.to_list() == nfkc.select(expr.alias(name)).to_series().to_list(), name
+    # ... and give what the public expressions (normalising themselves) give on the raw texts
+    from jixiao.boilerplate import normalise_expr, written_expr
+    from jixiao.links import name_key_expr, target_text_key_expr
+    from jixiao.scores import normalize_text_expr
+    for name, expr in (("name_template", normalise_expr("name")), ("target_written", written_expr("target_raw")),
+                       ("name_key", name_key_expr("name")), ("target_text_key", target_text_key_expr()),
+                       ("reason_squeezed", normalize_text_expr(pl.col("reason")))):
+        assert text.series(name).to_list() == ind.select(expr).to_series().to_list(), name
+    assert text.series("name_key").to_list()[3] == "资金到位率"  # ２０２４年度 is a year, full width or not
+    assert text.series("target_written").to_list()[0] == ">=98%"
     code, values = text.codes("name_template")
     assert code[0] == code[2] != code[1]  # the same name, the same code
     assert values.gather(code).to_list() == text.series("name_template").to_list()
