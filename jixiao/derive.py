@@ -71,11 +71,18 @@ def load_frames(con: duckdb.DuckDBPyConnection):
     """Returns (projects, indicators) from the database as Polars frames in the schema."""
     from jixiao.rules.base import Frames
 
-    projects = in_id_order(con.cursor().sql("SELECT * FROM projects").pl(), "project_id")
-    indicators = in_id_order(con.cursor().sql("SELECT * FROM indicators").pl(), "indicator_id")
-    projects = projects.select([pl.col(c).cast(t) for c, t in schema.PROJECTS.items()])
-    indicators = indicators.select([pl.col(c).cast(t) for c, t in schema.INDICATORS.items()])
-    return Frames(projects=projects, indicators=indicators)
+    return Frames(projects=load_table(con.cursor(), "projects"), indicators=load_table(con.cursor(), "indicators"))
+
+
+_LOADED = {"projects": ("project_id", schema.PROJECTS), "indicators": ("indicator_id", schema.INDICATORS)}
+
+
+def load_table(cur: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    """Given a cursor and "projects" or "indicators", returns that table as a Polars frame in
+    the schema, in id order."""
+    id_col, types = _LOADED[table]
+    df = in_id_order(cur.sql(f"SELECT * FROM {table}").pl(), id_col)
+    return df.select([pl.col(c).cast(t) for c, t in types.items()])
 
 
 def in_id_order(df: pl.DataFrame, id_col: str) -> pl.DataFrame:
@@ -202,12 +209,19 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel:
     from jixiao import scores
     from jixiao.textkeys import TextKeys
 
+    from jixiao.rules.base import Frames
+
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    frames = load_frames(con)
-    t_units = time.perf_counter()
-    frames = canonical_units(con, frames)
-    timings["units"] = time.perf_counter() - t_units
+    # The indicators load on a thread of their own while the projects load and their units
+    # resolve here: the units need no indicator.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="derive-load") if parallel else _InOrder() as pool:
+        indicators = pool.submit(load_table, con.cursor(), "indicators")
+        projects = load_table(con.cursor(), "projects")
+        t_units = time.perf_counter()
+        frames = canonical_units(con, Frames(projects=projects, indicators=None))
+        timings["units"] = time.perf_counter() - t_units
+        frames = Frames(projects=frames.projects, indicators=indicators.result())
     settings = scores.load_settings()
     # the normalised texts, computed once for the scores, the links, the clusters and the rules
     text = TextKeys(frames.indicators)
