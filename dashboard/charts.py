@@ -616,12 +616,15 @@ def project_history(years: pl.DataFrame) -> go.Figure:
     fig.add_trace(go.Scatter(x=x, y=df["total_score_reported"].to_list(), name="自评总分", yaxis="y2",
                              mode="lines+markers+text", line=dict(color="#e67e22", width=2),
                              text=[None if s is None else f"{s:.1f}" for s in df["total_score_reported"].to_list()],
-                             textposition="top center", hovertemplate="%{x}<br>自评总分 %{y:.2f} 分<extra></extra>"))
+                             textposition="top center", cliponaxis=False,
+                             hovertemplate="%{x}<br>自评总分 %{y:.2f} 分<extra></extra>"))
     top = max([v for v in budget if v is not None] or [1])
     fig.update_layout(
         barmode="group", title="历年预算、执行与自评总分（柱上数字为执行率）",
         yaxis=dict(title="万元", tickformat=",.0f", range=[0, top * 1.25]),
-        yaxis2=dict(title="自评总分（分）", overlaying="y", side="right", range=[0, 105], dtick=20, showgrid=False),
+        # room above 100 for the label of a score near full marks (ticks stop at 100)
+        yaxis2=dict(title="自评总分（分）", overlaying="y", side="right", range=[0, 115],
+                    tickvals=[0, 20, 40, 60, 80, 100], showgrid=False),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
     )
     fig.update_xaxes(type="category")

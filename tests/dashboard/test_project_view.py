@@ -420,3 +420,17 @@ def test_a_unit_written_two_ways_shows_once_after_the_merge(lineage_db):
     assert clusters
     assert set(pl.concat([data.template_occurrences(c) for c in clusters],
                          how="vertical_relaxed")["unit"].to_list()) == {SERVICE}
+
+
+def test_the_yearly_chart_leaves_room_above_a_score_near_full_marks():
+    from dashboard import charts
+
+    years = pl.DataFrame({"year": [2023, 2024], "goal_budget": [100.0, 120.0], "budget": [100.0, None],
+                          "executed": [95.0, 110.0], "execution_rate": [0.95, 0.9167],
+                          "total_score_reported": [99.2, 100.0]})
+    fig = charts.project_history(years)
+    score = next(t for t in fig.data if t.name == "自评总分")
+    assert list(score.text) == ["99.2", "100.0"] and score.cliponaxis is False
+    low, high = fig.layout.yaxis2.range
+    assert low == 0 and high >= 110  # the label sits above its point, inside the plot
+    assert max(fig.layout.yaxis2.tickvals) == 100  # the axis still reads up to full marks
