@@ -53,14 +53,6 @@ INDICATOR_FIELDS = ["level1", "level2", "level1_raw", "level2_raw", "level1_poin
                     "weight", "actual_raw", "actual_value", "score_reported", "scoring_rule", "last_year_raw",
                     "basis", "evidence", "reason"]
 
-# Differences that come from the interpreter, not from a reader (see the module docstring of
-# make_fixtures.py for how the files are laid out): in seed 003 the label 资金支出计划（%）
-# is merged over its quarter row and its value row, so every table reader repeats it into the
-# value row (as a vertically merged level cell is repeated), and the interpreter then takes
-# the value row for a new label row and loses the plan. The .txt has the value row without
-# the label. (Where the merge is cut by a page break, the PDF keeps the plan.)
-KNOWN = {("seed003", "spend_plan")}
-
 CASES = [
     (seed(n), f"seed{n}.{ext}") for n in ("000", "001", "003", "004") for ext in ("pdf", "doc", "xls", "ods")
 ] + [
@@ -96,25 +88,34 @@ def _facts(path: Path):
 def test_fixture_gives_the_same_facts_as_its_source(source: Path, name: str, tmp_path: Path) -> None:
     ref_report, ref_projects, ref_indicators = _facts(source)
     report, projects, indicators = _facts(fixture(name, tmp_path))
-    stem = name.split(".")[0].split("_")[0]
     assert report.status == ref_report.status == "ok", report.message
     assert (len(projects), len(indicators)) == (len(ref_projects), len(ref_indicators))
     assert ref_indicators, "the source itself must have indicators"
     diffs = []
     for want, got in zip(ref_projects, projects):
         diffs += [(want["seq"], k, want[k], got[k]) for k in PROJECT_FIELDS
-                  if (stem, k) not in KNOWN and _norm(want[k]) != _norm(got[k])]
+                  if _norm(want[k]) != _norm(got[k])]
     for want, got in zip(ref_indicators, indicators):
         diffs += [(want["indicator_id"][-7:], k, want[k], got[k]) for k in INDICATOR_FIELDS
-                  if (stem, k) not in KNOWN and _norm(want[k]) != _norm(got[k])]
+                  if _norm(want[k]) != _norm(got[k])]
     assert diffs == []
 
 
-def test_known_interpreter_difference_is_still_there(tmp_path: Path) -> None:
-    # When the interpreter reads a repeated merged label, drop ("seed003", "spend_plan") from KNOWN.
+# The spend plan of seed 003 as the document gives it, project by project (read by eye: the row
+# under 资金支出计划（%） | 3月底 | 6月底 | 10月底 | 12月底). In the table files the label spans
+# that row and the quarters without a value span their empty cell, so every reader repeats them
+# into it (资金支出计划（%） | 3月底 | 6月底 | 10月底 | 100%).
+FULL = "3月底:25%;6月底:50%;10月底:75%;12月底:100%"
+SEED003_PLANS = (["12月底:100%"] * 2 + [FULL] * 6 + ["12月底:100%"] + [FULL] * 5
+                 + ["12月底:100", "12月底:100%", "12月底:100", "12月底:100%"])
+
+
+@pytest.mark.parametrize("name", ["seed003.ods", "seed003.xls", "seed003.pdf", "seed003.doc"])
+def test_seed003_spend_plan_in_every_format(name: str, tmp_path: Path) -> None:
     _, ref, _ = _facts(seed("003"))
-    _, got, _ = _facts(fixture("seed003.xls", tmp_path))
-    assert ref[0]["spend_plan"] and got[0]["spend_plan"] is None
+    _, got, _ = _facts(fixture(name, tmp_path))
+    assert [p["spend_plan"] for p in ref] == SEED003_PLANS
+    assert [p["spend_plan"] for p in got] == SEED003_PLANS
 
 
 # ---------------------------------------------------------------- detection by content
