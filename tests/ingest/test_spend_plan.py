@@ -161,6 +161,22 @@ def test_docx_label_merged_down(tmp_path: Path) -> None:
     assert parsed.frames["projects"]["spend_plan"].to_list() == ["一季度:10%;二季度:40%;三季度:70%;四季度:100%"]
 
 
+def test_html_rowspan_label_and_quarter(tmp_path: Path) -> None:
+    # A web system's export (HTML saved as .xls): the label and 3月底 (no value) span two rows,
+    # the values row holds only the cells not covered.
+    cell = "<td>{}</td>".format
+    rows = "".join("<tr>" + "".join(cell(c) for c in cells) + "</tr>" for cells in HEAD[1:])
+    rows += ('<tr><td rowspan="2">资金支出计划（%）</td><td rowspan="2">3月底</td><td>6月底</td><td>10月底</td>'
+             "<td>12月底</td></tr><tr><td>50%</td><td>75%</td><td>100%</td></tr>")
+    rows += "".join("<tr>" + "".join(cell(c) for c in cells) + "</tr>" for cells in TABLE)
+    path = tmp_path / "plan.xls"
+    path.write_text(f'<html><head><meta charset="utf-8"></head><body><p>{HEAD[0][0]}</p>'
+                    f'<table border="1">{rows}</table></body></html>', encoding="utf-8")
+    parsed = parse_file(path)
+    assert parsed.report.status == "ok", parsed.report.message
+    assert parsed.frames["projects"]["spend_plan"].to_list() == ["6月底:50%;10月底:75%;12月底:100%"]
+
+
 def _blocks_of_seed003():
     spec = importlib.util.spec_from_file_location("make_fixtures", ROOT / "tests" / "fixtures" / "formats" / "make_fixtures.py")
     module = importlib.util.module_from_spec(spec)
