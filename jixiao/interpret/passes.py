@@ -3,6 +3,8 @@
 - a title (…绩效目标表 / …自评表) or a 项目名称 after a table starts a project;
 - label rows fill the project's fields (a label's value is the next non-empty cell, or the
   text after its colon); a label whose text comes on the next row leaves an `expect` handler;
+- the 资金支出计划 label hands the rows of its block (period heads and their values, by the
+  vocabulary's `spend_period`) to `plan.Reading`;
 - a budget header starts the self-evaluation's budget block, whose rows are read by content
   (`budget.read_line`);
 - an indicator header gives the columns of the indicator table; indicator rows are placed

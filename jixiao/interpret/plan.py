@@ -73,7 +73,6 @@ class Reading:
     label: str = ""
     heads: dict[int, str] = field(default_factory=dict)
     pairs: list[str] = field(default_factory=list)
-    rows: int = 0  # rows understood after the label's row
 
     def _is_label(self, cell: str) -> bool:
         return key(cell) == self.label
@@ -108,7 +107,6 @@ class Reading:
             rest = [(j, c) for j, c in enumerate(cells) if c and not self._is_label(c)]
             if not rest or not self._heads_or_pairs(rest):
                 return False
-        self.rows += 1
         return True
 
     def text(self) -> str | None:
@@ -151,9 +149,9 @@ class Reading:
         return got
 
     def _values_in_order(self, cells: list[str]) -> list[str] | None:
-        """Given a values row whose cells do not stand under the heads (the row as a text holds
-        it, without the label's empty cell), returns the values in the heads' order when the row
-        is exactly one value per head, else None."""
+        """Given a values row whose cells do not stand under the heads (a text written without
+        the label's empty cell), returns the values in the heads' order when the row is exactly
+        one value per head, else None."""
         while cells and not cells[-1]:
             cells = cells[:-1]
         values = [plan_value(c) for c in cells]
