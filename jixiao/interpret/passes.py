@@ -472,6 +472,11 @@ class Pass:
         elif reading.first(view.cells, col):
             self.expect_plan(p, reading)
         self.write_plan(p, reading)
+        if reading.unread:
+            self.count["cells_unplaced"] += len(reading.unread)
+            if len(self.unplaced_cells) < MAX_EXAMPLES:
+                self.unplaced_cells.append(Note(f"资金支出计划未能识别（未导入）：「{_quote('」「'.join(reading.unread[:4]))}」",
+                                                view.line))
 
     def expect_plan(self, p: ParsedProject, reading: plan.Reading) -> None:
         """Offers the next row to the spend-plan block being read, and the one after while it takes them."""

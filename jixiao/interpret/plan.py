@@ -73,6 +73,7 @@ class Reading:
     label: str = ""
     heads: dict[int, str] = field(default_factory=dict)
     pairs: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # the label row's cells not understood
 
     def _is_label(self, cell: str) -> bool:
         return key(cell) == self.label
@@ -85,7 +86,10 @@ class Reading:
         rest = [(j, c) for j, c in enumerate(cells) if j > col and c and not self._is_label(c)]
         if not rest:
             return True  # the label alone: heads (or pairs) on the next row
-        return self._heads_or_pairs(rest)
+        if self._heads_or_pairs(rest):
+            return True
+        self.unread = [c for _, c in rest]
+        return False
 
     def inline(self, text: str) -> None:
         """Given the text written in the label's own cell ("资金支出计划：3月底25%，…"), takes its
@@ -93,6 +97,8 @@ class Reading:
         got = read_pairs([text], self.vocab)
         if got:
             self.pairs += got
+        else:
+            self.unread = [text]
 
     def next(self, cells: list[str]) -> bool:
         """Given the next row, reads it as values under the waiting heads, or as more heads or

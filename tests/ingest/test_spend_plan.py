@@ -105,6 +105,13 @@ def test_spend_plan_not_understood_is_left_out(block: list[list[str]]) -> None:
     assert [i.name for i in indicators] == ["培训人数", "就业率"]
 
 
+def test_a_plan_not_understood_is_named_in_the_parse_report() -> None:
+    rows = [Row(tuple(c), k) for k, c in enumerate(HEAD + [["资金支出计划", "按进度均衡支出"]] + TABLE, start=1)]
+    doc = interpret(rows)
+    assert "spend_plan" not in doc.projects[0].fields
+    assert "第4行：资金支出计划未能识别（未导入）：「按进度均衡支出」" in [n.render() for n in doc.notes]
+
+
 def test_a_row_after_the_plan_is_read_as_itself() -> None:
     # The goal text right after the values is the project's goal, not part of the plan.
     got, _ = plan_of([["资金支出计划（%）", "3月底", "6月底", "10月底", "12月底"],
