@@ -101,23 +101,6 @@ def test_fixture_gives_the_same_facts_as_its_source(source: Path, name: str, tmp
     assert diffs == []
 
 
-# The spend plan of seed 003 as the document gives it, project by project (read by eye: the row
-# under 资金支出计划（%） | 3月底 | 6月底 | 10月底 | 12月底). In the table files the label spans
-# that row and the quarters without a value span their empty cell, so every reader repeats them
-# into it (资金支出计划（%） | 3月底 | 6月底 | 10月底 | 100%).
-FULL = "3月底:25%;6月底:50%;10月底:75%;12月底:100%"
-SEED003_PLANS = (["12月底:100%"] * 2 + [FULL] * 6 + ["12月底:100%"] + [FULL] * 5
-                 + ["12月底:100", "12月底:100%", "12月底:100", "12月底:100%"])
-
-
-@pytest.mark.parametrize("name", ["seed003.ods", "seed003.xls", "seed003.pdf", "seed003.doc"])
-def test_seed003_spend_plan_in_every_format(name: str, tmp_path: Path) -> None:
-    _, ref, _ = _facts(seed("003"))
-    _, got, _ = _facts(fixture(name, tmp_path))
-    assert [p["spend_plan"] for p in ref] == SEED003_PLANS
-    assert [p["spend_plan"] for p in got] == SEED003_PLANS
-
-
 # ---------------------------------------------------------------- detection by content
 
 

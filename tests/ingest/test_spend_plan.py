@@ -16,6 +16,7 @@ from jixiao.ingest import parse_file
 from jixiao.interpret import interpret
 from jixiao.model import Row
 from jixiao.writers import rows_to_docx, rows_to_xlsx
+from tests.ingest.test_readers_formats import fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 FULL = "3月底:25%;6月底:50%;10月底:75%;12月底:100%"
@@ -184,20 +185,37 @@ def test_html_rowspan_label_and_quarter(tmp_path: Path) -> None:
     assert parsed.frames["projects"]["spend_plan"].to_list() == ["6月底:50%;10月底:75%;12月底:100%"]
 
 
-def _blocks_of_seed003():
+def _blocks_of(source: Path):
     spec = importlib.util.spec_from_file_location("make_fixtures", ROOT / "tests" / "fixtures" / "formats" / "make_fixtures.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.blocks_of(next((ROOT / "datasets" / "seeds").glob("003_*.txt")))
+    return module.blocks_of(source)
+
+
+SEED003 = next((ROOT / "datasets" / "seeds").glob("003_*.txt"))
+SHUNDE = ROOT / "tests" / "fixtures" / "handwritten" / "goal_cellperline_shunde.txt"
+# Read off the documents: 003's projects 1, 2, 9, 15–18 plan only 12月底 (100% / 100); shunde's
+# second project leaves 10月底 empty, its third 3月底 and 10月底.
+PLANS = {
+    SEED003: ["12月底:100%"] * 2 + [FULL] * 6 + ["12月底:100%"] + [FULL] * 5
+    + ["12月底:100", "12月底:100%", "12月底:100", "12月底:100%"],
+    SHUNDE: ["3月底:20%;6月底:50%;10月底:80%;12月底:100%", "3月底:10%;6月底:40%;12月底:100%", "6月底:50%;12月底:100%"],
+}
 
 
 @pytest.mark.parametrize("suffix", ["xlsx", "docx"])
-def test_seed003_spend_plan_through_xlsx_and_docx(suffix: str, tmp_path: Path) -> None:
-    # The seed written with the template merges (label and empty quarters spanning two rows).
-    source = next((ROOT / "datasets" / "seeds").glob("003_*.txt"))
-    path = tmp_path / f"seed003.{suffix}"
-    (rows_to_xlsx if suffix == "xlsx" else rows_to_docx)(_blocks_of_seed003(), path)
-    want = parse_file(source).frames["projects"]["spend_plan"].to_list()
-    got = parse_file(path).frames["projects"]["spend_plan"].to_list()
-    assert len(want) == 18 and want[0] == "12月底:100%" and want[2] == FULL
-    assert got == want
+@pytest.mark.parametrize("source", [SEED003, SHUNDE], ids=["seed003", "shunde"])
+def test_spend_plan_through_xlsx_and_docx(source: Path, suffix: str, tmp_path: Path) -> None:
+    # Written with the template merges: the label, and the quarters before the first value,
+    # span the heads' row and the values' row.
+    path = tmp_path / f"plan.{suffix}"
+    (rows_to_xlsx if suffix == "xlsx" else rows_to_docx)(_blocks_of(source), path)
+    assert parse_file(source).frames["projects"]["spend_plan"].to_list() == PLANS[source]
+    assert parse_file(path).frames["projects"]["spend_plan"].to_list() == PLANS[source]
+
+
+@pytest.mark.parametrize("name", ["seed003.ods", "seed003.xls", "seed003.pdf", "seed003.doc"])
+def test_seed003_spend_plan_in_every_format_fixture(name: str, tmp_path: Path) -> None:
+    # The committed fixtures (LibreOffice's .ods/.xls/.doc/PDF of the merged tables): every
+    # reader repeats the label, and 3月底 … over their empty values, into the values row.
+    assert parse_file(fixture(name, tmp_path)).frames["projects"]["spend_plan"].to_list() == PLANS[SEED003]
