@@ -132,6 +132,13 @@ def test_an_indicator_named_like_a_spend_schedule_stays_an_indicator() -> None:
 # ---------------------------------------------------------------- real merges, through the readers
 
 
+def plans_in(path: Path) -> list[str | None]:
+    """Given a file, returns the spend plan of each project, once the file has read completely."""
+    parsed = parse_file(path)
+    assert parsed.report.status == "ok", parsed.report.message
+    return parsed.frames["projects"]["spend_plan"].to_list()
+
+
 def test_xlsx_label_and_empty_quarters_merged_down(tmp_path: Path) -> None:
     # openpyxl: 资金支出计划（%） spans two rows, as do 3月底 / 6月底 (no value under them).
     wb = openpyxl.Workbook()
@@ -145,9 +152,7 @@ def test_xlsx_label_and_empty_quarters_merged_down(tmp_path: Path) -> None:
         ws.merge_cells(f"{col}4:{col}5")
     path = tmp_path / "plan.xlsx"
     wb.save(path)
-    parsed = parse_file(path)
-    assert parsed.report.status == "ok", parsed.report.message
-    assert parsed.frames["projects"]["spend_plan"].to_list() == ["10月底:75%;12月底:100%"]
+    assert plans_in(path) == ["10月底:75%;12月底:100%"]
 
 
 def test_docx_label_merged_down(tmp_path: Path) -> None:
@@ -164,9 +169,7 @@ def test_docx_label_merged_down(tmp_path: Path) -> None:
     table.cell(2, 0).text = "资金支出计划"  # merge joins both cells' paragraphs: keep one
     path = tmp_path / "plan.docx"
     document.save(path)
-    parsed = parse_file(path)
-    assert parsed.report.status == "ok", parsed.report.message
-    assert parsed.frames["projects"]["spend_plan"].to_list() == ["一季度:10%;二季度:40%;三季度:70%;四季度:100%"]
+    assert plans_in(path) == ["一季度:10%;二季度:40%;三季度:70%;四季度:100%"]
 
 
 def test_html_rowspan_label_and_quarter(tmp_path: Path) -> None:
@@ -180,9 +183,7 @@ def test_html_rowspan_label_and_quarter(tmp_path: Path) -> None:
     path = tmp_path / "plan.xls"
     path.write_text(f'<html><head><meta charset="utf-8"></head><body><p>{HEAD[0][0]}</p>'
                     f'<table border="1">{rows}</table></body></html>', encoding="utf-8")
-    parsed = parse_file(path)
-    assert parsed.report.status == "ok", parsed.report.message
-    assert parsed.frames["projects"]["spend_plan"].to_list() == ["6月底:50%;10月底:75%;12月底:100%"]
+    assert plans_in(path) == ["6月底:50%;10月底:75%;12月底:100%"]
 
 
 def _blocks_of(source: Path):
@@ -210,12 +211,12 @@ def test_spend_plan_through_xlsx_and_docx(source: Path, suffix: str, tmp_path: P
     # span the heads' row and the values' row.
     path = tmp_path / f"plan.{suffix}"
     (rows_to_xlsx if suffix == "xlsx" else rows_to_docx)(_blocks_of(source), path)
-    assert parse_file(source).frames["projects"]["spend_plan"].to_list() == PLANS[source]
-    assert parse_file(path).frames["projects"]["spend_plan"].to_list() == PLANS[source]
+    assert plans_in(source) == PLANS[source]
+    assert plans_in(path) == PLANS[source]
 
 
 @pytest.mark.parametrize("name", ["seed003.ods", "seed003.xls", "seed003.pdf", "seed003.doc"])
 def test_seed003_spend_plan_in_every_format_fixture(name: str, tmp_path: Path) -> None:
     # The committed fixtures (LibreOffice's .ods/.xls/.doc/PDF of the merged tables): every
     # reader repeats the label, and 3月底 … over their empty values, into the values row.
-    assert parse_file(fixture(name, tmp_path)).frames["projects"]["spend_plan"].to_list() == PLANS[SEED003]
+    assert plans_in(fixture(name, tmp_path)) == PLANS[SEED003]
