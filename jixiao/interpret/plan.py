@@ -34,6 +34,8 @@ _VALUE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|万元|元)?")
 # A head and its value in one piece of text: "3月底25%", "一季度:25%", "12月31日前=100%" (NFKC).
 _PAIR = re.compile(r"(.+?)[:=]?(\d+(?:\.\d+)?(?:%|万元|元)?)")
 _SEPARATORS = re.compile(r"[;,、\s]+")
+# A cell stating only the values' unit beside the heads: "（%）", "单位：%", "万元".
+_UNIT_CELL = re.compile(r"[(]?(?:单位:?)?(?:%|万元|元)[)]?")
 
 
 def plan_value(cell: str) -> str | None:
@@ -76,7 +78,9 @@ class Reading:
     unread: list[str] = field(default_factory=list)  # the label row's cells not understood
 
     def _is_label(self, cell: str) -> bool:
-        return key(cell) == self.label
+        """Given a cell, returns True for the label (repeated by a merge) or a unit cell beside it."""
+        k = key(cell)
+        return k == self.label or _UNIT_CELL.fullmatch(k) is not None
 
     def first(self, cells: list[str], col: int) -> bool:
         """Given the label's row and the label's column, reads what follows the label on that row;
