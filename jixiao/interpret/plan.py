@@ -160,11 +160,9 @@ class Reading:
 
     def _values_in_order(self, cells: list[str]) -> list[str] | None:
         """Given a values row whose cells do not stand under the heads (a text written without
-        the label's empty cell), returns the values in the heads' order when the row is exactly
-        one value per head, else None."""
-        while cells and not cells[-1]:
-            cells = cells[:-1]
-        values = [plan_value(c) for c in cells]
-        if len(cells) != len(self.heads) or any(v is None for v in values):
+        the label's empty cell, a grid off by a column), returns the values in the heads' order
+        when the row, past the label, is exactly one value per head, else None."""
+        values = [c for c in cells if c and not self._is_label(c)]
+        if len(values) != len(self.heads) or any(plan_value(c) is None for c in values):
             return None
-        return [f"{head}:{v}" for head, v in zip((self.heads[j] for j in sorted(self.heads)), values)]
+        return [f"{head}:{plan_value(v)}" for head, v in zip((self.heads[j] for j in sorted(self.heads)), values)]

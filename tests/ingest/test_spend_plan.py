@@ -80,6 +80,8 @@ def plan_of(block: list[list[str]]) -> tuple[str | None, list]:
                  id="months-in-two-bands"),
     pytest.param([["资金支出计划（%）", "3月底", "6月底", "10月底", "12月底"],
                   ["25%", "50%", "75%", "100%"]], FULL, id="values-row-without-the-label-cell"),
+    pytest.param([["资金支出计划（%）", "", "3月底", "6月底", "10月底", "12月底"],
+                  ["资金支出计划（%）", "25%", "50%", "75%", "100%"]], FULL, id="a-grid-off-by-a-column"),
     pytest.param([["资金支出计划（%）", "3月底", "6月底", "10月底", "12月底"],
                   ["", "", "100%"]], "6月底:100%", id="a-short-row-lines-up-by-column"),
     pytest.param([["资金支出计划（%）", "3 月底", "6 月底", "10月底", "12月底"],
