@@ -491,6 +491,7 @@ class Pass:
 
     @staticmethod
     def write_plan(p: ParsedProject, reading: plan.Reading) -> None:
+        """Given a project and its spend-plan block, sets spend_plan to what the block holds so far."""
         text = reading.text()
         if text:
             p.fields["spend_plan"] = text
