@@ -48,6 +48,7 @@ ROLES: dict[str, tuple[str, ...] | None] = {
     "footer": ("footer",),
     "not_indicator": ("opinion", "remark", "conclusion"),
     "unit_suffix": ("",),
+    "spend_period": ("quarter", "month", "half", "year", "total"),
 }
 
 _CACHE_MAX = 200_000
@@ -188,7 +189,7 @@ class Vocabulary:
     def _find(self, role: str, k: str) -> str | None:
         """Given a role and a key, returns what it means in that role, or None."""
         hit = self._words[role].find(k) if k else None
-        if hit is None and role in ("header", "budget_header", "label", "not_indicator", "block") and k.endswith(")"):
+        if hit is None and role in ("header", "budget_header", "label", "not_indicator", "block", "spend_period") and k.endswith(")"):
             # "指标解释(指标值内容)", "年初预算数(A)", "分值(10分)", "实施单位(盖章)"
             stripped = _TRAILING_PAREN.sub("", k)
             if stripped and stripped != k:

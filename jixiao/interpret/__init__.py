@@ -10,7 +10,8 @@ It knows the vocabulary of 项目支出绩效目标表 / 绩效自评表 (`datas
 2. `align.align` — a pure aligner that places a row's cells in the header's columns by content
    and position (indicator rows, and the budget block's rows);
 3. `passes.Pass` — one pass over the classified rows, a small handler per kind, building
-   projects (`budget.read_line` / `budget.reconcile` for the money);
+   projects (`budget.read_line` / `budget.reconcile` for the money, `plan.Reading` for the
+   资金支出计划 block);
 4. `assess.finish` — completeness (a table the file ends in), sanity (rows that look wrong) and
    the document's confidence, with a parse report that names what could not be placed.
 """

@@ -3,6 +3,8 @@
 - a title (…绩效目标表 / …自评表) or a 项目名称 after a table starts a project;
 - label rows fill the project's fields (a label's value is the next non-empty cell, or the
   text after its colon); a label whose text comes on the next row leaves an `expect` handler;
+- the 资金支出计划 label hands the rows of its block (period heads and their values, by the
+  vocabulary's `spend_period`) to `plan.Reading`;
 - a budget header starts the self-evaluation's budget block, whose rows are read by content
   (`budget.read_line`);
 - an indicator header gives the columns of the indicator table; indicator rows are placed
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from jixiao.interpret import assess
+from jixiao.interpret import assess, plan
 from jixiao.interpret.align import align_columns, indicator_compat, is_placeholder, profile
 from jixiao.interpret.budget import PARTS, BudgetLine, read_line
 from jixiao.interpret.rows import Kind, RowView, classify
@@ -462,18 +464,37 @@ class Pass:
         self.expect = take
 
     def set_spend_plan(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
-        quarters = {j: c for j, c in enumerate(view.cells) if j > col and c}
+        # The block's rows (heads, values, pairs) are read by `plan.Reading`; a row it does not
+        # understand goes on to its own handler, and nothing not understood enters the plan.
+        reading = plan.Reading(self.v)
+        if inline:
+            reading.inline(value or "")
+        elif reading.first(view.cells, col):
+            self.expect_plan(p, reading)
+        self.write_plan(p, reading)
+        if reading.unread:
+            self.count["cells_unplaced"] += len(reading.unread)
+            if len(self.unplaced_cells) < MAX_EXAMPLES:
+                self.unplaced_cells.append(Note(f"资金支出计划未能识别（未导入）：「{_quote('」「'.join(reading.unread[:4]))}」",
+                                                view.line))
 
+    def expect_plan(self, p: ParsedProject, reading: plan.Reading) -> None:
+        """Offers the next row to the spend-plan block being read, and the one after while it takes them."""
         def take(next_view: RowView) -> bool:
-            if next_view.kind is not Kind.DATA:
+            if not reading.next(next_view.cells):
                 return False
-            plan = [f"{label}:{next_view.cells[j]}" for j, label in sorted(quarters.items())
-                    if j < len(next_view.cells) and next_view.cells[j]]
-            if plan:
-                p.fields["spend_plan"] = ";".join(plan)
+            self.write_plan(p, reading)
+            self.expect_plan(p, reading)
             return True
 
         self.expect = take
+
+    @staticmethod
+    def write_plan(p: ParsedProject, reading: plan.Reading) -> None:
+        """Given a project and its spend-plan block, sets spend_plan to what the block holds so far."""
+        text = reading.text()
+        if text:
+            p.fields["spend_plan"] = text
 
     def set_money_unit(self, p: ParsedProject, view: RowView, col: int, fld: str, value: str | None, inline: bool) -> None:
         text = squeeze(view.cells[col])

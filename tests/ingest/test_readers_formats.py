@@ -53,14 +53,6 @@ INDICATOR_FIELDS = ["level1", "level2", "level1_raw", "level2_raw", "level1_poin
                     "weight", "actual_raw", "actual_value", "score_reported", "scoring_rule", "last_year_raw",
                     "basis", "evidence", "reason"]
 
-# Differences that come from the interpreter, not from a reader (see the module docstring of
-# make_fixtures.py for how the files are laid out): in seed 003 the label 资金支出计划（%）
-# is merged over its quarter row and its value row, so every table reader repeats it into the
-# value row (as a vertically merged level cell is repeated), and the interpreter then takes
-# the value row for a new label row and loses the plan. The .txt has the value row without
-# the label. (Where the merge is cut by a page break, the PDF keeps the plan.)
-KNOWN = {("seed003", "spend_plan")}
-
 CASES = [
     (seed(n), f"seed{n}.{ext}") for n in ("000", "001", "003", "004") for ext in ("pdf", "doc", "xls", "ods")
 ] + [
@@ -96,25 +88,17 @@ def _facts(path: Path):
 def test_fixture_gives_the_same_facts_as_its_source(source: Path, name: str, tmp_path: Path) -> None:
     ref_report, ref_projects, ref_indicators = _facts(source)
     report, projects, indicators = _facts(fixture(name, tmp_path))
-    stem = name.split(".")[0].split("_")[0]
     assert report.status == ref_report.status == "ok", report.message
     assert (len(projects), len(indicators)) == (len(ref_projects), len(ref_indicators))
     assert ref_indicators, "the source itself must have indicators"
     diffs = []
     for want, got in zip(ref_projects, projects):
         diffs += [(want["seq"], k, want[k], got[k]) for k in PROJECT_FIELDS
-                  if (stem, k) not in KNOWN and _norm(want[k]) != _norm(got[k])]
+                  if _norm(want[k]) != _norm(got[k])]
     for want, got in zip(ref_indicators, indicators):
         diffs += [(want["indicator_id"][-7:], k, want[k], got[k]) for k in INDICATOR_FIELDS
-                  if (stem, k) not in KNOWN and _norm(want[k]) != _norm(got[k])]
+                  if _norm(want[k]) != _norm(got[k])]
     assert diffs == []
-
-
-def test_known_interpreter_difference_is_still_there(tmp_path: Path) -> None:
-    # When the interpreter reads a repeated merged label, drop ("seed003", "spend_plan") from KNOWN.
-    _, ref, _ = _facts(seed("003"))
-    _, got, _ = _facts(fixture("seed003.xls", tmp_path))
-    assert ref[0]["spend_plan"] and got[0]["spend_plan"] is None
 
 
 # ---------------------------------------------------------------- detection by content

@@ -36,6 +36,10 @@ VARIANTS = [
     ("not_indicator", "其他需说明的问题", "remark"), ("not_indicator", "评价结论", "conclusion"),
     ("not_indicator", "存在问题", "conclusion"), ("not_indicator", "改进措施", "conclusion"),
     ("title_scope", "部门整体支出绩效目标表", "department"),
+    ("label", "资金支出计划（%）", "spend_plan"), ("label", "分季度支出进度", "spend_plan"),
+    ("spend_period", "3月底", "month"), ("spend_period", "12月31日前", "month"), ("spend_period", "1-3月", "month"),
+    ("spend_period", "第一季度", "quarter"), ("spend_period", "1季度（%）", "quarter"), ("spend_period", "Q4", "quarter"),
+    ("spend_period", "上半年", "half"), ("spend_period", "合计", "total"),
 ]
 
 
