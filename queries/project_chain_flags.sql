@@ -8,7 +8,12 @@ WITH chain AS (
 ),
 fs AS (
     -- include: flag_status
-)
+),
+cf AS (SELECT f.* FROM fs f WHERE f.project_id IN (SELECT project_id FROM chain)),
+-- the chain's flagged indicators and their lineage looked up by id (a semi join: a million
+-- rows are not scanned for a handful)
+ci AS (SELECT indicator_id, seq, name FROM indicators WHERE indicator_id IN (SELECT indicator_id FROM cf)),
+cl AS (SELECT indicator_id, lineage_id FROM indicator_lineage WHERE indicator_id IN (SELECT indicator_id FROM cf))
 SELECT
     f.flag_id,
     f.rule,
@@ -28,10 +33,9 @@ SELECT
     f.waiver_reason,
     f.waiver_reviewer,
     f.waived_at
-FROM fs f
-JOIN chain USING (project_id)
+FROM cf f
 JOIN projects p USING (project_id)
 LEFT JOIN rules r USING (rule)
-LEFT JOIN indicators i USING (indicator_id)
-LEFT JOIN indicator_lineage il ON il.indicator_id = f.indicator_id
+LEFT JOIN ci i USING (indicator_id)
+LEFT JOIN cl il ON il.indicator_id = f.indicator_id
 ORDER BY p.year, p.kind, f.rule, i.seq NULLS FIRST, f.flag_id
