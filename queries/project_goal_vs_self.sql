@@ -27,9 +27,8 @@ pi AS (SELECT i.* FROM indicators i WHERE i.project_id IN (SELECT project_id FRO
 g AS (SELECT pi.* FROM pi JOIN pair ON pi.project_id = pair.goal_project_id),
 s AS (SELECT pi.* FROM pi JOIN pair ON pi.project_id = pair.self_eval_project_id),
 il AS (
-    -- by the goal indicators' ids (a semi join on the table's first column)
     SELECT l.* FROM indicator_links l
-    WHERE l.left_indicator_id IN (SELECT indicator_id FROM g) AND l.link_kind = 'goal_self'
+    WHERE l.link_kind = 'goal_self' AND l.left_project_id IN (SELECT goal_project_id FROM pair)
 ),
 fl AS (
     SELECT indicator_id, string_agg(rule, ',' ORDER BY rule) AS rules,

@@ -5,10 +5,7 @@
 -- used by: dashboard/views/project.py (via data.project_indicator_years, pivoted by year in data.indicator_pivot)
 WITH chain AS (
     -- include: project_chain
-),
-ci AS (SELECT * FROM indicators WHERE project_id IN (SELECT project_id FROM chain)),
--- their lineage looked up by id (a semi join: a million rows are not joined for a few dozen)
-cl AS (SELECT indicator_id, lineage_id FROM indicator_lineage WHERE indicator_id IN (SELECT indicator_id FROM ci))
+)
 SELECT
     coalesce(il.lineage_id, i.indicator_id) AS indicator_lineage_id,
     p.year,
@@ -24,7 +21,8 @@ SELECT
     i.score_expected,
     p.project_id,
     i.indicator_id
-FROM ci i
+FROM indicators i
+JOIN chain USING (project_id)
 JOIN projects p USING (project_id)
-LEFT JOIN cl il USING (indicator_id)
+LEFT JOIN indicator_lineage il USING (indicator_id)
 ORDER BY indicator_lineage_id, p.year, p.kind, i.seq
