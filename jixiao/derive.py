@@ -58,9 +58,9 @@ def _replace_table(con: duckdb.DuckDBPyConnection, name: str, df: pl.DataFrame, 
 def _table_ddl(con: duckdb.DuckDBPyConnection, relation: str) -> str:
     """Given a registered relation, returns the column list of a table for it, its text id
     columns (`…_id`) stored as ZSTD. Ids are random hex, nearly all distinct: DuckDB's default
-    string compression (a dictionary, then FSST symbols) finds little in them and cost a CPU
-    second a derive at 1M in trying (indicator_links, indicator_lineage); ZSTD writes them
-    faster and smaller."""
+    string compression (a dictionary, then FSST symbols) finds little in them and cost 1.5–2
+    CPU-s a derive at 1M in trying (indicator_links, indicator_lineage, template_members); ZSTD
+    writes them faster and smaller (lookups by them are a few ms slower)."""
     cols = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     return ", ".join(
         f'"{c}" {t}' + (" USING COMPRESSION zstd" if t == "VARCHAR" and c.endswith("_id") else "")
@@ -207,9 +207,8 @@ class _InOrder:
 
 def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel: bool = True) -> dict[str, float]:
     from jixiao import scores
-    from jixiao.textkeys import TextKeys
-
     from jixiao.rules.base import Frames
+    from jixiao.textkeys import TextKeys
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
