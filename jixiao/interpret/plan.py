@@ -162,7 +162,7 @@ class Reading:
         """Given a values row whose cells do not stand under the heads (a text written without
         the label's empty cell, a grid off by a column), returns the values in the heads' order
         when the row, past the label, is exactly one value per head, else None."""
-        values = [c for c in cells if c and not self._is_label(c)]
-        if len(values) != len(self.heads) or any(plan_value(c) is None for c in values):
+        values = [plan_value(c) for c in cells if c and not self._is_label(c)]
+        if len(values) != len(self.heads) or None in values:
             return None
-        return [f"{head}:{plan_value(v)}" for head, v in zip((self.heads[j] for j in sorted(self.heads)), values)]
+        return [f"{head}:{v}" for head, v in zip((self.heads[j] for j in sorted(self.heads)), values)]
