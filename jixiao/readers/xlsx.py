@@ -177,7 +177,7 @@ def _clean(text: str) -> str:
 
 
 def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str],
-                      problems: list[str] | None = None) -> dict[str, set[tuple[int, int]]]:
+                      problems: list[str]) -> dict[str, set[tuple[int, int]]]:
     """Given the xlsx bytes, checks every worksheet's size against `limits` (raising ReadError)
     and returns {sheet name: {(row, col) 0-based}} of percent-formatted cells; when the styles
     cannot be read, percentages read as fractions and a note says so. Formula cells saved
@@ -203,7 +203,7 @@ def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str
         for part, sheet in parts.items():
             cells, area, unsaved = _scan_sheet(name, sheet, archive.read(part), percent_styles)
             total_cells += area
-            if unsaved and problems is not None:
+            if unsaved:
                 where = "、".join(f"{_column_letters(c)}{r + 1}" for r, c in unsaved[:5]) + ("等" if len(unsaved) > 5 else "")
                 problems.append(f"工作表「{sheet}」有 {len(unsaved)} 个公式单元格没有保存计算结果（{where}），读作空白；"
                                 f"请在 Excel 或 WPS 中打开、重新计算并保存后再导入 (formulas without cached values)")
