@@ -1,7 +1,8 @@
-"""单位对比: units side by side, the spread of self-evaluation totals per county and per unit,
-each unit against the median of its city and of its province; counties rolled up (a county ×
-measure table, chosen counties side by side) and peers by kind of unit (every 教育局, every
-社保中心 … across counties). Units are canonical: a unit written two ways is one row."""
+"""单位对比: units side by side; below, in tabs built only when open, the spread of
+self-evaluation totals per county and per unit, each unit against the median of its city and of
+its province, counties rolled up (a county × measure table, chosen counties side by side) and
+peers by kind of unit (every 教育局, every 社保中心 … across counties). Units are canonical: a
+unit written two ways is one row."""
 
 import polars as pl
 import streamlit as st
@@ -33,8 +34,10 @@ export.table(fmt.with_region(units), {
 }, name="单位对比", key="cmp_units")
 
 # Only the open tab's content is computed and sent (each is a chart and a table over every
-# unit: at a million indicators the hidden one was 0.45 MB of every visit); switching reruns.
-tab_box, tab_median = st.tabs(["自评总分分布", "与本市、本省中位数比较"], key="cmp_tab", on_change="rerun")
+# unit, county or peer: at a million indicators the hidden ones were 0.45 MB and two charts of
+# every visit, and drawing those charts the browser's longest wait); switching reruns.
+tab_box, tab_median, tab_counties, tab_peers = st.tabs(
+    ["自评总分分布", "与本市、本省中位数比较", "县（区）汇总", "同类单位对比"], key="cmp_tab", on_change="rerun")
 
 if tab_box.open:
     with tab_box:
@@ -83,83 +86,87 @@ if tab_median.open:
             }, name=f"单位与中位数比较_{label}", key="cmp_median")
 
 # --- counties rolled up, and chosen counties side by side
-st.subheader("县（区）汇总", anchor=False)
-rollup = data.county_rollup(f)
-st.caption(f"每个县（区）一行；执行率为自评表全年执行数合计 ÷ 年初预算数合计；高分低执行：自评总分 ≥ {charts.HIGH_SCORE:.0f} 且"
-           f"执行率 < {charts.LOW_RATE:.0%}，占比以有总分和执行率的自评项目为分母；市本级、省本级单位记为「某市（本级）」。")
-export.table(rollup.with_columns(pl.concat_str([pl.col("province").fill_null("—"), pl.col("city").fill_null("—")],
-                                               separator=" / ").alias("above")), {
-    # the measures first, where the eye starts; the region and the counts behind them
-    "label": fmt.text("县（区）"),
-    "execution_rate": fmt.pct("执行率"),
-    "score_mean": fmt.score("平均自评得分"),
-    "n_high_score_low_rate": fmt.integer("高分低执行项目"),
-    "high_score_low_rate_share": fmt.pct("高分低执行占比"),
-    "flags_per_project": fmt.num("每项目问题数", help="未处理问题标记数 ÷ 项目数"),
-    "n_open_flags": fmt.integer("未处理问题"),
-    "n_projects": fmt.integer("项目数"),
-    "n_self_eval": fmt.integer("自评项目"),
-    "n_units": fmt.integer("单位数"),
-    "budget": fmt.money("自评预算（万元）"),
-    "above": fmt.text("省 / 市"),
-}, name="县区汇总", key="cmp_counties_table")
+if tab_counties.open:
+    with tab_counties:
+        rollup = data.county_rollup(f)
+        st.caption(f"每个县（区）一行；执行率为自评表全年执行数合计 ÷ 年初预算数合计；高分低执行：自评总分 ≥ {charts.HIGH_SCORE:.0f} 且"
+                   f"执行率 < {charts.LOW_RATE:.0%}，占比以有总分和执行率的自评项目为分母；市本级、省本级单位记为「某市（本级）」。")
+        export.table(rollup.with_columns(pl.concat_str([pl.col("province").fill_null("—"), pl.col("city").fill_null("—")],
+                                                       separator=" / ").alias("above")), {
+            # the measures first, where the eye starts; the region and the counts behind them
+            "label": fmt.text("县（区）"),
+            "execution_rate": fmt.pct("执行率"),
+            "score_mean": fmt.score("平均自评得分"),
+            "n_high_score_low_rate": fmt.integer("高分低执行项目"),
+            "high_score_low_rate_share": fmt.pct("高分低执行占比"),
+            "flags_per_project": fmt.num("每项目问题数", help="未处理问题标记数 ÷ 项目数"),
+            "n_open_flags": fmt.integer("未处理问题"),
+            "n_projects": fmt.integer("项目数"),
+            "n_self_eval": fmt.integer("自评项目"),
+            "n_units": fmt.integer("单位数"),
+            "budget": fmt.money("自评预算（万元）"),
+            "above": fmt.text("省 / 市"),
+        }, name="县区汇总", key="cmp_counties_table")
 
-if rollup.height >= 2:
-    keys = rollup["key"].to_list()
-    label_of = dict(zip(keys, rollup["label"].to_list()))
-    dup = {v for v in label_of.values() if list(label_of.values()).count(v) > 1}
-    default = rollup.sort("n_projects", "key", descending=[True, False])["key"].head(min(6, rollup.height)).to_list()
-    chosen = st.multiselect(
-        f"选择要并排比较的县（区），最多 {charts.MAX_COUNTIES} 个", keys, default=[k for k in keys if k in default],
-        format_func=lambda k: f"{label_of[k]}（{k.split(' / ')[0]}）" if label_of[k] in dup else label_of[k],
-        max_selections=charts.MAX_COUNTIES, key=fmt.widget_key("cmp_counties", f.describe()), placeholder="选择县（区）")
-    if chosen:
-        picked = rollup.filter(pl.col("key").is_in(chosen)).sort(pl.col("key").replace_strict(
-            {k: i for i, k in enumerate(chosen)}, return_dtype=pl.Int64))
-        st.plotly_chart(charts.county_compare(picked), key="cmp_counties_chart")
-        st.caption("默认选中项目最多的县（区）；每个小图同一颜色为同一县（区）。")
-    else:
-        st.info("选择至少一个县（区）即可并排比较。")
+        if rollup.height >= 2:
+            keys = rollup["key"].to_list()
+            label_of = dict(zip(keys, rollup["label"].to_list()))
+            dup = {v for v in label_of.values() if list(label_of.values()).count(v) > 1}
+            default = rollup.sort("n_projects", "key", descending=[True, False])["key"].head(min(6, rollup.height)).to_list()
+            chosen = st.multiselect(
+                f"选择要并排比较的县（区），最多 {charts.MAX_COUNTIES} 个", keys,
+                format_func=lambda k: f"{label_of[k]}（{k.split(' / ')[0]}）" if label_of[k] in dup else label_of[k],
+                max_selections=charts.MAX_COUNTIES, placeholder="选择县（区）",
+                **filters.kept(fmt.widget_key("cmp_counties", f.describe()), [k for k in keys if k in default]))
+            if chosen:
+                picked = rollup.filter(pl.col("key").is_in(chosen)).sort(pl.col("key").replace_strict(
+                    {k: i for i, k in enumerate(chosen)}, return_dtype=pl.Int64))
+                st.plotly_chart(charts.county_compare(picked), key="cmp_counties_chart")
+                st.caption("默认选中项目最多的县（区）；每个小图同一颜色为同一县（区）。")
+            else:
+                st.info("选择至少一个县（区）即可并排比较。")
 
 # --- peers by kind of unit
-st.subheader("同类单位对比", anchor=False)
-peers_all = data.unit_peers(f, "")
-kinds = data.unit_kinds(peers_all)
-if kinds.height == 0:
-    st.info("当前筛选下没有单位。")
-else:
-    n_of = dict(kinds.iter_rows())
-    c1, c2 = st.columns([1, 2])
-    kind = c1.selectbox("单位类型", kinds["unit_kind"].to_list(), format_func=lambda k: f"{k}（{n_of[k]} 个单位）",
-                        key=fmt.widget_key("cmp_peer_kind", f.describe()), help="按单位名称归类（教育局、社保中心、医院……），跨县（区）比较同类单位")
-    metric = c2.segmented_control("比较指标", list(data.PEER_METRICS), default="score_mean",
-                                  format_func=data.PEER_METRICS.get, key="cmp_peer_metric") or "score_mean"
-    label = data.PEER_METRICS[metric]
-    is_pct = metric == "execution_rate"
-    peers = peers_all.filter(pl.col("unit_kind") == kind)
-    median_col = {"score_mean": "kind_score_median", "execution_rate": "kind_execution_rate_median",
-                  "flags_per_project": "kind_flags_per_project_median"}[metric]
-    median = peers[median_col].drop_nulls().first() if peers.height else None
-    if peers.filter(pl.col(metric).is_not_null()).height == 0:
-        st.info(f"当前筛选下的「{kind}」没有「{label}」的数据（执行率、得分只来自绩效自评表）。")
-    else:
-        st.plotly_chart(charts.peer_bars(peers, metric, label, is_pct, median), key="cmp_peer_chart")
-    value_col = fmt.pct if is_pct else fmt.num
-    export.table(fmt.with_region(peers), {
-        "unit": fmt.text("单位", width="medium"),
-        metric: (fmt.pct if is_pct else fmt.score if metric == "score_mean" else fmt.num)(label),
-        median_col: value_col(f"同类中位数（{label}）"),
-        f"province_kind_{median_col.removeprefix('kind_')}": value_col(f"本省同类中位数（{label}）"),
-        **{c: col for c, col in {
-            "score_mean": fmt.score("平均自评得分"),
-            "score_rank": fmt.integer("得分排名", help="在当前筛选范围内同类单位中按平均自评得分的名次"),
-            "execution_rate": fmt.pct("执行率"),
-            "flags_per_project": fmt.num("每项目问题数", help="未处理问题标记数 ÷ 项目数"),
-        }.items() if c != metric},
-        "n_projects": fmt.integer("项目数"),
-        "n_self_eval": fmt.integer("自评项目"),
-        "n_province_peers": fmt.integer("本省同类单位数"),
-        "region": fmt.text("地区（省 / 市 / 县）"),
-    }, name=f"同类单位_{kind}", key="cmp_peers_table")
-    st.caption(f"共 {peers.height} 个「{fmt.md_escape(kind)}」；中位数取当前筛选范围内的同类单位"
-               "（本省同类中位数只取同一省的）。按地区比较各单位见上方「与本市、本省中位数比较」。")
+if tab_peers.open:
+    with tab_peers:
+        peers_all = data.unit_peers(f, "")
+        kinds = data.unit_kinds(peers_all)
+        if kinds.height == 0:
+            st.info("当前筛选下没有单位。")
+        else:
+            n_of = dict(kinds.iter_rows())
+            c1, c2 = st.columns([1, 2])
+            kind = c1.selectbox("单位类型", kinds["unit_kind"].to_list(), format_func=lambda k: f"{k}（{n_of[k]} 个单位）",
+                                help="按单位名称归类（教育局、社保中心、医院……），跨县（区）比较同类单位",
+                                **filters.kept(fmt.widget_key("cmp_peer_kind", f.describe())))
+            metric = c2.segmented_control("比较指标", list(data.PEER_METRICS), format_func=data.PEER_METRICS.get,
+                                          **filters.kept("cmp_peer_metric", "score_mean")) or "score_mean"
+            label = data.PEER_METRICS[metric]
+            is_pct = metric == "execution_rate"
+            peers = peers_all.filter(pl.col("unit_kind") == kind)
+            median_col = {"score_mean": "kind_score_median", "execution_rate": "kind_execution_rate_median",
+                          "flags_per_project": "kind_flags_per_project_median"}[metric]
+            median = peers[median_col].drop_nulls().first() if peers.height else None
+            if peers.filter(pl.col(metric).is_not_null()).height == 0:
+                st.info(f"当前筛选下的「{kind}」没有「{label}」的数据（执行率、得分只来自绩效自评表）。")
+            else:
+                st.plotly_chart(charts.peer_bars(peers, metric, label, is_pct, median), key="cmp_peer_chart")
+            value_col = fmt.pct if is_pct else fmt.num
+            export.table(fmt.with_region(peers), {
+                "unit": fmt.text("单位", width="medium"),
+                metric: (fmt.pct if is_pct else fmt.score if metric == "score_mean" else fmt.num)(label),
+                median_col: value_col(f"同类中位数（{label}）"),
+                f"province_kind_{median_col.removeprefix('kind_')}": value_col(f"本省同类中位数（{label}）"),
+                **{c: col for c, col in {
+                    "score_mean": fmt.score("平均自评得分"),
+                    "score_rank": fmt.integer("得分排名", help="在当前筛选范围内同类单位中按平均自评得分的名次"),
+                    "execution_rate": fmt.pct("执行率"),
+                    "flags_per_project": fmt.num("每项目问题数", help="未处理问题标记数 ÷ 项目数"),
+                }.items() if c != metric},
+                "n_projects": fmt.integer("项目数"),
+                "n_self_eval": fmt.integer("自评项目"),
+                "n_province_peers": fmt.integer("本省同类单位数"),
+                "region": fmt.text("地区（省 / 市 / 县）"),
+            }, name=f"同类单位_{kind}", key="cmp_peers_table")
+            st.caption(f"共 {peers.height} 个「{fmt.md_escape(kind)}」；中位数取当前筛选范围内的同类单位"
+                       "（本省同类中位数只取同一省的）。按地区比较各单位见上方「与本市、本省中位数比较」。")

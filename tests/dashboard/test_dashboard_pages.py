@@ -156,6 +156,32 @@ def test_compare_only_the_open_tab_is_built_and_choices_survive_a_switch(open_pa
     assert at.selectbox(key="cmp_metric").value == "execution_rate"
 
 
+def test_compare_counties_and_peers_tabs_built_only_when_open_and_keep_choices(open_page):
+    at = open_page("compare")
+    # closed by default: neither the counties' multi-select nor the peers' kinds are built
+    assert not [m for m in at.multiselect if m.key and m.key.startswith("cmp_counties")]
+    assert not [s for s in at.selectbox if s.key and s.key.startswith("cmp_peer_kind")]
+    at.session_state["cmp_tab"] = "县（区）汇总"
+    at.run()
+    assert not at.exception
+    counties = next(m for m in at.multiselect if m.key.startswith("cmp_counties"))
+    assert len(counties.value) == 4  # the counties with most projects, at most 6
+    counties.set_value(counties.value[:1]).run()
+    at.session_state["cmp_tab"] = "同类单位对比"
+    at.run()
+    assert not at.exception
+    assert not [m for m in at.multiselect if m.key.startswith("cmp_counties")]
+    at.segmented_control(key="cmp_peer_metric").set_value("execution_rate").run()
+    assert [s for s in at.selectbox if s.key.startswith("cmp_peer_kind")]
+    at.session_state["cmp_tab"] = "县（区）汇总"
+    at.run()
+    # the choice made before the tab was closed is back
+    assert len(next(m for m in at.multiselect if m.key.startswith("cmp_counties")).value) == 1
+    at.session_state["cmp_tab"] = "同类单位对比"
+    at.run()
+    assert at.segmented_control(key="cmp_peer_metric").value == "execution_rate"
+
+
 # --------------------------------------------------------------------------- 下钻
 
 

@@ -283,7 +283,7 @@ def test_search_finds_a_project_across_years_and_units(open_page, lineage_db):
 
 
 def test_county_rollup_and_counties_side_by_side(open_page, seed_db):
-    at = open_page("compare")
+    at = open_page("compare", state={"cmp_tab": "县（区）汇总"})
     _ok(at, "单位对比")
     rollup = _frame_with(at, "label", "n_high_score_low_rate", "flags_per_project").value
     by = {r["label"]: r for _, r in rollup.iterrows()}
@@ -321,7 +321,7 @@ def _county_chart_labels(at) -> list[str]:
 
 
 def test_peers_by_kind_of_unit(open_page, seed_db):
-    at = open_page("compare")
+    at = open_page("compare", state={"cmp_tab": "同类单位对比"})
     kind = next(s for s in at.selectbox if s.key and s.key.startswith("cmp_peer_kind"))
     assert kind.value == "社保中心" and "社保中心（4 个单位）" in kind.format_func(kind.value)
     peers = _frame_with(at, "unit", "score_rank", "kind_score_median").value
