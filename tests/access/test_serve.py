@@ -56,3 +56,26 @@ def test_serve_notes_say_who_can_reach_it(tmp_path):
     opened = serve.serve_notes("0.0.0.0", env)
     assert any("对网络开放" in n for n in opened)
     assert serve.is_loopback("::1") and serve.is_loopback("localhost") and not serve.is_loopback("10.0.0.5")
+
+
+def test_a_server_loads_what_a_first_visitor_would_wait_for_before_it_opens():
+    # In a fresh interpreter, as `jixiao serve` starts a server process: after the preload the
+    # first styled table, chart of each kind and Chinese widget label find their code loaded.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, importlib, re\n"
+        "import jixiao.serve as sv\n"
+        "[importlib.import_module(n) for n in sv.PRELOAD]\n"
+        "assert 'streamlit.emojis' not in sys.modules\n"
+        "sv._serialize_once()\n"
+        "assert 'streamlit.emojis' in sys.modules  # its pattern is compiled on import\n"
+        "assert 'pandas.io.formats.style' in sys.modules and 'jinja2' in sys.modules\n"
+        "for kind in ('violin', 'treemap', 'heatmap', 'box'):\n"
+        "    assert any(m.startswith('plotly.') and m.endswith(kind) for m in sys.modules), kind\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().endswith("ok")
