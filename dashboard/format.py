@@ -229,9 +229,21 @@ def widget_key(prefix: str, value: str | None) -> str:
     return f"{prefix}_{hashlib.sha1(str(value).encode('utf-8')).hexdigest()[:10]}"
 
 
+def source_block(text: str, key: str, height: int | None = None) -> None:
+    """Shows document text (source lines, a parse report) as plain text — never Markdown or
+    HTML — in a monospace block that wraps long lines and, given a height in px, scrolls within
+    it. st.text in a keyed container (style.css gives `.st-key-src_…` blocks their font): st.code
+    ran its syntax highlighter over every line, half a second in the browser for a thousand."""
+    import streamlit as st
+
+    with st.container(key=f"src_{key}", border=True, **({"height": height} if height else {})):
+        # st.text strips the text: an invisible word joiner keeps the first line's right-aligned number
+        st.text("\u2060" + text if text[:1].isspace() else text)
+
+
 def source_text(lines: pl.DataFrame) -> str:
     """Given source lines (line, text), returns them as plain text with right-aligned line
-    numbers; tabs (cell boundaries) shown as │. Shown with st.code, never as HTML."""
+    numbers; tabs (cell boundaries) shown as │. Shown with `source_block`, never as HTML."""
     if lines.height == 0:
         return ""
     width = len(str(lines["line"].max()))
@@ -245,7 +257,7 @@ def _cells(text: str | None) -> str:
 def source_context_text(lines: pl.DataFrame) -> str:
     """Given source lines with their part (line, text, part: header / before / flagged, as from
     data.flag_source_context), returns them as plain text: ▶ marks the flagged rows, ⋯ stands
-    where lines are left out. Shown with st.code, never as HTML."""
+    where lines are left out. Shown with `source_block`, never as HTML."""
     if lines.height == 0:
         return ""
     width = len(str(lines["line"].max()))

@@ -139,8 +139,8 @@ st.markdown(f"**解析报告**（{len(report_lines)} 条）")
 if report_lines:
     # one numbered note per line, wrapped; plain text (st.code), never Markdown
     width = len(str(len(report_lines)))
-    st.code("\n".join(f"{k:>{width}}. {ln}" for k, ln in enumerate(report_lines, start=1)), language=None,
-            wrap_lines=True, height=min(38 + 22 * len(report_lines), 360))
+    fmt.source_block("\n".join(f"{k:>{width}}. {ln}" for k, ln in enumerate(report_lines, start=1)),
+                     fmt.widget_key("doc_report", row["doc_id"]), height=min(38 + 22 * len(report_lines), 360))
 else:
     st.caption("（无）")
 
@@ -155,6 +155,6 @@ else:
         first = st.number_input("从第几行开始", min_value=1, max_value=max(1, n_lines), value=1, step=page,
                                 key=fmt.widget_key("doc_from", row["doc_id"]))
     lines = data.document_lines(row["doc_id"], first, first + page - 1)
-    st.code(fmt.source_text(lines), language=None, height=600, wrap_lines=True)
+    fmt.source_block(fmt.source_text(lines), fmt.widget_key("doc_text", row["doc_id"]), height=600)
     export.download_buttons(lines, f"原文_{row['file']}", fmt.widget_key("doc_src", row["doc_id"]),
                             {"line": fmt.integer("行号"), "text": fmt.text("内容")}, scope=f"文档 {row['file']} 的原文")

@@ -169,6 +169,6 @@ with right:
     if lines.height == 0:
         st.info("没有找到该指标对应的原文行。")
     else:
-        st.code(fmt.source_context_text(data.flag_source_context(pid, iid)), language=None, wrap_lines=True)
+        fmt.source_block(fmt.source_context_text(data.flag_source_context(pid, iid)), fmt.widget_key("dd_text", iid))
         export.download_buttons(lines, f"指标原文_{irow.get('name') or iid}", fmt.widget_key("dd_src", iid),
                                 {"line": fmt.integer("行号"), "text": fmt.text("内容")})

@@ -68,7 +68,7 @@ def show_flag(row: dict) -> None:
         if ctx.height == 0:
             st.info("没有找到对应的原文行。")
         else:
-            st.code(fmt.source_context_text(ctx), language=None, wrap_lines=True)
+            fmt.source_block(fmt.source_context_text(ctx), fmt.widget_key("fl_src", row["flag_id"]))
     with right:
         hist = data.flag_history([row])
         st.markdown(f"**处理记录**（{hist.height} 条）")

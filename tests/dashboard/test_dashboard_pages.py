@@ -206,7 +206,7 @@ def test_drilldown_unit_project_indicator(open_page):
     at.run()
     assert not at.exception
     assert any(s.value.startswith("④ 指标") for s in at.subheader)
-    source = "\n".join(c.value for c in at.code)
+    source = "\n".join(t.value for t in at.text)
     assert "电子印章数量" in source and "400个" in source  # the indicator's own source line
     assert "下载 CSV" in _downloads(at)
 
@@ -294,7 +294,8 @@ def test_documents_list_and_source_text(open_page):
     at.session_state["doc_table"] = _sel([k])
     at.run()
     assert not at.exception
-    text = "\n".join(c.value for c in at.code)
+    text = "\n".join(t.value for t in at.text)
+    assert not at.code  # plain text (st.text), not the syntax highlighter
     assert "固原市社会保险事业管理中心" in text
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text), "a phone number is shown"
 

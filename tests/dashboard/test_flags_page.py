@@ -250,7 +250,7 @@ def test_flag_opens_its_drilldown_with_header_lines(open_page, seed_db):
     at.run()
     _ok(at)
     # the flag's source lines: header rows of its table above, its own rows marked
-    code = "\n".join(c.value for c in at.code)
+    code = "\n".join(t.value for t in at.text)
     assert "一级指标" in code and "▶" in code
     link = next(p for p in at.get("page_link") if p.value == "在下钻中查看")
     params = dict(parse_qsl(link.proto.query_string))
