@@ -146,16 +146,29 @@ class Parsed:
     """A parsed file ready to load: its tables as columns (table -> column -> values, empty for a
     file that could not even be read) and its report. `frames` makes them Polars frames; the
     loader builds one frame per table for a whole batch instead (`batch_frames`): a frame per
-    document and table cost more than parsing its indicators."""
+    document and table cost more than parsing its indicators.
+
+    From a parse worker the tables come columnar instead (`rows`: table -> the rows of one frame
+    per table shared by the worker's whole job, as frame, offset, length; `tables` is then
+    empty): a Polars frame crosses to the loader as Arrow buffers, where lists of Python
+    values were pickled and unpickled one object at a time."""
 
     report: FileReport
     sha256: str
     tables: dict[str, dict[str, list]]
     text_sha256: str | None = None  # text files: the digest of the decoded text (see text_digest)
+    rows: dict[str, tuple[pl.DataFrame, int, int]] | None = None
+
+    @property
+    def readable(self) -> bool:
+        """Returns False for a file that could not even be read (nothing to load)."""
+        return bool(self.tables) or bool(self.rows)
 
     @property
     def frames(self) -> dict[str, pl.DataFrame]:
         """Returns the tables as Polars frames (schema.py's columns and types)."""
+        if self.rows:
+            return {t: df.slice(offset, n) for t, (df, offset, n) in self.rows.items()}
         return {t: pl.DataFrame(cols, schema=_SCHEMAS[t]) for t, cols in self.tables.items()}
 
 
@@ -165,14 +178,61 @@ _SCHEMAS = {"documents": schema.DOCUMENTS, "projects": schema.PROJECTS, "indicat
 
 def batch_frames(parsed: list[Parsed]) -> dict[str, pl.DataFrame]:
     """Given parsed files, returns one frame per table holding all their rows, in order (a
-    table only where some file has it)."""
+    table only where some file has it), each column in one chunk. Columnar files' rows are
+    sliced from their job's frames (adjacent files' rows as one slice)."""
     out = {}
     for t in db.TABLES:
-        parts = [p.tables[t] for p in parsed if t in p.tables]
-        if parts:
-            out[t] = pl.DataFrame({c: list(chain.from_iterable(part[c] for part in parts)) for c in _SCHEMAS[t]},
-                                  schema=_SCHEMAS[t])
+        pieces: list[pl.DataFrame] = []
+        lists: list[dict[str, list]] = []  # files with columns of values, not yet made a frame
+        run: list = []  # [frame, offset, length] of adjacent columnar files' rows
+
+        def close_lists() -> None:
+            if lists:
+                pieces.append(pl.DataFrame({c: list(chain.from_iterable(part[c] for part in lists))
+                                            for c in _SCHEMAS[t]}, schema=_SCHEMAS[t]))
+                lists.clear()
+
+        def close_run() -> None:
+            if run:
+                pieces.append(run[0].slice(run[1], run[2]))
+                run.clear()
+
+        for p in parsed:
+            if p.rows and t in p.rows:
+                close_lists()
+                df, offset, n = p.rows[t]
+                if run and run[0] is df and run[1] + run[2] == offset:
+                    run[2] += n
+                else:
+                    close_run()
+                    run.extend((df, offset, n))
+            elif t in p.tables:
+                close_run()
+                lists.append(p.tables[t])
+        close_lists()
+        close_run()
+        if len(pieces) == 1:
+            out[t] = pieces[0].rechunk()
+        elif pieces:
+            out[t] = pl.concat(pieces, rechunk=True)
     return out
+
+
+def columnar(parsed: list[Parsed]) -> list[Parsed]:
+    """Given parsed files (columns of values), returns them columnar: one frame per table for
+    them all, each file holding its rows of it (`Parsed.rows`)."""
+    frames = batch_frames(parsed)
+    offsets = dict.fromkeys(frames, 0)
+    for p in parsed:
+        if not p.tables:
+            continue
+        rows = {}
+        for t, cols in p.tables.items():
+            n = len(next(iter(cols.values()))) if cols else 0
+            rows[t] = (frames[t], offsets[t], n)
+            offsets[t] += n
+        p.rows, p.tables = rows, {}
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -452,8 +512,9 @@ def _indicator_columns(projects: list[ParsedProject], doc_id: str) -> dict[str, 
 
 
 def _parse_jobs(jobs: list[tuple[str, bool, Source]]) -> list[Parsed]:
-    """Given (path, synthetic, source) per file, returns their parses (one job of a worker)."""
-    return [parse_file(Path(path), synthetic=synthetic, source=source) for path, synthetic, source in jobs]
+    """Given (path, synthetic, source) per file, returns their parses (one job of a worker),
+    columnar: their rows sent as one frame per table (pickled as Arrow buffers)."""
+    return columnar([parse_file(Path(path), synthetic=synthetic, source=source) for path, synthetic, source in jobs])
 
 
 # Files per parse job, at most: a folder's files go to one worker together.
@@ -542,7 +603,7 @@ class _Catalog:
     def decide(self, parsed: Parsed, source: Source) -> _Item:
         """Given a parsed file and its source, returns what loading it means (see the module doc)."""
         rep = parsed.report
-        if not parsed.tables:  # the file could not even be read: nothing to load, nothing replaced
+        if not parsed.readable:  # the file could not even be read: nothing to load, nothing replaced
             return _Item(rep)
         sha, text = parsed.sha256, parsed.text_sha256
         twin = self.now.get(sha) or (self.now.get(text) if text else None)
