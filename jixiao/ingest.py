@@ -223,8 +223,12 @@ def batch_frames(parsed: list[Parsed]) -> dict[str, pl.DataFrame]:
 
 def columnar(parsed: list[Parsed]) -> list[Parsed]:
     """Given parsed files (columns of values), returns them columnar: one frame per table for
-    them all, each file holding its rows of it (`Parsed.rows`)."""
-    frames = batch_frames(parsed)
+    them all, each file holding its rows of it (`Parsed.rows`). Where a value does not fit its
+    column the files are returned as they came: the loader meets it as it did before."""
+    try:
+        frames = batch_frames(parsed)
+    except Exception:
+        return parsed
     offsets = dict.fromkeys(frames, 0)
     for p in parsed:
         if not p.tables:

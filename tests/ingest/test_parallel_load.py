@@ -136,3 +136,14 @@ def test_columnar_load_a_refused_file_fails_alone_and_a_reload_adds_nothing(tmp_
     finally:
         con.close()
         ref.close()
+
+
+def test_columnar_leaves_a_job_as_it_came_when_a_value_does_not_fit():
+    from jixiao.ingest import columnar, parse_file
+
+    files = sorted(SEEDS.iterdir())[:2]
+    good, bad = parse_file(files[0]), parse_file(files[1])
+    bad.tables["documents"]["size_bytes"] = ["not a number"]
+    out = columnar([good, bad])
+    assert all(p.tables and p.rows is None for p in out)  # nothing lost, nothing half converted
+    assert columnar([parse_file(files[0])])[0].rows is not None
