@@ -79,7 +79,9 @@ def test_columnar_batches_hold_exactly_the_chosen_files_rows(tmp_path):
             assert frame["doc_id"].unique(maintain_order=True).to_list() == doc_ids, table
             assert frame.n_chunks() == 1, table
     ref = batch_frames([one_by_one[0], one_by_one[2]])
-    assert all(batch_frames([shared[0], shared[2]])[t].equals(ref[t]) for t in ref)
+    got = batch_frames([shared[0], shared[2]])
+    for t in ref:  # (parsed twice: the documents' loaded_at may fall in different seconds)
+        assert got[t].drop("loaded_at", strict=False).equals(ref[t].drop("loaded_at", strict=False)), t
     assert ref["indicators"].height == shared[0].report.indicators + shared[2].report.indicators > 0
 
 
