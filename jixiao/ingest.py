@@ -60,8 +60,11 @@ MAX_BYTES = int(os.environ.get("JIXIAO_MAX_FILE_MB", "64")) * 1024 * 1024
 # freed by reference counting (a document's pass leaves no cycle behind), while the parse's
 # caches hold hundreds of thousands of long-lived ones, which every full collection walks
 # again. With Python's default thresholds (700, 10, 10) collections took a sixth of the CPU time
-# of a 400-file corpus sample, with these a twentieth.
-PARSE_GC_THRESHOLDS = (50_000, 20, 100)
+# of a 400-file corpus sample, with (50_000, 20, 100) a twentieth. At 500,000 a worker's young
+# generation is the live set of its job (a folder's parses, freed together once sent) and the
+# parse's cache growth: on 1,700 corpus files no collection ran at all, and a worker took 0.8–1.8
+# CPU-s (5–11%) less than at 50,000 (paired runs, both at once on the two cores).
+PARSE_GC_THRESHOLDS = (500_000, 20, 100)
 
 # How much write-ahead log a load gathers before DuckDB checkpoints it into the file.
 LOAD_CHECKPOINT = "256MB"
@@ -146,16 +149,29 @@ class Parsed:
     """A parsed file ready to load: its tables as columns (table -> column -> values, empty for a
     file that could not even be read) and its report. `frames` makes them Polars frames; the
     loader builds one frame per table for a whole batch instead (`batch_frames`): a frame per
-    document and table cost more than parsing its indicators."""
+    document and table cost more than parsing its indicators.
+
+    From a parse worker the tables come columnar instead (`rows`: table -> the rows of one frame
+    per table shared by the worker's whole job, as frame, offset, length; `tables` is then
+    empty): a Polars frame crosses to the loader as Arrow buffers, where lists of Python
+    values were pickled and unpickled one object at a time."""
 
     report: FileReport
     sha256: str
     tables: dict[str, dict[str, list]]
     text_sha256: str | None = None  # text files: the digest of the decoded text (see text_digest)
+    rows: dict[str, tuple[pl.DataFrame, int, int]] | None = None
+
+    @property
+    def readable(self) -> bool:
+        """Returns False for a file that could not even be read (nothing to load)."""
+        return bool(self.tables) or bool(self.rows)
 
     @property
     def frames(self) -> dict[str, pl.DataFrame]:
         """Returns the tables as Polars frames (schema.py's columns and types)."""
+        if self.rows:
+            return {t: df.slice(offset, n) for t, (df, offset, n) in self.rows.items()}
         return {t: pl.DataFrame(cols, schema=_SCHEMAS[t]) for t, cols in self.tables.items()}
 
 
@@ -165,14 +181,67 @@ _SCHEMAS = {"documents": schema.DOCUMENTS, "projects": schema.PROJECTS, "indicat
 
 def batch_frames(parsed: list[Parsed]) -> dict[str, pl.DataFrame]:
     """Given parsed files, returns one frame per table holding all their rows, in order (a
-    table only where some file has it)."""
+    table only where some file has it), each column in one chunk. Columnar files' rows are
+    sliced from their job's frames (adjacent files' rows as one slice)."""
     out = {}
     for t in db.TABLES:
-        parts = [p.tables[t] for p in parsed if t in p.tables]
-        if parts:
-            out[t] = pl.DataFrame({c: list(chain.from_iterable(part[c] for part in parts)) for c in _SCHEMAS[t]},
-                                  schema=_SCHEMAS[t])
+        pieces: list[pl.DataFrame] = []
+        lists: list[dict[str, list]] = []  # files with columns of values, not yet made a frame
+        run: list = []  # [frame, offset, length] of adjacent columnar files' rows
+
+        def close_lists() -> None:
+            if lists:
+                # Series by Series: a third less than pl.DataFrame(dict, schema=…), same frame.
+                pieces.append(pl.DataFrame([pl.Series(c, list(chain.from_iterable(part[c] for part in lists)),
+                                                      dtype=dtype, strict=True)
+                                            for c, dtype in _SCHEMAS[t].items()]))
+                lists.clear()
+
+        def close_run() -> None:
+            if run:
+                pieces.append(run[0].slice(run[1], run[2]))
+                run.clear()
+
+        for p in parsed:
+            if p.rows and t in p.rows:
+                close_lists()
+                df, offset, n = p.rows[t]
+                if run and run[0] is df and run[1] + run[2] == offset:
+                    run[2] += n
+                else:
+                    close_run()
+                    run.extend((df, offset, n))
+            elif t in p.tables:
+                close_run()
+                lists.append(p.tables[t])
+        close_lists()
+        close_run()
+        if len(pieces) == 1:
+            out[t] = pieces[0].rechunk()
+        elif pieces:
+            out[t] = pl.concat(pieces, rechunk=True)
     return out
+
+
+def columnar(parsed: list[Parsed]) -> list[Parsed]:
+    """Given parsed files (columns of values), returns them columnar: one frame per table for
+    them all, each file holding its rows of it (`Parsed.rows`). Where a value does not fit its
+    column the files are returned as they came: the loader meets it as it did before."""
+    try:
+        frames = batch_frames(parsed)
+    except Exception:
+        return parsed
+    offsets = dict.fromkeys(frames, 0)
+    for p in parsed:
+        if not p.tables:
+            continue
+        rows = {}
+        for t, cols in p.tables.items():
+            n = len(next(iter(cols.values()))) if cols else 0
+            rows[t] = (frames[t], offsets[t], n)
+            offsets[t] += n
+        p.rows, p.tables = rows, {}
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -301,8 +370,12 @@ def _source_lines(doc_id: str, text_lines: list[str]) -> dict[str, list]:
             starts.append(pos)
             pos += len(text) + 1
         suspect = {bisect_right(starts, h) - 1 for h in hits}
-    return {"doc_id": [doc_id] * len(texts), "line": list(numbers),
-            "text": [(mask_phones(text) if k in suspect else text)[:2000] for k, text in enumerate(texts)]}
+    out = list(texts)  # (copied, patched where needed: a Python loop over every line cost more)
+    for k in suspect:
+        out[k] = mask_phones(out[k])
+    if out and max(map(len, out)) > 2000:
+        out = [text[:2000] for text in out]
+    return {"doc_id": [doc_id] * len(texts), "line": list(numbers), "text": out}
 
 
 def parse_file(path: Path, *, synthetic: bool = False, data: bytes | None = None,
@@ -452,8 +525,9 @@ def _indicator_columns(projects: list[ParsedProject], doc_id: str) -> dict[str, 
 
 
 def _parse_jobs(jobs: list[tuple[str, bool, Source]]) -> list[Parsed]:
-    """Given (path, synthetic, source) per file, returns their parses (one job of a worker)."""
-    return [parse_file(Path(path), synthetic=synthetic, source=source) for path, synthetic, source in jobs]
+    """Given (path, synthetic, source) per file, returns their parses (one job of a worker),
+    columnar: their rows sent as one frame per table (pickled as Arrow buffers)."""
+    return columnar([parse_file(Path(path), synthetic=synthetic, source=source) for path, synthetic, source in jobs])
 
 
 # Files per parse job, at most: a folder's files go to one worker together.
@@ -542,7 +616,7 @@ class _Catalog:
     def decide(self, parsed: Parsed, source: Source) -> _Item:
         """Given a parsed file and its source, returns what loading it means (see the module doc)."""
         rep = parsed.report
-        if not parsed.tables:  # the file could not even be read: nothing to load, nothing replaced
+        if not parsed.readable:  # the file could not even be read: nothing to load, nothing replaced
             return _Item(rep)
         sha, text = parsed.sha256, parsed.text_sha256
         twin = self.now.get(sha) or (self.now.get(text) if text else None)

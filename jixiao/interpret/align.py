@@ -114,7 +114,7 @@ def profile(cells: list[str], start: int) -> tuple[int, ...]:
     `indicator_compat` is whether it is empty and how it fits each role, and both follow from
     its facts, so rows with equal profiles (the same kinds of numbers, words and blanks: a
     unit's indicators with this year's values) align alike under the same roles."""
-    return tuple([indicator_facts(c) for c in cells[start:]])
+    return tuple(map(indicator_facts, cells[start:]))
 
 
 @lru_cache(maxsize=262144)

@@ -141,7 +141,11 @@ def classify(row: Row, vocab: Vocabulary) -> RowView | None:
 
 
 def _classify(row: Row, vocab: Vocabulary) -> RowView | None:
-    cells = list(map(clean, row.cells))
+    raw = "".join(row.cells)
+    if "<" in raw or "*" in raw or "#" in raw:
+        cells = list(map(clean, row.cells))
+    else:  # no markup in any cell: `clean` is the strip (three scans of the row, not a call per cell)
+        cells = list(map(str.strip, row.cells))
     nonempty = list(filter(None, cells))
     if not nonempty:
         return None

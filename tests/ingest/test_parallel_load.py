@@ -1,8 +1,11 @@
 """Parallel loading: a folder's files are parsed together by one worker, and the result is the
 same as loading them one by one."""
 
+import hashlib
 import shutil
 from pathlib import Path
+
+import polars as pl
 
 from jixiao import db
 from jixiao.ingest import folder_chunks, ingest_paths, source_of
@@ -46,3 +49,103 @@ def test_parallel_load_equals_serial_load(tmp_path):
 
     assert rows("two.duckdb") == rows("one.duckdb")
     assert len(rows("two.duckdb")) == sum(r.indicators for r in serial)
+
+
+def _one_folder(tmp_path):
+    docs = tmp_path / "docs" / "county"
+    docs.mkdir(parents=True)
+    for seed in sorted(SEEDS.iterdir()):
+        shutil.copy(seed, docs / seed.name)
+    return docs
+
+
+def test_columnar_batches_hold_exactly_the_chosen_files_rows(tmp_path):
+    from jixiao.ingest import _parse_jobs, batch_frames, parse_file
+
+    docs = _one_folder(tmp_path)
+    files = sorted(docs.iterdir())
+    jobs = [(str(f), False, source_of(f)) for f in files]
+    shared = _parse_jobs(jobs)  # as a worker returns them: one frame per table for the job
+    one_by_one = [parse_file(f) for f in files]
+    assert all(p.rows and not p.tables for p in shared)
+    assert all(not p.rows and p.tables for p in one_by_one)
+    # the first and third files only (a skipped file between them), and a mix of both forms
+    for chosen in ([shared[0], shared[2]], [shared[2], one_by_one[3], shared[1]]):
+        got = batch_frames(chosen)
+        doc_ids = [p.report.doc_id for p in chosen]
+        for table, frame in got.items():
+            want = pl.concat([p.frames[table] for p in chosen])
+            assert frame.equals(want), table
+            assert frame["doc_id"].unique(maintain_order=True).to_list() == doc_ids, table
+            assert frame.n_chunks() == 1, table
+    ref = batch_frames([one_by_one[0], one_by_one[2]])
+    got = batch_frames([shared[0], shared[2]])
+    for t in ref:  # (parsed twice: the documents' loaded_at may fall in different seconds)
+        assert got[t].drop("loaded_at", strict=False).equals(ref[t].drop("loaded_at", strict=False)), t
+    assert ref["indicators"].height == shared[0].report.indicators + shared[2].report.indicators > 0
+
+
+def test_columnar_load_a_refused_file_fails_alone_and_a_reload_adds_nothing(tmp_path):
+    docs = _one_folder(tmp_path)
+    files = sorted(docs.iterdir())
+    db_path = tmp_path / "db.duckdb"
+    refused = files[1]
+    doc_id = hashlib.sha256(refused.read_bytes()).hexdigest()[:16]
+    con = db.connect(db_path)
+    # the database refuses it for real: its first project's id is taken
+    con.execute("INSERT INTO projects (project_id, doc_id) VALUES (?, 'stray')", [f"{doc_id}-001"])
+    con.close()
+
+    def counts():
+        con = db.connect(db_path, read_only=True)
+        try:
+            return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                    for t in ("documents", "projects", "indicators", "source_lines")}
+        finally:
+            con.close()
+
+    # one worker job, one batch for the four files: the retry one by one slices their rows
+    first = {Path(r.path).name: r for r in ingest_paths([docs], db_path, workers=2, batch_size=4, derive=False)}
+    assert first[refused.name].status == "failed" and "写入数据库失败" in first[refused.name].message
+    others = [first[f.name] for f in files if f != refused]
+    assert [r.status for r in others] == ["ok", "ok", "ok"]
+    loaded = counts()
+    assert loaded["documents"] == 3
+    assert loaded["indicators"] == sum(r.indicators for r in others) > 0
+    assert loaded["projects"] == sum(r.projects for r in others) + 1  # the stray row
+
+    # what was loaded is loaded once: a re-load skips it and adds nothing
+    again = {Path(r.path).name: r for r in ingest_paths([docs], db_path, workers=2, batch_size=4, derive=False)}
+    assert [again[f.name].status for f in files if f != refused] == ["skipped"] * 3
+    assert again[refused.name].status == "failed"
+    assert counts() == loaded
+
+    # once the database accepts it, the refused file loads alone and matches a serial load
+    con = db.connect(db_path)
+    con.execute("DELETE FROM projects WHERE doc_id = 'stray'")
+    con.close()
+    last = {Path(r.path).name: r for r in ingest_paths([docs], db_path, workers=2, batch_size=4, derive=False)}
+    assert last[refused.name].status == "ok"
+    serial = ingest_paths([docs], tmp_path / "serial.duckdb", workers=1, derive=False)
+    assert counts()["indicators"] == sum(r.indicators for r in serial)
+    sql = "SELECT * EXCLUDE (loaded_at) FROM documents ORDER BY doc_id"
+    con, ref = db.connect(db_path, read_only=True), db.connect(tmp_path / "serial.duckdb", read_only=True)
+    try:
+        assert con.execute(sql).fetchall() == ref.execute(sql).fetchall()
+        for table, order in (("indicators", "indicator_id"), ("source_lines", "doc_id, line")):
+            q = f"SELECT * FROM {table} ORDER BY {order}"
+            assert con.execute(q).fetchall() == ref.execute(q).fetchall(), table
+    finally:
+        con.close()
+        ref.close()
+
+
+def test_columnar_leaves_a_job_as_it_came_when_a_value_does_not_fit():
+    from jixiao.ingest import columnar, parse_file
+
+    files = sorted(SEEDS.iterdir())[:2]
+    good, bad = parse_file(files[0]), parse_file(files[1])
+    bad.tables["documents"]["size_bytes"] = ["not a number"]
+    out = columnar([good, bad])
+    assert all(p.tables and p.rows is None for p in out)  # nothing lost, nothing half converted
+    assert columnar([parse_file(files[0])])[0].rows is not None
