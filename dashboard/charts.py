@@ -209,8 +209,11 @@ def score_box(points: pl.DataFrame, by: str, by_label: str, violin: bool = False
     top = max(101.0, (df[y].max() or 100) + 2)
     fig.update_yaxes(title="自评总分（分）", range=[max(0, (df[y].min() or 60) - 5), top])
     fig.update_layout(title=title, showlegend=False)
-    fig.update_xaxes(title=None, tickangle=-20 if df[by].n_unique() > 6 else 0, type="category")
-    return _style(fig, height=420)
+    groups_drawn = df[by].n_unique()
+    # up to 40 names side by side: steeper the more there are, so that they do not run together
+    fig.update_xaxes(title=None, tickangle=0 if groups_drawn <= 6 else -20 if groups_drawn <= 12 else -50,
+                     type="category", automargin=True)
+    return _style(fig, height=420 if groups_drawn <= 12 else 480)
 def median_diff(df: pl.DataFrame, metric_label: str, is_pct: bool = False) -> go.Figure:
     """Given unit_vs_median rows (unit, value, diff_city, diff_province, n_city, n_province),
     returns grouped horizontal bars: each unit's difference from its city's and province's median."""

@@ -49,9 +49,12 @@ if tab_box.open:
             by = c1.segmented_control("分组", ["按县（区）", "按单位"], **filters.kept("cmp_box_by", "按县（区）"))
             violin = c2.toggle("小提琴图", help="显示分布形状；项目少时箱线图更易读", **filters.kept("cmp_violin"))
             col, label = ("county", "县（区）") if by != "按单位" else ("unit", "单位")
-            st.plotly_chart(data.figure("cmp_box", lambda: charts.score_box(points, col, label, violin=violin), f, col, violin),
-                            key="cmp_box_chart")
-            st.caption("每个点是一个自评项目；箱体为四分位范围，中间横线为中位数。市本级单位（没有县区）按「某市（本级）」分组。")
+            fig = data.figure("cmp_box", lambda: charts.score_box(points, col, label, violin=violin), f, col, violin)
+            st.plotly_chart(fig, key="cmp_box_chart")
+            # every project a point only where there are few (else the boxes come from quartiles)
+            each = bool(fig.data) and "all" in (getattr(fig.data[0], "boxpoints", None), getattr(fig.data[0], "points", None))
+            st.caption(("每个点是一个自评项目；" if each else "") + "箱体为四分位范围，中间横线为中位数。"
+                       "市本级单位（没有县区）按「某市（本级）」分组。")
 
 if tab_median.open:
     with tab_median:

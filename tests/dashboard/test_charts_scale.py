@@ -101,6 +101,7 @@ def test_box_plots_draw_quartiles_not_every_project(points):
     assert all(lo <= q1 <= m <= q3 <= hi for lo, q1, m, q3, hi in
                zip(box.lowerfence, box.q1, box.median, box.q3, box.upperfence))
     assert "四分位" in fig.layout.title.text
+    assert fig.layout.xaxis.tickangle == -50  # 40 names along the axis: steep, not run together
     # 40 units × ~33 projects: few enough to show every project as a point
     fig = charts.score_box(points, "unit", "单位")
     assert fig.data[0].boxpoints == "all" and charts.marks(fig) <= charts.BOX_POINTS

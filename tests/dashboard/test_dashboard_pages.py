@@ -121,6 +121,7 @@ def test_compare_units_side_by_side(open_page):
     # % columns are shown times 100 (fixed decimals: 100.00%); the download keeps the fraction
     assert row["n_projects"] == 8 and abs(row["execution_rate"] - 100.0) < 1e-9
     assert at.get("plotly_chart"), "score box plot missing"
+    assert any(c.value.startswith("每个点是一个自评项目") for c in at.caption)  # few projects: each one drawn
     assert "下载 Excel" in _downloads(at)
 
 
