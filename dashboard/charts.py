@@ -614,7 +614,9 @@ def project_history(years: pl.DataFrame) -> go.Figure:
     rates = df["execution_rate"].to_list()
     fig.add_trace(go.Bar(x=x, y=df["executed"].to_list(), name="执行数（万元）", marker_color="#1f5fa8",
                          customdata=[[r] for r in rates],
-                         text=[None if r is None else f"{r:.0%}" for r in rates], textposition="outside",
+                         # inside the bar's top where it fits: above it, the score line's labels sat on it
+                         text=[None if r is None else f"{r:.0%}" for r in rates], textposition="auto",
+                         insidetextanchor="end",
                          hovertemplate="%{x}<br>执行数 %{y:,.2f} 万元<br>执行率 %{customdata[0]:.1%}<extra></extra>"))
     fig.add_trace(go.Scatter(x=x, y=df["total_score_reported"].to_list(), name="自评总分", yaxis="y2",
                              mode="lines+markers+text", line=dict(color="#e67e22", width=2),
@@ -623,7 +625,7 @@ def project_history(years: pl.DataFrame) -> go.Figure:
                              hovertemplate="%{x}<br>自评总分 %{y:.2f} 分<extra></extra>"))
     top = max([v for v in budget if v is not None] or [1])
     fig.update_layout(
-        barmode="group", title="历年预算、执行与自评总分（柱上数字为执行率）",
+        barmode="group", title="历年预算、执行与自评总分（柱内数字为执行率）",
         yaxis=dict(title="万元", tickformat=",.0f", range=[0, top * 1.25]),
         # room above 100 for the label of a score near full marks (ticks stop at 100)
         yaxis2=dict(title="自评总分（分）", overlaying="y", side="right", range=[0, 115],
