@@ -6,8 +6,7 @@ WITH chain AS (
     -- include: project_chain
 ),
 p AS (
-    SELECT p.*, s.total_expected,
-           (SELECT count(*) FROM flags f WHERE f.project_id = p.project_id) AS n_flags
+    SELECT p.*, s.total_expected
     FROM projects p JOIN chain USING (project_id) LEFT JOIN project_scores s USING (project_id)
 )
 SELECT
@@ -22,7 +21,6 @@ SELECT
     any_value(p.execution_rate) FILTER (WHERE p.kind = 'self_eval') AS execution_rate,
     any_value(p.total_score_reported) FILTER (WHERE p.kind = 'self_eval') AS total_score_reported,
     any_value(p.total_expected) FILTER (WHERE p.kind = 'self_eval') AS total_expected,
-    CAST(sum(p.n_flags) AS BIGINT) AS n_flags,
     any_value(p.project_id) FILTER (WHERE p.kind = 'goal') AS goal_project_id,
     any_value(p.project_id) FILTER (WHERE p.kind = 'self_eval') AS self_project_id
 FROM p
