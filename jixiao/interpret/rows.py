@@ -110,12 +110,17 @@ class RowView:
         return fld if col == first else None
 
 
+def _has_markup(text: str) -> bool:
+    """Given a cell (or a row's cells joined), returns whether it may hold markup `_TAGS` removes."""
+    return "<" in text or "*" in text or "#" in text
+
+
 @lru_cache(maxsize=262144)
 def clean(cell: str) -> str:
     """Given a raw cell, returns it without markup (markdown headings, <b>, **) and outer space."""
     if not cell:
         return ""
-    if "<" in cell or "*" in cell or "#" in cell:
+    if _has_markup(cell):
         cell = _TAGS.sub("", cell)
     return cell.strip()
 
@@ -141,8 +146,7 @@ def classify(row: Row, vocab: Vocabulary) -> RowView | None:
 
 
 def _classify(row: Row, vocab: Vocabulary) -> RowView | None:
-    raw = "".join(row.cells)
-    if "<" in raw or "*" in raw or "#" in raw:
+    if _has_markup("".join(row.cells)):
         cells = list(map(clean, row.cells))
     else:  # no markup in any cell: `clean` is the strip (three scans of the row, not a call per cell)
         cells = list(map(str.strip, row.cells))
