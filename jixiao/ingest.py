@@ -170,9 +170,7 @@ class Parsed:
     @property
     def frames(self) -> dict[str, pl.DataFrame]:
         """Returns the tables as Polars frames (schema.py's columns and types)."""
-        if self.rows:
-            return {t: df.slice(offset, n) for t, (df, offset, n) in self.rows.items()}
-        return {t: pl.DataFrame(cols, schema=_SCHEMAS[t]) for t, cols in self.tables.items()}
+        return batch_frames([self])
 
 
 _SCHEMAS = {"documents": schema.DOCUMENTS, "projects": schema.PROJECTS, "indicators": schema.INDICATORS,
