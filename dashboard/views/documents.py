@@ -137,7 +137,7 @@ detail = data.document_detail(row["doc_id"])
 report_lines = [ln for ln in (detail.get("parse_report") or "").splitlines() if ln.strip()]
 st.markdown(f"**解析报告**（{len(report_lines)} 条）")
 if report_lines:
-    # one numbered note per line, wrapped; plain text (st.code), never Markdown
+    # one numbered note per line, wrapped; plain text (format.source_block), never Markdown
     width = len(str(len(report_lines)))
     fmt.source_block("\n".join(f"{k:>{width}}. {ln}" for k, ln in enumerate(report_lines, start=1)),
                      fmt.widget_key("doc_report", row["doc_id"]), height=min(38 + 22 * len(report_lines), 360))
