@@ -147,6 +147,11 @@ with tab_flags:
     catalog = data.rules_catalog()
     titles = dict(zip(catalog["rule"].to_list(), catalog["title"].to_list()))
     q = dict(bind="query-params")
+    # An address written by hand may name rules by their code (?rule=JX501); the bound widget
+    # reads its labels ("JX501 自评目标值被改动") and would drop a code silently.
+    codes = [r for r in st.query_params.get_all(K_RULE) if r in titles]
+    if codes and not st.session_state.get(K_RULE):
+        st.session_state[K_RULE] = codes
     ms = dict(select_all=False, **q)  # no English "Select all": nothing selected already means all
     c1, c2, c3 = st.columns([3, 1.2, 1])
     rules = c1.multiselect("规则", list(titles), format_func=lambda r: f"{r} {titles.get(r, '')}",

@@ -79,6 +79,14 @@ def test_flags_filters_come_from_the_url(open_page, seed_db):
     assert at.selectbox(key="status").value == "全部"
 
 
+def test_flags_rule_in_the_url_may_be_its_code(open_page, seed_db):
+    # a hand-written address names the rule by its code, not by the widget's label
+    at = open_page("flags", query={"rule": ["JX101", "JX999"], "status": "全部"})
+    _ok(at)
+    assert at.multiselect(key="rule").value == ["JX101"]
+    assert set(_flags_table(at).value["rule"]) == {"JX101"}
+
+
 def test_flags_filters_are_bound_to_the_url(open_page, seed_db):
     at = open_page("flags")
     # the browser writes a bound widget's value into the address (checked in the Chromium test)
