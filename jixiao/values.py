@@ -76,7 +76,7 @@ def _normalized(s: str) -> str:
 
 def _no_phone(text) -> str:
     """Given cell text (or None), returns it with phone numbers masked: a phone is no value."""
-    return "" if text is None else mask_phones(str(text))
+    return "" if text is None else mask_phones(str(text)) or ""
 
 
 @lru_cache(maxsize=65536)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Sequence
 
 from jixiao.levels import squeeze
 from jixiao.values import normalize_op, parse_number
@@ -43,14 +43,14 @@ _PLACEHOLDER = frozenset({"—", "——", "-", "--", "/", "／", "无", "－", 
 _TYPE_WORDS = frozenset({"定性", "定量", "正向", "反向", "正向指标", "反向指标"})
 
 
-def align(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Compat) -> dict[str, str]:
+def align(cells: list[str], start: int, roles: Sequence[tuple[str, int]], compat: Compat) -> dict[str, str]:
     """Given a row's cells, the first cell to place, and the roles with their expected columns
     (already shifted to this row), returns {role: cell} by the best monotone alignment
     (`align_columns`)."""
     return {role: cells[col] for role, col in align_columns(cells, start, roles, compat).items()}
 
 
-def align_columns(cells: list[str], start: int, roles: list[tuple[str, int]], compat: Compat) -> dict[str, int]:
+def align_columns(cells: list[str], start: int, roles: Sequence[tuple[str, int]], compat: Compat) -> dict[str, int]:
     """Given a row's cells, the first cell to place, and the roles with their expected columns
     (already shifted to this row), returns {role: column of its cell} by the best monotone
     alignment.
@@ -73,7 +73,7 @@ def align_columns(cells: list[str], start: int, roles: list[tuple[str, int]], co
     if n == 0 or m == 0:
         return {}
     prev = [0.0] * (m + 1)
-    came = [None] * (n + 1)  # per cell: per role 0 = skip cell, 1 = skip role, 2 = assign
+    came: list[list[int]] = [[]] * (n + 1)  # per cell: per role 0 = skip cell, 1 = skip role, 2 = assign
     for i in range(1, n + 1):
         col = idx[i - 1]
         gains = _gains(cells[col], col, roles, compat) if cells[col].strip() else _holds(col, roles)

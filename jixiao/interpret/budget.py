@@ -122,7 +122,7 @@ def reconcile(total: BudgetLine | None, parts: dict[str, BudgetLine], *, points_
     if written is not None and fig.rate is not None and fig.rate_basis is not None and not _agrees(written, fig.rate):
         formula = "执行数/调整后预算数" if basis == "adjusted" else "执行数/年初预算数"
         other = fig.budget if basis == "adjusted" else fig.adjusted
-        alt = fig.executed / other if other else None
+        alt = fig.executed / other if other and fig.executed is not None else None
         if total_void:
             notes.append(Note(f"资金总额行的执行率 {_pct(written)} 随总额作废，按{formula}计为 {_pct(fig.rate)}", line))
         elif alt is not None and _agrees(written, alt):

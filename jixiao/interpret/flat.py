@@ -145,7 +145,8 @@ class _Builder:
             heads += 1
         if heads - i >= 2:
             self.emit(self.cells[i:heads])
-            texts, k = [], heads
+            texts: list[tuple[int, str]] = []
+            k = heads
             while k < len(self.cells) and len(texts) < heads - i and self.free_text(k):
                 texts.append(self.cells[k])
                 k += 1

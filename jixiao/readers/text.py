@@ -140,7 +140,7 @@ def _block_rows(lines: list[str], start: int, end: int) -> list[Row]:
             cells[-1] = (cells[-1] + " " + ln.strip()).strip()
         else:
             out.append(Row((ln.strip(),), start + k + 1))
-    if cells:
+    if cells and first_line is not None:  # (set with the first cell)
         out.append(Row(tuple(cells), first_line))
     return out
 
