@@ -6,14 +6,13 @@
 WITH p AS (
     -- include: filtered_projects
 ),
-fs AS (
-    -- include: flag_status
-),
--- the flags counted per unit, not per project: joining a count to every one of 112,623 projects
--- on its string id cost a third of the query at a million indicators
+-- the flags counted per unit, not per project: from flag_context's copy of each flag's project's
+-- unit (filtered_flags), not joined to the 112,623 projects on their string ids
 n_flag AS (
-    SELECT p.province, p.city, p.county, p.unit, count(*) AS n, count(*) FILTER (WHERE f.status = 'open') AS n_open
-    FROM fs f JOIN p USING (project_id)
+    SELECT f.province, f.city, f.county, f.unit, count(*) AS n, count(*) FILTER (WHERE f.status = 'open') AS n_open
+    FROM (
+        -- include: filtered_flags
+    ) f
     GROUP BY ALL
 ),
 per_unit AS (
