@@ -59,7 +59,8 @@ DERIVED_TABLES = ("project_scores", "score_distribution", "template_clusters", "
 DERIVED_COLUMNS = {"unit_names": ("unit_clean",),
                    # each flag's key and its project's filter columns (queries/_filtered_flags.sql)
                    "flag_context": ("rule", "severity", "project_id", "indicator_id", "in_projects", "scope", "year",
-                                    "province", "city", "county", "unit", "unit_canonical", "kind", "synthetic")}
+                                    "province", "city", "county", "unit", "unit_canonical", "kind", "synthetic",
+                                    "project_name")}
 
 # meta keys (a key/value table, so others can add their own)
 BASE_VERSION, DERIVED_VERSION, MASK_VERSION = "base_version", "derived_version", "mask_version"

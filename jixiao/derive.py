@@ -160,10 +160,10 @@ def flag_context(con: duckdb.DuckDBPyConnection) -> None:
     about a whole project) and its place in the order the flags are listed in (rule, unit,
     year, project name, indicator — project-wide flags first —, flag id) — looked up and
     ranked once here rather than joined with every indicator on every page visit; and the
-    flag's key (rule, project, indicator, severity) with its project's filter columns (null,
-    and in_projects false, for a flag of no loaded project), so the flags of the filtered
-    projects are read without joining the projects on their string ids on every page
-    (queries/_filtered_flags.sql). No status: that is the waivers', joined when read."""
+    flag's key (rule, project, indicator, severity) with its project's filter columns and name
+    (null, and in_projects false, for a flag of no loaded project), so the flags of the
+    filtered projects are read without joining the projects on their string ids on every page
+    (queries/_filtered_flags.sql, flags_filtered). No status: that is the waivers', joined when read."""
     con.execute("""
         CREATE OR REPLACE TABLE flag_context AS
         SELECT f.flag_id, i.seq AS indicator_seq, i.name AS indicator_name,
@@ -171,7 +171,7 @@ def flag_context(con: duckdb.DuckDBPyConnection) -> None:
                                   i.seq NULLS FIRST, f.flag_id) AS display_order,
                f.rule, f.severity, f.project_id, f.indicator_id,
                p.project_id IS NOT NULL AS in_projects, p.scope, p.year, p.province, p.city, p.county,
-               p.unit, p.unit_canonical, p.kind, p.synthetic
+               p.unit, p.unit_canonical, p.kind, p.synthetic, p.name AS project_name
         FROM flags f
         LEFT JOIN projects p USING (project_id)
         LEFT JOIN indicators i USING (indicator_id)
