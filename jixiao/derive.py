@@ -175,6 +175,35 @@ def flag_context(con: duckdb.DuckDBPyConnection) -> None:
         FROM flags f
         LEFT JOIN projects p USING (project_id)
         LEFT JOIN indicators i USING (indicator_id)
+        ORDER BY display_order
+    """)
+
+
+def document_units(con: duckdb.DuckDBPyConnection) -> None:
+    """Writes `document_units`: per document with projects the canonical unit(s) of its projects
+    (joined by 、, in order) and the most frequent (province, city, county, year) among them —
+    what the documents page lists beside each file, grouped from the 112,623 projects once here
+    rather than on every visit (queries/documents_list.sql)."""
+    con.execute("""
+        CREATE OR REPLACE TABLE document_units AS
+        WITH units AS (
+            SELECT doc_id,
+                   string_agg(DISTINCT coalesce(unit_canonical, unit), '、' ORDER BY coalesce(unit_canonical, unit)) AS unit
+            FROM projects
+            GROUP BY doc_id
+        ),
+        places AS (
+            SELECT doc_id, province, city, county, year, count(*) AS n FROM projects GROUP BY ALL
+        ),
+        per_doc AS (
+            SELECT doc_id, arg_max({'province': province, 'city': city, 'county': county, 'year': year}, n) AS w
+            FROM places
+            GROUP BY doc_id
+        )
+        SELECT u.doc_id, u.unit, w.w.province, w.w.city, w.w.county, w.w.year
+        FROM units u
+        LEFT JOIN per_doc w USING (doc_id)
+        ORDER BY u.doc_id
     """)
 
 
@@ -347,6 +376,7 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         _replace_table(con, "flags", flags)
         _replace_table(con, "rules", rules_frame())
         flag_context(con)
+        document_units(con)
         timings["rules"] = time.perf_counter() - t
     if verbose:
         for k, v in timings.items():
