@@ -53,7 +53,7 @@ TABLES = {
 # Tables `derive.refresh` writes: all of them must exist for the derived state to be current.
 DERIVED_TABLES = ("project_scores", "score_distribution", "template_clusters", "template_members", "flags", "rules",
                   "unit_names", "unit_alias_suggestions", "project_links", "project_history", "indicator_links",
-                  "project_lineage", "indicator_lineage", "flag_context", "document_units")
+                  "project_lineage", "indicator_lineage", "flag_context", "document_units", "score_cells")
 # Columns of derived tables that readers rely on and that a file written before them lacks (a
 # derived table is written whole, so a missing column means an older derive: recompute).
 DERIVED_COLUMNS = {"unit_names": ("unit_clean",),

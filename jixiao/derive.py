@@ -207,6 +207,25 @@ def document_units(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
+def score_cells(con: duckdb.DuckDBPyConnection) -> None:
+    """Writes `score_cells`: the indicator counts of project_scores (indicators, scored, given full
+    marks) summed per cell of the shared filters' columns (scope, year, region, unit as written
+    and canonical, kind, synthetic) — so a comparison of units reads a few ten thousand cells
+    through the shared filter (queries/_project_filter.sql) instead of joining every project to
+    its scores on their string ids on every visit (queries/unit_comparison.sql)."""
+    con.execute("""
+        CREATE OR REPLACE TABLE score_cells AS
+        SELECT p.scope, p.year, p.province, p.city, p.county, p.unit, p.unit_canonical, p.kind, p.synthetic,
+               CAST(sum(coalesce(s.n_indicators, 0)) AS BIGINT) AS n_indicators,
+               CAST(sum(s.n_scored) AS BIGINT) AS n_scored,
+               CAST(sum(s.n_full_marks) AS BIGINT) AS n_full_marks
+        FROM projects p
+        LEFT JOIN project_scores s USING (project_id)
+        GROUP BY ALL
+        ORDER BY ALL
+    """)
+
+
 def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel: bool = True) -> dict[str, float]:
     """Recomputes every derived table from projects and indicators; returns seconds per step.
 
@@ -377,6 +396,7 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         _replace_table(con, "rules", rules_frame())
         flag_context(con)
         document_units(con)
+        score_cells(con)
         timings["rules"] = time.perf_counter() - t
     if verbose:
         for k, v in timings.items():
