@@ -196,7 +196,9 @@ def document_units(con: duckdb.DuckDBPyConnection) -> None:
             SELECT doc_id, province, city, county, year, count(*) AS n FROM projects GROUP BY ALL
         ),
         per_doc AS (
-            SELECT doc_id, arg_max({'province': province, 'city': city, 'county': county, 'year': year}, n) AS w
+            -- a tie goes to the first place in order (arg_max took any of them, one per run)
+            SELECT doc_id, first({'province': province, 'city': city, 'county': county, 'year': year}
+                                 ORDER BY n DESC, province, city, county, year) AS w
             FROM places
             GROUP BY doc_id
         )
