@@ -145,7 +145,7 @@ def test_filtered_flags_are_the_flags_of_the_filtered_projects(seed_db, tmp_path
                                         f"SELECT {', '.join('f.' + c if c in ('flag_id', 'rule', 'severity', 'project_id', 'indicator_id', 'status') else 'p.' + c for c in cols.split(', '))}\n"
                                         "FROM fs f JOIN p USING (project_id) ORDER BY flag_id\n")
     assert "-- include:" not in new and _filter_block(new)
-    con = duckdb.connect(str(seed_db), read_only=True)
+    con = duckdb.connect(str(seed_db), read_only=True, config=data.CONNECT_CONFIG)  # as the dashboard's
     try:
         first = con.sql("SELECT rule, project_id, coalesce(indicator_id, '') FROM flags ORDER BY flag_id LIMIT 1").fetchall()[0]
         waivers = pl.DataFrame([dict(zip(jq.WAIVER_COLUMNS, (*first, "已核实", "张审核", "2026-12-01")))])
