@@ -209,23 +209,25 @@ def document_units(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def score_cells(con: duckdb.DuckDBPyConnection) -> None:
-    """Writes `score_cells`: the indicator counts of project_scores (indicators, scored, given full
-    marks) summed per cell of the shared filters' columns (scope, year, region, unit as written
-    and canonical, kind, synthetic) — so a comparison of units reads a few ten thousand cells
-    through the shared filter (queries/_project_filter.sql) instead of joining every project to
-    its scores on their string ids on every visit (queries/unit_comparison.sql)."""
-    con.execute("""
-        CREATE OR REPLACE TABLE score_cells AS
-        SELECT p.scope, p.year, p.province, p.city, p.county, p.unit, p.unit_canonical, p.kind, p.synthetic,
-               CAST(sum(coalesce(s.n_indicators, 0)) AS BIGINT) AS n_indicators,
-               CAST(sum(s.n_scored) AS BIGINT) AS n_scored,
-               CAST(sum(s.n_full_marks) AS BIGINT) AS n_full_marks
-        FROM projects p
-        LEFT JOIN project_scores s USING (project_id)
-        GROUP BY ALL
-        ORDER BY ALL
-    """)
+# The columns the shared filter reads (queries/_project_filter.sql): one cell of score_cells each.
+FILTER_CELL = ["scope", "year", "province", "city", "county", "unit", "unit_canonical", "kind", "synthetic"]
+
+
+def score_cells(projects: pl.DataFrame, pscores: pl.DataFrame) -> pl.DataFrame:
+    """Given the projects (with canonical units) and their project scores, returns `score_cells`:
+    the indicator counts of the scores (indicators, scored, given full marks) summed per cell of
+    the shared filter's columns (FILTER_CELL) — so a comparison of units reads a few ten thousand
+    cells through the shared filter instead of joining every project to its scores on their
+    string ids on every visit (queries/unit_comparison.sql). A sum over no values is null, as
+    SQL's."""
+    def total(c: str) -> pl.Expr:
+        return pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).cast(pl.Int64).alias(c)
+
+    counts = pscores.select("project_id", "n_indicators", "n_scored", "n_full_marks")
+    return (projects.select("project_id", *FILTER_CELL).join(counts, on="project_id", how="left")
+            .group_by(FILTER_CELL)
+            .agg(pl.col("n_indicators").fill_null(0).sum().cast(pl.Int64), total("n_scored"), total("n_full_marks"))
+            .sort(FILTER_CELL, nulls_last=True))
 
 
 def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel: bool = True) -> dict[str, float]:
@@ -357,6 +359,7 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         def project_scores() -> None:
             pscores = scores.project_scores(projects, indicators, settings)
             _replace_table(con, "project_scores", pscores, lock)
+            _replace_table(con, "score_cells", score_cells(projects, pscores), lock)
             parts = []
             # Distributions by unit group a unit's documents under its one canonical name.
             # Only project tables: a 部门整体 table (scope department) is not one more project of its unit.
@@ -398,7 +401,6 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         _replace_table(con, "rules", rules_frame())
         flag_context(con)
         document_units(con)
-        score_cells(con)
         timings["rules"] = time.perf_counter() - t
     if verbose:
         for k, v in timings.items():
