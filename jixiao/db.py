@@ -53,10 +53,14 @@ TABLES = {
 # Tables `derive.refresh` writes: all of them must exist for the derived state to be current.
 DERIVED_TABLES = ("project_scores", "score_distribution", "template_clusters", "template_members", "flags", "rules",
                   "unit_names", "unit_alias_suggestions", "project_links", "project_history", "indicator_links",
-                  "project_lineage", "indicator_lineage", "flag_context")
+                  "project_lineage", "indicator_lineage", "flag_context", "document_units", "score_cells")
 # Columns of derived tables that readers rely on and that a file written before them lacks (a
 # derived table is written whole, so a missing column means an older derive: recompute).
-DERIVED_COLUMNS = {"unit_names": ("unit_clean",)}
+DERIVED_COLUMNS = {"unit_names": ("unit_clean",),
+                   # each flag's key and its project's filter columns (queries/_filtered_flags.sql)
+                   "flag_context": ("rule", "severity", "project_id", "indicator_id", "in_projects", "scope", "year",
+                                    "province", "city", "county", "unit", "unit_canonical", "kind", "synthetic",
+                                    "project_name")}
 
 # meta keys (a key/value table, so others can add their own)
 BASE_VERSION, DERIVED_VERSION, MASK_VERSION = "base_version", "derived_version", "mask_version"

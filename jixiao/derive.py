@@ -159,16 +159,75 @@ def flag_context(con: duckdb.DuckDBPyConnection) -> None:
     """Writes `flag_context`: per flag its indicator's sequence number and name (null for a flag
     about a whole project) and its place in the order the flags are listed in (rule, unit,
     year, project name, indicator — project-wide flags first —, flag id) — looked up and
-    ranked once here rather than joined with every indicator on every page visit."""
+    ranked once here rather than joined with every indicator on every page visit; and the
+    flag's key (rule, project, indicator, severity) with its project's filter columns and name
+    (null, and in_projects false, for a flag of no loaded project), so the flags of the
+    filtered projects are read without joining the projects on their string ids on every page
+    (queries/_filtered_flags.sql, flags_filtered). No status: that is the waivers', joined when read."""
     con.execute("""
         CREATE OR REPLACE TABLE flag_context AS
         SELECT f.flag_id, i.seq AS indicator_seq, i.name AS indicator_name,
                row_number() OVER (ORDER BY f.rule, coalesce(p.unit_canonical, p.unit), p.year, p.name,
-                                  i.seq NULLS FIRST, f.flag_id) AS display_order
+                                  i.seq NULLS FIRST, f.flag_id) AS display_order,
+               f.rule, f.severity, f.project_id, f.indicator_id,
+               p.project_id IS NOT NULL AS in_projects, p.scope, p.year, p.province, p.city, p.county,
+               p.unit, p.unit_canonical, p.kind, p.synthetic, p.name AS project_name
         FROM flags f
         LEFT JOIN projects p USING (project_id)
         LEFT JOIN indicators i USING (indicator_id)
+        ORDER BY display_order
     """)
+
+
+def document_units(con: duckdb.DuckDBPyConnection) -> None:
+    """Writes `document_units`: per document with projects the canonical unit(s) of its projects
+    (joined by 、, in order) and the most frequent (province, city, county, year) among them —
+    what the documents page lists beside each file, grouped from the 112,623 projects once here
+    rather than on every visit (queries/documents_list.sql)."""
+    con.execute("""
+        CREATE OR REPLACE TABLE document_units AS
+        WITH units AS (
+            SELECT doc_id,
+                   string_agg(DISTINCT coalesce(unit_canonical, unit), '、' ORDER BY coalesce(unit_canonical, unit)) AS unit
+            FROM projects
+            GROUP BY doc_id
+        ),
+        places AS (
+            SELECT doc_id, province, city, county, year, count(*) AS n FROM projects GROUP BY ALL
+        ),
+        per_doc AS (
+            -- a tie goes to the first place in order (arg_max took any of them, one per run)
+            SELECT doc_id, first({'province': province, 'city': city, 'county': county, 'year': year}
+                                 ORDER BY n DESC, province, city, county, year) AS w
+            FROM places
+            GROUP BY doc_id
+        )
+        SELECT u.doc_id, u.unit, w.w.province, w.w.city, w.w.county, w.w.year
+        FROM units u
+        LEFT JOIN per_doc w USING (doc_id)
+        ORDER BY u.doc_id
+    """)
+
+
+# The columns the shared filter reads (queries/_project_filter.sql): one cell of score_cells each.
+FILTER_CELL = ["scope", "year", "province", "city", "county", "unit", "unit_canonical", "kind", "synthetic"]
+
+
+def score_cells(projects: pl.DataFrame, pscores: pl.DataFrame) -> pl.DataFrame:
+    """Given the projects (with canonical units) and their project scores, returns `score_cells`:
+    the indicator counts of the scores (indicators, scored, given full marks) summed per cell of
+    the shared filter's columns (FILTER_CELL) — so a comparison of units reads a few ten thousand
+    cells through the shared filter instead of joining every project to its scores on their
+    string ids on every visit (queries/unit_comparison.sql). A sum over no values is null, as
+    SQL's."""
+    def total(c: str) -> pl.Expr:
+        return pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).cast(pl.Int64).alias(c)
+
+    counts = pscores.select("project_id", "n_indicators", "n_scored", "n_full_marks")
+    return (projects.select("project_id", *FILTER_CELL).join(counts, on="project_id", how="left")
+            .group_by(FILTER_CELL)
+            .agg(pl.col("n_indicators").fill_null(0).sum().cast(pl.Int64), total("n_scored"), total("n_full_marks"))
+            .sort(FILTER_CELL, nulls_last=True))
 
 
 def refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel: bool = True) -> dict[str, float]:
@@ -300,6 +359,7 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         def project_scores() -> None:
             pscores = scores.project_scores(projects, indicators, settings)
             _replace_table(con, "project_scores", pscores, lock)
+            _replace_table(con, "score_cells", score_cells(projects, pscores), lock)
             parts = []
             # Distributions by unit group a unit's documents under its one canonical name.
             # Only project tables: a 部门整体 table (scope department) is not one more project of its unit.
@@ -340,6 +400,7 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         _replace_table(con, "flags", flags)
         _replace_table(con, "rules", rules_frame())
         flag_context(con)
+        document_units(con)
         timings["rules"] = time.perf_counter() - t
     if verbose:
         for k, v in timings.items():

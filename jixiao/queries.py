@@ -3,7 +3,8 @@
 
 - One query per file, loaded by name, with shared fragments included: a line
   `-- include: NAME` is replaced by queries/_NAME.sql (fragments start with "_" and are not
-  queries themselves), so the shared sidebar filter lives in one place.
+  queries themselves; a fragment may include another), so the shared sidebar filter lives in
+  one place.
 - The parameters: `FILTER_DEFAULTS` is the shape of the shared filters as $parameters (what
   `Selection.params()` returns — the dashboard's Filters and the reports' ReportFilter are
   Selections — and `filter_params` builds), `DEFAULT_PARAMS` every
@@ -52,6 +53,8 @@ def _expand(name: str, folder: Path) -> tuple[str, list[Path]]:
     def expand(m: re.Match[str]) -> str:
         used.append(folder / f"_{m.group('name')}.sql")
         fragment = _HEADER.sub("", _file("_" + m.group("name"), folder)).rstrip("\n")
+        # a fragment may include another (the shared filter is in one, read by two)
+        fragment = _INCLUDE.sub(expand, fragment)
         return "\n".join(m.group("indent") + line if line else line for line in fragment.split("\n"))
 
     return _INCLUDE.sub(expand, _file(name, folder)), used

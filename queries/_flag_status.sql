@@ -3,8 +3,8 @@
 --          the flag's key (rule, project_id, indicator_id or ''); a fragment, not a query
 -- grain: one row per flag
 -- parameters: none (reads the relation waivers_now)
--- used by: county_rollup, flag_counts, flag_totals, flags_filtered, project_chain_flags, project_flags,
---          projects_by_unit, unit_comparison, unit_peers
+-- used by: flags_filtered (the rows of a page), project_chain_flags, project_flags; the flags of the
+--          filtered projects join the waivers on the same key in _filtered_flags.sql
 SELECT
     f.*,
     CASE WHEN w.reason IS NULL THEN 'open' ELSE 'waived' END AS status,

@@ -3,31 +3,37 @@
 -- parameters: shared filters $years $provinces $cities $counties $units $kind $synthetic;
 --             $high_score, $low_rate (the 高分低执行 quadrant: total score ≥ $high_score and 执行率 < $low_rate)
 -- used by: dashboard/views/compare.py (县（区）汇总, via data.county_rollup; flags' status now joined in SQL)
-WITH p AS (
+-- not materialized: three scans of the filtered projects cost less than storing them once
+WITH p AS NOT MATERIALIZED (
     -- include: filtered_projects
 ),
-fs AS (
-    -- include: flag_status
-),
+-- the flags counted per county (filtered_flags: each flag's project's region from flag_context),
+-- not a count per project joined to the 112,623 projects on their string ids
 n_flag AS (
-    SELECT f.project_id, count(*) AS n, count(*) FILTER (WHERE f.status = 'open') AS n_open
-    FROM fs f GROUP BY f.project_id
+    SELECT f.province, f.city, f.county, count(*) AS n, count(*) FILTER (WHERE f.status = 'open') AS n_open
+    FROM (
+        -- include: filtered_flags
+    ) f
+    GROUP BY ALL
 ),
 all_p AS (
     SELECT p.province, p.city, p.county,
            count(DISTINCT p.unit) AS n_units,
            count(*) AS n_projects,
-           count(*) FILTER (WHERE p.kind = 'goal') AS n_goal,
-           sum(coalesce(n_flag.n, 0)) AS n_flags_all,
-           CAST(sum(coalesce(n_flag.n_open, 0)) AS BIGINT) AS n_open_flags
-    FROM p LEFT JOIN n_flag USING (project_id)
+           count(*) FILTER (WHERE p.kind = 'goal') AS n_goal
+    FROM p
     GROUP BY ALL
 ),
+-- the rate is the project's own, or the scores' (executed over budget) where it has none: only
+-- those projects are joined to project_scores on their string ids, not every self-evaluation
 se AS (
-    SELECT p.province, p.city, p.county, p.budget, p.executed, p.total_score_reported,
-           coalesce(p.execution_rate, s.execution_rate) AS rate
+    SELECT p.province, p.city, p.county, p.budget, p.executed, p.total_score_reported, p.execution_rate AS rate
+    FROM p
+    WHERE p.kind = 'self_eval' AND p.execution_rate IS NOT NULL
+    UNION ALL
+    SELECT p.province, p.city, p.county, p.budget, p.executed, p.total_score_reported, s.execution_rate AS rate
     FROM p LEFT JOIN project_scores s USING (project_id)
-    WHERE p.kind = 'self_eval'
+    WHERE p.kind = 'self_eval' AND p.execution_rate IS NULL
 ),
 se_c AS (
     SELECT province, city, county,
@@ -61,11 +67,13 @@ SELECT
     c.score_median,
     coalesce(c.n_high_score_low_rate, 0) AS n_high_score_low_rate,
     CASE WHEN c.n_scored > 0 THEN c.n_high_score_low_rate / c.n_scored END AS high_score_low_rate_share,
-    a.n_flags_all,
-    a.n_open_flags,
+    CAST(coalesce(f.n, 0) AS HUGEINT) AS n_flags_all,  -- the type the sum over projects had
+    coalesce(f.n_open, 0) AS n_open_flags,
     -- open flags per project, as 单位对比 counts them
-    a.n_open_flags / a.n_projects AS flags_per_project
+    coalesce(f.n_open, 0) / a.n_projects AS flags_per_project
 FROM all_p a
 LEFT JOIN se_c c ON c.province IS NOT DISTINCT FROM a.province AND c.city IS NOT DISTINCT FROM a.city
                 AND c.county IS NOT DISTINCT FROM a.county
+LEFT JOIN n_flag f ON f.province IS NOT DISTINCT FROM a.province AND f.city IS NOT DISTINCT FROM a.city
+                  AND f.county IS NOT DISTINCT FROM a.county
 ORDER BY a.province NULLS LAST, a.city NULLS LAST, a.county NULLS LAST

@@ -5,11 +5,15 @@
 WITH p AS (
     -- include: filtered_projects
 ),
-fs AS (
-    -- include: flag_status
-),
+-- the open flags of this unit's projects only (filtered_flags: each flag's project's unit from
+-- flag_context), not a count for every flagged project joined back on its string id
 n_open AS (
-    SELECT f.project_id, count(*) AS n FROM fs f WHERE f.status = 'open' GROUP BY f.project_id
+    SELECT f.project_id, count(*) AS n
+    FROM (
+        -- include: filtered_flags
+    ) f
+    WHERE f.status = 'open' AND f.unit = CAST($unit AS VARCHAR)
+    GROUP BY f.project_id
 )
 SELECT
     p.project_id,
@@ -30,4 +34,8 @@ FROM p
 LEFT JOIN project_scores s USING (project_id)
 LEFT JOIN n_open USING (project_id)
 WHERE p.unit = CAST($unit AS VARCHAR)
+  -- the same condition once more, on the stored column: this one the scan applies itself, before
+  -- it reads the other columns of 112,623 projects (the canonical unit is the name as written
+  -- only where unit_canonical is NULL)
+  AND (p.unit_canonical = CAST($unit AS VARCHAR) OR p.unit_canonical IS NULL)
 ORDER BY p.year DESC, p.kind, p.seq, p.project_id

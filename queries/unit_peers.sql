@@ -13,31 +13,44 @@ kinds AS (
            coalesce(min(unit_kind) FILTER (WHERE unit_kind <> '其他'), '其他') AS unit_kind
     FROM unit_names GROUP BY ALL
 ),
-fs AS (
-    -- include: flag_status
-),
+-- the open flags counted per unit (from flag_context's copy of each flag's project's unit) and the
+-- kinds joined to the units, not to each of 112,623 projects: a per-project count joined back on
+-- its string id, and a four-column join per project, were most of the query at a million indicators
 n_flag AS (
-    SELECT f.project_id, count(*) FILTER (WHERE f.status = 'open') AS n_open FROM fs f GROUP BY f.project_id
+    SELECT f.province, f.city, f.county, f.unit, count(*) FILTER (WHERE f.status = 'open') AS n_open
+    FROM (
+        -- include: filtered_flags
+    ) f
+    GROUP BY ALL
 ),
-u AS (
+per_unit AS (
     SELECT
-        coalesce(k.unit_kind, '其他') AS unit_kind,
         p.province, p.city, p.county, p.unit,
         count(*) AS n_projects,
         count(*) FILTER (WHERE p.kind = 'self_eval') AS n_self_eval,
         sum(p.budget) FILTER (WHERE p.kind = 'self_eval') AS budget,
-        CASE WHEN sum(p.budget) FILTER (WHERE p.kind = 'self_eval') > 0
-             THEN sum(p.executed) FILTER (WHERE p.kind = 'self_eval')
-                  / sum(p.budget) FILTER (WHERE p.kind = 'self_eval') END AS execution_rate,
-        avg(p.total_score_reported) FILTER (WHERE p.kind = 'self_eval') AS score_mean,
-        CAST(sum(coalesce(n_flag.n_open, 0)) AS BIGINT) AS n_open_flags,
-        -- open flags per project, as 单位对比 counts them
-        sum(coalesce(n_flag.n_open, 0)) / count(*) AS flags_per_project
+        sum(p.executed) FILTER (WHERE p.kind = 'self_eval') AS executed,
+        avg(p.total_score_reported) FILTER (WHERE p.kind = 'self_eval') AS score_mean
     FROM p
-    LEFT JOIN kinds k ON k.unit = p.unit AND k.province IS NOT DISTINCT FROM p.province
-                     AND k.city IS NOT DISTINCT FROM p.city AND k.county IS NOT DISTINCT FROM p.county
-    LEFT JOIN n_flag USING (project_id)
     GROUP BY ALL
+),
+u AS (
+    SELECT
+        coalesce(k.unit_kind, '其他') AS unit_kind,
+        x.province, x.city, x.county, x.unit,
+        x.n_projects,
+        x.n_self_eval,
+        x.budget,
+        CASE WHEN x.budget > 0 THEN x.executed / x.budget END AS execution_rate,
+        x.score_mean,
+        CAST(coalesce(n_flag.n_open, 0) AS BIGINT) AS n_open_flags,
+        -- open flags per project, as 单位对比 counts them
+        coalesce(n_flag.n_open, 0) / x.n_projects AS flags_per_project
+    FROM per_unit x
+    LEFT JOIN kinds k ON k.unit = x.unit AND k.province IS NOT DISTINCT FROM x.province
+                     AND k.city IS NOT DISTINCT FROM x.city AND k.county IS NOT DISTINCT FROM x.county
+    LEFT JOIN n_flag ON n_flag.province IS NOT DISTINCT FROM x.province AND n_flag.city IS NOT DISTINCT FROM x.city
+                    AND n_flag.county IS NOT DISTINCT FROM x.county AND n_flag.unit IS NOT DISTINCT FROM x.unit
 )
 SELECT
     u.*,

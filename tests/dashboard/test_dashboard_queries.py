@@ -114,3 +114,47 @@ def test_department_tables_are_not_counted_as_projects(tmp_path, monkeypatch):
     data.clear_caches()
     metrics = data.overview_metrics(Filters())
     assert metrics["n_projects"] == total - dept
+
+
+def _expanded(tmp_path, name: str, text: str) -> str:
+    """Given a query's text, returns it with queries/'s fragments included (as load_query does)."""
+    import shutil
+
+    from jixiao import queries as jq
+
+    for frag in FRAGMENTS:
+        shutil.copy(frag, tmp_path / frag.name)
+    (tmp_path / f"{name}.sql").write_text(text, encoding="utf-8")
+    return jq.load_query(name, tmp_path)
+
+
+def test_filtered_flags_are_the_flags_of_the_filtered_projects(seed_db, tmp_path):
+    """_filtered_flags.sql reads each flag's project from flag_context (written in derive): it
+    gives what every flag with its status joined to the filtered projects gives, for every filter
+    and with a flag accepted."""
+    import duckdb
+    import polars as pl
+
+    from jixiao import queries as jq
+
+    cols = "flag_id, rule, severity, project_id, indicator_id, province, city, county, unit, year, kind, status"
+    new = _expanded(tmp_path, "ff_new", "WITH f AS (\n    -- include: filtered_flags\n)\n"
+                                        f"SELECT {cols} FROM f ORDER BY flag_id\n")
+    old = _expanded(tmp_path, "ff_old", "WITH p AS (\n    -- include: filtered_projects\n),\n"
+                                        "fs AS (\n    -- include: flag_status\n)\n"
+                                        f"SELECT {', '.join('f.' + c if c in ('flag_id', 'rule', 'severity', 'project_id', 'indicator_id', 'status') else 'p.' + c for c in cols.split(', '))}\n"
+                                        "FROM fs f JOIN p USING (project_id) ORDER BY flag_id\n")
+    assert "-- include:" not in new and _filter_block(new)
+    con = duckdb.connect(str(seed_db), read_only=True, config=data.CONNECT_CONFIG)  # as the dashboard's
+    try:
+        first = con.sql("SELECT rule, project_id, coalesce(indicator_id, '') FROM flags ORDER BY flag_id LIMIT 1").fetchall()[0]
+        waivers = pl.DataFrame([dict(zip(jq.WAIVER_COLUMNS, (*first, "已核实", "张审核", "2026-12-01")))])
+        for f in (Filters(), Filters(years=(2024,)), Filters(province="河北省"), Filters(kind="self_eval"),
+                  Filters(synthetic=True)):
+            a = jq.execute(con, old, jq.bind("ff_old", f.params(), tmp_path)[1], waivers)
+            b = jq.execute(con, new, jq.bind("ff_new", f.params(), tmp_path)[1], waivers)
+            assert a.equals(b), f
+            if f == Filters():
+                assert a.height > 0 and "waived" in a["status"].to_list()
+    finally:
+        con.close()

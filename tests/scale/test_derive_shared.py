@@ -21,7 +21,8 @@ from jixiao.textkeys import TextKeys, keys
 from .conftest import derived_corpus_db
 
 DERIVED = ("project_scores", "score_distribution", "project_links", "project_history", "indicator_links",
-           "project_lineage", "indicator_lineage", "template_clusters", "template_members", "flags", "flag_context")
+           "project_lineage", "indicator_lineage", "template_clusters", "template_members", "flags", "flag_context",
+           "document_units", "score_cells")
 
 
 def _tables(path) -> dict[str, pl.DataFrame]:
