@@ -1,6 +1,6 @@
 -- purpose: the flags of the projects that pass the shared sidebar filters, each with its status now
---          (the waivers accepted now, relation waivers_now, joined on the flag's key as in
---          _flag_status.sql) and its project's region, canonical unit, year and kind — what
+--          (the waivers accepted now, relation waivers_now, joined on the flag's key by
+--          _waiver_join.sql, as in _flag_status.sql) and its project's region, canonical unit, year and kind — what
 --          `fs JOIN filtered_projects USING (project_id)` gives, read from flag_context (each flag's
 --          project's filter columns, written once in derive) without joining 112,623 projects
 --          on their string ids; a fragment, not a query
@@ -13,9 +13,8 @@
 SELECT
     p.flag_id, p.rule, p.severity, p.project_id, p.indicator_id, p.display_order,
     p.province, p.city, p.county, coalesce(p.unit_canonical, p.unit) AS unit, p.year, p.kind,
-    CASE WHEN w.reason IS NULL THEN 'open' ELSE 'waived' END AS status
+    -- include: waiver_status
 FROM flag_context p
-LEFT JOIN waivers_now w
-    ON w.rule = p.rule AND w.project_id = p.project_id AND w.indicator_id = coalesce(p.indicator_id, '')
+-- include: waiver_join
 WHERE p.in_projects AND
     -- include: project_filter

@@ -3,14 +3,13 @@
 --          the flag's key (rule, project_id, indicator_id or ''); a fragment, not a query
 -- grain: one row per flag
 -- parameters: none (reads the relation waivers_now)
--- used by: flags_filtered (the rows of a page), project_chain_flags, project_flags; the flags of the
---          filtered projects join the waivers on the same key in _filtered_flags.sql
+-- used by: flags_filtered (the rows of a page), project_chain_flags, project_flags; the key and the
+--          status are _waiver_join.sql and _waiver_status.sql, which _filtered_flags.sql reads too
 SELECT
-    f.*,
-    CASE WHEN w.reason IS NULL THEN 'open' ELSE 'waived' END AS status,
+    p.*,
     w.reason AS waiver_reason,
     nullif(w.reviewer, '') AS waiver_reviewer,
-    nullif(w.waived_at, '') AS waived_at
-FROM flags f
-LEFT JOIN waivers_now w
-    ON w.rule = f.rule AND w.project_id = f.project_id AND w.indicator_id = coalesce(f.indicator_id, '')
+    nullif(w.waived_at, '') AS waived_at,
+    -- include: waiver_status
+FROM flags p
+-- include: waiver_join
