@@ -77,16 +77,19 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     tol = float(opts.get("tolerance") or 0.0)
     ind = frames.indicators
     proj = frames.projects.select("project_id", "budget").filter(pl.col("budget").is_not_null() & (pl.col("budget") > 0))
-    name_n = pl.col("name").cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "")
     unit = pl.col("target_unit").fill_null("")
     cost = (
-        ind.filter((pl.col("level1") == "成本指标") & pl.col("target_value").is_not_null() & unit.str.contains(_MONEY))
+        ind.with_row_index("__row")
+        .filter((pl.col("level1") == "成本指标") & pl.col("target_value").is_not_null() & unit.str.contains(_MONEY))
         .join(proj, on="project_id", how="inner")
     )
-    # the dimensions of each distinct (unit, name) read once
-    dims = cost.select("target_unit", "name").unique().with_columns(_dims(unit, name_n).alias("__dims"))
+    # the dimensions of each distinct (unit, name) read once, from the name's NFKC form as the
+    # shared text keys hold it (jixiao.textkeys)
+    name_n = pl.col("__name_n").fill_null("").str.replace_all(r"\s+", "")
+    dims = (cost.select("target_unit", "name", frames.text.nfkc("name", cost["__row"]).alias("__name_n")).unique()
+            .select("target_unit", "name", _dims(unit, name_n).alias("__dims")))
     cost = (
-        cost.join(dims, on=["target_unit", "name"], how="left", nulls_equal=True, maintain_order="left")
+        cost.drop("__row").join(dims, on=["target_unit", "name"], how="left", nulls_equal=True, maintain_order="left")
         .with_columns(
             (pl.col("__dims").list.len() == 0).alias("__total"),
             pl.len().over("project_id").alias("__n_money"),
