@@ -293,8 +293,14 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         timings["expected_scores"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        exp = indicators.select("indicator_id", "score_expected")
+        if "score_expected" in loaded.columns and loaded["indicator_id"].equals(exp["indicator_id"]):
+            # The scores as loaded are the stored ones (same rows, same order): only those that
+            # differ go to the database, not a million rows joined there to find none (a re-derive).
+            # Equal here is equal there, so the UPDATE's own test still decides which change.
+            exp = exp.filter(~exp["score_expected"].eq_missing(loaded["score_expected"]))
         with lock:
-            con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
+            con.register("_exp", exp.to_arrow())
             try:
                 # only the scores that change (a re-derive rewrites none; an ingest its new rows')
                 con.execute("UPDATE indicators SET score_expected = e.score_expected FROM _exp e "
