@@ -777,6 +777,21 @@ def _template_members(indicators: pl.DataFrame, projects: pl.DataFrame, *, thres
     return out.select([pl.col(c).cast(tp) for c, tp in _DETAIL_SCHEMA.items()]), f
 
 
+def units_per_cluster(m: pl.DataFrame) -> pl.Series:
+    """Given `template_members` rows, returns per row (same order) the number of distinct unit
+    keys among its cluster's members (a null key is one unit, as n_unique counts it) — counted
+    on the members' numbered form (`_Factors`), not by a window over two string columns."""
+    if m.height == 0:
+        return pl.Series("n_units", [], dtype=pl.Int64)
+    f = _factors(m)
+    unit, _ = _numbered(f.projects["unit_key"], sort=False)
+    c = f.ids["__c"].to_numpy()
+    k = unit[f.ids["__p"].to_numpy()]
+    width = int(k.max(initial=0)) + 1
+    n = np.bincount(_sorted_unique(c * width + k) // width, minlength=len(f.clusters))
+    return pl.Series("n_units", n[c], dtype=pl.Int64)
+
+
 def project_groups(projects: pl.DataFrame, links: pl.DataFrame | None) -> pl.DataFrame:
     """Given projects and project_links (goal_project_id, self_eval_project_id; None for none),
     returns project_id → project_group: a self-evaluation's group is its goal table's project,

@@ -76,13 +76,20 @@ def load_frames(con: duckdb.DuckDBPyConnection):
 
 _LOADED = {"projects": ("project_id", schema.PROJECTS), "indicators": ("indicator_id", schema.INDICATORS)}
 
+# Indicator columns no derived table reads — no score, link, template or rule (tests/scale's
+# shared-pieces test runs every rule on the full frames against refresh's flags): refresh
+# leaves them in the database. 评分标准 alone is a quarter of the text at 1M; loading and
+# ordering these cost ~0.6 CPU-s a refresh.
+UNREAD_INDICATOR_COLUMNS = ("scoring_rule", "basis", "evidence", "source_sheet", "source_line", "is_quantitative")
 
-def load_table(cur: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
-    """Given a cursor and "projects" or "indicators", returns that table as a Polars frame in
-    the schema, in id order."""
+
+def load_table(cur: duckdb.DuckDBPyConnection, table: str, skip: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Given a cursor, "projects" or "indicators" and columns to leave out (`skip`), returns
+    that table as a Polars frame in the schema without those columns, in id order."""
     id_col, types = _LOADED[table]
-    df = in_id_order(cur.sql(f"SELECT * FROM {table}").pl(), id_col)
-    return df.select([pl.col(c).cast(t) for c, t in types.items()])
+    exclude = f" EXCLUDE ({', '.join(skip)})" if skip else ""
+    df = in_id_order(cur.sql(f"SELECT *{exclude} FROM {table}").pl(), id_col)
+    return df.select([pl.col(c).cast(t) for c, t in types.items() if c not in skip])
 
 
 def in_id_order(df: pl.DataFrame, id_col: str) -> pl.DataFrame:
@@ -274,7 +281,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, *, verbose: bool = False, parallel:
     # The indicators load on a thread of their own while the projects load and their units
     # resolve here: the units need no indicator.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="derive-load") if parallel else _InOrder() as pool:
-        indicators = pool.submit(load_table, con.cursor(), "indicators")
+        indicators = pool.submit(load_table, con.cursor(), "indicators", UNREAD_INDICATOR_COLUMNS)
         projects = load_table(con.cursor(), "projects")
         t_units = time.perf_counter()
         frames = canonical_units(con, Frames(projects=projects, indicators=None))
@@ -345,8 +352,14 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         timings["expected_scores"] = time.perf_counter() - t
 
         t = time.perf_counter()
+        exp = indicators.select("indicator_id", "score_expected")
+        if "score_expected" in loaded.columns and loaded["indicator_id"].equals(exp["indicator_id"]):
+            # The scores as loaded are the stored ones (same rows, same order): only those that
+            # differ go to the database, not a million rows joined there to find none (a re-derive).
+            # Equal here is equal there, so the UPDATE's own test still decides which change.
+            exp = exp.filter(~exp["score_expected"].eq_missing(loaded["score_expected"]))
         with lock:
-            con.register("_exp", indicators.select("indicator_id", "score_expected").to_arrow())
+            con.register("_exp", exp.to_arrow())
             try:
                 # only the scores that change (a re-derive rewrites none; an ingest its new rows')
                 con.execute("UPDATE indicators SET score_expected = e.score_expected FROM _exp e "

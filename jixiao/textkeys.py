@@ -152,6 +152,20 @@ class TextKeys:
         values, index = self._column(col)
         return values.select(expr).to_series().gather(index)
 
+    def nfkc(self, col: str, rows: pl.Series | None = None) -> pl.Series:
+        """Given a text column (and row indexes, else every row), returns its values at those rows
+        NFKC-normalised (nulls kept): the form the keys read, normalised once per distinct value,
+        so a rule that needs the normalised text itself gathers it rather than normalising again."""
+        values, index = self._nfkc(col)
+        return values.to_series().gather(index if rows is None else index.gather(rows))
+
+    def evaluate_nfkc(self, col: str, expr: pl.Expr) -> pl.Series:
+        """Given a column and an expression that reads that column alone, elementwise, returns its
+        value for every row, evaluated once per distinct value on the value NFKC-normalised (a
+        rule's own test of the normalised text; not kept)."""
+        values, index = self._nfkc(col)
+        return values.select(expr).to_series().gather(index)
+
     def frame(self, *names: str) -> pl.DataFrame:
         """Given key names, returns a frame of those keys, one row per indicator (same order)."""
         return pl.DataFrame([self.series(n) for n in names])

@@ -22,8 +22,9 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     words = [w for w in (opts.get("keywords") or ()) if w]
     if not words:
         return findings(ind.clear(), pl.lit(""))
-    name = pl.col("name").cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "")
-    hit = frames.text.evaluate("name", pl.any_horizontal([name.str.contains(w, literal=True) for w in words]))
+    # the name's NFKC form as the shared text keys hold it (jixiao.textkeys), each distinct name once
+    name = pl.col("name").fill_null("").str.replace_all(r"\s+", "")
+    hit = frames.text.evaluate_nfkc("name", pl.any_horizontal([name.str.contains(w, literal=True) for w in words]))
     df = ind.filter(pl.lit(hit) & pl.col("level1").is_not_null() & (pl.col("level1") != "满意度指标"))
     level2 = pl.coalesce(pl.col("level2"), pl.col("level2_raw"))
     where = pl.col("level1") + pl.when(level2.is_not_null()).then(pl.lit("/") + level2).otherwise(pl.lit(""))

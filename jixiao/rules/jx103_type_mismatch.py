@@ -23,11 +23,15 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     如何整改：定量指标把目标值改为数字并填写度量单位；确实只能定性描述的，把类型改为「定性」；
     已有明确数值的，把类型改为相应的比较符号。
     """
-    # each distinct target text tested once
-    ind = frames.indicators.hstack([frames.text.evaluate(
-        "target_raw", ~pl.col("target_raw").cast(pl.String).fill_null("").str.strip_chars().str.normalize("NFKC")
-        .str.contains(r"\d")).alias("__no_number")])
-    d = pl.col("declared_type").cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "")
+    # each distinct target text and declared type tested once, on its NFKC form as the shared
+    # text keys hold it (jixiao.textkeys); outer spaces are no digit, so need no stripping first
+    text = frames.text
+    ind = frames.indicators.hstack([
+        text.evaluate_nfkc("target_raw", ~pl.col("target_raw").fill_null("").str.contains(r"\d")).alias("__no_number"),
+        text.evaluate_nfkc("declared_type", pl.col("declared_type").fill_null("").str.replace_all(r"\s+", ""))
+        .alias("__declared"),
+    ])
+    d = pl.col("__declared")
     raw = pl.col("target_raw").cast(pl.String).fill_null("").str.strip_chars()
     qual = d.str.contains("定性", literal=True)
     quant = ~qual & (d.is_in(list(_OPS)) | d.str.contains("定量", literal=True))

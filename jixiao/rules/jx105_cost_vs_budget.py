@@ -77,16 +77,23 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     tol = float(opts.get("tolerance") or 0.0)
     ind = frames.indicators
     proj = frames.projects.select("project_id", "budget").filter(pl.col("budget").is_not_null() & (pl.col("budget") > 0))
-    name_n = pl.col("name").cast(pl.String).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "")
     unit = pl.col("target_unit").fill_null("")
+    # the columns read below only, and the unit's pattern tested on the cost rows with a value
+    # only (a filter copies every column it keeps; a predicate is evaluated on every row)
     cost = (
-        ind.filter((pl.col("level1") == "成本指标") & pl.col("target_value").is_not_null() & unit.str.contains(_MONEY))
+        ind.select("indicator_id", "project_id", "doc_id", "name", "target_raw", "target_value", "target_unit",
+                   "level1").with_row_index("__row")
+        .filter((pl.col("level1") == "成本指标") & pl.col("target_value").is_not_null())
+        .filter(unit.str.contains(_MONEY))
         .join(proj, on="project_id", how="inner")
     )
-    # the dimensions of each distinct (unit, name) read once
-    dims = cost.select("target_unit", "name").unique().with_columns(_dims(unit, name_n).alias("__dims"))
+    # the dimensions of each distinct (unit, name) read once, from the name's NFKC form as the
+    # shared text keys hold it (jixiao.textkeys)
+    name_n = pl.col("__name_n").fill_null("").str.replace_all(r"\s+", "")
+    dims = (cost.select("target_unit", "name", frames.text.nfkc("name", cost["__row"]).alias("__name_n")).unique()
+            .select("target_unit", "name", _dims(unit, name_n).alias("__dims")))
     cost = (
-        cost.join(dims, on=["target_unit", "name"], how="left", nulls_equal=True, maintain_order="left")
+        cost.drop("__row").join(dims, on=["target_unit", "name"], how="left", nulls_equal=True, maintain_order="left")
         .with_columns(
             (pl.col("__dims").list.len() == 0).alias("__total"),
             pl.len().over("project_id").alias("__n_money"),
@@ -96,13 +103,15 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     out = []
 
     # (a) Totals: the sum of a project's total-cost amounts against its budget.
-    totals = cost.filter(pl.col("__all_total"))
+    # in id order once: each project's first indicator and its names in id order are then its
+    # first rows (a group keeps its rows' order), not four sorts per project
+    totals = cost.filter(pl.col("__all_total")).sort("indicator_id")
     tot = totals.group_by("project_id").agg(
         pl.col("doc_id").first(), pl.col("budget").first(), pl.col("target_value").sum().alias("__sum"),
-        pl.len().alias("__k"), pl.col("indicator_id").sort().first().alias("__one"),
-        pl.col("name").sort_by("indicator_id").first().alias("__name"),
-        pl.col("target_raw").sort_by("indicator_id").first().alias("__raw"),
-        pl.col("name").sort_by("indicator_id").str.join("、").alias("__names"),
+        pl.len().alias("__k"), pl.col("indicator_id").first().alias("__one"),
+        pl.col("name").first().alias("__name"),
+        pl.col("target_raw").first().alias("__raw"),
+        pl.col("name").str.join("、").alias("__names"),
     )
     dev = (pl.col("__sum") - pl.col("budget")) / pl.col("budget")
     bad = tot.filter(dev.abs() > tol + 1e-9)
@@ -130,10 +139,12 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         cunit = pl.col("target_unit").fill_null("")
         dim_of = cunit.replace_strict({k: v[0] for k, v in _COUNT_UNITS.items()}, default=cunit, return_dtype=pl.String)
         factor = cunit.replace_strict({k: v[1] for k, v in _COUNT_UNITS.items()}, default=1.0, return_dtype=pl.Float64)
-        counts = ind.filter(
+        # the indicators of those projects first (a few), then the tests of their units
+        counts = ind.select("project_id", "level1", "name", "target_raw", "target_value", "target_unit").filter(
+            pl.col("project_id").is_in(per["project_id"].implode())
+        ).filter(
             (pl.col("level1") != "成本指标") & pl.col("target_value").is_not_null() & (pl.col("target_value") > 0)
             & (cunit != "") & (cunit != "%") & ~cunit.str.contains(_MONEY)
-            & pl.col("project_id").is_in(per["project_id"].implode())
         ).select(
             "project_id",
             dim_of.alias("dim"),

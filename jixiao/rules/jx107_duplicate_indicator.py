@@ -33,11 +33,21 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     """
     ind = frames.indicators
     grp = ["project_id", "__key"]
-    # Only names seen twice in a project go on to the (costlier) text work below.
-    df = (
-        ind.hstack([frames.text.series("name_repeat_key").alias("__key")])  # name_key(), shared
-        .filter((pl.col("__key") != "") & (pl.len().over(grp) > 1))
-    )
+    # Only names seen twice in a project go on to the (costlier) text work below: found on
+    # integers where the rows are in project order (derive's, by id) — a project is its run of
+    # rows, a name its code of the shared key (name_key()) — not by a window over two strings.
+    code, distinct = frames.text.codes("name_repeat_key")
+    pid = ind["project_id"]
+    if pid.null_count() == 0 and pid.is_sorted():
+        named = (distinct != "").gather(code)
+        key = pid.rle_id().cast(pl.Int64) * max(distinct.len(), 1) + code.cast(pl.Int64)
+        twice = pl.select(pl.lit(named) & pl.lit(key).is_duplicated()).to_series()
+        df = ind.filter(twice).hstack([distinct.gather(code.filter(twice)).alias("__key")])
+    else:
+        df = (
+            ind.hstack([frames.text.series("name_repeat_key").alias("__key")])  # name_key(), shared
+            .filter((pl.col("__key") != "") & (pl.len().over(grp) > 1))
+        )
     level = (
         pl.coalesce(pl.col("level1"), pl.col("level1_raw"), pl.lit("?")) + pl.lit("/")
         + pl.coalesce(pl.col("level2"), pl.col("level2_raw"), pl.lit("?"))

@@ -25,13 +25,17 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     如何整改：按声明分值调整其下各指标分值，或更正一级指标栏的声明分值，使两者一致，并同时复核总分是否仍为100分。
     """
     tol = float(opts["tolerance"])
-    ind = frames.indicators.filter(pl.col("level1_points").is_not_null())
+    ind = frames.indicators.with_row_index("__row").filter(pl.col("level1_points").is_not_null())
     if ind.is_empty():
         return findings(ind.select("doc_id", "project_id"), pl.lit(""), per_project=True)
 
+    # both level columns' NFKC form as the shared text keys hold it (jixiao.textkeys)
+    text, rows = frames.text, ind["__row"]
+    ind = ind.drop("__row").hstack([text.nfkc("level1_raw", rows).alias("__raw_n"),
+                                    text.nfkc("level1", rows).alias("__level1_n")])
     label = (
-        pl.coalesce(pl.col("level1_raw"), pl.col("level1")).fill_null("")
-        .str.normalize("NFKC").str.replace_all(r"\s+", "").str.replace(_POINTS_SUFFIX, "")
+        pl.coalesce(pl.col("__raw_n"), pl.col("__level1_n")).fill_null("")
+        .str.replace_all(r"\s+", "").str.replace(_POINTS_SUFFIX, "")
     )
     w = pl.col("weight")
     grouped = (

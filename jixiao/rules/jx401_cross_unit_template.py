@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from jixiao.boilerplate import COMMON_NAMES, template_members
+from jixiao.boilerplate import COMMON_NAMES, template_members, units_per_cluster
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
 
@@ -29,9 +29,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
         common_names=tuple(opts.get("common_names") or ()), num_perm=int(opts["num_perm"]), bands=int(opts["bands"]),
         text=frames.text,
     )
-    m = m.with_columns(pl.col("unit_key").n_unique().over("cluster_id").alias("__n_units")).filter(
-        pl.col("__n_units") >= 2
-    )
+    m = m.hstack([units_per_cluster(m).alias("__n_units")]).filter(pl.col("__n_units") >= 2)
     if m.height == 0:
         return findings(m, pl.lit(""))
     # Per cluster the first two units (sorted) with one example each: a member names the first

@@ -84,9 +84,12 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     goal_of[rows["right"].to_numpy()] = rows["left"].to_numpy()
     goal = pl.Series(goal_of).gather(df["__row"])
     goal = pl.select(pl.when(goal >= 0).then(goal)).to_series()
-    df = df.hstack([goal.alias("__goal"), frames.indicators["target_raw"].gather(goal).alias("__goal_t")])
-    norm = lambda c: pl.col(c).fill_null("").str.normalize("NFKC").str.replace_all(r"\s+", "")  # noqa: E731
-    df = df.filter(~((pl.col("kind") == "self_eval") & pl.col("__goal").is_not_null() & (norm("target_raw") == norm("__goal_t"))))
+    # both targets' NFKC form as the shared text keys hold it (jixiao.textkeys)
+    text = frames.text
+    df = df.hstack([goal.alias("__goal"), text.nfkc("target_raw", df["__row"]).alias("__t_n"),
+                    text.nfkc("target_raw", goal).alias("__goal_n")])
+    norm = lambda c: pl.col(c).fill_null("").str.replace_all(r"\s+", "")  # noqa: E731
+    df = df.filter(~((pl.col("kind") == "self_eval") & pl.col("__goal").is_not_null() & (norm("__t_n") == norm("__goal_n"))))
     years = pl.col("__stale").list.eval(pl.element().cast(pl.String)).list.join("、")
     earlier = pl.col("__stale").list.max() < pl.col("year")
     msg = (pl.lit("指标「") + pl.col("name").fill_null("") + pl.lit("」目标值「") + pl.col("target_raw")
