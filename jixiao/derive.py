@@ -410,10 +410,13 @@ def _streams(con, timings, projects, loaded, text, settings, *, parallel: bool, 
         clusters.result()  # the clusters' errors are refresh's errors, like the writes'
         links.result()
         project_scores_done.result()
-        _replace_table(con, "flags", flags)
-        _replace_table(con, "rules", rules_frame())
-        flag_context(con)
-        document_units(con)
+        # Every stream has ended: what is left runs alone, on all the machine's threads (on one
+        # it was half a second of flag_context's window and lookups in the serial tail at 1M).
+        with duckdb_threads(con, os.cpu_count() or 1):
+            _replace_table(con, "flags", flags)
+            _replace_table(con, "rules", rules_frame())
+            flag_context(con)
+            document_units(con)
         timings["rules"] = time.perf_counter() - t
     if verbose:
         for k, v in timings.items():
