@@ -48,13 +48,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 QUERIES_DIR = jqueries.QUERIES_DIR
 CONNECT_CONFIG = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
-REQUIRED_TABLES = {
-    "documents", "projects", "indicators", "source_lines", "flags", "rules", "project_scores",
-    "template_clusters", "template_members",
-    # canonical units and the links between documents and years (the project view, peers, merges)
-    "unit_names", "unit_alias_suggestions", "project_links", "project_history", "indicator_links",
-    "project_lineage", "indicator_lineage",
-}
+# The tables a page may read: the loaded ones and every table derive writes (one list, jixiao.db's).
+REQUIRED_TABLES = set(jdb.TABLES) | set(jdb.DERIVED_TABLES)
 # What the upload page takes (the readers' document suffixes; the content then decides the reader).
 UPLOAD_TYPES = UPLOAD_SUFFIXES
 
@@ -258,14 +253,23 @@ def problem() -> str | None:
                 "或在命令行运行 `jixiao ingest datasets/seeds` 后刷新本页。")
     try:
         tables = set(run("db_tables")["table_name"].to_list())
+        # a derived table written by an older version may lack columns the queries read
+        lacking = set(_file_state(*_db()).missing_derived) if REQUIRED_TABLES <= tables else set()
     except duckdb.Error as e:
         return _open_error(e)
-    missing = REQUIRED_TABLES - tables
+    missing = (REQUIRED_TABLES - tables) | lacking
     if missing:
         if import_running():
             return UPDATING
-        return f"数据库缺少表 {', '.join(sorted(missing))}（可能由旧版本生成或导入被中断）。请重新运行 `jixiao ingest`。"
+        return f"数据库缺少表（或表中的列） {', '.join(sorted(missing))}（可能由旧版本生成或导入被中断）。请重新运行 `jixiao ingest`。"
     return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _file_state(path: str, version: tuple) -> jdb.State:
+    """Given a database file and its version, returns its `jixiao.db.State` (read once per version)."""
+    with _connection(path, version).cursor() as cur:
+        return jdb.state(cur)
 
 
 def derived_stale() -> bool:

@@ -58,7 +58,7 @@ SELECT
     u.n_projects,
     u.n_goal,
     u.n_self_eval,
-    sc.n_indicators,
+    coalesce(sc.n_indicators, 0) AS n_indicators,
     u.n_years,
     u.budget,
     u.budget_self_eval,

@@ -303,3 +303,22 @@ def test_uploads_need_a_signed_in_reviewer_even_called_directly(db_copy):
     assert "selfeval_zhangye.txt" not in data.documents()["file"].to_list()
     reports = data.ingest_uploads([("selfeval_zhangye.txt", content)], User("张审核", "审核"))
     assert [r.status for r in reports] == ["ok"]
+
+
+def test_a_derived_table_without_the_columns_the_pages_read_is_a_problem_not_a_crash(seed_db, tmp_path, monkeypatch):
+    # a file from an older version: flag_context without the flags' filter columns
+    import shutil
+
+    import duckdb
+
+    from dashboard import data
+
+    old = tmp_path / "old.duckdb"
+    shutil.copy(seed_db, old)
+    con = duckdb.connect(str(old))
+    con.execute("CREATE OR REPLACE TABLE flag_context AS SELECT flag_id, indicator_seq, indicator_name, display_order "
+                "FROM flag_context")
+    con.close()
+    monkeypatch.setenv("JIXIAO_DB", str(old))
+    msg = data.problem()
+    assert msg is not None and "flag_context" in msg
