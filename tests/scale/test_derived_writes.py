@@ -50,3 +50,30 @@ def test_a_small_table_is_written_as_it_was(tmp_path, monkeypatch):
     derive._replace_table(con, "indicator_lineage", df)
     assert con.sql("SELECT * FROM indicator_lineage").pl().sort("indicator_id").equals(df.sort("indicator_id"))
     assert "ZSTD" not in _compression(con, "indicator_lineage")["indicator_id"]
+
+
+def test_a_rederive_corrects_stored_expected_scores_that_differ(tmp_path):
+    # derive writes only the expected scores that change: those that do must still be written
+    # (a stored score that is wrong, missing, or a NaN where a number belongs)
+    from jixiao import db
+    from jixiao.derive import refresh
+    from jixiao.ingest import ingest_paths
+    from jixiao.db import REPO_ROOT
+
+    path = tmp_path / "s.duckdb"
+    ingest_paths([REPO_ROOT / "datasets" / "seeds"], path)
+    con = db.connect(path)
+    try:
+        truth = dict(con.execute("SELECT indicator_id, score_expected FROM indicators "
+                                 "WHERE score_expected IS NOT NULL ORDER BY indicator_id").fetchall())
+        assert len(truth) >= 3
+        a, b, c = list(truth)[:3]
+        con.execute("UPDATE indicators SET score_expected = score_expected + 1 WHERE indicator_id = ?", [a])
+        con.execute("UPDATE indicators SET score_expected = NULL WHERE indicator_id = ?", [b])
+        con.execute("UPDATE indicators SET score_expected = 'NaN'::DOUBLE WHERE indicator_id = ?", [c])
+        refresh(con)
+        after = dict(con.execute("SELECT indicator_id, score_expected FROM indicators "
+                                 "WHERE score_expected IS NOT NULL ORDER BY indicator_id").fetchall())
+    finally:
+        con.close()
+    assert after == truth
