@@ -128,14 +128,43 @@ def _expanded(tmp_path, name: str, text: str) -> str:
     return jq.load_query(name, tmp_path)
 
 
-def test_filtered_flags_are_the_flags_of_the_filtered_projects(seed_db, tmp_path):
+@pytest.fixture()
+def dept_flags_db(tmp_path):
+    """A database with a 部门整体 table beside a project table, and a flag whose project is not
+    loaded (written into flags after the derive, flag_context rebuilt from it)."""
+    import duckdb
+
+    from jixiao.derive import flag_context
+    from jixiao.ingest import ingest_paths
+
+    path = tmp_path / "deptflags.duckdb"
+    provinces = ROOT / "tests" / "fixtures" / "provinces"
+    ingest_paths([provinces / "dept_goal_yudu.txt", provinces / "goal_hunan_longhui.txt"], path)
+    con = duckdb.connect(str(path))
+    try:
+        # one flag on the department table, one on a project table, one on a project not loaded
+        con.execute("INSERT INTO flags (flag_id, rule, severity, doc_id, project_id, indicator_id, message) "
+                    "SELECT 'zz-' || scope, 'JX101', '中', doc_id, project_id, NULL, '（测试）' FROM projects "
+                    "QUALIFY row_number() OVER (PARTITION BY scope ORDER BY project_id) = 1")
+        con.execute("INSERT INTO flags (flag_id, rule, severity, doc_id, project_id, indicator_id, message) "
+                    "VALUES ('zz-gone', 'JX101', '中', 'gone', 'gone-001', NULL, '（测试）')")
+        flag_context(con)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.mark.parametrize("which", ["seeds", "department and unloaded"])
+def test_filtered_flags_are_the_flags_of_the_filtered_projects(seed_db, dept_flags_db, tmp_path, which):
     """_filtered_flags.sql reads each flag's project from flag_context (written in derive): it
     gives what every flag with its status joined to the filtered projects gives, for every filter
-    and with a flag accepted."""
+    and with a flag accepted — 部门整体 tables and flags of projects no longer loaded included."""
     import duckdb
     import polars as pl
 
     from jixiao import queries as jq
+
+    path = seed_db if which == "seeds" else dept_flags_db
 
     cols = "flag_id, rule, severity, project_id, indicator_id, province, city, county, unit, year, kind, status"
     new = _expanded(tmp_path, "ff_new", "WITH f AS (\n    -- include: filtered_flags\n)\n"
@@ -145,16 +174,22 @@ def test_filtered_flags_are_the_flags_of_the_filtered_projects(seed_db, tmp_path
                                         f"SELECT {', '.join('f.' + c if c in ('flag_id', 'rule', 'severity', 'project_id', 'indicator_id', 'status') else 'p.' + c for c in cols.split(', '))}\n"
                                         "FROM fs f JOIN p USING (project_id) ORDER BY flag_id\n")
     assert "-- include:" not in new and _filter_block(new)
-    con = duckdb.connect(str(seed_db), read_only=True, config=data.CONNECT_CONFIG)  # as the dashboard's
+    con = duckdb.connect(str(path), read_only=True, config=data.CONNECT_CONFIG)  # as the dashboard's
     try:
         first = con.sql("SELECT rule, project_id, coalesce(indicator_id, '') FROM flags ORDER BY flag_id LIMIT 1").fetchall()[0]
         waivers = pl.DataFrame([dict(zip(jq.WAIVER_COLUMNS, (*first, "已核实", "张审核", "2026-12-01")))])
+        unit, county = con.sql("SELECT coalesce(unit_canonical, unit), county FROM projects "
+                               "WHERE county IS NOT NULL ORDER BY project_id LIMIT 1").fetchall()[0]
         for f in (Filters(), Filters(years=(2024,)), Filters(province="河北省"), Filters(kind="self_eval"),
-                  Filters(synthetic=True)):
+                  Filters(synthetic=True), Filters(synthetic=False), Filters(units=(unit,)),
+                  Filters(county=county)):
             a = jq.execute(con, old, jq.bind("ff_old", f.params(), tmp_path)[1], waivers)
             b = jq.execute(con, new, jq.bind("ff_new", f.params(), tmp_path)[1], waivers)
             assert a.equals(b), f
-            if f == Filters():
+            if f == Filters() and which == "seeds":
                 assert a.height > 0 and "waived" in a["status"].to_list()
+            elif f == Filters():  # the project table's flag only: not the department's, not the unloaded one
+                assert "zz-project" in a["flag_id"].to_list()
+                assert not {"zz-department", "zz-gone"} & set(a["flag_id"].to_list())
     finally:
         con.close()
