@@ -24,12 +24,13 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     tol = float(opts["tolerance"])
     rnd = float(opts["rounding"])
     # the columns read here only: the shared pairs are wide (every column of both indicators and
-    # projects), and a filter copies each column it keeps
-    pairs = frames.goal_self_pairs.select(
+    # projects), and a filter copies each column it keeps — lazily, the select comes first
+    pairs = frames.goal_self_pairs.lazy().filter(
+        pl.col("p_kind_l").is_not_null() & pl.col("p_kind_r").is_not_null()
+        & pl.col("weight_l").is_not_null() & pl.col("weight_r").is_not_null()
+    ).select(
         "project_id_l", "project_id_r", "doc_id_r", "indicator_id_r", "name_l", "name_r", "weight_l", "weight_r",
-    ).filter(frames.goal_self_pairs.select(pl.col("p_kind_l").is_not_null() & pl.col("p_kind_r").is_not_null()
-                                           & pl.col("weight_l").is_not_null() & pl.col("weight_r").is_not_null())
-             .to_series())
+    ).collect()
     if pairs.height == 0:
         return no_findings()
     # A project whose weights are all rescaled by one factor (100 -> 90 points) is a change of
