@@ -437,6 +437,43 @@ def test_read_docx_errors(tmp_path: Path, name: str, make, words: str) -> None:
     assert words in message and name in message and "Traceback" not in message
 
 
+def _main_part_moved(data: bytes, stale: bytes, new: str, keep_new: bool = True) -> bytes:
+    """Given a .docx's bytes, returns a copy whose package relationship names `new` as the main
+    document part (holding the original body, or missing without `keep_new`), while
+    word/document.xml holds `stale` (another document's body)."""
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            members[info.filename] = archive.read(info)
+    body = members["word/document.xml"]
+    rels = members["_rels/.rels"].decode()
+    assert 'Target="word/document.xml"' in rels
+    members["word/document.xml"] = stale
+    if keep_new:
+        members[new] = body
+    members["_rels/.rels"] = rels.replace('Target="word/document.xml"', f'Target="/{new}"').encode()
+    return _zip_with(members)
+
+
+def test_docx_main_part_is_the_one_the_package_names(tmp_path: Path) -> None:
+    """The body read is the part the package's officeDocument relationship names (here with a
+    leading slash, as some tools write it), not whatever word/document.xml holds."""
+    original, other = tmp_path / "a.docx", tmp_path / "other.docx"
+    rows_to_docx([[["项目名称", "社保卡制卡经费"], ["一级指标", "产出指标"]]], original)
+    rows_to_docx([[["项目名称", "旧的草稿"]]], other)
+    with zipfile.ZipFile(other) as archive:
+        stale = archive.read("word/document.xml")
+    moved = tmp_path / "b.docx"
+    moved.write_bytes(_main_part_moved(original.read_bytes(), stale, "word/document2.xml"))
+    assert [r.cells[:2] for r in read_docx(moved).rows] == [("项目名称", "社保卡制卡经费"), ("一级指标", "产出指标")]
+    assert read_docx(moved).rows == read_docx(original).rows
+    gone = tmp_path / "gone.docx"
+    gone.write_bytes(_main_part_moved(original.read_bytes(), stale, "word/document2.xml", keep_new=False))
+    with pytest.raises(ReadError) as info:
+        read_docx(gone)
+    assert "gone.docx" in str(info.value) and "无法读取该 Word 文档" in str(info.value)
+
+
 def _zip_with(members: dict[str, bytes]) -> bytes:
     """Given {member name: bytes}, returns a zip archive holding them."""
     buffer = io.BytesIO()
