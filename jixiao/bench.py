@@ -395,13 +395,13 @@ def run_bench(args) -> int:
     optional workers, batch_size, query_runs, keep), runs the benchmark, prints the table and the
     JSON summary; returns 0 when every target is met, 1 otherwise."""
     from jixiao import db
-    from jixiao.ingest import ingest_paths
+    from jixiao.ingest import BULK_BATCH, ingest_paths
     from jixiao.synth import evaluate as ev
     from jixiao.synth import generate_corpus
     from jixiao.units import decisions_path
 
     workers = int(getattr(args, "workers", None) or 2)
-    batch_size = int(getattr(args, "batch_size", None) or 200)
+    batch_size = int(getattr(args, "batch_size", None) or BULK_BATCH)
     runs = int(getattr(args, "query_runs", None) or 20)
     own_dir = not args.workdir
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="jixiao-bench-"))

@@ -390,7 +390,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", default=None, help="keep the corpus and database here (default: a temp folder)")
     p.add_argument("--json", dest="json_out", default=None, help="also write the JSON summary to this file")
     p.add_argument("--workers", type=int, default=2, help="parser processes for the ingest")
-    p.add_argument("--batch-size", type=int, default=200, help="documents per load transaction")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="documents per load transaction (default: ingest.BULK_BATCH, the bulk loads' size)")
     p.add_argument("--db", type=Path, default=None,
                    help="an existing database for --browser / --sessions / --queries (default: WORKDIR/bench.duckdb)")
     p.add_argument("--browser", action="store_true",
