@@ -209,6 +209,27 @@ def test_links_in_a_folder_leaving_it_or_going_nowhere_are_refused(tmp_path):
     assert "文件夹以外" not in direct.message and "绩效" in direct.message
 
 
+def test_a_folder_reached_through_a_link_gives_its_files_their_real_paths(tmp_path):
+    # A file's identity is its real path: the listing resolves each folder once, and a folder
+    # loaded through a link, or again by its own name, is the same files — nothing added twice.
+    real = tmp_path / "2024" / "county"
+    real.mkdir(parents=True)
+    (real / "seed.txt").write_text(SEED_004.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "inbox").symlink_to(tmp_path / "2024")
+    db = tmp_path / "db.duckdb"
+    first = ingest_paths([tmp_path / "inbox"], db, derive=False)
+    assert [r.status for r in first] == ["ok"]
+    con = duckdb.connect(str(db), read_only=True)
+    shown = con.execute("SELECT source_path FROM documents").fetchall()
+    con.close()
+    assert shown == [(str((real / "seed.txt").resolve()),)] and "inbox" not in shown[0][0]
+    again = ingest_paths([real, tmp_path / "inbox" / "county" / "seed.txt"], db, derive=False)
+    assert [r.status for r in again] == ["skipped"]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    con.close()
+
+
 def test_a_copy_of_a_file_that_fails_fails_too_and_is_never_skipped(tmp_path):
     (tmp_path / "a.pdf").write_bytes(b"")
     (tmp_path / "b.txt").write_bytes(b"")
