@@ -181,14 +181,25 @@ def check_zip(name: str, data: bytes, kind: str, *, verify: bool = False) -> set
     with archive:
         names = {info.filename for info in infos}
         _check_expansion(name, infos)
+        ours = _holds_kind(kind, names)
         for other, member in _KIND_MEMBER.items():
-            if other != kind and member in names and _KIND_MEMBER[kind] not in names:
+            if other != kind and member in names and not ours:
                 raise ReadError(f"{name}：这是{_KIND_NAMES[other]}，不是{what}")
-        if _KIND_MEMBER[kind] not in names:
+        if not ours:
             raise ReadError(f"{name}：zip 压缩包里没有{what}的内容，不是{what} (no {_KIND_MEMBER[kind]})")
         if verify:
             _verify_members(name, archive, infos, what)
     return names
+
+
+def _holds_kind(kind: str, names: set[str]) -> bool:
+    """Given a kind and an archive's member names, returns whether it holds that kind's main part.
+    A Word package names its main part in its relationships, and not always word/document.xml
+    (Word Online saves word/document2.xml): a package with relationships and word/ members is
+    one, and the reader follows the relationship."""
+    if _KIND_MEMBER[kind] in names:
+        return True
+    return kind == "docx" and "_rels/.rels" in names and any(n.startswith("word/") for n in names)
 
 
 def _check_expansion(name: str, infos: list[zipfile.ZipInfo]) -> None:

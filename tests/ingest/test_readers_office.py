@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jixiao.ingest import parse_file
 from jixiao.model import ReadError, ReadResult, Row
 from jixiao.readers.docx import read_docx
 from jixiao.readers.xlsx import read_xlsx
@@ -472,6 +473,31 @@ def test_docx_main_part_is_the_one_the_package_names(tmp_path: Path) -> None:
     with pytest.raises(ReadError) as info:
         read_docx(gone)
     assert "gone.docx" in str(info.value) and "无法读取该 Word 文档" in str(info.value)
+
+
+def test_docx_whose_main_part_is_not_word_document_xml_is_read(tmp_path: Path) -> None:
+    """Word Online names the main part word/document2.xml, with no word/document.xml at all:
+    the package is still a Word document, read through its relationship."""
+    original = tmp_path / "a.docx"
+    rows_to_docx([[["项目名称", "社保卡制卡经费"], ["一级指标", "产出指标"]]], original)
+    members = {}
+    with zipfile.ZipFile(original) as archive:
+        for info in archive.infolist():
+            members[info.filename] = archive.read(info)
+    members["word/document2.xml"] = members.pop("word/document.xml")
+    members["_rels/.rels"] = members["_rels/.rels"].replace(b'Target="word/document.xml"',
+                                                            b'Target="word/document2.xml"')
+    online = tmp_path / "online.docx"
+    online.write_bytes(_zip_with(members))
+    assert read_docx(online).rows == read_docx(original).rows
+    assert parse_file(online).report.status == parse_file(original).report.status
+    # a zip holding neither that part nor a Word package's relationships is refused, and says so
+    del members["_rels/.rels"]
+    none = tmp_path / "none.docx"
+    none.write_bytes(_zip_with(members))
+    with pytest.raises(ReadError) as info:
+        read_docx(none)
+    assert "none.docx" in str(info.value) and "没有Word 文档" in str(info.value)
 
 
 def _zip_with(members: dict[str, bytes]) -> bytes:
