@@ -58,6 +58,12 @@ def test_targets_and_table():
     summary["targets"] = t
     text = bench.format_table(summary)
     assert "MISS  ingest_seconds" in text and "PASS  rules_seconds" in text
+    # the corpus line says whether the corpus was generated (and in how long) or reused
+    summary["generate"] = {"files": 3, "seconds": 1.5, "cpu_seconds": 2.0}
+    assert "generated in 1.5 s (cpu 2.0 s)" in bench.format_table(summary)
+    summary["generate"] = {"files": 3, "reused": True}
+    line = next(ln for ln in bench.format_table(summary).splitlines() if ln.startswith("corpus"))
+    assert "reused" in line and "None" not in line
 
 
 def test_tree_memory_sees_this_process():
