@@ -61,7 +61,7 @@ def test_targets_and_table():
     # the corpus line says whether the corpus was generated (and in how long) or reused
     summary["generate"] = {"files": 3, "seconds": 1.5, "cpu_seconds": 2.0}
     assert "generated in 1.5 s (cpu 2.0 s)" in bench.format_table(summary)
-    summary["generate"] = {"files": 3, "reused": True}
+    summary["generate"] = {"files": 3, "mb": 0.1, "projects": 4, "indicators": 5, "by_format": {"txt": 3}, "reused": True}
     line = next(ln for ln in bench.format_table(summary).splitlines() if ln.startswith("corpus"))
     assert "reused" in line and "None" not in line
 
