@@ -152,3 +152,13 @@ def test_bar_charts_stay_bounded():
     per_unit = counts.group_by("unit").agg(pl.col("n_open").sum().alias("n_open_flags"), pl.len().alias("n_projects"))
     per_unit = per_unit.with_columns((pl.col("n_open_flags") / pl.col("n_projects")).alias("flags_per_project"))
     assert charts.marks(charts.units_flags_per_project(per_unit)) <= charts.MAX_GROUPS
+
+
+def test_project_history_keeps_a_total_beyond_full_marks_in_view():
+    years = pl.DataFrame({"year": [2023, 2024], "goal_budget": [100.0, 100.0], "budget": [100.0, None],
+                          "executed": [98.0, None], "execution_rate": [0.98, None],
+                          "total_score_reported": [93.5, 128.0]})
+    fig = charts.project_history(years)
+    low, high = fig.layout.yaxis2.range
+    assert low == 0 and high > 128.0  # the 128 the table reports is drawn, not cut off at 115
+    assert charts.project_history(years.with_columns(pl.lit(90.0).alias("total_score_reported"))).layout.yaxis2.range[1] == 115
