@@ -37,16 +37,12 @@ LEVEL2 = tuple(LEVEL2_PARENT)
 _DECIDED_BY_LEVEL2 = ("成本指标", "满意度指标")
 
 _POINTS = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]\s*$")
-_SPACE = re.compile(r"\s+")
-_HAS_SPACE = re.compile(r"\s")
 
 
 @lru_cache(maxsize=262144)
 def squeeze(text: str) -> str:
     """Given cell text, returns it without any whitespace (PDF extraction splits words)."""
-    if not text:
-        return ""
-    return _SPACE.sub("", text) if _HAS_SPACE.search(text) else text
+    return vocabulary.without_space(text) if text else ""
 
 
 @lru_cache(maxsize=65536)

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from jixiao.vocabulary import without_space
+
 if TYPE_CHECKING:
     import polars
 
@@ -100,7 +102,6 @@ _ORG_WORDS = re.compile(
 # Text before a name that still counts as its start (中共芷江县委).
 _PREFIXES = ("中共",)
 
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ def _overrides(path: Path) -> tuple[tuple[str, Region], ...]:
     rows: list[tuple[str, Region]] = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
-            match = _SPACE.sub("", row.get("match") or "")
+            match = without_space(row.get("match") or "")
             if not match:
                 continue
 
@@ -396,7 +397,7 @@ def resolve(*texts: str | None, overrides_path: Path | None = None) -> Region:
     (仙桃市, 石河子市) has city None. Texts naming no place give ``Region(None, None, None,
     None)``.
     """
-    squeezed = tuple(_SPACE.sub("", t) for t in texts if isinstance(t, str) and t.strip())
+    squeezed = tuple(without_space(t) for t in texts if isinstance(t, str) and t.strip())
     path = DEFAULT_OVERRIDES_PATH if overrides_path is None else Path(overrides_path)
     return _resolve(squeezed, path)
 

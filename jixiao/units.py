@@ -48,6 +48,7 @@ from pathlib import Path
 import polars as pl
 
 from jixiao.db import REPO_ROOT
+from jixiao.vocabulary import without_space
 
 ALIAS_COLUMNS = ["alias", "canonical", "province", "county", "decision", "note", "reviewer", "decided_at"]
 DECISIONS = ("accept", "reject")
@@ -75,7 +76,6 @@ SUGGESTION_SCHEMA = {
 
 # A unit code in front of the name: 219001-轮台县…, 316004轮台县…, [219001]轮台县…
 _CODE_PREFIX = re.compile(r"^[\[(（【]?\d{3,12}[\])）】]?[-－_—–.·、:：\s]*(?=[^\d\s])")
-_SPACE = re.compile(r"\s+")
 _TRAIL = re.compile(r"[\s,，.。;；:：、\-—_]+$")
 # How complete unit names end; a name ending otherwise is cut off (轮台县社会保险服务中).
 UNIT_ENDINGS = ("局", "中心", "委员会", "委", "办公室", "办", "厅", "院", "所", "站", "馆", "队", "处", "部", "会",
@@ -132,7 +132,7 @@ def clean_unit(raw: str | None) -> str | None:
     if raw is None:
         return None
     s = unicodedata.normalize("NFKC", str(raw))
-    s = _SPACE.sub("", s)
+    s = without_space(s)
     s = _CODE_PREFIX.sub("", s)
     s = s.replace("(", "（").replace(")", "）").replace("[", "（").replace("]", "）")
     s = s.replace("【", "（").replace("】", "）")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from jixiao.privacy import mask_phones
+from jixiao.vocabulary import without_space
 
 OPS = (">=", "<=", "=", ">", "<")
 
@@ -37,8 +38,6 @@ _MONEY_LONGEST_FIRST = sorted(_MONEY, key=len, reverse=True)
 _AMOUNT_SUFFIX = {**_MONEY, "万": 1.0}
 _NUMBER_CELL = re.compile(rf"({_NUM})(%|万元|万|元|亿元)?")
 _AMOUNT = re.compile(rf"({_NUM})(亿元|万元|千元|元|万)?")
-_SPACE = re.compile(r"\s+")
-_HAS_SPACE = re.compile(r"\s")
 _DIGIT = re.compile(r"\d")
 # Any operator word at all (a cheap test before the ordered search in `_split_op`).
 _ANY_OP = re.compile("|".join(re.escape(w) for w, _ in _OP_WORDS))
@@ -71,7 +70,7 @@ def _normalized(s: str) -> str:
     an operator, a value) as the aligner weighs it for each column."""
     if not s.isascii():  # ASCII is its own NFKC form
         s = unicodedata.normalize("NFKC", s)
-    return _SPACE.sub("", s) if _HAS_SPACE.search(s) else s
+    return without_space(s)
 
 
 def _no_phone(text) -> str:

@@ -53,8 +53,6 @@ ROLES: dict[str, tuple[str, ...] | None] = {
 
 _CACHE_MAX = 200_000
 _MISSING = object()
-_SPACE = re.compile(r"\s+")
-_HAS_SPACE = re.compile(r"\s")
 _ENUM = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）、.．]|\d{1,2}[.、．)）](?!\d)|[(（]\d{1,2}[)）])")
 _TRAILING_PAREN = re.compile(r"\([^()]*\)$")
 _INLINE = re.compile(r"^([^:：]{2,24}?)\s*[:：]\s*(\S.*)$")  # "项目名称：…" (the value as written)
@@ -66,6 +64,14 @@ class VocabularyError(ValueError):
     a bad regular expression. The message names the file and the line."""
 
 
+def without_space(text: str) -> str:
+    """Given a text, returns it without any whitespace (Unicode's, as `\\s` means in a str
+    pattern: str.split splits on exactly those characters) — the one way the parser and the
+    unit names squeeze a text. A split and a join take a half (no space in a long cell) to a
+    fifth (spaces) of the time of a regular expression's test and substitution."""
+    return "".join(text.split())
+
+
 @lru_cache(maxsize=262144)
 def key(text: str | None) -> str:
     """Given cell text, returns its lookup key: NFKC, no whitespace, no trailing colon (cached:
@@ -73,9 +79,7 @@ def key(text: str | None) -> str:
     if not text:
         return ""
     s = text if text.isascii() else unicodedata.normalize("NFKC", text)
-    if _HAS_SPACE.search(s):
-        s = _SPACE.sub("", s)
-    return s.rstrip(":")
+    return without_space(s).rstrip(":")
 
 
 @dataclass
@@ -318,7 +322,7 @@ def _bare_label(k: str) -> str:
 
 
 def _normalise_word(word: str) -> str:
-    w = _SPACE.sub("", unicodedata.normalize("NFKC", word))
+    w = without_space(unicodedata.normalize("NFKC", word))
     return w if w.endswith(("*", ":*")) else w.rstrip(":")
 
 

@@ -150,3 +150,18 @@ def test_readme_documents_every_role_and_meaning():
         for means in meanings or ():
             if means:
                 assert f"`{means}`" in section, (role, means)
+
+
+def test_without_space_drops_exactly_what_a_regex_whitespace_matches():
+    # One squeeze for the parser and the unit names: every code point \s matches is dropped
+    # (full-width and no-break spaces included), and nothing else.
+    import re
+    import sys
+
+    from jixiao.levels import squeeze
+    from jixiao.vocabulary import without_space
+
+    every = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, sys.maxunicode + 1)))
+    assert without_space(every) == re.sub(r"\s+", "", every)
+    assert without_space("产出 指标\u3000(40\xa0分)\t") == "产出指标(40分)" == squeeze("产出 指标\u3000(40\xa0分)\t")
+    assert without_space("社会保险中心") == "社会保险中心" and squeeze("") == ""
