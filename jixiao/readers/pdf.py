@@ -28,6 +28,7 @@ from pathlib import Path
 from jixiao.model import ReadError, ReadResult, Row
 from jixiao.readers import limits
 from jixiao.readers.container import ENCRYPTED, read_bytes, reason
+from jixiao.vocabulary import without_space
 
 SCAN = ("这是扫描件或纯图片 PDF（没有文字层），不支持图片识别（OCR）；"
         "请导入能复制文字的 PDF，或 Word / Excel 原件")
@@ -430,7 +431,7 @@ def _regrid(table: _Table, col_x: list[float]) -> None:
 
 
 def _norm(cells: list[str]) -> tuple[str, ...]:
-    return tuple(re.sub(r"\s+", "", c) for c in cells)
+    return tuple(map(without_space, cells))
 
 
 def _drop_repeated(part: list[_Item], first: _Table) -> list[_Item]:
