@@ -317,7 +317,10 @@ def _collect(paths: Iterable[str | Path]) -> tuple[list[tuple[Path, Path]], list
                     continue
                 try:
                     mode = f.lstat().st_mode
-                except OSError:  # gone since the folder was listed
+                except FileNotFoundError:  # gone since the folder was listed
+                    continue
+                except OSError as e:
+                    bad.append(FileReport(str(f), "failed", message=f"无法读取文件：{e.strerror or e}"))
                     continue
                 if stat.S_ISLNK(mode):
                     links.append(f)
@@ -806,11 +809,11 @@ def _ingest(paths: list, db_path, pool: ProcessPoolExecutor | None, *, synthetic
                 chunks = [[(str(src.path), synthetic, src) for src in run] for run in folder_chunks(sources)]
                 for src, parsed in zip(sources, chain.from_iterable(pool.map(_parse_jobs, chunks))):
                     handle(parsed, src)
-            if pool is not None:
-                pool.shutdown()  # the workers' memory back before the last write and the derive
-            else:
+            else:  # no pool, or a single file (a folder holding one): parsed here
                 for src in sources:
                     handle(parse_file(src.path, synthetic=synthetic, source=src), src)
+            if pool is not None:
+                pool.shutdown()  # the workers' memory back before the last write and the derive
             flush()
         con.execute("RESET checkpoint_threshold")
         if derive:

@@ -182,8 +182,8 @@ def check_zip(name: str, data: bytes, kind: str, *, verify: bool = False) -> set
         names = {info.filename for info in infos}
         _check_expansion(name, infos)
         ours = _holds_kind(kind, names)
-        for other, member in _KIND_MEMBER.items():
-            if other != kind and member in names and not ours:
+        for other in _KIND_MEMBER:
+            if other != kind and not ours and _holds_kind(other, names):
                 raise ReadError(f"{name}：这是{_KIND_NAMES[other]}，不是{what}")
         if not ours:
             raise ReadError(f"{name}：zip 压缩包里没有{what}的内容，不是{what} (no {_KIND_MEMBER[kind]})")

@@ -149,3 +149,23 @@ def test_columnar_leaves_a_job_as_it_came_when_a_value_does_not_fit():
     out = columnar([good, bad])
     assert all(p.tables and p.rows is None for p in out)  # nothing lost, nothing half converted
     assert columnar([parse_file(files[0])])[0].rows is not None
+
+
+def test_parallel_load_of_a_folder_holding_one_file_or_none_loads_it(tmp_path):
+    # The workers start before the listing: a folder that turns out to hold one file (or the same
+    # file named twice) is parsed here, not dropped with the pool.
+    one = tmp_path / "one"
+    one.mkdir()
+    seed = sorted(SEEDS.iterdir())[0]
+    shutil.copy(seed, one / seed.name)
+    reports = ingest_paths([one], tmp_path / "a.duckdb", workers=2, derive=False)
+    assert [(Path(r.path).name, r.status) for r in reports] == [(seed.name, "ok")] and reports[0].indicators > 0
+    twice = ingest_paths([one / seed.name, one], tmp_path / "b.duckdb", workers=2, derive=False)
+    assert [r.status for r in twice] == ["ok"]
+    con = db.connect(tmp_path / "b.duckdb", read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM indicators").fetchone()[0] == reports[0].indicators
+    finally:
+        con.close()
+    (tmp_path / "empty").mkdir()
+    assert ingest_paths([tmp_path / "empty"], tmp_path / "c.duckdb", workers=2, derive=False) == []

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from jixiao.ingest import parse_file
 from jixiao.model import ReadError, ReadResult, Row
+from jixiao.readers import read_file
 from jixiao.readers.docx import read_docx
 from jixiao.readers.xlsx import read_xlsx
 from jixiao.writers import rows_to_docx, rows_to_xlsx, text_to_blocks
@@ -479,7 +480,8 @@ def test_docx_whose_main_part_is_not_word_document_xml_is_read(tmp_path: Path) -
     """Word Online names the main part word/document2.xml, with no word/document.xml at all:
     the package is still a Word document, read through its relationship."""
     original = tmp_path / "a.docx"
-    rows_to_docx([[["项目名称", "社保卡制卡经费"], ["一级指标", "产出指标"]]], original)
+    seed = sorted((Path(__file__).resolve().parents[2] / "datasets" / "seeds").iterdir())[0]
+    rows_to_docx([[list(r.cells) for r in read_file(seed).rows]], original)  # a whole goal table
     members = {}
     with zipfile.ZipFile(original) as archive:
         for info in archive.infolist():
@@ -490,7 +492,14 @@ def test_docx_whose_main_part_is_not_word_document_xml_is_read(tmp_path: Path) -
     online = tmp_path / "online.docx"
     online.write_bytes(_zip_with(members))
     assert read_docx(online).rows == read_docx(original).rows
-    assert parse_file(online).report.status == parse_file(original).report.status
+    report = parse_file(online).report
+    assert (report.status, report.projects, report.indicators) == ("ok", 2, 16)  # seed 000: 2 projects, 16 indicators
+    # named as a workbook, it is still recognised as a Word document, and said so
+    named_xlsx = tmp_path / "online.xlsx"
+    named_xlsx.write_bytes(online.read_bytes())
+    with pytest.raises(ReadError) as info:
+        read_xlsx(named_xlsx)
+    assert "这是Word 文档" in str(info.value)
     # a zip holding neither that part nor a Word package's relationships is refused, and says so
     del members["_rels/.rels"]
     none = tmp_path / "none.docx"
