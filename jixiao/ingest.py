@@ -35,7 +35,7 @@ import stat
 import threading
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -727,9 +727,8 @@ def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None,
     file in place: `ingest_into_copy` is the way to load a database others read.
     """
     paths = list(paths)
-    with ExitStack() as stack:
-        # The workers start before the files are listed: each imports the parser as the listing runs.
-        pool = stack.enter_context(_start_pool(workers)) if workers > 1 and _many(paths) else None
+    # The workers start before the files are listed: each imports the parser as the listing runs.
+    with _start_pool(workers) if workers > 1 and _many(paths) else nullcontext() as pool:
         return _ingest(paths, db_path, pool, synthetic=synthetic, batch_size=batch_size, on_file=on_file,
                        derive=derive, scope=scope)
 

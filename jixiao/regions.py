@@ -103,7 +103,6 @@ _ORG_WORDS = re.compile(
 _PREFIXES = ("中共",)
 
 
-
 @dataclass(frozen=True)
 class _Place:
     """One GB/T 2260 division with the names of the units above it."""
