@@ -19,6 +19,7 @@ import polars as pl
 
 from jixiao import queries
 from jixiao.report.text import join_lines, years_text
+from jixiao.vocabulary import without_space
 
 SEVERITIES = ("高", "中", "低")
 KIND_LABELS = queries.KIND_LABELS
@@ -203,7 +204,7 @@ class Report:
 
 
 def _norm(name: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", name or "").split())
+    return without_space(unicodedata.normalize("NFKC", name or ""))
 
 
 def bureau_for(province: str | None, city: str | None, county: str | None) -> str:
