@@ -623,15 +623,20 @@ def project_history(years: pl.DataFrame) -> go.Figure:
                              text=[None if s is None else f"{s:.1f}" for s in df["total_score_reported"].to_list()],
                              textposition="top center", cliponaxis=False,
                              hovertemplate="%{x}<br>自评总分 %{y:.2f} 分<extra></extra>"))
-    top = max([v for v in budget if v is not None] or [1])
+    amounts = [v for v in [*budget, *df["executed"].to_list()] if v is not None]
+    top = max(amounts or [1])
+    # a negative amount or total (a refund, the table's own error) stays in view below 0
+    bottom = min(0.0, min(amounts, default=0.0) * 1.25)
     # room above 100 for the label of a score near full marks (ticks stop at 100), and above a
     # reported total beyond full marks (the table's own error, which the rules flag): it stays in view
     scores = [v for v in df["total_score_reported"].to_list() if v is not None]
     score_top = max(115.0, max(scores, default=0) * 1.12)
+    low_score = min(scores, default=0.0)
+    score_bottom = low_score - 10 if low_score < 0 else 0.0
     fig.update_layout(
         barmode="group", title="历年预算、执行与自评总分（柱内数字为执行率）",
-        yaxis=dict(title="万元", tickformat=",.0f", range=[0, top * 1.25]),
-        yaxis2=dict(title="自评总分（分）", overlaying="y", side="right", range=[0, score_top],
+        yaxis=dict(title="万元", tickformat=",.0f", range=[bottom, max(top, 0.0) * 1.25 or 1]),
+        yaxis2=dict(title="自评总分（分）", overlaying="y", side="right", range=[score_bottom, score_top],
                     tickvals=[0, 20, 40, 60, 80, 100], showgrid=False),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1),
     )

@@ -434,3 +434,21 @@ def test_the_yearly_chart_leaves_room_above_a_score_near_full_marks():
     low, high = fig.layout.yaxis2.range
     assert low == 0 and high >= 110  # the label sits above its point, inside the plot
     assert max(fig.layout.yaxis2.tickvals) == 100  # the axis still reads up to full marks
+
+
+def test_the_yearly_chart_keeps_a_negative_amount_and_total_in_view():
+    from dashboard import charts
+
+    # a refund larger than the spending (executed < 0) and a reported total below zero: both are
+    # the table's own errors, and the chart must show them, not cut them off at the axis
+    years = pl.DataFrame({"year": [2023, 2024], "goal_budget": [100.0, 120.0], "budget": [100.0, 120.0],
+                          "executed": [-20.0, 110.0], "execution_rate": [-0.2, 0.9167],
+                          "total_score_reported": [-5.0, 90.0]})
+    fig = charts.project_history(years)
+    low, high = fig.layout.yaxis.range
+    assert low <= -20 and high >= 120
+    low2, high2 = fig.layout.yaxis2.range
+    assert low2 < -5 and high2 >= 100
+    # without negatives the axes still start at 0
+    fig = charts.project_history(years.with_columns(pl.col("executed").abs(), pl.col("total_score_reported").abs()))
+    assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis2.range[0] == 0
