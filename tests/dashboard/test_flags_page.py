@@ -87,6 +87,24 @@ def test_flags_rule_in_the_url_may_be_its_code(open_page, seed_db):
     assert set(_flags_table(at).value["rule"]) == {"JX101"}
 
 
+def test_flags_rule_codes_and_labels_in_one_url_both_count(open_page, seed_db):
+    # ?rule=JX202&rule=<JX101's label>: the label chooses JX101 and the code adds JX202
+    con = _db(seed_db)
+    rules = [r for (r,) in con.execute("SELECT DISTINCT rule FROM flags ORDER BY rule").fetchall()]
+    con.close()
+    assert len(rules) >= 2
+    first, second = rules[0], rules[1]
+    at = open_page("flags", query={"rule": [second, _rule_label(seed_db, first)], "status": "全部"})
+    _ok(at)
+    assert at.multiselect(key="rule").value == [first, second]
+    assert set(_flags_table(at).value["rule"]) == {first, second}
+    # a rule the user removes afterwards stays removed (the address's code is applied once)
+    at.multiselect(key="rule").unselect(second).run()
+    _ok(at)
+    assert at.multiselect(key="rule").value == [first]
+    assert set(_flags_table(at).value["rule"]) == {first}
+
+
 def test_flags_filters_are_bound_to_the_url(open_page, seed_db):
     at = open_page("flags")
     # the browser writes a bound widget's value into the address (checked in the Chromium test)
