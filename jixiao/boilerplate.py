@@ -41,7 +41,7 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 import polars as pl
 
-from jixiao.textkeys import as_nfkc
+from jixiao.textkeys import SPACE_RUN, as_nfkc
 
 
 # Short names that every unit uses on purpose; JX401 leaves them out whatever their target is.
@@ -86,7 +86,7 @@ def written_expr(expr: pl.Expr | str, nfkc: bool = True) -> pl.Expr:
     (one sign written two ways); numbers, signs and punctuation kept (null -> ""). With
     nfkc=False the text is taken as NFKC already (`jixiao.textkeys`)."""
     e = as_nfkc(pl.col(expr) if isinstance(expr, str) else expr, nfkc, fill="")
-    return (e.str.replace_all(r"\s+", "")
+    return (e.str.replace_all(SPACE_RUN, "")
             .str.replace_all("≥", ">=", literal=True).str.replace_all("≤", "<=", literal=True).str.to_lowercase())
 
 

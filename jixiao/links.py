@@ -47,7 +47,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.distinct import with_dense_rank
-from jixiao.textkeys import as_nfkc
+from jixiao.textkeys import SPACE_RUN, as_nfkc
 
 
 PROJECT_LINKS_SCHEMA = {"goal_project_id": pl.String, "self_eval_project_id": pl.String, "method": pl.String,
@@ -124,7 +124,7 @@ def name_key_expr(col: str | pl.Expr, nfkc: bool = True) -> pl.Expr:
 
 def code_key_expr(col: str = "code") -> pl.Expr:
     """Given the 项目编码 column, returns it NFKC, upper case, without spaces; null when empty."""
-    e = pl.col(col).cast(pl.String).str.normalize("NFKC").str.replace_all(r"\s+", "").str.to_uppercase()
+    e = pl.col(col).cast(pl.String).str.normalize("NFKC").str.replace_all(SPACE_RUN, "").str.to_uppercase()
     return pl.when(e.str.len_chars() > 0).then(e).otherwise(None)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jixiao.textkeys import as_nfkc, text_keys_for
+from jixiao.textkeys import SPACE_RUN, as_nfkc, text_keys_for
 
 SETTINGS_PATH = Path(__file__).resolve().parents[1] / "datasets" / "score_settings.csv"
 
@@ -91,7 +91,7 @@ def load_settings(path: str | Path | None = None) -> pl.DataFrame:
 
 
 def _province_key(col: str) -> pl.Expr:
-    return pl.col(col).cast(pl.String).str.replace_all(r"\s+", "").str.replace(_PROVINCE_SUFFIX, "").replace("", None)
+    return pl.col(col).cast(pl.String).str.replace_all(SPACE_RUN, "").str.replace(_PROVINCE_SUFFIX, "").replace("", None)
 
 
 def settings_for(projects: pl.DataFrame, settings: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -183,7 +183,7 @@ def fmt_pct(expr: pl.Expr, digits: int = 2) -> pl.Expr:
 def normalize_text_expr(expr: pl.Expr, nfkc: bool = True) -> pl.Expr:
     """Given a text expression, returns it NFKC-normalised, without whitespace and trailing 。；
     (with nfkc=False the text is taken as NFKC already: `jixiao.textkeys`)."""
-    return as_nfkc(expr, nfkc).str.replace_all(r"\s+", "").str.replace(r"[。.;；,，、]+$", "")
+    return as_nfkc(expr, nfkc).str.replace_all(SPACE_RUN, "").str.replace(r"[。.;；,，、]+$", "")
 
 
 # --------------------------------------------------------------------------- expected scores

@@ -18,6 +18,12 @@ from functools import lru_cache
 import polars as pl
 
 
+# A run of whitespace as Python's str.split sees it, for Polars: `.str.replace_all(SPACE_RUN, "")`
+# takes out of a column what vocabulary.without_space (the parser's squeeze) takes out of a str.
+# (Rust's \s is Unicode White_Space, which leaves out the four separators U+001C–U+001F.)
+SPACE_RUN = r"[\s\x1c-\x1f]+"
+
+
 def as_nfkc(e: pl.Expr, nfkc: bool = True, fill: str | None = None) -> pl.Expr:
     """Given a text expression, returns it as text — nulls as `fill` where one is given — and
     NFKC-normalised, unless nfkc=False (a text known to be NFKC already)."""

@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 
 from jixiao.rules.base import Frames, findings, rule
+from jixiao.textkeys import SPACE_RUN
 
 
 @rule("JX102", "满意度指标错位", "目标设置", "中", keywords=("满意",))
@@ -23,7 +24,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     if not words:
         return findings(ind.clear(), pl.lit(""))
     # the name's NFKC form as the shared text keys hold it (jixiao.textkeys), each distinct name once
-    name = pl.col("name").fill_null("").str.replace_all(r"\s+", "")
+    name = pl.col("name").fill_null("").str.replace_all(SPACE_RUN, "")
     hit = frames.text.evaluate_nfkc("name", pl.any_horizontal([name.str.contains(w, literal=True) for w in words]))
     df = ind.filter(pl.lit(hit) & pl.col("level1").is_not_null() & (pl.col("level1") != "满意度指标"))
     level2 = pl.coalesce(pl.col("level2"), pl.col("level2_raw"))

@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 
 from jixiao.rules.base import Frames, findings, rule
+from jixiao.textkeys import SPACE_RUN
 
 _OPS = (">=", "<=", "=", ">", "<", "≥", "≤", "≧", "≦", "==", "=>", "=<")
 
@@ -28,7 +29,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     text = frames.text
     ind = frames.indicators.hstack([
         text.evaluate_nfkc("target_raw", ~pl.col("target_raw").fill_null("").str.contains(r"\d")).alias("__no_number"),
-        text.evaluate_nfkc("declared_type", pl.col("declared_type").fill_null("").str.replace_all(r"\s+", ""))
+        text.evaluate_nfkc("declared_type", pl.col("declared_type").fill_null("").str.replace_all(SPACE_RUN, ""))
         .alias("__declared"),
     ])
     d = pl.col("__declared")

@@ -8,6 +8,7 @@ import polars as pl
 
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
+from jixiao.textkeys import SPACE_RUN
 
 _MONEY = r"^(万元|万(/|$))"
 
@@ -89,7 +90,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     )
     # the dimensions of each distinct (unit, name) read once, from the name's NFKC form as the
     # shared text keys hold it (jixiao.textkeys)
-    name_n = pl.col("__name_n").fill_null("").str.replace_all(r"\s+", "")
+    name_n = pl.col("__name_n").fill_null("").str.replace_all(SPACE_RUN, "")
     dims = (cost.select("target_unit", "name", frames.text.nfkc("name", cost["__row"]).alias("__name_n")).unique()
             .select("target_unit", "name", _dims(unit, name_n).alias("__dims")))
     cost = (

@@ -7,11 +7,12 @@ from typing import Any
 import polars as pl
 
 from jixiao.rules.base import Frames, findings, rule
+from jixiao.textkeys import SPACE_RUN
 
 
 def _blank(col: str) -> pl.Expr:
     """Given a column name, returns whether the cell is null or only whitespace."""
-    return pl.col(col).cast(pl.String).fill_null("").str.replace_all(r"\s+", "") == ""
+    return pl.col(col).cast(pl.String).fill_null("").str.replace_all(SPACE_RUN, "") == ""
 
 
 @rule("JX106", "指标缺项", "目标设置", "中")

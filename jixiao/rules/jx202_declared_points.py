@@ -8,6 +8,7 @@ import polars as pl
 
 from jixiao.rules.base import Frames, findings, rule
 from jixiao.scores import fmt_num
+from jixiao.textkeys import SPACE_RUN
 
 # "产出 指标 (40 分)" -> "产出指标": whitespace and the points suffix removed.
 _POINTS_SUFFIX = r"[（(]\d+(?:\.\d+)?分[)）]$"
@@ -35,7 +36,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
                                     text.nfkc("level1", rows).alias("__level1_n")])
     label = (
         pl.coalesce(pl.col("__raw_n"), pl.col("__level1_n")).fill_null("")
-        .str.replace_all(r"\s+", "").str.replace(_POINTS_SUFFIX, "")
+        .str.replace_all(SPACE_RUN, "").str.replace(_POINTS_SUFFIX, "")
     )
     w = pl.col("weight")
     grouped = (

@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from jixiao.rules.base import Frames, findings, no_findings, project_scope, rule
+from jixiao.textkeys import SPACE_RUN
 
 _Y = r"(?:19|20)\d{2}"
 # A span of years: 2024-2026年, 2024年至2026年, 2024—2026年度.
@@ -88,7 +89,7 @@ def check(frames: Frames, opts: dict[str, Any]) -> pl.DataFrame:
     text = frames.text
     df = df.hstack([goal.alias("__goal"), text.nfkc("target_raw", df["__row"]).alias("__t_n"),
                     text.nfkc("target_raw", goal).alias("__goal_n")])
-    norm = lambda c: pl.col(c).fill_null("").str.replace_all(r"\s+", "")  # noqa: E731
+    norm = lambda c: pl.col(c).fill_null("").str.replace_all(SPACE_RUN, "")  # noqa: E731
     df = df.filter(~((pl.col("kind") == "self_eval") & pl.col("__goal").is_not_null() & (norm("__t_n") == norm("__goal_n"))))
     years = pl.col("__stale").list.eval(pl.element().cast(pl.String)).list.join("、")
     earlier = pl.col("__stale").list.max() < pl.col("year")

@@ -165,3 +165,20 @@ def test_without_space_drops_exactly_what_a_regex_whitespace_matches():
     assert without_space(every) == re.sub(r"\s+", "", every)
     assert without_space("产出 指标\u3000(40\xa0分)\t") == "产出指标(40分)" == squeeze("产出 指标\u3000(40\xa0分)\t")
     assert without_space("社会保险中心") == "社会保险中心" and squeeze("") == ""
+
+
+def test_the_polars_squeeze_drops_what_the_parsers_squeeze_drops():
+    # The rules and keys squeeze columns in Polars (Rust's regex); a text must come out as the
+    # parser's str squeeze makes it, code point by code point (Rust's \s alone keeps U+001C–001F).
+    import sys
+
+    import polars as pl
+
+    from jixiao.textkeys import SPACE_RUN
+    from jixiao.vocabulary import without_space
+
+    chars = [chr(c) for c in [*range(0xD800), *range(0xE000, sys.maxunicode + 1)]]
+    got = pl.Series(chars).str.replace_all(SPACE_RUN, "").to_list()
+    assert [c for c, g in zip(chars, got) if g != without_space(c)] == []
+    assert pl.Series(["产出\x1f指标\u3000（40 分）"]).str.replace_all(SPACE_RUN, "").to_list() == ["产出指标（40分）"]
+    assert pl.Series(["a\x1fb"]).str.replace_all(r"\s+", "").to_list() == ["a\x1fb"]  # why SPACE_RUN exists
