@@ -452,7 +452,7 @@ def run_bench(args) -> int:
             "status": status,
             "projects_loaded": f"{loaded['projects_loaded']}/{loaded['projects_expected']}",
             "indicators_loaded": f"{loaded['indicators_loaded']}/{loaded['indicators_expected']}",
-            "load_problems": loaded["examples"][:5],
+            "load_problem_count": loaded["problems"], "load_problems": loaded["examples"][:5],
         })
         _log(f"ingest {dt:.1f} s, cpu {st.cpu:.1f} s, peak {st.mem.peak / 1e9:.2f} GB")
 
@@ -668,7 +668,7 @@ def format_table(s: dict) -> str:
                  f"{ing.get('loadavg_before_after')})  {ing.get('documents_per_s')} docs/s  {ing.get('mb_per_s')} MB/s  "
                  f"{ing.get('indicators_per_s')} indicators/s  peak {ing.get('peak_gb')} GB")
     lines.append(f"            loaded {ing.get('projects_loaded')} projects, {ing.get('indicators_loaded')} indicators; "
-                 f"documents {ing.get('status')}")
+                 f"documents {ing.get('status')}; differing from the manifest: {ing.get('load_problem_count')}")
     lines.append(f"rules       {r.get('seconds')} s (derive.refresh; cpu {r.get('cpu_seconds')} s)  peak {r.get('peak_gb')} GB")
     for k, v in r.get("steps", {}).items():
         lines.append(f"  {k:<28} {v:8.2f} s")
