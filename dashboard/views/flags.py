@@ -9,6 +9,7 @@ the filter. Tab 模板雷同: near-identical indicator texts across units."""
 
 import polars as pl
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from dashboard import auth, charts, data, export, filters, links
 from dashboard import format as fmt
@@ -18,8 +19,6 @@ f = filters.page_start("问题标记")
 STATUS = {"未处理": "open", "已接受": "waived", "全部": None}
 # widget keys = URL query parameter names
 K_RULE, K_SEVERITY, K_STATUS = "rule", "severity", "status"
-# the rule codes of the address already applied, and the choice they make (see below)
-K_RULE_CODES, K_RULE_PENDING = "fl_rule_codes", "fl_rule_pending"
 FLAG_SPEC = {
     "severity": fmt.text("严重", width="small"),
     "rule_label": fmt.text("规则", width="medium"),
@@ -150,23 +149,24 @@ with tab_flags:
     titles = dict(zip(catalog["rule"].to_list(), catalog["title"].to_list()))
     q = dict(bind="query-params")
     label = lambda r: f"{r} {titles.get(r, '')}"  # noqa: E731  (the widget's format_func)
-    if (pending := st.session_state.pop(K_RULE_PENDING, None)) is not None:
-        st.session_state[K_RULE] = pending
-    codes = tuple(r for r in st.query_params.get_all(K_RULE) if r in titles)  # (before the widget corrects them)
+    # An address written by hand may name rules by their code (?rule=JX501), alone or beside
+    # labels; the bound widget reads only its labels ("JX501 自评目标值被改动") and would drop a
+    # code silently. Before the widget binds the parameter, the address is rewritten with labels.
+    given = st.query_params.get_all(K_RULE)
+    if any(r in titles for r in given):
+        labels = {label(r): r for r in titles}
+        chosen = {r for r in given if r in titles} | {labels[v] for v in given if v in labels}
+        wanted = [label(r) for r in titles if r in chosen]
+        st.session_state[K_RULE] = [r for r in titles if r in chosen]
+        try:
+            st.query_params[K_RULE] = wanted
+            st.rerun()
+        except StreamlitAPIException:  # bound already (an earlier visit of this page in the session)
+            pass
     ms = dict(select_all=False, **q)  # no English "Select all": nothing selected already means all
     c1, c2, c3 = st.columns([3, 1.2, 1])
     rules = c1.multiselect("规则", list(titles), format_func=label,
                            placeholder="全部规则", key=K_RULE, **ms)
-    # An address written by hand may name rules by their code (?rule=JX501), alone or beside
-    # labels; the bound widget reads only its labels ("JX501 自评目标值被改动") and drops a code
-    # from the address silently. The codes join what the labels chose, by one rerun, once per
-    # address (a marker): a rule the user then removes stays removed.
-    if codes and st.session_state.get(K_RULE_CODES) != codes:
-        st.session_state[K_RULE_CODES] = codes
-        chosen = [r for r in titles if r in set(rules) | set(codes)]
-        if chosen != rules:
-            st.session_state[K_RULE_PENDING] = chosen
-            st.rerun()
     severities = c2.multiselect("严重程度", fmt.SEVERITY_ORDER, placeholder="全部", key=K_SEVERITY, **ms)
     status_label = c3.selectbox("状态", list(STATUS), key=K_STATUS, **q)
 

@@ -98,6 +98,8 @@ def test_flags_rule_codes_and_labels_in_one_url_both_count(open_page, seed_db):
     _ok(at)
     assert at.multiselect(key="rule").value == [first, second]
     assert set(_flags_table(at).value["rule"]) == {first, second}
+    # the address now names both by label, as the widget writes it: a reload or a copy keeps both
+    assert at.query_params["rule"] == [_rule_label(seed_db, first), _rule_label(seed_db, second)]
     # a rule the user removes afterwards stays removed (the address's code is applied once)
     at.multiselect(key="rule").unselect(second).run()
     _ok(at)
