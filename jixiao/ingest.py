@@ -475,7 +475,9 @@ def _build(path: Path, source: Source, sha: str, size: int, doc_id: str, parsed:
     problems = [n.render() for n in parsed.problems]
     if not complete:
         status = "failed"
-        message = "；".join(parsed.incomplete) if parsed.incomplete else "未找到绩效目标表或绩效自评表（没有可识别的项目和指标）"
+        # what the reader could not read may be why (a page skipped, bytes replaced): said too
+        message = "；".join([*(parsed.incomplete or ["未找到绩效目标表或绩效自评表（没有可识别的项目和指标）"]),
+                            *reader_problems])
     elif parsed.incomplete or problems or reader_problems:  # what was not understood or not read makes it partial
         status, message = "partial", "；".join([*parsed.incomplete, *problems, *reader_problems])
     else:

@@ -17,6 +17,7 @@ Each limit is a module constant read once from an environment variable (see READ
 | MAX_COLS | JIXIAO_MAX_COLS | 1,000 columns in one sheet or table (also a docx gridSpan/gridBefore) |
 | MAX_CELLS | JIXIAO_MAX_CELLS | 2,000,000 cells (rows x columns) in one file |
 | MAX_PDF_PAGES | JIXIAO_MAX_PDF_PAGES | 1,000 pages |
+| MAX_PDF_CROSSINGS | JIXIAO_MAX_PDF_CROSSINGS | 10,000 crossings of ruling lines on one PDF page (a real table page has a few hundred to 2,000) |
 | MAX_STREAM_BYTES | JIXIAO_MAX_STREAM_MB | 64 MB: one stream of an .xls/.doc (OLE2) file |
 """
 
@@ -44,6 +45,10 @@ MAX_ROWS = _env_int("JIXIAO_MAX_ROWS", 100_000)
 MAX_COLS = _env_int("JIXIAO_MAX_COLS", 1_000)
 MAX_CELLS = _env_int("JIXIAO_MAX_CELLS", 2_000_000)
 MAX_PDF_PAGES = _env_int("JIXIAO_MAX_PDF_PAGES", 1_000)
+# pdfplumber forms cells by comparing every crossing of two ruling lines with every other: a page
+# of 200 x 200 lines (a drawing, a hatched background, or a hostile file of 20 KB) took 26 s,
+# 400 x 400 more than five minutes.
+MAX_PDF_CROSSINGS = _env_int("JIXIAO_MAX_PDF_CROSSINGS", 10_000)
 MAX_STREAM_BYTES = _env_int("JIXIAO_MAX_STREAM_MB", 64, MB)
 
 

@@ -109,6 +109,7 @@ def read_pdf(path: Path, data: bytes | None = None) -> ReadResult:
             raise ReadError(f"{name}：PDF 页数过多（{len(pages):,} 页，上限 {limits.MAX_PDF_PAGES:,} 页），未读取")
         items: list[_Item] = []
         image_pages: list[int] = []
+        dense_pages: list[tuple[int, int, int]] = []  # (page, horizontal lines, vertical lines)
         cid_chars = all_chars = 0
         budget = [limits.MAX_CELLS]
         for number, page in enumerate(pages, start=1):
@@ -121,6 +122,8 @@ def read_pdf(path: Path, data: bytes | None = None) -> ReadResult:
                 all_chars += len(chars)
                 cid_chars += sum(1 for c in chars if c["text"].startswith("(cid:"))
                 items.extend(_page_items(page, number, chars, budget, name))
+            except _TooManyLines as dense:
+                dense_pages.append((number, dense.horizontal, dense.vertical))
             except ReadError:
                 raise
             except Exception as exc:
@@ -135,6 +138,9 @@ def read_pdf(path: Path, data: bytes | None = None) -> ReadResult:
     if image_pages:
         listed = "、".join(f"第{p}页" for p in image_pages[:10]) + ("等" if len(image_pages) > 10 else "")
         problems.append(f"{listed}没有文字层（可能是扫描页），未读取，不支持图片识别（OCR）")
+    for number, h, v in dense_pages:
+        problems.append(f"第{number}页的线条过多（横线 {h:,} 条、竖线 {v:,} 条，交点超过 {limits.MAX_PDF_CROSSINGS:,} 个），"
+                        f"像是图纸或底纹而不是绩效表格，未读取该页")
     rows, text_lines = _emit(_stitch(items))
     return ReadResult(rows=rows, text_lines=text_lines, problems=problems, layout="pdf")
 
@@ -142,9 +148,44 @@ def read_pdf(path: Path, data: bytes | None = None) -> ReadResult:
 # ---------------------------------------------------------------- one page
 
 
+class _TooManyLines(Exception):
+    """A page whose ruling lines cross more often than limits.MAX_PDF_CROSSINGS."""
+
+    def __init__(self, horizontal: int, vertical: int):
+        super().__init__(horizontal, vertical)
+        self.horizontal, self.vertical = horizontal, vertical
+
+
+def find_tables(page) -> list:
+    """Given a pdfplumber page, returns its tables as `page.find_tables()` does (default
+    settings: cells from the ruling lines), by the same steps — but with the crossings of the
+    lines counted before the cells are formed, a step that compares every crossing with every
+    other. Raises _TooManyLines above limits.MAX_PDF_CROSSINGS (the pairs of lines are counted
+    first: finding the crossings compares every horizontal line with every vertical one)."""
+    from pdfplumber import utils
+    from pdfplumber.table import (Table, TableSettings, cells_to_tables, edges_to_intersections,
+                                  intersections_to_cells, merge_edges)
+
+    s = TableSettings.resolve(None)
+    edges = [*utils.filter_edges(page.edges, "v", min_length=s.edge_min_length_prefilter),
+             *utils.filter_edges(page.edges, "h", min_length=s.edge_min_length_prefilter)]
+    edges = merge_edges(edges, snap_x_tolerance=s.snap_x_tolerance, snap_y_tolerance=s.snap_y_tolerance,
+                        join_x_tolerance=s.join_x_tolerance, join_y_tolerance=s.join_y_tolerance)
+    edges = utils.filter_edges(edges, min_length=s.edge_min_length)
+    horizontal = sum(1 for e in edges if e["orientation"] == "h")
+    vertical = len(edges) - horizontal
+    if horizontal * vertical > 100 * limits.MAX_PDF_CROSSINGS:
+        raise _TooManyLines(horizontal, vertical)
+    crossings = edges_to_intersections(edges, s.intersection_x_tolerance, s.intersection_y_tolerance)
+    if len(crossings) > limits.MAX_PDF_CROSSINGS:
+        raise _TooManyLines(horizontal, vertical)
+    return [Table(page, cells) for cells in cells_to_tables(intersections_to_cells(crossings))]
+
+
 def _page_items(page, number: int, chars: list[dict], budget: list[int], name: str) -> list[_Item]:
-    """Given a page, its number and characters, returns its text lines and table rows by y."""
-    tables = [_table(t, number, budget, name) for t in page.find_tables()]
+    """Given a page, its number and characters, returns its text lines and table rows by y
+    (raises _TooManyLines for a page of too many ruling lines)."""
+    tables = [_table(t, number, budget, name) for t in find_tables(page)]
     tables = [t for t in tables if t is not None]
     outside: list[dict] = []
     for ch in chars:

@@ -229,6 +229,63 @@ def test_pdf_with_a_scanned_page_is_partial_and_keeps_the_rest(tmp_path: Path) -
     assert f"第{len(mixed)}页没有文字层" in report.message
 
 
+def _grid_pdf(path: Path, lines: int, size: int = 3000) -> Path:
+    """Writes a one-page PDF of `lines` horizontal and `lines` vertical ruling lines crossing
+    over the whole page (a drawing's grid; about 20 KB at 400 x 400) and a word, and returns
+    its path."""
+    ops = []
+    for k in range(lines):
+        at = 50 + (size - 100) * k / lines
+        ops += [f"50 {at:.2f} m {size - 50} {at:.2f} l S", f"{at:.2f} 50 m {at:.2f} {size - 50} l S"]
+    ops.append(f"BT /F1 12 Tf 60 {size - 40} Td (Plan) Tj ET")  # a text layer: the page is read
+    content = "\n".join(ops).encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>" % (size, size),
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    pdf, offsets = b"%PDF-1.4\n", []
+    for i, obj in enumerate(objs, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(pdf)
+    return path
+
+
+def test_pdf_page_of_too_many_ruling_lines_is_skipped_and_the_rest_kept(tmp_path: Path) -> None:
+    # pdfplumber compares every crossing of two lines with every other to form cells: a page of
+    # 400 x 400 lines (160,000 crossings) kept it busy for minutes. It is skipped, and said so.
+    import pypdfium2 as pdfium
+
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(pdfium.PdfDocument(str(FORMATS / "seed004.pdf")))
+    mixed.import_pages(pdfium.PdfDocument(str(_grid_pdf(tmp_path / "grid.pdf", 400))))
+    path = tmp_path / "mixed.pdf"
+    mixed.save(str(path))
+    report = parse_file(path).report
+    assert report.status == "partial" and report.projects == 9
+    assert f"第{len(mixed)}页的线条过多（横线 400 条、竖线 400 条" in report.message and "未读取该页" in report.message
+    # alone it fails, and the message says why nothing was found
+    alone = parse_file(tmp_path / "grid.pdf").report
+    assert alone.status == "failed" and "未找到绩效目标表" in alone.message and "第1页的线条过多" in alone.message
+
+
+def test_pdf_tables_are_pdfplumbers_own() -> None:
+    # the guarded table finder takes pdfplumber's steps: the same tables on every page
+    import pdfplumber
+
+    from jixiao.readers.pdf import find_tables
+
+    for name in ("seed000.pdf", "seed004.pdf", "yilong.pdf", "zhangye_pagebreak.pdf"):
+        with pdfplumber.open(FORMATS / name) as pdf:
+            for page in pdf.pages:
+                ours = [(t.bbox, t.cells) for t in find_tables(page)]
+                assert ours and ours == [(t.bbox, t.cells) for t in page.find_tables()], (name, page.page_number)
+
+
 @pytest.mark.parametrize("name", ["encrypted.pdf", "encrypted.doc", "encrypted.xls"])
 def test_encrypted_files_fail_with_that_reason(name: str) -> None:
     report = parse_file(FORMATS / name).report
