@@ -35,6 +35,9 @@ SCAN = ("这是扫描件或纯图片 PDF（没有文字层），不支持图片�
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}\s*(页)?\s*([/／共]\s*\d{1,4}\s*页?)?[-—–\s]*$")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _EPS = 1.0
+# The cell-forming work a file may take, in pages at the crossings limit (the work is the
+# crossings squared, summed over the pages): a real 绩效 PDF of 20 pages uses a five-hundredth.
+WORK_PAGES = 10
 
 
 @dataclass
@@ -112,6 +115,7 @@ def read_pdf(path: Path, data: bytes | None = None) -> ReadResult:
         dense_pages: list[tuple[int, int, int]] = []  # (page, horizontal lines, vertical lines)
         cid_chars = all_chars = 0
         budget = [limits.MAX_CELLS]
+        work = [WORK_PAGES * limits.MAX_PDF_CROSSINGS ** 2]
         for number, page in enumerate(pages, start=1):
             try:
                 chars = [c for c in page.chars if c.get("upright", True) or c["text"].strip()]
@@ -121,7 +125,7 @@ def read_pdf(path: Path, data: bytes | None = None) -> ReadResult:
                     continue
                 all_chars += len(chars)
                 cid_chars += sum(1 for c in chars if c["text"].startswith("(cid:"))
-                items.extend(_page_items(page, number, chars, budget, name))
+                items.extend(_page_items(page, number, chars, budget, work, name))
             except _TooManyLines as dense:
                 dense_pages.append((number, dense.horizontal, dense.vertical))
             except ReadError:
@@ -138,9 +142,14 @@ def read_pdf(path: Path, data: bytes | None = None) -> ReadResult:
     if image_pages:
         listed = "、".join(f"第{p}页" for p in image_pages[:10]) + ("等" if len(image_pages) > 10 else "")
         problems.append(f"{listed}没有文字层（可能是扫描页），未读取，不支持图片识别（OCR）")
-    for number, h, v in dense_pages:
+    if len(dense_pages) == 1:
+        number, h, v = dense_pages[0]
         problems.append(f"第{number}页的线条过多（横线 {h:,} 条、竖线 {v:,} 条，交点超过 {limits.MAX_PDF_CROSSINGS:,} 个），"
                         f"像是图纸或底纹而不是绩效表格，未读取该页")
+    elif dense_pages:
+        listed = "、".join(f"第{p}页" for p, _, _ in dense_pages[:10]) + ("等" if len(dense_pages) > 10 else "")
+        problems.append(f"{listed}（共 {len(dense_pages)} 页）的线条过多（一页的交点超过 {limits.MAX_PDF_CROSSINGS:,} 个，"
+                        f"或全文件累计过多），像是图纸或底纹而不是绩效表格，未读取这些页")
     rows, text_lines = _emit(_stitch(items))
     return ReadResult(rows=rows, text_lines=text_lines, problems=problems, layout="pdf")
 
@@ -156,12 +165,14 @@ class _TooManyLines(Exception):
         self.horizontal, self.vertical = horizontal, vertical
 
 
-def find_tables(page) -> list:
-    """Given a pdfplumber page, returns its tables as `page.find_tables()` does (default
-    settings: cells from the ruling lines), by the same steps — but with the crossings of the
-    lines counted before the cells are formed, a step that compares every crossing with every
-    other. Raises _TooManyLines above limits.MAX_PDF_CROSSINGS (the pairs of lines are counted
-    first: finding the crossings compares every horizontal line with every vertical one)."""
+def find_tables(page, work: list[int] | None = None) -> list:
+    """Given a pdfplumber page (and the file's work budget, which it spends), returns its
+    tables as `page.find_tables()` does (default settings: cells from the ruling lines), by
+    the same steps — but with the crossings of the lines counted before the cells are formed,
+    a step that compares every crossing with every other. Raises _TooManyLines above
+    limits.MAX_PDF_CROSSINGS, or when the crossings squared exceed what is left of `work` (the
+    pairs of lines are counted first: finding the crossings compares every horizontal line
+    with every vertical one)."""
     from pdfplumber import utils
     from pdfplumber.table import (Table, TableSettings, cells_to_tables, edges_to_intersections,
                                   intersections_to_cells, merge_edges)
@@ -177,15 +188,18 @@ def find_tables(page) -> list:
     if horizontal * vertical > 100 * limits.MAX_PDF_CROSSINGS:
         raise _TooManyLines(horizontal, vertical)
     crossings = edges_to_intersections(edges, s.intersection_x_tolerance, s.intersection_y_tolerance)
-    if len(crossings) > limits.MAX_PDF_CROSSINGS:
+    if len(crossings) > limits.MAX_PDF_CROSSINGS or (work is not None and len(crossings) ** 2 > work[0]):
         raise _TooManyLines(horizontal, vertical)
+    if work is not None:
+        work[0] -= len(crossings) ** 2
     return [Table(page, cells) for cells in cells_to_tables(intersections_to_cells(crossings))]
 
 
-def _page_items(page, number: int, chars: list[dict], budget: list[int], name: str) -> list[_Item]:
+def _page_items(page, number: int, chars: list[dict], budget: list[int], work: list[int],
+                name: str) -> list[_Item]:
     """Given a page, its number and characters, returns its text lines and table rows by y
-    (raises _TooManyLines for a page of too many ruling lines)."""
-    tables = [_table(t, number, budget, name) for t in find_tables(page)]
+    (raises _TooManyLines for a page of too many ruling lines, see `find_tables`)."""
+    tables = [_table(t, number, budget, name) for t in find_tables(page, work)]
     tables = [t for t in tables if t is not None]
     outside: list[dict] = []
     for ch in chars:

@@ -273,6 +273,33 @@ def test_pdf_page_of_too_many_ruling_lines_is_skipped_and_the_rest_kept(tmp_path
     assert alone.status == "failed" and "未找到绩效目标表" in alone.message and "第1页的线条过多" in alone.message
 
 
+def test_pdf_pages_beyond_the_files_line_budget_are_skipped_and_named(monkeypatch) -> None:
+    # Pages under the page limit still cost the crossings squared each: a file of many (1,000
+    # pages of drawings) has a budget of WORK_PAGES pages at the limit, then its pages are skipped.
+    from jixiao.readers import limits
+    from jixiao.readers import pdf
+
+    monkeypatch.setattr(limits, "MAX_PDF_CROSSINGS", 240)  # seed001's pages cross 96–236 times
+    monkeypatch.setattr(pdf, "WORK_PAGES", 3)  # 172,800: its first seven pages (172,249)
+    report = parse_file(FORMATS / "seed001.pdf").report
+    assert report.status == "partial" and 0 < report.projects < 8
+    assert "第8页、第9页" in report.message and "（共 12 页）的线条过多" in report.message
+    assert "第7页" not in report.message
+
+
+def test_pdf_table_finder_spends_the_work_budget() -> None:
+    import pdfplumber
+
+    from jixiao.readers.pdf import _TooManyLines, find_tables
+
+    with pdfplumber.open(FORMATS / "seed000.pdf") as doc:
+        page = doc.pages[0]  # 157 crossings
+        work = [157 ** 2 + 1]
+        assert find_tables(page, work) and work == [1]
+        with pytest.raises(_TooManyLines):
+            find_tables(page, work)
+
+
 def test_pdf_tables_are_pdfplumbers_own() -> None:
     # the guarded table finder takes pdfplumber's steps: the same tables on every page
     import pdfplumber
