@@ -144,6 +144,19 @@ class FileReport:
         return f"failed   {path}  {message}"
 
 
+# A report quotes what it read (a project's name, a cell): a name of four million characters in a
+# hostile file is not quoted whole.
+MESSAGE_MAX, REPORT_LINE_MAX = 2000, 500
+
+
+def _capped(text: str | None, limit: int) -> str | None:
+    """Given a text (None passes through) and a length, returns it cut to about that length,
+    saying how long it was."""
+    if text is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}…（共 {len(text):,} 个字符，此处截断）"
+
+
 def _one_line(text: str | None) -> str:
     """Given a text, returns it with control characters escaped as Python writes them."""
     text = "" if text is None else str(text)
@@ -482,10 +495,11 @@ def _build(path: Path, source: Source, sha: str, size: int, doc_id: str, parsed:
         status, message = "partial", "；".join([*parsed.incomplete, *problems, *reader_problems])
     else:
         status, message = "ok", None
+    message = _capped(message, MESSAGE_MAX)
     doc = _doc_row(
         path, source, sha, size, status=status, text_sha256=text_sha256, message=message, encoding=encoding,
         kind=parsed.kind if complete else None, n_projects=len(projects), n_indicators=len(indicators["seq"]),
-        parse_report="\n".join(report_lines), synthetic=synthetic,
+        parse_report="\n".join(_capped(line, REPORT_LINE_MAX) for line in report_lines), synthetic=synthetic,
         confidence=parsed.confidence if complete else 0.0,
     )
     doc["layout"] = layout or doc["layout"]

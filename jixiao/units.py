@@ -76,7 +76,7 @@ SUGGESTION_SCHEMA = {
 
 # A unit code in front of the name: 219001-轮台县…, 316004轮台县…, [219001]轮台县…
 _CODE_PREFIX = re.compile(r"^[\[(（【]?\d{3,12}[\])）】]?[-－_—–.·、:：\s]*(?=[^\d\s])")
-_TRAIL = re.compile(r"[\s,，.。;；:：、\-—_]+$")
+_TRAIL = ",，.。;；:：、-—_"  # taken off a name's end with any whitespace (`_without_trail`)
 # How complete unit names end; a name ending otherwise is cut off (轮台县社会保险服务中).
 UNIT_ENDINGS = ("局", "中心", "委员会", "委", "办公室", "办", "厅", "院", "所", "站", "馆", "队", "处", "部", "会",
                 "校", "学", "园", "政府", "公司", "社", "场", "台", "室", "团", "厂", "协会", "联合会", "馆",
@@ -136,8 +136,17 @@ def clean_unit(raw: str | None) -> str | None:
     s = _CODE_PREFIX.sub("", s)
     s = s.replace("(", "（").replace(")", "）").replace("[", "（").replace("]", "）")
     s = s.replace("【", "（").replace("】", "）")
-    s = _TRAIL.sub("", s)
+    s = _without_trail(s)
     return s or None
+
+
+def _without_trail(s: str) -> str:
+    """Given a name, returns it without the punctuation and whitespace it ends with — by index
+    from the end (a `[…]+$` pattern retried from every comma of a long run was quadratic)."""
+    i = len(s)
+    while i and (s[i - 1].isspace() or s[i - 1] in _TRAIL):
+        i -= 1
+    return s[:i]
 
 
 def unit_kind(name: str | None) -> str:

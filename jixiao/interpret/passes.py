@@ -46,7 +46,7 @@ _CODE_PREFIX = re.compile(r"^\d{2,12}\s*[-－—]\s*(?=\D)")
 # 内蒙古: "(433001)乌海市供销合作社联合社", "(433)…(部门)" — the code in brackets, and the system's
 # (部门) marking the department's own entry.
 _BRACKET_CODE = re.compile(r"^[(（]\s*\d{2,12}\s*[)）]\s*(?=\S)")
-_DEPT_MARK = re.compile(r"\s*[(（]\s*部门\s*[)）]$")
+_DEPT_MARK = re.compile(r"[(（]\s*部门\s*[)）]$")  # (the space before it is stripped after: a leading \s* retried from every space of a long run)
 # 项目资金（元） / 年初预算数(万元): the money unit a block label or budget header states.
 _UNIT_IN_LABEL = re.compile(r"[(（]\s*(亿元|万元|千元|元)\s*[)）]\s*$")
 # 四川: "对照年度目标,说明相关任务目标的完成情况(100字以内)" — the form's own prompt in a text

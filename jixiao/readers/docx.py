@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import posixpath
-import re
 import zipfile
 from pathlib import Path
 
@@ -20,9 +19,9 @@ from lxml import etree
 from jixiao.model import ReadError, ReadResult, Row
 from jixiao.readers import limits
 from jixiao.readers.container import NESTED_TOO_DEEP, check_zip, read_bytes, reason, too_deep
+from jixiao.readers.xlsx import _clean
 
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-_INNER_BREAKS = re.compile(r"\s*[\r\n\t\v\f]+\s*")
 
 _P, _TBL, _TR, _TC = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
 _SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
@@ -168,11 +167,6 @@ def _collect_text(element, parts: list[str]) -> None:
             parts.append(" ")
         else:
             _collect_text(child, parts)
-
-
-def _clean(text: str) -> str:
-    """Given raw text, returns it stripped with inner line breaks/tabs as one space."""
-    return _INNER_BREAKS.sub(" ", text.strip())
 
 
 def _row_tcs(tr):

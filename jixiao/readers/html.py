@@ -93,6 +93,7 @@ class _Table:
         self.col = 0
         self.cell: list[str] | None = None
         self.cell_span = (1, 1)
+        self.width = 0  # of the widest row so far (rows are padded to it when the table ends)
 
 
 class _TableParser(HTMLParser):
@@ -185,6 +186,7 @@ class _TableParser(HTMLParser):
                 return
             for row in table.rows:
                 if any(row):
+                    row.extend([""] * (table.width - len(row)))  # every row as wide as the widest
                     self.blocks.append((table.label, row))
 
     # -- table grid
@@ -233,13 +235,13 @@ class _TableParser(HTMLParser):
         table.spans = {c: (n - 1, t) for c, (n, t) in table.spans.items() if n > 1}
         table.spans.update(table.new_spans)
         table.new_spans = {}
-        width = max((len(r) for r in table.rows), default=0)
-        if len(row) < width:
-            row.extend([""] * (width - len(row)))
-        elif len(row) > width:
-            for r in table.rows:
-                r.extend([""] * (len(row) - len(r)))
-        self.cells += len(row)
+        # Rows are padded once, when the table ends: the widest row measured again at every row,
+        # and the earlier rows widened at every wider one, made a long table quadratic.
+        # Counted as padded: each row at the widest width (the earlier rows again when it grows).
+        if len(row) > table.width:
+            self.cells += (len(row) - table.width) * len(table.rows)
+            table.width = len(row)
+        self.cells += table.width
         if len(table.rows) >= limits.MAX_ROWS or self.cells > limits.MAX_CELLS:
             raise ReadError(f"{self.name}：表格过大（超过 {limits.MAX_ROWS:,} 行或 {limits.MAX_CELLS:,} 个单元格上限），未读取")
         table.rows.append(row)

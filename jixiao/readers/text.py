@@ -127,7 +127,9 @@ def _block_rows(lines: list[str], start: int, end: int) -> list[Row]:
         return [Row(tuple(map(strip, ln.split("\t"))), start + k) for k, ln in enumerate(block, start=1)]
     # One cell per line: leading lines without a TAB (a title before the table) stand alone.
     out: list[Row] = []
-    cells: list[str] = []
+    # Each cell as its lines' texts, joined by a space at the end (a cell grown line by line
+    # was copied whole for every line: quadratic in a long cell's lines).
+    cells: list[list[str]] = []
     first_line = None
     for k, ln in enumerate(block):
         if not ln.strip() and not ln.startswith("\t"):
@@ -135,13 +137,13 @@ def _block_rows(lines: list[str], start: int, end: int) -> list[Row]:
         if _is_cell_line(ln) or ln.strip("\t ") == "":
             if first_line is None:
                 first_line = start + k + 1
-            cells.append(ln[1:].strip())
+            cells.append([ln[1:].strip()])
         elif cells:
-            cells[-1] = (cells[-1] + " " + ln.strip()).strip()
+            cells[-1].append(ln.strip())
         else:
             out.append(Row((ln.strip(),), start + k + 1))
     if cells and first_line is not None:  # (set with the first cell)
-        out.append(Row(tuple(cells), first_line))
+        out.append(Row(tuple(" ".join(filter(None, parts)) for parts in cells), first_line))
     return out
 
 

@@ -30,10 +30,14 @@ _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _BUILTIN_PERCENT_IDS = {9, 10}
 # A <c> start tag (optionally namespace-prefixed); its attributes are parsed separately
 # because attribute order is not fixed.
-_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
+# Tag patterns read at most a bounded run of attributes (real tags hold under 200 bytes): an
+# unbounded one reads, from every "<c " or "<row " of a hostile sheet without a closing ">",
+# to the end of the part — a 2 KB sheet took 9 s (quadratic).
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s([^>]{0,1024})>")
 _ATTR_R = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _ATTR_S = re.compile(rb'\bs="([0-9]+)"')
-_INNER_BREAKS = re.compile(r"\s*[\r\n\t\v\f]+\s*")
+_BREAK = re.compile(r"[\r\n\t\v\f]")
+_WHITESPACE = re.compile(r"\s+")
 
 
 def read_xlsx(path: Path, data: bytes | None = None) -> ReadResult:
@@ -172,8 +176,14 @@ def _number_text(value: float | int) -> str:
 
 
 def _clean(text: str) -> str:
-    """Given raw cell text, returns it stripped with inner line breaks/tabs as one space."""
-    return _INNER_BREAKS.sub(" ", text.strip())
+    """Given raw cell text, returns it stripped, each run of whitespace holding a line break or
+    tab as one space (other runs as they are). Run by run: a pattern with whitespace on both
+    sides of the break retried from every space of a long run without one (quadratic: a cell of
+    32,000 spaces took 7 s)."""
+    text = text.strip()
+    if _BREAK.search(text) is None:
+        return text
+    return _WHITESPACE.sub(lambda m: " " if _BREAK.search(m.group()) else m.group(), text)
 
 
 def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str],
@@ -214,8 +224,8 @@ def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str
         return result
 
 
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*?ref=\"([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?\"")
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^>]*?\br=\"(\d+)\"")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]{0,512}?ref=\"([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?\"")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^>]{0,512}?\br=\"(\d+)\"")
 
 
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
@@ -245,9 +255,13 @@ def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]
     cells: set[tuple[int, int]] = set()
     unsaved: list[tuple[int, int]] = []
     formulas = _FORMULA.search(xml) is not None  # most sheets have none: nothing more to look at
+    # A cell's body ends at its "</c>", or at the next cell where it has none (a damaged part).
+    # The next "</c>" is found once for every cell before it, and the body searched in place:
+    # one search, or a copy, per cell to the same far end was quadratic where cells do not close.
+    close_at, close = -1, None
     for match in _ROW_TAG.finditer(xml):
         max_row = max(max_row, int(match.group(1)))
-    for match in _CELL_TAG.finditer(xml):
+    for match, after in _with_next(_CELL_TAG.finditer(xml)):
         n_cells += 1
         attrs = match.group(1)
         ref = _ATTR_R.search(attrs)
@@ -263,14 +277,26 @@ def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]
             if style is not None and int(style.group(1)) in percent_styles:
                 cells.add((row - 1, col - 1))
         if formulas and not attrs.endswith(b"/"):
-            end = _CELL_END.search(xml, match.end())
-            body = xml[match.end():end.start() if end else len(xml)]
-            if _FORMULA.search(body) and not _VALUE.search(body):
+            if close_at != len(xml) and (close is None or close.start() < match.end()):
+                close = _CELL_END.search(xml, match.end())
+                close_at = close.start() if close else len(xml)
+            start, end = match.end(), min(close_at, after.start() if after is not None else len(xml))
+            if _FORMULA.search(xml, start, end) and not _VALUE.search(xml, start, end):
                 unsaved.append((row - 1, col - 1))
     check(max_row, max(max_col, 1), "的内容范围")
     if n_cells > limits.MAX_CELLS:
         check(max_row, n_cells, "的单元格数")
     return cells, max_row * max(max_col, 1), unsaved
+
+
+def _with_next(items):
+    """Given an iterator, yields each item with the one after it (None after the last)."""
+    prev = next(items, None)
+    for item in items:
+        yield prev, item
+        prev = item
+    if prev is not None:
+        yield prev, None
 
 
 def _percent_style_ids(styles_xml: bytes) -> set[int]:

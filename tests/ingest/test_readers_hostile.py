@@ -365,3 +365,98 @@ def test_docx_with_tables_nested_deeply_reads_or_says_so_in_chinese(tmp_path: Pa
         read_file(path)
     message = str(err.value)
     assert "嵌套过深" in message and "Excessive" not in message
+
+
+# ---------------------------------------------------------------- time: small files, quadratic work
+# Each of these inputs held a parse for seconds to minutes before (found by an audit: quadratic
+# loops and patterns retried from every position of a long run); the tests assert what is read.
+
+
+@pytest.mark.parametrize("xml", [
+    # a comment full of tag openings without ">": a pattern reading attributes to the next ">"
+    f'<worksheet xmlns="{MAIN}"><sheetData/><!--'.encode() + b"<row " * 20_000 + b"--></worksheet>",
+    f'<worksheet xmlns="{MAIN}"><sheetData/><!--'.encode() + b"<c " * 20_000 + b"--></worksheet>",
+    f'<worksheet xmlns="{MAIN}"><sheetData/><!--'.encode() + b"<dimension " * 20_000 + b"--></worksheet>",
+    # cells that never close, after a formula tag: each cell's body was the rest of the part
+    f'<worksheet xmlns="{MAIN}"><sheetData><f>'.encode() + b'<c r="A1">' * 20_000 + b"</sheetData></worksheet>",
+], ids=["rows-in-comment", "cells-in-comment", "dimensions-in-comment", "unclosed-cells"])
+def test_xlsx_scan_of_a_small_hostile_sheet_is_linear(tmp_path: Path, xml: bytes) -> None:
+    path = tmp_path / "scan.xlsx"
+    path.write_bytes(_replace_member(_base_xlsx(tmp_path), "xl/worksheets/sheet1.xml", xml))
+    assert path.stat().st_size < 10_000
+    report = parse_file(path).report
+    assert report.status == "failed" and "未找到绩效目标表" in report.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\n\r\u3000\xa0\x0b\x0c\x1cab", max_size=24))
+def test_cell_cleaning_turns_each_run_holding_a_break_into_one_space(text: str) -> None:
+    import re
+
+    from jixiao.readers.xlsx import _clean
+
+    # what the pattern \s*[\r\n\t\v\f]+\s* gave, without its quadratic retries
+    assert _clean(text) == re.sub(r"\s*[\r\n\t\v\f]+\s*", " ", text.strip())
+
+
+def test_a_cell_of_a_long_space_run_keeps_it(tmp_path: Path) -> None:
+    from jixiao.readers.xlsx import _clean
+
+    cell = "a" + " \u3000\xa0" * 20_000 + "b"
+    assert _clean(cell) == cell and _clean(cell + "\n c") == cell + " c"
+
+
+def test_html_long_table_rows_are_padded_to_the_widest_and_counted_so(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "long.xls"
+    path.write_text("<table><tr><td>项目名称</td><td>x</td></tr>" + "<tr><td>1</td></tr>" * 30_000 + "</table>",
+                    encoding="utf-8")
+    rows = read_file(path).rows
+    assert len(rows) == 30_001 and rows[-1].cells == ("1", "") and rows[0].cells == ("项目名称", "x")
+    # a wide row late in a table counts every earlier row at its width
+    monkeypatch.setattr(limits, "MAX_CELLS", 5_000)
+    path.write_text("<table>" + "<tr><td>1</td></tr>" * 100 + "<tr>" + "<td>w</td>" * 60 + "</tr></table>",
+                    encoding="utf-8")
+    with pytest.raises(ReadError, match="表格过大"):
+        read_file(path)
+
+
+def test_a_unit_name_with_a_long_space_run_is_read(tmp_path: Path) -> None:
+    # seed 000's unit, written with 40,000 spaces before a (部门) mark: the mark's pattern
+    # retried from every space
+    seed = next((ROOT / "datasets" / "seeds").glob("000_*.txt"))
+    unit = "芷江侗族自治县社会保险服务中心"
+    text = seed.read_text(encoding="utf-8")
+    assert text.count(unit) == 2  # (its two projects)
+    path = tmp_path / "spaces.txt"
+    path.write_text(text.replace(unit, unit + " " * 40_000 + "x（部门）"), encoding="utf-8")
+    report = parse_file(path).report
+    assert report.status == "ok" and report.projects == 2 and report.indicators == 16
+
+
+def test_one_cell_per_line_with_a_long_continuation_joins_its_lines(tmp_path: Path) -> None:
+    path = tmp_path / "cells.txt"
+    path.write_text("\t项目名称\n\tx\n" + "\n".join(["续行文字"] * 100_000) + "\n\ty\n", encoding="utf-8")
+    (row,) = read_file(path).rows
+    assert row.cells[0] == "项目名称" and row.cells[2] == "y"
+    assert row.cells[1] == "x " + " ".join(["续行文字"] * 100_000)
+
+
+def test_a_report_quotes_at_most_a_bounded_text(tmp_path: Path) -> None:
+    from jixiao.ingest import MESSAGE_MAX
+
+    path = tmp_path / "long_name.txt"
+    path.write_text("项目名称\t" + "长" * 200_000 + "\n", encoding="utf-8")
+    report = parse_file(path).report
+    assert report.status == "failed" and len(report.message) < MESSAGE_MAX + 100
+    assert "共 " in report.message and "此处截断" in report.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="，,。. \u3000\t—_-a县局", max_size=20))
+def test_unit_names_lose_their_trailing_punctuation_as_before(name: str) -> None:
+    import re
+
+    from jixiao.units import _without_trail
+
+    assert _without_trail(name) == re.sub(r"[\s,，.。;；:：、\-—_]+$", "", name)
+    assert _without_trail("某县民政局" + "，" * 40_000 + "x") == "某县民政局" + "，" * 40_000 + "x"
