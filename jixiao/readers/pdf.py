@@ -140,18 +140,21 @@ def read_pdf(path: Path, data: bytes | None = None) -> ReadResult:
         raise ReadError(f"{name}：PDF 的字体没有文字编码（只能显示、不能复制文字），无法读取其内容；请导入 Word / Excel 原件")
     problems = []
     if image_pages:
-        listed = "、".join(f"第{p}页" for p in image_pages[:10]) + ("等" if len(image_pages) > 10 else "")
-        problems.append(f"{listed}没有文字层（可能是扫描页），未读取，不支持图片识别（OCR）")
+        problems.append(f"{_listed(image_pages)}没有文字层（可能是扫描页），未读取，不支持图片识别（OCR）")
     if len(dense_pages) == 1:
         number, h, v = dense_pages[0]
         problems.append(f"第{number}页的线条过多（横线 {h:,} 条、竖线 {v:,} 条，交点超过 {limits.MAX_PDF_CROSSINGS:,} 个），"
                         f"像是图纸或底纹而不是绩效表格，未读取该页")
     elif dense_pages:
-        listed = "、".join(f"第{p}页" for p, _, _ in dense_pages[:10]) + ("等" if len(dense_pages) > 10 else "")
-        problems.append(f"{listed}（共 {len(dense_pages)} 页）的线条过多（一页的交点超过 {limits.MAX_PDF_CROSSINGS:,} 个，"
+        problems.append(f"{_listed([p for p, _, _ in dense_pages])}（共 {len(dense_pages)} 页）的线条过多（一页的交点超过 {limits.MAX_PDF_CROSSINGS:,} 个，"
                         f"或全文件累计过多），像是图纸或底纹而不是绩效表格，未读取这些页")
     rows, text_lines = _emit(_stitch(items))
     return ReadResult(rows=rows, text_lines=text_lines, problems=problems, layout="pdf")
+
+
+def _listed(pages: list[int]) -> str:
+    """Given page numbers, returns them as a report names them: the first ten, then 等."""
+    return "、".join(f"第{p}页" for p in pages[:10]) + ("等" if len(pages) > 10 else "")
 
 
 # ---------------------------------------------------------------- one page

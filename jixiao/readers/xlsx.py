@@ -256,9 +256,10 @@ def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]
     unsaved: list[tuple[int, int]] = []
     formulas = _FORMULA.search(xml) is not None  # most sheets have none: nothing more to look at
     # A cell's body ends at its "</c>", or at the next cell where it has none (a damaged part).
-    # The next "</c>" is found once for every cell before it, and the body searched in place:
-    # one search, or a copy, per cell to the same far end was quadratic where cells do not close.
-    close_at, close = -1, None
+    # The next "</c>" is found once for every cell before it (searched again only once a cell
+    # starts past it; len(xml) when there is none), and the body searched in place: one search,
+    # or a copy, per cell to the same far end was quadratic where cells do not close.
+    close_at = -1
     for match in _ROW_TAG.finditer(xml):
         max_row = max(max_row, int(match.group(1)))
     for match, after in _with_next(_CELL_TAG.finditer(xml)):
@@ -277,7 +278,7 @@ def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]
             if style is not None and int(style.group(1)) in percent_styles:
                 cells.add((row - 1, col - 1))
         if formulas and not attrs.endswith(b"/"):
-            if close_at != len(xml) and (close is None or close.start() < match.end()):
+            if close_at < match.end():
                 close = _CELL_END.search(xml, match.end())
                 close_at = close.start() if close else len(xml)
             start, end = match.end(), min(close_at, after.start() if after is not None else len(xml))
