@@ -404,6 +404,10 @@ def _stitch(items: list[_Item]) -> list[_Item]:
     """Given the items of all pages in order, returns them with tables continued on the next
     page stitched back: repeated header rows dropped, a row split by the break glued."""
     out: list[_Item] = []
+    running = _running(items)
+    by_page: dict[int, list[_Item]] = {}
+    for it in items:
+        by_page.setdefault(it.page, []).append(it)
     chain_first: _Table | None = None  # the first part of the table being continued
     last_row: _Item | None = None  # the last table row emitted
     k = 0
@@ -411,7 +415,7 @@ def _stitch(items: list[_Item]) -> list[_Item]:
         item = items[k]
         if item.table is None:
             out.append(item)
-            if not _running(item, items):
+            if id(item) not in running:
                 last_row = None
             k += 1
             continue
@@ -420,7 +424,8 @@ def _stitch(items: list[_Item]) -> list[_Item]:
         k += len(part)
         previous = last_row.table if last_row is not None else None
         if (previous is not None and previous.page + 1 == table.page and _same_columns(previous, table)
-                and _last_on_page(previous, items) and _first_on_page(table, items)):
+                and _alone_after(previous, by_page[previous.page], running)
+                and _alone_before(table, by_page[table.page], running)):
             first = chain_first or previous
             part = _drop_repeated(part, first)
             if part and _is_fragment(part[0], last_row):
@@ -434,22 +439,50 @@ def _stitch(items: list[_Item]) -> list[_Item]:
     return out
 
 
-def _running(item: _Item, items: list[_Item]) -> bool:
-    """Given a text item, returns whether it repeats on other pages (a running header or
-    footer), which does not interrupt a table running over the page break."""
-    text = "".join(item.cells)
-    pages = {it.page for it in items if it.table is None and "".join(it.cells) == text and abs(it.top - item.top) < 3}
-    return len(pages) >= 2 and len(text) <= 40
+def _running(items: list[_Item]) -> set[int]:
+    """Given all items, returns the ids of the text items that repeat on other pages at about
+    the same height (a running header or footer, at most 40 characters), which do not
+    interrupt a table running over the page break. Same texts are grouped and swept by
+    height, so a document of many identical lines costs n log n, not n squared."""
+    groups: dict[str, list[_Item]] = {}
+    for it in items:
+        if it.table is None:
+            text = "".join(it.cells)
+            if len(text) <= 40:
+                groups.setdefault(text, []).append(it)
+    out: set[int] = set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda it: it.top)
+        pages: dict[int, int] = {}  # page -> items in the window (top within 3 of the item's)
+        lo = hi = 0
+        for it in group:
+            while hi < len(group) and group[hi].top < it.top + 3:
+                pages[group[hi].page] = pages.get(group[hi].page, 0) + 1
+                hi += 1
+            while group[lo].top <= it.top - 3:
+                pages[group[lo].page] -= 1
+                if not pages[group[lo].page]:
+                    del pages[group[lo].page]
+                lo += 1
+            if len(pages) >= 2:
+                out.add(id(it))
+    return out
 
 
-def _last_on_page(table: _Table, items: list[_Item]) -> bool:
-    return not any(it.page == table.page and it.table is not table and it.top > table.bbox[1]
-                   and (it.table is not None or not _running(it, items)) for it in items)
+def _alone_after(table: _Table, page_items: list[_Item], running: set[int]) -> bool:
+    """Given a table and the items of its page, returns whether nothing but running text
+    follows it there."""
+    return not any(it.table is not table and it.top > table.bbox[1]
+                   and (it.table is not None or id(it) not in running) for it in page_items)
 
 
-def _first_on_page(table: _Table, items: list[_Item]) -> bool:
-    return not any(it.page == table.page and it.table is not table and it.top < table.bbox[1]
-                   and (it.table is not None or not _running(it, items)) for it in items)
+def _alone_before(table: _Table, page_items: list[_Item], running: set[int]) -> bool:
+    """Given a table and the items of its page, returns whether nothing but running text
+    comes before it there."""
+    return not any(it.table is not table and it.top < table.bbox[1]
+                   and (it.table is not None or id(it) not in running) for it in page_items)
 
 
 def _same_columns(a: _Table, b: _Table) -> bool:
