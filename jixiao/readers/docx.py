@@ -105,6 +105,7 @@ def read_body(body, name: str) -> ReadResult:
     text_lines: list[str] = []
     table_count = 0
     budget = [limits.MAX_CELLS]
+    chars = limits.TextBudget(name)
     for block in _block_children(body):
         if block.tag == _P:
             text = _paragraph_text(block)
@@ -115,6 +116,7 @@ def read_body(body, name: str) -> ReadResult:
         table_count += 1
         label = f"表格{table_count}"
         for cells in _table_rows(block, name, budget):
+            chars.take(cells)
             line = len(text_lines) + 1
             text_lines.append(f"{label}!{line}\t" + "\t".join(cells))
             if any(cells):

@@ -69,7 +69,9 @@ def read_html(path: Path, data: bytes | None = None) -> ReadResult:
     parser.flush_text()
     rows: list[Row] = []
     text_lines: list[str] = []
+    budget = limits.TextBudget(name)
     for sheet, cells in parser.blocks:
+        budget.take(cells)
         line = len(text_lines) + 1
         if sheet is None:
             text_lines.append(cells[0])

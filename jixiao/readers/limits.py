@@ -19,6 +19,12 @@ Each limit is a module constant read once from an environment variable (see READ
 | MAX_PDF_PAGES | JIXIAO_MAX_PDF_PAGES | 1,000 pages |
 | MAX_PDF_CROSSINGS | JIXIAO_MAX_PDF_CROSSINGS | 10,000 crossings of ruling lines on one PDF page (a real table page has a few hundred to 2,000) |
 | MAX_STREAM_BYTES | JIXIAO_MAX_STREAM_MB | 64 MB: one stream of an .xls/.doc (OLE2) file |
+| MAX_TEXT_CHARS | JIXIAO_MAX_TEXT_MCHARS | 64 million characters in all cells of one file, merged and repeated cells counted at each place they show |
+
+A cell's text is held once however often it shows (a merge, a repeated ODS cell, an xlsx shared
+string), but each row's display line copies it: a 200 KB workbook of one 30,000-character
+shared string in 40,000 cells asked for 5.6 GB. `TextBudget` counts what the rows show before
+that line is built; the xlsx reader checks its shared strings before calamine copies them.
 """
 
 from __future__ import annotations
@@ -50,6 +56,25 @@ MAX_PDF_PAGES = _env_int("JIXIAO_MAX_PDF_PAGES", 1_000)
 # 400 x 400 more than five minutes.
 MAX_PDF_CROSSINGS = _env_int("JIXIAO_MAX_PDF_CROSSINGS", 10_000)
 MAX_STREAM_BYTES = _env_int("JIXIAO_MAX_STREAM_MB", 64, MB)
+MAX_TEXT_CHARS = _env_int("JIXIAO_MAX_TEXT_MCHARS", 64, 1_000_000)
+
+
+class TextBudget:
+    """The characters a file's rows show, counted against MAX_TEXT_CHARS as they are emitted."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.left = MAX_TEXT_CHARS
+
+    def take(self, cells) -> None:
+        """Given a row's cells, counts their characters; raises ReadError (Chinese) past the
+        limit, before the row's display line is built."""
+        from jixiao.model import ReadError
+
+        self.left -= sum(map(len, cells))
+        if self.left < 0:
+            raise ReadError(f"{self.name}：表格文字合计超过 {MAX_TEXT_CHARS:,} 个字符上限（合并或重复的单元格"
+                            f"在每处都计），为防止内存耗尽未读取")
 
 
 def mb(n: int) -> str:

@@ -30,6 +30,7 @@ A_TYPE, A_VALUE = f"{{{_OFFICE}}}value-type", f"{{{_OFFICE}}}value"
 A_DATE, A_BOOL = f"{{{_OFFICE}}}date-value", f"{{{_OFFICE}}}boolean-value"
 T_P, T_S, T_TAB, T_BREAK = (f"{{{_TEXT}}}{n}" for n in ("p", "s", "tab", "line-break"))
 A_C = f"{{{_TEXT}}}c"
+T_ANNOTATION = f"{{{_OFFICE}}}annotation"
 
 
 def read_ods(path: Path, data: bytes | None = None) -> ReadResult:
@@ -44,10 +45,12 @@ def read_ods(path: Path, data: bytes | None = None) -> ReadResult:
     check_zip(name, data, "ods")
     rows: list[Row] = []
     text_lines: list[str] = []
+    budget = limits.TextBudget(name)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as content:
             for sheet, sheet_rows in _sheets(name, content):
                 for line, cells in sheet_rows:
+                    budget.take(cells)
                     rows.append(Row(cells=cells, line=line, sheet=sheet))
                     text_lines.append(f"{sheet}!{line}\t" + "\t".join(cells))
     except ReadError:
@@ -67,6 +70,7 @@ def _int(element, attribute: str) -> int:
 def _sheets(name: str, content):
     """Given the file name and content.xml as a stream, yields (sheet name, rows) per sheet."""
     total = [0]
+    padded = [0]  # cells of the sheets as returned, each row as wide as its sheet's widest
     sheet_name = ""
     grid: dict[int, dict[int, str]] = {}
     merges: list[tuple[int, int, int, int]] = []
@@ -82,7 +86,7 @@ def _sheets(name: str, content):
             else:
                 depth -= 1
                 if depth == 0:
-                    yield sheet_name, _resolve(grid, merges)
+                    yield sheet_name, _resolve(f"{name}：工作表「{sheet_name}」", grid, merges, padded)
                 element.clear()
             continue
         if event != "end" or tag != T_ROW or depth != 1:
@@ -90,13 +94,15 @@ def _sheets(name: str, content):
         repeat = _int(element, A_ROWS_REP)
         cells = _row_cells(name, sheet_name, element, row_no, merges)
         if cells:
+            # checked before a repeated row is copied: a row of 1,000 cells repeated 100,000
+            # times is refused at once, not after building a hundred million entries
             if row_no + repeat > limits.MAX_ROWS:
                 raise ReadError(f"{name}：工作表「{sheet_name}」超过 {limits.MAX_ROWS:,} 行上限，为防止内存耗尽未读取")
-            for k in range(repeat):
-                grid[row_no + k] = dict(cells)
-                total[0] += len(cells)
+            total[0] += repeat * len(cells)
             if total[0] > limits.MAX_CELLS:
                 raise ReadError(f"{name}：表格单元格总数超过 {limits.MAX_CELLS:,} 个上限，为防止内存耗尽未读取")
+            for k in range(repeat):
+                grid[row_no + k] = dict(cells)
         row_no += repeat
         element.clear()
 
@@ -140,27 +146,54 @@ def _cell_text(cell) -> str:
             return "TRUE" if cell.get(A_BOOL, "").lower() == "true" else "FALSE"
     except ValueError:
         pass
-    paragraphs = [_paragraph(p) for p in cell.iter(T_P)]
+    paragraphs = [_paragraph(p) for p in _paragraphs(cell)]
     return _clean(" ".join(p for p in paragraphs if p))
 
 
+def _paragraphs(cell) -> list:
+    """Given a table-cell element, returns its outermost text:p elements in document order
+    (a text:p within another is read as part of it, once), leaving out comments."""
+    out = []
+    stack = list(reversed(cell))
+    while stack:
+        element = stack.pop()
+        if element.tag == T_P:
+            out.append(element)
+        elif element.tag != T_ANNOTATION:
+            stack.extend(reversed(element))
+    return out
+
+
 def _paragraph(p) -> str:
-    """Given a text:p element, returns its text with text:s spaces, tabs and breaks."""
-    parts = [p.text or ""]
-    for child in p:
-        if child.tag == T_S:
-            parts.append(" " * min(_int(child, A_C), 100))
-        elif child.tag in (T_TAB, T_BREAK):
-            parts.append(" ")
-        else:
-            parts.append(_paragraph(child))
-        parts.append(child.tail or "")
+    """Given a text:p element, returns its text with text:s spaces, tabs and breaks; nested
+    spans are walked with a stack into one list (a span nested 10,000 deep is read once,
+    not copied once per level, and not by recursion)."""
+    parts: list[str] = []
+    stack: list = [p]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        parts.append(item.text or "")
+        for child in reversed(item):
+            stack.append(child.tail or "")
+            if child.tag == T_S:
+                stack.append(" " * min(_int(child, A_C), 100))
+            elif child.tag in (T_TAB, T_BREAK):
+                stack.append(" ")
+            elif child.tag != T_ANNOTATION:
+                stack.append(child)
     return "".join(parts)
 
 
-def _resolve(grid: dict[int, dict[int, str]], merges: list[tuple[int, int, int, int]]) -> list[tuple[int, tuple[str, ...]]]:
-    """Given {row: {col: text}} and merged ranges, returns (1-based row, cells) per non-empty
-    row: a vertical merge repeats its text down its first column (as the xlsx reader does)."""
+def _resolve(where: str, grid: dict[int, dict[int, str]], merges: list[tuple[int, int, int, int]],
+             padded: list[int]) -> list[tuple[int, tuple[str, ...]]]:
+    """Given the sheet's name for messages, {row: {col: text}}, its merged ranges and the
+    padded cell count of the sheets before, returns (1-based row, cells) per non-empty row:
+    a vertical merge repeats its text down its first column (as the xlsx reader does). Every
+    row is as wide as the widest, so the rows times that width count against MAX_CELLS
+    before they are built (one cell in column 1,000 widens every row of the sheet)."""
     import bisect
 
     keys = sorted(grid)
@@ -172,9 +205,13 @@ def _resolve(grid: dict[int, dict[int, str]], merges: list[tuple[int, int, int, 
         for k in range(bisect.bisect_right(keys, r0), bisect.bisect_right(keys, r1)):
             budget -= 1
             if budget < 0:
-                raise ReadError("合并单元格过多，未读取")
+                raise ReadError(f"{where}的合并单元格过多（区域相互重叠），未读取")
             grid[keys[k]][c0] = anchor
     width = max((max(cells) + 1 for cells in grid.values() if cells), default=0)
+    padded[0] += width * sum(1 for cells in grid.values() if cells)
+    if padded[0] > limits.MAX_CELLS:
+        raise ReadError(f"{where}按最宽一行（{width:,} 列）补齐后超过 {limits.MAX_CELLS:,} 个单元格上限，"
+                        f"为防止内存耗尽未读取")
     out = []
     for r in sorted(grid):
         cells = grid[r]

@@ -42,6 +42,7 @@ def read_xls(path: Path, data: bytes | None = None) -> ReadResult:
     text_lines: list[str] = []
     problems: list[str] = []
     total = 0
+    budget = limits.TextBudget(name)
     try:
         for index in range(book.nsheets):
             sheet_name = book.sheet_names()[index]
@@ -52,7 +53,8 @@ def read_xls(path: Path, data: bytes | None = None) -> ReadResult:
                 if sheet.nrows > limits.MAX_ROWS or width > limits.MAX_COLS or total > limits.MAX_CELLS:
                     raise ReadError(f"{name}：工作表「{sheet_name}」过大（{sheet.nrows:,} 行 × {width:,} 列），"
                                     f"为防止内存耗尽未读取")
-                for line, cells in _sheet_rows(book, sheet, width):
+                for line, cells in _sheet_rows(book, sheet, width, f"{name}：工作表「{sheet_name}」"):
+                    budget.take(cells)
                     rows.append(Row(cells=cells, line=line, sheet=sheet_name))
                     text_lines.append(f"{sheet_name}!{line}\t" + "\t".join(cells))
             except ReadError:
@@ -66,14 +68,22 @@ def read_xls(path: Path, data: bytes | None = None) -> ReadResult:
     return ReadResult(rows=rows, text_lines=text_lines, problems=problems, layout="xls")
 
 
-def _sheet_rows(book, sheet, width: int) -> list[tuple[int, tuple[str, ...]]]:
-    """Given the book, a loaded sheet and its width, returns (1-based row, cells) for each
-    non-empty row, merged ranges resolved as the xlsx reader resolves them."""
+def _sheet_rows(book, sheet, width: int, where: str = "") -> list[tuple[int, tuple[str, ...]]]:
+    """Given the book, a loaded sheet, its width and its name for messages, returns (1-based
+    row, cells) for each non-empty row, merged ranges resolved as the xlsx reader resolves
+    them. Raises ReadError when the merged ranges together cover more than MAX_CELLS cells:
+    ranges that do not overlap cover at most the sheet, and a few thousand ranges of the
+    whole sheet (8 bytes each) would otherwise each be walked cell by cell."""
     grid = [[_cell_text(book, sheet, r, c) for c in range(sheet.row_len(r))] + [""] * (width - sheet.row_len(r))
             for r in range(sheet.nrows)]
+    covered = 0
     for r0, r1, c0, c1 in sheet.merged_cells:  # upper bounds exclusive
         if r0 >= len(grid) or c0 >= width:
             continue
+        covered += (min(r1, len(grid)) - r0) * (min(c1, width) - c0)
+        if covered > limits.MAX_CELLS:
+            raise ReadError(f"{where}的合并单元格区域合计超过 {limits.MAX_CELLS:,} 个单元格（区域相互重叠），"
+                            f"文件可能已损坏，未读取")
         anchor = grid[r0][c0]
         for r in range(r0, min(r1, len(grid))):
             for c in range(c0, min(c1, width)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 import posixpath
 import re
@@ -74,6 +75,7 @@ def read_xlsx(path: Path, data: bytes | None = None) -> ReadResult:
 
     rows: list[Row] = []
     text_lines: list[str] = []
+    budget = limits.TextBudget(name)
     try:
         sheet_names = list(workbook.sheet_names)
     except BaseException as exc:
@@ -88,6 +90,7 @@ def read_xlsx(path: Path, data: bytes | None = None) -> ReadResult:
             problems.append(f"工作表「{sheet_name}」无法读取，已跳过 ({reason(exc)})")
             continue
         for line, cells in sheet_rows:
+            budget.take(cells)
             rows.append(Row(cells=cells, line=line, sheet=sheet_name))
             text_lines.append(f"{sheet_name}!{line}\t" + "\t".join(cells))
     return ReadResult(rows=rows, text_lines=text_lines, notes=notes, problems=problems)
@@ -209,10 +212,11 @@ def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str
             if member.startswith("xl/worksheets/") and member.endswith(".xml"):
                 parts.setdefault(member, member.rsplit("/", 1)[-1])
         result: dict[str, set[tuple[int, int]]] = {}
-        total_cells = 0
+        total_cells = tags = 0
         for part, sheet in parts.items():
-            cells, area, unsaved = _scan_sheet(name, sheet, archive.read(part), percent_styles)
+            cells, area, unsaved, n_tags = _scan_sheet(name, sheet, archive.read(part), percent_styles)
             total_cells += area
+            tags += n_tags
             if unsaved:
                 where = "、".join(f"{_column_letters(c)}{r + 1}" for r, c in unsaved[:5]) + ("等" if len(unsaved) > 5 else "")
                 problems.append(f"工作表「{sheet}」有 {len(unsaved)} 个公式单元格没有保存计算结果（{where}），读作空白；"
@@ -221,7 +225,41 @@ def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str
                 raise ReadError(f"{name}：工作簿的单元格总数过多（超过 {limits.MAX_CELLS:,} 个上限），未读取")
             if cells:
                 result[sheet] = cells
+        _check_shared_text(name, archive, members, parts, tags)
         return result
+
+
+_SI_START = re.compile(r"<(?:\w+:)?si[\s>/]")
+_SHARED_REF = re.compile(rb'\bt="s"')
+_V_INDEX = re.compile(rb"\s*<(?:\w+:)?v>\s*(\d{1,10})\s*<")
+
+
+def _check_shared_text(name: str, archive: zipfile.ZipFile, members: set[str], parts, tags: int) -> None:
+    """Given the archive, its worksheet parts and their cell count, raises ReadError when the
+    shared strings the cells show add up past MAX_TEXT_CHARS — before calamine, which copies a
+    shared string into every cell showing it. The longest string times the cell count bounds
+    that cheaply; only a workbook past the bound has its references counted."""
+    lengths: list[int] = []
+    for member in members:
+        if member.lower().endswith("sharedstrings.xml"):
+            text = archive.read(member).decode("utf-8", "replace")
+            starts = [m.start() for m in _SI_START.finditer(text)] + [len(text)]
+            # each string's length at most the distance to the next (tags included)
+            own = [b - a for a, b in zip(starts, starts[1:])]
+            lengths = [max(pair) for pair in itertools.zip_longest(own, lengths, fillvalue=0)]
+    if not lengths or max(lengths) * tags <= limits.MAX_TEXT_CHARS:
+        return
+    shown = 0
+    for part in parts:
+        xml = archive.read(part)
+        for match in _CELL_TAG.finditer(xml):
+            if _SHARED_REF.search(match.group(1)):
+                index = _V_INDEX.match(xml, match.end())
+                if index is not None and int(index.group(1)) < len(lengths):
+                    shown += lengths[int(index.group(1))]
+        if shown > limits.MAX_TEXT_CHARS:
+            raise ReadError(f"{name}：表格文字合计超过 {limits.MAX_TEXT_CHARS:,} 个字符上限（同一共享文字被大量单元格引用），"
+                            f"为防止内存耗尽未读取")
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]{0,512}?ref=\"([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?\"")
@@ -236,7 +274,7 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]|<(?:\w+:)?is>")
 def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]
                 ) -> tuple[set[tuple[int, int]], int, list[tuple[int, int]]]:
     """Given a worksheet's XML, returns (percent-formatted cells, rows x columns it spans from A1,
-    formula cells without a saved result, 0-based, in sheet order); raises ReadError when its
+    formula cells without a saved result, 0-based, in sheet order, the number of cell tags); raises ReadError when its
     declared dimension or its largest cell reference exceeds the limits."""
     def check(rows: int, cols: int, what: str) -> None:
         if rows > limits.MAX_ROWS or cols > limits.MAX_COLS or rows * cols > limits.MAX_CELLS:
@@ -287,7 +325,7 @@ def _scan_sheet(name: str, sheet: str, xml: bytes, percent_styles: set[int]
     check(max_row, max(max_col, 1), "的内容范围")
     if n_cells > limits.MAX_CELLS:
         check(max_row, n_cells, "的单元格数")
-    return cells, max_row * max(max_col, 1), unsaved
+    return cells, max_row * max(max_col, 1), unsaved, n_cells
 
 
 def _with_next(items):

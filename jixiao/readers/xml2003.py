@@ -6,6 +6,7 @@ raw `Row`s, like the .xlsx reader: ss:Index positions, ss:MergeAcross / ss:Merge
 from __future__ import annotations
 
 import io
+from bisect import bisect_right
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -28,6 +29,7 @@ def read_xml2003(path: Path, data: bytes | None = None) -> ReadResult:
     rows: list[Row] = []
     text_lines: list[str] = []
     total = 0
+    budget = limits.TextBudget(name)
     try:
         for _, element in ET.iterparse(io.BytesIO(data), events=("end",)):
             if element.tag == f"{_SS}Style":
@@ -42,6 +44,7 @@ def read_xml2003(path: Path, data: bytes | None = None) -> ReadResult:
                 if total > limits.MAX_CELLS:
                     raise ReadError(f"{name}：表格单元格总数超过 {limits.MAX_CELLS:,} 个上限，未读取")
                 for line, values in sheet_rows:
+                    budget.take(values)
                     rows.append(Row(cells=values, line=line, sheet=sheet))
                     text_lines.append(f"{sheet}!{line}\t" + "\t".join(values))
                 element.clear()
@@ -83,11 +86,25 @@ def _worksheet(name: str, sheet: str, element, percent_styles: set[str]):
             if down and text:
                 downs.append((r, c, min(down, limits.MAX_ROWS), text))
             c += across
+    # A merge repeats its text only into rows that hold cells: walk those rows (found by
+    # bisection), not the merge's whole height — a MergeDown of 99,999 on every cell would
+    # otherwise loop billions of times. Filled cells are counted against MAX_CELLS as read.
+    present = sorted(grid)
+    filled = 0
     for r0, c0, down, text in downs:
-        for rr in range(r0 + 1, r0 + down + 1):
-            if rr in grid:
-                grid[rr][c0] = text
+        start = bisect_right(present, r0)
+        stop = bisect_right(present, r0 + down)
+        filled += stop - start
+        if filled > limits.MAX_CELLS:
+            raise ReadError(f"{name}：工作表「{sheet}」合并单元格展开后超过 {limits.MAX_CELLS:,} 个单元格上限，未读取")
+        for rr in present[start:stop]:
+            grid[rr][c0] = text
     width = max((max(cells) for cells in grid.values() if cells), default=0)
+    # every row is padded to the widest: counted before it is built (one cell in column
+    # 1,000 widens every row of the sheet)
+    if width * len(grid) > limits.MAX_CELLS:
+        raise ReadError(f"{name}：工作表「{sheet}」按最宽一行（{width:,} 列）补齐后超过 {limits.MAX_CELLS:,} 个单元格上限，"
+                        f"为防止内存耗尽未读取")
     out = [(rr, tuple(grid[rr].get(cc, "") for cc in range(1, width + 1))) for rr in sorted(grid) if grid[rr]]
     return out, len(out) * width
 

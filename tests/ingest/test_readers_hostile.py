@@ -460,3 +460,168 @@ def test_unit_names_lose_their_trailing_punctuation_as_before(name: str) -> None
 
     assert _without_trail(name) == re.sub(r"[\s,，.。;；:：、\-—_]+$", "", name)
     assert _without_trail("某县民政局" + "，" * 40_000 + "x") == "某县民政局" + "，" * 40_000 + "x"
+
+
+def _spreadsheetml(rows: str) -> str:
+    return ('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+            'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="表1"><Table>'
+            + rows + "</Table></Worksheet></Workbook>")
+
+
+def test_xml2003_merge_down_fills_the_rows_that_hold_cells(tmp_path: Path) -> None:
+    path = tmp_path / "merge.xls"
+    path.write_text(_spreadsheetml(
+        '<Row><Cell ss:MergeDown="99999"><Data ss:Type="String">产出指标</Data></Cell>'
+        '<Cell><Data ss:Type="String">a</Data></Cell></Row>'
+        '<Row ss:Index="5"><Cell ss:Index="2"><Data ss:Type="String">b</Data></Cell></Row>'
+        '<Row ss:Index="200000"><Cell ss:Index="2"><Data ss:Type="String">c</Data></Cell></Row>'), encoding="utf-8")
+    with pytest.raises(ReadError, match="行或"):
+        read_file(path)  # row 200,000 is past MAX_ROWS
+    path.write_text(path.read_text(encoding="utf-8").replace('ss:Index="200000"', 'ss:Index="90000"'), encoding="utf-8")
+    rows = read_file(path).rows
+    assert [(row.line, row.cells) for row in rows] == [
+        (1, ("产出指标", "a")), (5, ("产出指标", "b")), (90000, ("产出指标", "c"))]
+
+
+def test_xml2003_merges_over_every_row_are_bounded_by_the_cell_limit(tmp_path: Path) -> None:
+    # 3,000 rows, each opening a merge of 99,999 rows: once 300 million steps of a loop; the
+    # merges overlap into 4.5 million filled cells, past MAX_CELLS
+    path = tmp_path / "merges.xls"
+    cell = '<Row><Cell ss:MergeDown="99999"><Data ss:Type="String">x</Data></Cell></Row>'
+    path.write_text(_spreadsheetml(cell * 3_000), encoding="utf-8")
+    assert path.stat().st_size < 300_000
+    with pytest.raises(ReadError, match="合并单元格展开后超过"):
+        read_file(path)
+    path.write_text(_spreadsheetml(cell * 500), encoding="utf-8")  # 125,000 fills: read
+    rows = read_file(path).rows
+    assert len(rows) == 500 and {row.cells for row in rows} == {("x",)}
+
+
+def test_xls_merged_ranges_overlapping_past_the_cell_limit_are_refused(monkeypatch) -> None:
+    import xlrd
+
+    from jixiao.readers.xls import _sheet_rows
+
+    book = xlrd.open_workbook(str(FORMATS / "seed004.xls"), formatting_info=True)
+    sheet = book.sheet_by_index(0)
+    width = max(sheet.row_len(r) for r in range(sheet.nrows))
+    real = _sheet_rows(book, sheet, width, "x")
+    assert real and real[0][1][0] == "项目支出绩效目标表"
+    # 4,000 ranges of the whole sheet (32 KB of records): each walked its area before
+    monkeypatch.setattr(sheet, "merged_cells", [(0, sheet.nrows, 0, width)] * 4_000)
+    monkeypatch.setattr(limits, "MAX_CELLS", 100_000)
+    with pytest.raises(ReadError, match="seed004.xls：工作表「表1」的合并单元格区域合计超过 100,000"):
+        _sheet_rows(book, sheet, width, "seed004.xls：工作表「表1」")
+    # a few whole-sheet ranges are within the budget: the sheet reads as its top-left cell
+    monkeypatch.setattr(sheet, "merged_cells", [(0, sheet.nrows, 0, width)] * 3)
+    rows = _sheet_rows(book, sheet, width, "x")
+    assert [cells for _, cells in rows] == [("项目支出绩效目标表",)] * sheet.nrows
+
+
+def _ods_with(tmp_path: Path, rows_xml: str, name: str = "hostile.ods") -> Path:
+    """Given table-row XML, returns an .ods whose first sheet has those rows after its first
+    (before the million empty rows LibreOffice writes at the end)."""
+    data = (FORMATS / "formats.ods").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        content = archive.read("content.xml").decode()
+    path = tmp_path / name
+    path.write_bytes(_replace_member(data, "content.xml", content.replace("</table:table-row>", "</table:table-row>" + rows_xml, 1).encode()))
+    return path
+
+
+def test_ods_repeated_rows_are_counted_before_they_are_copied(tmp_path: Path) -> None:
+    # a row of 1,000 text cells repeated 90,000 times (1 KB): 90 million cells, once built
+    # row by row before the count was checked (3.6 GB)
+    row = ('<table:table-row table:number-rows-repeated="90000"><table:table-cell table:number-columns-repeated="1000" '
+           'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>')
+    tracemalloc.start()
+    with pytest.raises(ReadError, match="hostile.ods：表格单元格总数超过 2,000,000"):
+        read_file(_ods_with(tmp_path, row))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 50 * limits.MB
+
+
+def test_ods_sparse_sheet_is_counted_as_padded(tmp_path: Path) -> None:
+    # 3,000 rows of one cell and one cell in column 1,000: three million cells once padded
+    rows = ('<table:table-row table:number-rows-repeated="3000"><table:table-cell office:value-type="string">'
+            '<text:p>a</text:p></table:table-cell></table:table-row><table:table-row>'
+            '<table:table-cell table:number-columns-repeated="999"/><table:table-cell office:value-type="string">'
+            '<text:p>z</text:p></table:table-cell></table:table-row>')
+    with pytest.raises(ReadError, match="按最宽一行（1,000 列）补齐后超过"):
+        read_file(_ods_with(tmp_path, rows))
+    rows = rows.replace('"3000"', '"300"')  # 301,000 cells: read, the far cell in its place
+    result = read_file(_ods_with(tmp_path, rows))
+    far = [row for row in result.rows if "z" in row.cells]
+    assert len(far) == 1 and far[0].cells[999] == "z" and len(far[0].cells) == 1000
+    assert sum(row.cells[:1] == ("a",) for row in result.rows) == 300
+
+
+def test_ods_merge_message_names_the_file_and_sheet(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_CELLS", 100)
+    # 50 rows, each opening a merge over all the rows below: 1,225 fills, past 4 x 100
+    rows = ('<table:table-row><table:table-cell table:number-rows-spanned="1000" office:value-type="string">'
+            '<text:p>m</text:p></table:table-cell></table:table-row>') * 50
+    with pytest.raises(ReadError, match=r"hostile.ods：工作表「格式」的合并单元格过多"):
+        read_file(_ods_with(tmp_path, rows))
+
+
+def test_ods_nested_spans_are_read_once_and_comments_left_out(tmp_path: Path) -> None:
+    depth = 20_000  # deeper than Python's recursion, and quadratic when copied per level
+    nested = "<text:span>" * depth + "深" + "</text:span>" * depth
+    cell = (f'<table:table-row><table:table-cell office:value-type="string"><text:p>项目<text:s text:c="2"/>'
+            f'{nested}<text:tab/>尾</text:p><office:annotation><text:p>批注：请核实</text:p></office:annotation>'
+            '</table:table-cell></table:table-row>')
+    rows = read_file(_ods_with(tmp_path, cell)).rows
+    assert rows[1].cells[0] == "项目  深 尾"
+
+
+def _shared_string_xlsx(tmp_path: Path, long_text: str, refs: int) -> Path:
+    """Given a text and a count, returns an xlsx whose shared string 1 is that text, shown in
+    `refs` cells of column B under a 项目名称 header."""
+    sst = (f'<sst xmlns="{MAIN}" count="2" uniqueCount="2"><si><t>项目名称</t></si><si><t>{long_text}</t></si>'
+           "<si><t>短</t></si></sst>").encode()
+    rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + "".join(
+        f'<row r="{r}"><c r="A{r}" t="s"><v>2</v></c><c r="B{r}" t="s"><v>{1 if r < refs + 2 else 2}</v></c></row>'
+        for r in range(2, max(refs, 100) + 2))
+    sheet = f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>'.encode()
+    data = _replace_member(_base_xlsx(tmp_path), "xl/sharedStrings.xml", sst)
+    path = tmp_path / "shared.xlsx"
+    path.write_bytes(_replace_member(data, "xl/worksheets/sheet1.xml", sheet))
+    return path
+
+
+def test_xlsx_shared_string_shown_in_many_cells_is_refused_before_calamine(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 1_000_000)
+    # 3,000 characters in 400 cells: 1.2 million shown, from a file of a few KB
+    path = _shared_string_xlsx(tmp_path, "长" * 3_000, 400)
+    assert path.stat().st_size < 20_000
+    with pytest.raises(ReadError, match="shared.xlsx：表格文字合计超过 1,000,000 个字符上限"):
+        read_file(path)
+    # the same text shown in 300 cells (900,000): read, every cell whole
+    rows = read_file(_shared_string_xlsx(tmp_path, "长" * 3_000, 300)).rows
+    assert sum(row.cells[1] == "长" * 3_000 for row in rows) == 300
+
+
+def test_cells_shown_many_times_count_against_the_text_limit_in_every_reader(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 100_000)
+    text = "重" * 1_000
+    # an ODS cell of 1,000 characters repeated over 10 columns and 20 rows (2,000 cells)
+    ods = _ods_with(tmp_path, f'<table:table-row table:number-rows-repeated="20"><table:table-cell '
+                              f'table:number-columns-repeated="10" office:value-type="string"><text:p>{text}</text:p>'
+                              "</table:table-cell></table:table-row>")
+    # an Excel 2003 XML cell merged down 200 rows that hold cells
+    xml = tmp_path / "merged.xls"
+    xml.write_text(_spreadsheetml(f'<Row><Cell ss:MergeDown="500"><Data ss:Type="String">{text}</Data></Cell></Row>'
+                                  + '<Row><Cell ss:Index="2"><Data ss:Type="String">r</Data></Cell></Row>' * 200),
+                   encoding="utf-8")
+    # an HTML table cell spanning 200 rows
+    html = tmp_path / "span.xls"
+    html.write_text(f'<table><tr><td rowspan="300">{text}</td><td>a</td></tr>' + "<tr><td>b</td></tr>" * 200
+                    + "</table>", encoding="utf-8")
+    for path in (ods, xml, html):
+        with pytest.raises(ReadError, match=f"{path.name}：表格文字合计超过 100,000 个字符上限"):
+            read_file(path)
+    monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 1_000_000)  # each within a larger limit
+    assert [len(read_file(path).rows) for path in (xml, html)] == [201, 201]
+    assert sum(row.cells.count(text) == 10 for row in read_file(ods).rows) == 20
