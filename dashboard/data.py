@@ -1135,7 +1135,8 @@ def ingest_uploads(files: list[tuple[str, bytes]], user: User | None,
     them into a copy of the database that is then swapped in (`ingest_into_copy`); returns the
     per-file reports (named by the uploaded names) and clears the caches so the new data shows.
     Uploads are identified by file name (scope "upload"): a file uploaded again replaces its
-    earlier upload. Each file succeeds or fails on its own: one that cannot be written (a name
+    earlier upload. Each file is parsed in a worker process (`isolate`), within the parse
+    deadline: a hostile file costs that worker, never the server's memory or its threads. Each file succeeds or fails on its own: one that cannot be written (a name
     too long is shortened first, see `upload_file_name`) gets a failed report with a Chinese
     reason and the others load. `on_wait` is called when another import holds the database.
     PermissionError without a 审核/管理 user: nothing is written."""
@@ -1178,7 +1179,7 @@ def ingest_uploads(files: list[tuple[str, bytes]], user: User | None,
         if paths:
             with _ingest_lock:
                 reports = ingest_into_copy(paths, db_path(), on_file=(lambda r: on_file(named(r))) if on_file else None,
-                                           scope="upload", on_wait=on_wait)
+                                           scope="upload", on_wait=on_wait, isolate=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     clear_caches()

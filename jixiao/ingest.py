@@ -35,6 +35,7 @@ import stat
 import threading
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,7 +49,7 @@ from jixiao import db, schema
 from jixiao.interpret import interpret
 from jixiao.model import ParsedDocument, ParsedProject, ReadError, ReadResult
 from jixiao.privacy import PREFILTER_RE, mask_frame, mask_phones
-from jixiao.readers import DOCUMENT_SUFFIXES, LAYOUT_OF, read_file
+from jixiao.readers import DOCUMENT_SUFFIXES, LAYOUT_OF, limits, read_file
 from jixiao.regions import resolve, region_note
 
 # Workers start fresh ("spawn"), never forked: a fork of a process whose DuckDB or Polars
@@ -448,20 +449,39 @@ def _parse_file(path: Path, source: Source, *, synthetic: bool = False, data: by
         return Parsed(FileReport(str(path), "failed", message=f"无法读取文件：{e.strerror or e}"), "", {})
     doc_id = sha[:16]
     try:
-        result = read_file(path, data)
-        parsed = interpret(result.rows)
+        with limits.deadline(limits.MAX_PARSE_SECONDS):
+            result = read_file(path, data)
+            parsed = interpret(result.rows)
+    except limits.ParseTimeout:
+        return _failed(path, source, sha, len(data), synthetic, f"解析超时：{limits.MAX_PARSE_SECONDS} 秒内未能读完，"
+                       "未导入（文件异常复杂或已损坏；其他文件照常导入）")
     except ReadError as e:
-        doc = _doc_row(path, source, sha, len(data), status="failed", message=str(e), synthetic=synthetic)
-        return Parsed(FileReport(str(path), "failed", message=str(e), doc_id=doc_id), sha, _frames(doc, []))
+        return _failed(path, source, sha, len(data), synthetic, str(e))
     except Exception as e:  # a parser bug must not stop the other files; say what happened
-        msg = f"解析出错（{type(e).__name__}: {e}）"
-        doc = _doc_row(path, source, sha, len(data), status="failed", message=msg, synthetic=synthetic)
-        return Parsed(FileReport(str(path), "failed", message=msg, doc_id=doc_id), sha, _frames(doc, []))
+        return _failed(path, source, sha, len(data), synthetic, f"解析出错（{type(e).__name__}: {e}）")
     text_sha = text_digest(result)
     out = _build(path, source, sha, len(data), doc_id, parsed, result.text_lines, result.encoding, result.notes,
                  result.layout, synthetic, result.problems, result.file_type, text_sha)
     out.text_sha256 = text_sha
     return out
+
+
+def _failed(path: Path, source: Source, sha: str, size: int, synthetic: bool, message: str) -> Parsed:
+    """Given a file that could not be parsed and why, returns its failed parse: a report and
+    a documents row saying so."""
+    doc = _doc_row(path, source, sha, size, status="failed", message=message, synthetic=synthetic)
+    return Parsed(FileReport(str(path), "failed", message=message, doc_id=sha[:16]), sha, _frames(doc, []))
+
+
+def _crashed(source: Source, synthetic: bool) -> Parsed:
+    """Given a file whose parse worker died (out of memory, a crash in a compiled library),
+    returns its failed parse."""
+    message = "解析进程意外退出（内存不足或读取库崩溃），未导入；其他文件照常导入"
+    try:
+        data = source.path.read_bytes()
+    except OSError as e:
+        return Parsed(FileReport(str(source.path), "failed", message=f"{message}（{e.strerror or e}）"), "", {})
+    return _failed(source.path, source, hashlib.sha256(data).hexdigest(), len(data), synthetic, message)
 
 
 def _build(path: Path, source: Source, sha: str, size: int, doc_id: str, parsed: ParsedDocument,
@@ -733,17 +753,24 @@ def _write(con, items: list[_Item]) -> None:
 
 def ingest_paths(paths: Iterable[str | Path], db_path: Path | str | None = None, *, synthetic: bool = False,
                  workers: int = 1, batch_size: int = 1, on_file: Callable[[FileReport], None] | None = None,
-                 derive: bool = True, scope: str | None = None) -> list[FileReport]:
+                 derive: bool = True, scope: str | None = None, isolate: bool = False) -> list[FileReport]:
     """Given files/folders, loads them into the database and returns one report per file.
 
     Files whose content is already loaded are skipped; a file whose source held other content
     before replaces it (see the module doc for identity). `scope` ("upload") gives uploaded
     files their identity by file name within it. With workers > 1 parsing runs in processes;
-    loading is batched (batch_size documents per transaction) for bulk corpora. This writes the
-    file in place: `ingest_into_copy` is the way to load a database others read.
+    loading is batched (batch_size documents per transaction) for bulk corpora. `isolate`
+    parses each file in a worker process even when there is one (the dashboard's uploads: a
+    file that exhausts memory or runs past its deadline costs that worker, not the server).
+    A worker that dies costs its file only: the files after it are parsed one by one in a new
+    worker. This writes the file in place: `ingest_into_copy` is the way to load a database
+    others read.
     """
     paths = list(paths)
     # The workers start before the files are listed: each imports the parser as the listing runs.
+    if isolate:
+        return _ingest(paths, db_path, None, synthetic=synthetic, batch_size=batch_size, on_file=on_file,
+                       derive=derive, scope=scope, isolate=True)
     with _start_pool(workers) if workers > 1 and _many(paths) else nullcontext() as pool:
         return _ingest(paths, db_path, pool, synthetic=synthetic, batch_size=batch_size, on_file=on_file,
                        derive=derive, scope=scope)
@@ -767,9 +794,32 @@ def _started() -> None:
     """A parse worker's first task: nothing (its initializer is the work)."""
 
 
+def parse_isolated(sources: list[Source], synthetic: bool) -> Iterator[tuple[Source, Parsed]]:
+    """Given sources, yields (source, parse) for each in order, each parsed in a worker process
+    of its own pool: a worker that dies fails its file only (`_crashed`), and the next file
+    gets a new worker."""
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for src in sources:
+            if pool is None:
+                pool = _start_pool(1)
+            try:
+                parsed = pool.submit(_parse_jobs, [(str(src.path), synthetic, src)]).result()[0]
+            except BrokenProcessPool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+                parsed = _crashed(src, synthetic)
+            yield src, parsed
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
 def _ingest(paths: list, db_path, pool: ProcessPoolExecutor | None, *, synthetic: bool, batch_size: int,
-            on_file: Callable[[FileReport], None] | None, derive: bool, scope: str | None) -> list[FileReport]:
-    """`ingest_paths` with its pool of parse workers (None: parse here)."""
+            on_file: Callable[[FileReport], None] | None, derive: bool, scope: str | None,
+            isolate: bool = False) -> list[FileReport]:
+    """`ingest_paths` with its pool of parse workers (None: parse here, or file by file in a
+    worker of its own with `isolate`)."""
     found, reports = _collect(paths)
     for r in reports:
         if on_file:
@@ -820,10 +870,19 @@ def _ingest(paths: list, db_path, pool: ProcessPoolExecutor | None, *, synthetic
         # object graph of a folder's files) made Python's default thresholds walk the pending
         # batch again and again — a third of this process's CPU.
         with parsing_gc():
-            if pool is not None and len(sources) > 1:
-                chunks = [[(str(src.path), synthetic, src) for src in run] for run in folder_chunks(sources)]
-                for src, parsed in zip(sources, chain.from_iterable(pool.map(_parse_jobs, chunks))):
+            if isolate:
+                for src, parsed in parse_isolated(sources, synthetic):
                     handle(parsed, src)
+            elif pool is not None and len(sources) > 1:
+                chunks = [[(str(src.path), synthetic, src) for src in run] for run in folder_chunks(sources)]
+                done = 0
+                try:
+                    for src, parsed in zip(sources, chain.from_iterable(pool.map(_parse_jobs, chunks))):
+                        handle(parsed, src)
+                        done += 1
+                except BrokenProcessPool:  # a worker died: which file of its chunk is not known
+                    for src, parsed in parse_isolated(sources[done:], synthetic):
+                        handle(parsed, src)
             else:  # no pool, or a single file (a folder holding one): parsed here
                 for src in sources:
                     handle(parse_file(src.path, synthetic=synthetic, source=src), src)

@@ -54,7 +54,9 @@ def reraise_interrupts(exc: BaseException) -> None:
     """Given a caught exception, re-raises it if it is an interrupt rather than a read failure
     (a Rust panic inside calamine is pyo3's PanicException, a BaseException, so readers
     catch broadly and call this first)."""
-    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+    from jixiao.readers.limits import ParseTimeout
+
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit, ParseTimeout)):
         raise exc
 
 

@@ -20,6 +20,7 @@ Each limit is a module constant read once from an environment variable (see READ
 | MAX_PDF_CROSSINGS | JIXIAO_MAX_PDF_CROSSINGS | 10,000 crossings of ruling lines on one PDF page (a real table page has a few hundred to 2,000) |
 | MAX_STREAM_BYTES | JIXIAO_MAX_STREAM_MB | 64 MB: one stream of an .xls/.doc (OLE2) file |
 | MAX_TEXT_CHARS | JIXIAO_MAX_TEXT_MCHARS | 64 million characters in all cells of one file, merged and repeated cells counted at each place they show |
+| MAX_PARSE_SECONDS | JIXIAO_MAX_PARSE_SECONDS | 180 s to read and interpret one file (see `deadline`) |
 
 A cell's text is held once however often it shows (a merge, a repeated ODS cell, an xlsx shared
 string), but each row's display line copies it: a 200 KB workbook of one 30,000-character
@@ -30,6 +31,9 @@ that line is built; the xlsx reader checks its shared strings before calamine co
 from __future__ import annotations
 
 import os
+import signal
+import threading
+from contextlib import contextmanager
 
 
 def _env_int(name: str, default: int, scale: int = 1) -> int:
@@ -57,6 +61,37 @@ MAX_PDF_PAGES = _env_int("JIXIAO_MAX_PDF_PAGES", 1_000)
 MAX_PDF_CROSSINGS = _env_int("JIXIAO_MAX_PDF_CROSSINGS", 10_000)
 MAX_STREAM_BYTES = _env_int("JIXIAO_MAX_STREAM_MB", 64, MB)
 MAX_TEXT_CHARS = _env_int("JIXIAO_MAX_TEXT_MCHARS", 64, 1_000_000)
+# The sizes above bound what a file may ask for; a parse slower than this is stopped all the
+# same (a pattern or a layout no audit found). Real files take well under ten seconds.
+MAX_PARSE_SECONDS = _env_int("JIXIAO_MAX_PARSE_SECONDS", 180)
+
+
+class ParseTimeout(BaseException):
+    """Raised inside a parse that ran past its deadline. A BaseException, as KeyboardInterrupt
+    is: readers that catch a library's failures as Exception must not take it for a damaged
+    file and carry on."""
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Within the block, raises ParseTimeout once `seconds` have passed (a real-time timer and
+    SIGALRM: Python code and regular expressions are interrupted; a library's compiled loop
+    when it returns). Yields whether the deadline is armed: only in a process's main thread
+    (a parse worker, the command line) — the dashboard parses in such a worker, not itself."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield False
+        return
+
+    def expire(signum, frame):
+        raise ParseTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class TextBudget:

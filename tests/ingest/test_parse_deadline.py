@@ -1,0 +1,105 @@
+"""A parse that runs too long is stopped and said so, and a parse worker that dies costs its
+own file only: the other files load, and the dashboard's uploads are parsed in a worker, so
+neither can take the server with them."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from jixiao import ingest
+from jixiao.ingest import ingest_paths, parse_file
+from jixiao.readers import limits
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_000 = next((ROOT / "datasets" / "seeds").glob("000_*.txt"))
+FORMATS = ROOT / "tests" / "fixtures" / "formats"
+
+
+def _busy(*_args, **_kw):
+    while True:  # Python work, as a slow parse is
+        sum(range(1000))
+
+
+def test_a_parse_past_its_deadline_fails_in_chinese_and_disarms_the_timer(monkeypatch) -> None:
+    monkeypatch.setattr(limits, "MAX_PARSE_SECONDS", 1)
+    monkeypatch.setattr(ingest, "interpret", _busy)
+    before = signal.getsignal(signal.SIGALRM)
+    started = time.monotonic()
+    report = parse_file(SEED_000).report
+    assert time.monotonic() - started < 30
+    assert report.status == "failed" and report.message.startswith("解析超时：1 秒内未能读完，未导入")
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0) and signal.getsignal(signal.SIGALRM) is before
+
+
+def test_a_reader_that_catches_library_failures_does_not_take_the_deadline_for_one(tmp_path: Path, monkeypatch) -> None:
+    # the xlsx reader turns any failure of a sheet into "skipped" and carries on: the deadline
+    # must get through it, not leave the file reported as read without that sheet
+    from jixiao.readers import xlsx
+
+    monkeypatch.setattr(limits, "MAX_PARSE_SECONDS", 1)
+    monkeypatch.setattr(xlsx, "_read_sheet", _busy)
+    from jixiao.writers import rows_to_xlsx
+
+    path = tmp_path / "table.xlsx"
+    rows_to_xlsx([[["项目名称", "x"]]], path, merge_levels=False)
+    report = parse_file(path).report
+    assert report.status == "failed" and "解析超时" in report.message and "已跳过" not in report.message
+
+
+def test_the_deadline_is_not_armed_outside_the_main_thread() -> None:
+    armed = []
+    thread = threading.Thread(target=lambda: armed.append(limits.deadline(1).__enter__()))
+    thread.start()
+    thread.join()
+    assert armed == [False]
+
+
+def _grid_pdf(path: Path, lines: int, size: int = 3000) -> Path:
+    from tests.ingest.test_readers_formats import _grid_pdf as grid
+
+    return grid(path, lines, size)
+
+
+def test_an_isolated_parse_past_its_deadline_fails_and_the_next_file_loads(tmp_path: Path, monkeypatch) -> None:
+    # a page of 400 x 400 ruling lines, its guard lifted, holds pdfplumber for minutes; the
+    # worker's deadline (read from the environment it inherits) stops it
+    monkeypatch.setenv("JIXIAO_MAX_PDF_CROSSINGS", str(10 ** 9))
+    monkeypatch.setenv("JIXIAO_MAX_PARSE_SECONDS", "3")
+    grid = _grid_pdf(tmp_path / "grid.pdf", 400)
+    db_path = tmp_path / "t.duckdb"
+    reports = ingest_paths([grid, SEED_000], db_path, isolate=True, derive=False)
+    by_name = {Path(r.path).name: r for r in reports}
+    assert by_name["grid.pdf"].status == "failed" and "解析超时：3 秒内未能读完" in by_name["grid.pdf"].message
+    assert by_name[SEED_000.name].status == "ok" and by_name[SEED_000.name].indicators == 16
+    con = duckdb.connect(str(db_path), read_only=True)
+    assert con.execute("SELECT count(*) FROM indicators").fetchone()[0] == 16
+    assert con.execute("SELECT status FROM documents WHERE source_path LIKE '%grid.pdf'").fetchone()[0] == "failed"
+    con.close()
+
+
+def test_a_parse_worker_that_dies_fails_its_file_only(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("JIXIAO_MAX_PDF_CROSSINGS", str(10 ** 9))  # the grid keeps its worker busy
+    grid = _grid_pdf(tmp_path / "grid.pdf", 400)
+    reports: list = []
+    run = threading.Thread(target=lambda: reports.extend(
+        ingest_paths([grid, SEED_000], tmp_path / "t.duckdb", isolate=True, derive=False)))
+    run.start()
+    deadline = time.monotonic() + 60
+    killed = False
+    while not killed and time.monotonic() < deadline:
+        time.sleep(2)  # the worker has started and is in the grid's parse
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+            killed = True
+    run.join(120)
+    assert killed and not run.is_alive()
+    by_name = {Path(r.path).name: r for r in reports}
+    assert by_name["grid.pdf"].status == "failed" and by_name["grid.pdf"].message.startswith("解析进程意外退出")
+    assert by_name[SEED_000.name].status == "ok" and by_name[SEED_000.name].indicators == 16
