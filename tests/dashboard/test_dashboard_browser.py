@@ -347,3 +347,58 @@ def test_project_view_by_its_address_on_a_fresh_server_and_by_search(seed_db):
             assert "/project?" in page.url and f"project={pid}" not in page.url
             _assert_clean(page, "search → project view")
             browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing (apt-get install chromium fonts-noto-cjk)")
+def test_an_upload_that_would_hold_the_server_fails_alone_and_the_server_serves_on(seed_db, tmp_path):
+    """A PDF that holds pdfplumber for minutes (its line guard lifted) uploaded beside a new
+    document: the PDF fails with 解析超时 in its worker, the document loads, and the server
+    answers another page meanwhile and after."""
+    import shutil
+
+    import duckdb
+    from playwright.sync_api import sync_playwright
+
+    from tests.ingest.test_readers_formats import _grid_pdf
+
+    db = tmp_path / "upload.duckdb"
+    shutil.copyfile(seed_db, db)
+    grid = _grid_pdf(tmp_path / "grid.pdf", 400)
+    seed = next(Path(__file__).resolve().parents[2].joinpath("datasets", "seeds").glob("000_*.txt"))
+    new = tmp_path / "新上传.txt"
+    new.write_text(seed.read_text(encoding="utf-8").replace("芷江侗族自治县", "新晃侗族自治县"), encoding="utf-8")
+    env = {"JIXIAO_MAX_PDF_CROSSINGS": str(10 ** 9), "JIXIAO_MAX_PARSE_SECONDS": "8"}
+    with _served(db, env) as url:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(url + "documents")
+            _wait_done(page)
+            page.get_by_text("登录（审核人）").click()
+            page.get_by_label("用户名").fill("张审核")
+            page.get_by_label("密码").fill("shenhe-2026!")
+            page.get_by_role("button", name="登录").click()
+            _wait_done(page)
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files([str(grid), str(new)])
+            page.wait_for_selector("[data-testid='stFileChipName']:has-text('grid')", timeout=15_000)
+            _wait_done(page)
+            page.get_by_role("button", name="开始导入").click()
+            page.wait_for_timeout(3_000)  # the PDF is being parsed now: another visitor is served
+            other = browser.new_page(viewport={"width": 1440, "height": 900})
+            started = time.monotonic()
+            other.goto(url)
+            _wait_done(other)
+            assert other.locator("[data-testid='stMetric']").count() >= 3 and time.monotonic() - started < 20
+            page.get_by_text("本次导入结果").wait_for(timeout=90_000)
+            _wait_done(page, timeout=90_000)
+            summary = page.get_by_text("本次导入结果").first.locator("xpath=..").inner_text()
+            assert "2 个文件" in summary and "成功 1 个" in summary and "失败 1 个" in summary
+            _assert_clean(page, "数据导入 after an upload that timed out")
+            browser.close()
+    con = duckdb.connect(str(db), read_only=True)
+    rows = dict(con.execute("SELECT source_path, status || ':' || coalesce(message, '') FROM documents "
+                            "WHERE source_path IN ('grid.pdf', '新上传.txt')").fetchall())
+    con.close()
+    assert rows["grid.pdf"].startswith("failed:解析超时：8 秒内未能读完")
+    assert rows["新上传.txt"].startswith("ok")
