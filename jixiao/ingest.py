@@ -31,12 +31,13 @@ import hashlib
 from bisect import bisect_right
 import multiprocessing
 import os
+import signal
 import stat
 import threading
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -473,10 +474,9 @@ def _failed(path: Path, source: Source, sha: str, size: int, synthetic: bool, me
     return Parsed(FileReport(str(path), "failed", message=message, doc_id=sha[:16]), sha, _frames(doc, []))
 
 
-def _crashed(source: Source, synthetic: bool) -> Parsed:
-    """Given a file whose parse worker died (out of memory, a crash in a compiled library),
-    returns its failed parse."""
-    message = "解析进程意外退出（内存不足或读取库崩溃），未导入；其他文件照常导入"
+def _failed_outside(source: Source, synthetic: bool, message: str) -> Parsed:
+    """Given a file whose parse gave no answer (its worker died or was killed) and why,
+    returns its failed parse, the file's digest taken here."""
     try:
         data = source.path.read_bytes()
     except OSError as e:
@@ -794,21 +794,36 @@ def _started() -> None:
     """A parse worker's first task: nothing (its initializer is the work)."""
 
 
+# Beyond its parse deadline, how long a worker may take to give its answer before it is
+# killed (stuck in a compiled library, which the deadline interrupts only when it returns).
+KILL_MARGIN_SECONDS = 30
+
+
 def parse_isolated(sources: list[Source], synthetic: bool) -> Iterator[tuple[Source, Parsed]]:
-    """Given sources, yields (source, parse) for each in order, each parsed in a worker process
-    of its own pool: a worker that dies fails its file only (`_crashed`), and the next file
-    gets a new worker."""
+    """Given sources, yields (source, parse) for each in order, parsed one after another in a
+    worker process: a worker that dies fails its file only, one that gives no answer past the
+    deadline and a margin is killed and fails its file, and the next file gets a new worker."""
     pool: ProcessPoolExecutor | None = None
     try:
         for src in sources:
             if pool is None:
                 pool = _start_pool(1)
+                pid = pool.submit(os.getpid).result()  # the one worker's, to kill it if need be
+            future = pool.submit(_parse_jobs, [(str(src.path), synthetic, src)])
             try:
-                parsed = pool.submit(_parse_jobs, [(str(src.path), synthetic, src)]).result()[0]
-            except BrokenProcessPool:
-                pool.shutdown(wait=False, cancel_futures=True)
+                parsed = future.result(timeout=limits.MAX_PARSE_SECONDS + KILL_MARGIN_SECONDS)[0]
+            except (BrokenProcessPool, TimeoutError) as e:
+                if isinstance(e, TimeoutError):
+                    with suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                pool.shutdown(wait=True, cancel_futures=True)
                 pool = None
-                parsed = _crashed(src, synthetic)
+                parsed = _failed_outside(src, synthetic, (
+                    f"解析超时：{limits.MAX_PARSE_SECONDS} 秒内未能读完，解析进程已终止，未导入；其他文件照常导入"
+                    if isinstance(e, TimeoutError) else
+                    "解析进程意外退出（内存不足或读取库崩溃），未导入；其他文件照常导入"))
+            except Exception as e:  # the answer could not be sent back (pickled): this file only
+                parsed = _failed_outside(src, synthetic, f"解析出错（{type(e).__name__}: {e}）")
             yield src, parsed
     finally:
         if pool is not None:

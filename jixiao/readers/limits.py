@@ -86,12 +86,16 @@ def deadline(seconds: float):
         raise ParseTimeout(seconds)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # then every second: an alarm raised where Python drops exceptions (a __del__, a GC
+    # callback, a library's bare except) is raised again
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
     try:
         yield True
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
 
 
 class TextBudget:
@@ -104,12 +108,28 @@ class TextBudget:
     def take(self, cells) -> None:
         """Given a row's cells, counts their characters; raises ReadError (Chinese) past the
         limit, before the row's display line is built."""
-        from jixiao.model import ReadError
-
         self.left -= sum(map(len, cells))
         if self.left < 0:
-            raise ReadError(f"{self.name}：表格文字合计超过 {MAX_TEXT_CHARS:,} 个字符上限（合并或重复的单元格"
-                            f"在每处都计），为防止内存耗尽未读取")
+            raise too_much_text(self.name, "合并或重复的单元格在每处都计")
+
+
+def too_much_text(name: str, why: str):
+    """Given a file name and how its text grew, returns the ReadError refusing it past
+    MAX_TEXT_CHARS."""
+    from jixiao.model import ReadError
+
+    return ReadError(f"{name}：表格文字合计超过 {MAX_TEXT_CHARS:,} 个字符上限（{why}），为防止内存耗尽未读取")
+
+
+def check_padded(where: str, width: int, rows: int, before: int = 0) -> None:
+    """Given a sheet (file and sheet name, for the message), its widest row, its row count and
+    the cells of the file's sheets before it, raises ReadError when they and its rows padded
+    to that width pass MAX_CELLS — checked before the rows are built: one cell in column
+    1,000 widens every row of the sheet."""
+    if before + width * rows > MAX_CELLS:
+        from jixiao.model import ReadError
+
+        raise ReadError(f"{where}按最宽一行（{width:,} 列）补齐后超过 {MAX_CELLS:,} 个单元格上限，为防止内存耗尽未读取")
 
 
 def mb(n: int) -> str:

@@ -208,10 +208,9 @@ def _resolve(where: str, grid: dict[int, dict[int, str]], merges: list[tuple[int
                 raise ReadError(f"{where}的合并单元格过多（区域相互重叠），未读取")
             grid[keys[k]][c0] = anchor
     width = max((max(cells) + 1 for cells in grid.values() if cells), default=0)
-    padded[0] += width * sum(1 for cells in grid.values() if cells)
-    if padded[0] > limits.MAX_CELLS:
-        raise ReadError(f"{where}按最宽一行（{width:,} 列）补齐后超过 {limits.MAX_CELLS:,} 个单元格上限，"
-                        f"为防止内存耗尽未读取")
+    rows = sum(1 for cells in grid.values() if cells)
+    limits.check_padded(where, width, rows, padded[0])
+    padded[0] += width * rows
     out = []
     for r in sorted(grid):
         cells = grid[r]

@@ -424,8 +424,8 @@ def _stitch(items: list[_Item]) -> list[_Item]:
         k += len(part)
         previous = last_row.table if last_row is not None else None
         if (previous is not None and previous.page + 1 == table.page and _same_columns(previous, table)
-                and _alone_after(previous, by_page[previous.page], running)
-                and _alone_before(table, by_page[table.page], running)):
+                and _alone(previous, by_page[previous.page], running, after=True)
+                and _alone(table, by_page[table.page], running, after=False)):
             first = chain_first or previous
             part = _drop_repeated(part, first)
             if part and _is_fragment(part[0], last_row):
@@ -471,17 +471,11 @@ def _running(items: list[_Item]) -> set[int]:
     return out
 
 
-def _alone_after(table: _Table, page_items: list[_Item], running: set[int]) -> bool:
-    """Given a table and the items of its page, returns whether nothing but running text
-    follows it there."""
-    return not any(it.table is not table and it.top > table.bbox[1]
-                   and (it.table is not None or id(it) not in running) for it in page_items)
-
-
-def _alone_before(table: _Table, page_items: list[_Item], running: set[int]) -> bool:
-    """Given a table and the items of its page, returns whether nothing but running text
-    comes before it there."""
-    return not any(it.table is not table and it.top < table.bbox[1]
+def _alone(table: _Table, page_items: list[_Item], running: set[int], after: bool) -> bool:
+    """Given a table, the items of its page and a side (after it, or before it), returns
+    whether nothing but running text is on that side of it there."""
+    top = table.bbox[1]
+    return not any(it.table is not table and ((it.top > top) if after else (it.top < top))
                    and (it.table is not None or id(it) not in running) for it in page_items)
 
 

@@ -7,6 +7,7 @@ the styles part and the sheet XML (see `_scan_sheets_safe`), which also checks e
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import io
 import itertools
@@ -230,6 +231,7 @@ def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str
 
 
 _SI_START = re.compile(r"<(?:\w+:)?si[\s>/]")
+_T_TEXT = re.compile(r"<(?:\w+:)?t(?:\s[^>]{0,512})?>([^<]*)")
 _SHARED_REF = re.compile(rb'\bt="s"')
 _V_INDEX = re.compile(rb"\s*<(?:\w+:)?v>\s*(\d{1,10})\s*<")
 
@@ -237,18 +239,22 @@ _V_INDEX = re.compile(rb"\s*<(?:\w+:)?v>\s*(\d{1,10})\s*<")
 def _check_shared_text(name: str, archive: zipfile.ZipFile, members: set[str], parts, tags: int) -> None:
     """Given the archive, its worksheet parts and their cell count, raises ReadError when the
     shared strings the cells show add up past MAX_TEXT_CHARS — before calamine, which copies a
-    shared string into every cell showing it. The longest string times the cell count bounds
-    that cheaply; only a workbook past the bound has its references counted."""
-    lengths: list[int] = []
-    for member in members:
-        if member.lower().endswith("sharedstrings.xml"):
-            text = archive.read(member).decode("utf-8", "replace")
-            starts = [m.start() for m in _SI_START.finditer(text)] + [len(text)]
-            # each string's length at most the distance to the next (tags included)
-            own = [b - a for a, b in zip(starts, starts[1:])]
-            lengths = [max(pair) for pair in itertools.zip_longest(own, lengths, fillvalue=0)]
-    if not lengths or max(lengths) * tags <= limits.MAX_TEXT_CHARS:
+    shared string into every cell showing it. The longest string (its XML, tags and all) times
+    the cell count bounds that cheaply; only a workbook past the bound has each string's text
+    measured (its <t> runs) and its references counted."""
+    texts = [archive.read(m).decode("utf-8", "replace") for m in members if m.lower().endswith("sharedstrings.xml")]
+    starts = [[m.start() for m in _SI_START.finditer(text)] for text in texts]
+    widest = max((b - a for text, s in zip(texts, starts) for a, b in zip(s, s[1:] + [len(text)])), default=0)
+    if widest * tags <= limits.MAX_TEXT_CHARS:
         return
+    lengths: list[int] = []  # per string, the longest of the parts holding one (there is one)
+    for text, s in zip(texts, starts):
+        own = [0] * len(s)
+        for match in _T_TEXT.finditer(text):
+            at = bisect.bisect_right(s, match.start()) - 1
+            if at >= 0:
+                own[at] += len(match.group(1))
+        lengths = [max(pair) for pair in itertools.zip_longest(own, lengths, fillvalue=0)]
     shown = 0
     for part in parts:
         xml = archive.read(part)
@@ -258,8 +264,7 @@ def _check_shared_text(name: str, archive: zipfile.ZipFile, members: set[str], p
                 if index is not None and int(index.group(1)) < len(lengths):
                     shown += lengths[int(index.group(1))]
         if shown > limits.MAX_TEXT_CHARS:
-            raise ReadError(f"{name}：表格文字合计超过 {limits.MAX_TEXT_CHARS:,} 个字符上限（同一共享文字被大量单元格引用），"
-                            f"为防止内存耗尽未读取")
+            raise limits.too_much_text(name, "同一共享文字被大量单元格引用")
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]{0,512}?ref=\"([A-Za-z]*)(\d*)(?::([A-Za-z]*)(\d*))?\"")

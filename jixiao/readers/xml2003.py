@@ -100,11 +100,7 @@ def _worksheet(name: str, sheet: str, element, percent_styles: set[str]):
         for rr in present[start:stop]:
             grid[rr][c0] = text
     width = max((max(cells) for cells in grid.values() if cells), default=0)
-    # every row is padded to the widest: counted before it is built (one cell in column
-    # 1,000 widens every row of the sheet)
-    if width * len(grid) > limits.MAX_CELLS:
-        raise ReadError(f"{name}：工作表「{sheet}」按最宽一行（{width:,} 列）补齐后超过 {limits.MAX_CELLS:,} 个单元格上限，"
-                        f"为防止内存耗尽未读取")
+    limits.check_padded(f"{name}：工作表「{sheet}」", width, len(grid))
     out = [(rr, tuple(grid[rr].get(cc, "") for cc in range(1, width + 1))) for rr in sorted(grid) if grid[rr]]
     return out, len(out) * width
 

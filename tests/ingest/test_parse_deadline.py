@@ -84,22 +84,52 @@ def test_an_isolated_parse_past_its_deadline_fails_and_the_next_file_loads(tmp_p
     con.close()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """Given a process id, returns the CPU time it has used (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_a_parse_worker_that_dies_fails_its_file_only(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("JIXIAO_MAX_PDF_CROSSINGS", str(10 ** 9))  # the grid keeps its worker busy
     grid = _grid_pdf(tmp_path / "grid.pdf", 400)
+    before = {child.pid for child in multiprocessing.active_children()}
     reports: list = []
     run = threading.Thread(target=lambda: reports.extend(
         ingest_paths([grid, SEED_000], tmp_path / "t.duckdb", isolate=True, derive=False)))
     run.start()
     deadline = time.monotonic() + 60
-    killed = False
+    killed = []
     while not killed and time.monotonic() < deadline:
-        time.sleep(2)  # the worker has started and is in the grid's parse
+        time.sleep(0.5)
         for child in multiprocessing.active_children():
-            os.kill(child.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
-            killed = True
+            # the upload's worker, well into the grid's parse (starting takes about a second)
+            if child.pid not in before and _cpu_seconds(child.pid) > 4:
+                os.kill(child.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+                killed.append(child.pid)
     run.join(120)
-    assert killed and not run.is_alive()
+    assert len(killed) == 1 and not run.is_alive()
     by_name = {Path(r.path).name: r for r in reports}
     assert by_name["grid.pdf"].status == "failed" and by_name["grid.pdf"].message.startswith("解析进程意外退出")
     assert by_name[SEED_000.name].status == "ok" and by_name[SEED_000.name].indicators == 16
+
+
+def test_a_worker_that_gives_no_answer_past_the_deadline_is_killed(tmp_path: Path, monkeypatch) -> None:
+    # the worker's own deadline is far off (as when a compiled library does not return): the
+    # parent waits the deadline and the margin, kills it, and goes on with the next file
+    monkeypatch.setenv("JIXIAO_MAX_PDF_CROSSINGS", str(10 ** 9))
+    monkeypatch.setenv("JIXIAO_MAX_PARSE_SECONDS", "1000")
+    monkeypatch.setattr(limits, "MAX_PARSE_SECONDS", 2)
+    monkeypatch.setattr(ingest, "KILL_MARGIN_SECONDS", 3)
+    grid = _grid_pdf(tmp_path / "grid.pdf", 400)
+    started = time.monotonic()
+    reports = ingest_paths([grid, SEED_000], tmp_path / "t.duckdb", isolate=True, derive=False)
+    assert time.monotonic() - started < 60
+    by_name = {Path(r.path).name: r for r in reports}
+    assert by_name["grid.pdf"].status == "failed"
+    assert by_name["grid.pdf"].message.startswith("解析超时：2 秒内未能读完，解析进程已终止")
+    assert by_name[SEED_000.name].status == "ok" and by_name[SEED_000.name].indicators == 16
+    assert not [c for c in multiprocessing.active_children() if _cpu_seconds(c.pid) > 4]

@@ -593,14 +593,15 @@ def _shared_string_xlsx(tmp_path: Path, long_text: str, refs: int) -> Path:
 
 def test_xlsx_shared_string_shown_in_many_cells_is_refused_before_calamine(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(limits, "MAX_TEXT_CHARS", 1_000_000)
-    # 3,000 characters in 400 cells: 1.2 million shown, from a file of a few KB
-    path = _shared_string_xlsx(tmp_path, "长" * 3_000, 400)
+    # 3,000 characters in 334 cells: 1,002,000 shown (and 338 cells of 短, a header of 4)
+    path = _shared_string_xlsx(tmp_path, "长" * 3_000, 334)
     assert path.stat().st_size < 20_000
-    with pytest.raises(ReadError, match="shared.xlsx：表格文字合计超过 1,000,000 个字符上限"):
+    with pytest.raises(ReadError, match="shared.xlsx：表格文字合计超过 1,000,000 个字符上限（同一共享文字"):
         read_file(path)
-    # the same text shown in 300 cells (900,000): read, every cell whole
-    rows = read_file(_shared_string_xlsx(tmp_path, "长" * 3_000, 300)).rows
-    assert sum(row.cells[1] == "长" * 3_000 for row in rows) == 300
+    # in 332 cells: 996,000 + 336 + 4 shown, read, every cell whole (counted with the string's
+    # XML, 3,016 a cell, it would pass the limit)
+    rows = read_file(_shared_string_xlsx(tmp_path, "长" * 3_000, 332)).rows
+    assert sum(row.cells[1] == "长" * 3_000 for row in rows) == 332
 
 
 def test_cells_shown_many_times_count_against_the_text_limit_in_every_reader(tmp_path: Path, monkeypatch) -> None:
