@@ -1076,6 +1076,14 @@ def max_upload_mb() -> int:
         return 200
 
 
+def max_parse_text() -> str:
+    """Returns one file's parse deadline (JIXIAO_MAX_PARSE_SECONDS) in words: "3 分钟", "90 秒"."""
+    from jixiao.readers import limits
+
+    seconds = limits.MAX_PARSE_SECONDS
+    return f"{seconds // 60} 分钟" if seconds % 60 == 0 else f"{seconds} 秒"
+
+
 def check_upload(name: str, size: int) -> str | None:
     """Given an uploaded file's name and size, returns why it cannot be imported (Chinese) or None."""
     suffix = Path(name).suffix.lower().lstrip(".")

@@ -322,3 +322,13 @@ def test_a_derived_table_without_the_columns_the_pages_read_is_a_problem_not_a_c
     monkeypatch.setenv("JIXIAO_DB", str(old))
     msg = data.problem()
     assert msg is not None and "flag_context" in msg
+
+
+def test_the_parse_deadline_is_told_in_words(monkeypatch):
+    from dashboard import data as dashboard_data
+    from jixiao.readers import limits
+
+    monkeypatch.setattr(limits, "MAX_PARSE_SECONDS", 180)
+    assert dashboard_data.max_parse_text() == "3 分钟"
+    monkeypatch.setattr(limits, "MAX_PARSE_SECONDS", 90)
+    assert dashboard_data.max_parse_text() == "90 秒"
