@@ -416,8 +416,7 @@ def run_bench(args) -> int:
     summary: dict[str, Any] = {"params": {"counties": args.counties, "years": args.years, "seed": args.seed,
                                           "projects_per_unit": args.projects_per_unit, "workers": workers,
                                           "batch_size": batch_size, "cpus": os.cpu_count()},
-                               "workdir": str(work), "loadavg_start": [round(x, 2) for x in os.getloadavg()],
-                               "cpu_gauge_s": cpu_gauge()}
+                               "workdir": str(work), "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
     dashboard_steps = bool(getattr(args, "browser", False) or getattr(args, "sessions", None)
                            or getattr(args, "queries_only", False))
     if dashboard_steps and db_path.exists():
@@ -643,18 +642,6 @@ def _query_target(s: dict) -> dict[str, dict]:
     return out
 
 
-def cpu_gauge() -> float:
-    """Returns the CPU seconds (best of three) of a fixed piece of pure-Python work — about 1 s
-    on this machine's kind: its vCPUs' speed varies from hour to hour by up to half, and the
-    ingest's CPU seconds with it, so a run's figures are read beside this one."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        sum(i * i for i in range(10_000_000))
-        best = min(best, time.process_time() - start)
-    return round(best, 3)
-
-
 def format_table(s: dict) -> str:
     """Returns the human-readable report."""
     from jixiao import bench_dashboard as bd
@@ -664,8 +651,7 @@ def format_table(s: dict) -> str:
     # on an existing database the corpus parameters say nothing: only the database is named
     shown = s["params"] if "ingest" in s else {"cpus": s["params"].get("cpus")}
     lines.append("== jixiao bench " + json.dumps(shown, ensure_ascii=False)
-                 + f"  load average at start {s.get('loadavg_start')}, at end {s.get('loadavg_end')}"
-                 + f"  CPU gauge {s.get('cpu_gauge_s')} s")
+                 + f"  load average at start {s.get('loadavg_start')}, at end {s.get('loadavg_end')}")
     if "ingest" not in s:
         lines.append(f"database    {s.get('db')} (existing; dashboard steps only)")
         lines += _query_lines(s)
