@@ -133,3 +133,41 @@ def test_a_worker_that_gives_no_answer_past_the_deadline_is_killed(tmp_path: Pat
     assert by_name["grid.pdf"].message.startswith("解析超时：2 秒内未能读完，解析进程已终止")
     assert by_name[SEED_000.name].status == "ok" and by_name[SEED_000.name].indicators == 16
     assert not [c for c in multiprocessing.active_children() if _cpu_seconds(c.pid) > 4]
+
+
+def test_a_bulk_load_whose_worker_dies_loads_every_other_file_once(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    monkeypatch.setenv("JIXIAO_MAX_PDF_CROSSINGS", str(10 ** 9))
+    monkeypatch.setenv("JIXIAO_MAX_PARSE_SECONDS", "8")  # the grid's second try, alone, stops here
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    _grid_pdf(tmp_path / "a" / "grid.pdf", 400)
+    seeds = sorted((ROOT / "datasets" / "seeds").glob("*.txt"))
+    for seed in seeds:
+        shutil.copy(seed, tmp_path / "b" / seed.name)
+    before = {child.pid for child in multiprocessing.active_children()}
+    reports: list = []
+    db_path = tmp_path / "t.duckdb"
+    run = threading.Thread(target=lambda: reports.extend(
+        ingest_paths([tmp_path / "a", tmp_path / "b"], db_path, workers=2, derive=False)))
+    run.start()
+    killed = []
+    deadline = time.monotonic() + 60
+    while not killed and time.monotonic() < deadline:
+        time.sleep(0.3)
+        for child in multiprocessing.active_children():
+            if child.pid not in before and _cpu_seconds(child.pid) > 3:  # the grid's worker
+                os.kill(child.pid, signal.SIGKILL)
+                killed.append(child.pid)
+    run.join(180)
+    assert len(killed) == 1 and not run.is_alive()
+    names = [Path(r.path).name for r in reports]
+    assert sorted(names) == sorted(["grid.pdf"] + [s.name for s in seeds])  # each once
+    by_name = {Path(r.path).name: r for r in reports}
+    assert by_name["grid.pdf"].status == "failed" and "解析超时：8 秒内未能读完" in by_name["grid.pdf"].message
+    assert all(by_name[s.name].status == "ok" for s in seeds)
+    con = duckdb.connect(str(db_path), read_only=True)
+    loaded = con.execute("SELECT count(*) FROM indicators").fetchone()[0]
+    con.close()
+    assert loaded == sum(by_name[s.name].indicators for s in seeds) > 0
