@@ -17,7 +17,7 @@ st.subheader("导入文档")
 limit = data.max_upload_mb()
 st.caption(f"支持 PDF（需带文字层，扫描件不支持）、Word（.docx / .doc）、Excel（.xlsx / .xls，含系统导出的网页表格）、"
            f".ods 和文本 .txt / .md（UTF-8、GBK/GB18030 自动识别）；文件类型按内容识别。可一次选多个文件，"
-           f"单个文件不超过 {limit} MB；每个文件单独导入，一个文件失败不影响其他文件，解析超过 {data.max_parse_text()} "
+           f"单个文件不超过 {limit} MB；每个文件单独导入，一个文件失败不影响其他文件，解析超过 {data.max_parse_text()}"
            "的文件按失败处理。内容相同的文件不会重复导入；"
            "同名文件再次上传时替换先前上传的版本。导入在数据库副本上进行，完成后整体替换，导入期间其他页面照常可用。")
 # importing changes the data: only a signed-in 审核 / 管理 user gets the upload controls
