@@ -549,6 +549,7 @@ def _project_row(p: ParsedProject, pid: str, doc_id: str, seq: int, doc_text: st
         "budget_score_reported": m.score if self_eval else None,
         "total_score_reported": f.get("total_score_reported"),
         "fund_fiscal": m.fiscal, "fund_carryover": m.carryover, "fund_other": m.other,
+        "budget_written": m.budget_written,
         "fund_use": f.get("fund_use"), "spend_plan": f.get("spend_plan"),
         "goal": f.get("goal"), "goal_long": f.get("goal_long"), "goal_summary": f.get("goal_summary"),
         "region_note": note, "synthetic": synthetic,

@@ -111,6 +111,7 @@ class BudgetFigures:
     fiscal: float | None = None
     carryover: float | None = None
     other: float | None = None
+    budget_written: float | None = None  # the total row's 年初预算数 as written (0 where it says 0)
     points: float | None = None
     score: float | None = None
     rate: float | None = None

@@ -56,6 +56,8 @@ PROJECTS = {
     "fund_fiscal": pl.Float64,    # 其中：财政拨款/财政资金
     "fund_carryover": pl.Float64, # 上年结转
     "fund_other": pl.Float64,     # 其他资金
+    "budget_written": pl.Float64, # 年度资金总额（年初预算数）as its total row writes it, before a 0 there is
+                                  # replaced by its sources' sum in `budget`; None where there is no total row
     "fund_use": pl.String,        # 资金用途
     "spend_plan": pl.String,      # 资金支出计划, e.g. "3月底:25%;6月底:50%;10月底:75%;12月底:100%"
     "goal": pl.String,            # 年度总体目标 / 绩效目标

@@ -93,6 +93,7 @@ def reconcile(total: BudgetLine | None, parts: dict[str, BudgetLine], *, points_
     fig.fiscal = parts["fund_fiscal"].budget if "fund_fiscal" in parts else None
     fig.carryover = parts["fund_carryover"].budget if "fund_carryover" in parts else None
     fig.other = parts["fund_other"].budget if "fund_other" in parts else None
+    fig.budget_written = t.budget
     total_void = False
     for amount in AMOUNTS:
         value = getattr(t, amount)

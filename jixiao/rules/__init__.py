@@ -23,6 +23,7 @@ _MODULES = (
     "jx105_cost_vs_budget",
     "jx106_missing_fields",
     "jx107_duplicate_indicator",
+    "jx108_fund_total_mismatch",
     "jx201_weight_total",
     "jx202_declared_points",
     "jx301_score_vs_rule",

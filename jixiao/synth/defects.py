@@ -38,14 +38,14 @@ from jixiao.synth.build import (
 # Share of project-years that get each rule (where the rule can be planted at all).
 RATES = {
     "JX101": 0.03, "JX102": 0.03, "JX103": 0.06, "JX104": 0.06, "JX105": 0.03, "JX106": 0.03,
-    "JX107": 0.025, "JX201": 0.03, "JX202": 0.03, "JX301": 0.04, "JX302": 0.03, "JX303": 0.03,
+    "JX107": 0.025, "JX108": 0.02, "JX201": 0.03, "JX202": 0.03, "JX301": 0.04, "JX302": 0.03, "JX303": 0.03,
     "JX304": 0.025, "JX403b": 0.02, "JX404": 0.02,
     "JX501": 0.03, "JX502": 0.025, "JX503": 0.025, "JX504": 0.03, "JX505": 0.015, "JX506": 0.025,
     "JX507": 0.015,
 }
 # Group plantings, per project-year of the county-year.
 GROUP_RATES = {"JX401": 0.01, "JX402": 0.008, "JX403a": 0.006}
-ALL_RULES = ("JX101", "JX102", "JX103", "JX104", "JX105", "JX106", "JX107", "JX201", "JX202", "JX301", "JX302",
+ALL_RULES = ("JX101", "JX102", "JX103", "JX104", "JX105", "JX106", "JX107", "JX108", "JX201", "JX202", "JX301", "JX302",
              "JX303", "JX304", "JX401", "JX402", "JX403a", "JX403b", "JX404", "JX501", "JX502", "JX503", "JX504",
              "JX505", "JX506", "JX507")
 _COMMON = frozenset(COMMON_NAMES)
@@ -77,6 +77,10 @@ def _eligible(rule: str, py: ProjectYear) -> bool:
         return bool(costs) and all(i.cost_role == "total" and not _PER_WORDS.search(i.name) for i in costs)
     if rule == "JX107":
         return bool(_jx107_cands(py))
+    if rule == "JX108":
+        # the goal layout whose 上年结转 / 其他资金 rows stay blank when there is none (a source
+        # left blank may be a 0): its 财政拨款 alone is the whole budget
+        return layout == "L000" and not py.other and not py.carryover
     if rule == "JX404":
         n = len(py.inds)
         return n >= 7 and len(_jx404_cands(py)) >= math.ceil(2 * n / 3) + 1
@@ -281,8 +285,15 @@ def _refit_costs(b: ProjectYear, rng: random.Random) -> None:
 
 
 def plant_structure(py: ProjectYear, rng: random.Random) -> None:
-    """JX102 (a satisfaction indicator under 效益指标) and JX107 (a name twice)."""
-    if py.defect == "JX102":
+    """JX102 (a satisfaction indicator under 效益指标), JX107 (a name twice) and JX108 (the goal
+    table's 年度资金总额 written as 0, or its 财政拨款 above it)."""
+    if py.defect == "JX108":
+        if rng.random() < 0.5:
+            py.goal_over["JX108"] = ("total", "0")
+        else:
+            py.goal_over["JX108"] = ("fiscal", money(py.budget * rng.choice((1.1, 1.2, 1.5)) + 1))
+        py.goal_gt.add("JX108")
+    elif py.defect == "JX102":
         proper = next(i for i in py.inds if i.kind == "sat")
         names = [n for n in vocab.SATISFACTION_NAMES["default"] if n != proper.name]
         ind = Ind(key=rng.choice(("社会效益", "可持续", "生态效益")), kind="sat", name=rng.choice(names), op=">=",

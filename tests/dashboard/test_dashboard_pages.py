@@ -270,14 +270,14 @@ def test_rules_catalog_with_counts(open_page, seed_db):
     at = open_page("rules")
     _ok(at, "规则说明")
     table = _frame_with(at, "rule", "why", "remedy")
-    assert len(table) == 24  # JX101-JX404 and JX501-JX507
+    assert len(table) == 25  # JX101-JX404 and JX501-JX507
     con = _db(seed_db)
     n101 = con.sql("SELECT count(*) FROM flags WHERE rule = 'JX101'").fetchall()[0][0]
     con.close()
     assert int(table[table["rule"] == "JX101"]["n_flags"].iloc[0]) == n101
-    assert len([e for e in at.expander if not e.label.startswith("登录")]) == 24  # one per rule (+ the sign-in)
+    assert len([e for e in at.expander if not e.label.startswith("登录")]) == 25  # one per rule (+ the sign-in)
     texts = [t.value for t in at.text]  # one plain-text block per rule, its sections headed 【…】
-    assert len([t for t in texts if "【检查什么】" in t]) == 24
+    assert len([t for t in texts if "【检查什么】" in t]) == 25
     for section in ("【检查什么】", "【为什么是问题】", "【示例】", "【如何整改】", "【选项（默认值）】"):
         assert section in texts[0]
 
