@@ -71,3 +71,32 @@ def test_tree_memory_sees_this_process():
         block = bytearray(50_000_000)
     assert mem.peak > 50_000_000
     del block
+
+
+def test_a_corpus_is_reused_only_from_the_same_generator(tmp_path, monkeypatch):
+    import json
+    from types import SimpleNamespace
+
+    import jixiao.synth
+
+    made = []
+
+    def fake_generate(out, **kw):
+        made.append(kw)
+        (out / "documents").mkdir(parents=True, exist_ok=True)
+        g = {"counties": kw["counties"], "years": [2024], "seed": kw["seed"], "projects_per_unit": kw["projects_per_unit"],
+             "files": 1, "projects": 1, "indicators": 1, "by_format": {}, "by_layout": {}, "by_encoding": {}, "bytes": 1}
+        (out / "summary.json").write_text(json.dumps(g), encoding="utf-8")
+        return g
+
+    monkeypatch.setattr(jixiao.synth, "generate_corpus", fake_generate)
+    args = SimpleNamespace(counties=1, years="2024", seed=7, projects_per_unit=4)
+    corpus = tmp_path / "corpus"
+    bench._corpus(corpus, args, {})
+    bench._corpus(corpus, args, {})  # the same generator: reused
+    assert len(made) == 1
+    g = json.loads((corpus / "summary.json").read_text(encoding="utf-8"))
+    g["generator"] = "an older one"  # as a corpus made before the generator changed
+    (corpus / "summary.json").write_text(json.dumps(g), encoding="utf-8")
+    bench._corpus(corpus, args, {})
+    assert len(made) == 2
