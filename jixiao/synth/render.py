@@ -179,8 +179,6 @@ def render_000(doc: Doc, rng: random.Random) -> tuple[str, list[Rendered]]:
         what, written = over.get("JX108", (None, None))
         if what == "total":
             b = written
-        elif what == "fiscal":
-            fiscal = fmt(written)
         if rng.random() < 0.7:
             out.append("项目资金(万元)\t年度资金总额:" + "\t" * 8 + b + "\t")
             out.append("\t其中:财政拨款" + "\t" * 8 + fiscal + "\t")
