@@ -1144,9 +1144,10 @@ def ingest_uploads(files: list[tuple[str, bytes]], user: User | None,
     per-file reports (named by the uploaded names) and clears the caches so the new data shows.
     Uploads are identified by file name (scope "upload"): a file uploaded again replaces its
     earlier upload. Each file is parsed in a worker process (`isolate`), within the parse
-    deadline: a hostile file costs that worker, never the server's memory or its threads. Each file succeeds or fails on its own: one that cannot be written (a name
-    too long is shortened first, see `upload_file_name`) gets a failed report with a Chinese
-    reason and the others load. `on_wait` is called when another import holds the database.
+    deadline: a hostile file costs that worker, never the server's memory or its threads.
+    Each file succeeds or fails on its own: one that cannot be written (a name too long is
+    shortened first, see `upload_file_name`) gets a failed report with a Chinese reason and the
+    others load. `on_wait` is called when another import holds the database.
     PermissionError without a 审核/管理 user: nothing is written."""
     from dataclasses import replace
 

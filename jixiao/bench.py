@@ -527,9 +527,10 @@ def _corpus(corpus: Path, args, summary: dict) -> dict:
     was generated with the same counties, years, seed and projects per unit, by the same
     generator (a corpus from before a rule was planted would score that rule on nothing)."""
     from jixiao.synth import generate_corpus
+    from jixiao.synth.corpus import fingerprint
 
     want = {"counties": args.counties, "seed": args.seed, "projects_per_unit": args.projects_per_unit,
-            "generator": generator_fingerprint()}
+            "generator": fingerprint()}
     old = corpus / "summary.json"
     if old.exists():
         try:
@@ -552,22 +553,8 @@ def _corpus(corpus: Path, args, summary: dict) -> dict:
     summary["generate"] = {k: g[k] for k in ("files", "projects", "indicators", "by_format", "by_layout",
                                               "by_encoding")}
     summary["generate"].update(st.info(), mb=round(g["bytes"] / 1e6, 1))
-    g["generator"] = want["generator"]
-    old.write_text(json.dumps(g, ensure_ascii=False, indent=1), encoding="utf-8")
     _log(f"generated {g['files']} files, {g['projects']} projects, {g['indicators']} indicators in {st.seconds:.1f} s")
     return g
-
-
-def generator_fingerprint() -> str:
-    """Returns a digest of the synthetic corpus generator's source (jixiao/synth/*.py)."""
-    import hashlib
-
-    from jixiao import synth
-
-    digest = hashlib.sha256()
-    for path in sorted(Path(synth.__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _dashboard_steps(args, db_path: Path, summary: dict, runs: int, queries: bool = True) -> None:

@@ -68,7 +68,7 @@ def read_xls(path: Path, data: bytes | None = None) -> ReadResult:
     return ReadResult(rows=rows, text_lines=text_lines, problems=problems, layout="xls")
 
 
-def _sheet_rows(book, sheet, width: int, where: str = "") -> list[tuple[int, tuple[str, ...]]]:
+def _sheet_rows(book, sheet, width: int, where: str) -> list[tuple[int, tuple[str, ...]]]:
     """Given the book, a loaded sheet, its width and its name for messages, returns (1-based
     row, cells) for each non-empty row, merged ranges resolved as the xlsx reader resolves
     them. Raises ReadError when the merged ranges together cover more than MAX_CELLS cells:

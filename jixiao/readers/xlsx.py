@@ -230,8 +230,8 @@ def _scan_sheets_safe(name: str, data: bytes, members: set[str], notes: list[str
         return result
 
 
-_SI_START = re.compile(r"<(?:\w+:)?si[\s>/]")
-_T_TEXT = re.compile(r"<(?:\w+:)?t(?:\s[^>]{0,512})?>([^<]*)")
+_SI_START = re.compile(rb"<(?:\w+:)?si[\s>/]")
+_T_TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]{0,512})?>([^<]*)")
 _SHARED_REF = re.compile(rb'\bt="s"')
 _V_INDEX = re.compile(rb"\s*<(?:\w+:)?v>\s*(\d{1,10})\s*<")
 
@@ -239,10 +239,11 @@ _V_INDEX = re.compile(rb"\s*<(?:\w+:)?v>\s*(\d{1,10})\s*<")
 def _check_shared_text(name: str, archive: zipfile.ZipFile, members: set[str], parts, tags: int) -> None:
     """Given the archive, its worksheet parts and their cell count, raises ReadError when the
     shared strings the cells show add up past MAX_TEXT_CHARS — before calamine, which copies a
-    shared string into every cell showing it. The longest string (its XML, tags and all) times
-    the cell count bounds that cheaply; only a workbook past the bound has each string's text
-    measured (its <t> runs) and its references counted."""
-    texts = [archive.read(m).decode("utf-8", "replace") for m in members if m.lower().endswith("sharedstrings.xml")]
+    shared string into every cell showing it. The longest string's XML in bytes (tags and all,
+    at least its characters) times the cell count bounds that cheaply, without decoding; only a
+    workbook past the bound has each string's text measured (its <t> runs, in characters) and
+    its references counted."""
+    texts = [archive.read(m) for m in members if m.lower().endswith("sharedstrings.xml")]
     starts = [[m.start() for m in _SI_START.finditer(text)] for text in texts]
     widest = max((b - a for text, s in zip(texts, starts) for a, b in zip(s, s[1:] + [len(text)])), default=0)
     if widest * tags <= limits.MAX_TEXT_CHARS:
@@ -253,7 +254,7 @@ def _check_shared_text(name: str, archive: zipfile.ZipFile, members: set[str], p
         for match in _T_TEXT.finditer(text):
             at = bisect.bisect_right(s, match.start()) - 1
             if at >= 0:
-                own[at] += len(match.group(1))
+                own[at] += len(match.group(1).decode("utf-8", "replace"))
         lengths = [max(pair) for pair in itertools.zip_longest(own, lengths, fillvalue=0)]
     shown = 0
     for part in parts:

@@ -175,18 +175,15 @@ def render_000(doc: Doc, rng: random.Random) -> tuple[str, list[Rendered]]:
         out += ["", "", "项目支出绩效目标表", "", f"({year}) 年度", ""]
         out.append(f"{unit_label}\t{doc.unit_of(py)}" + "\t" * 9)
         out.append(f"项目名称\t{doc.name_of(py)}" + "\t" * 9)
-        b, fiscal = fmt(py.budget), fmt(py.fiscal)
-        what, written = over.get("JX108", (None, None))
-        if what == "total":
-            b = written
+        b = over.get("JX108", fmt(py.budget))
         if rng.random() < 0.7:
             out.append("项目资金(万元)\t年度资金总额:" + "\t" * 8 + b + "\t")
-            out.append("\t其中:财政拨款" + "\t" * 8 + fiscal + "\t")
+            out.append("\t其中:财政拨款" + "\t" * 8 + fmt(py.fiscal) + "\t")
             out.append("\t上年结转" + "\t" * 8 + (fmt(py.carryover) if py.carryover else "") + "\t")
             out.append("\t其他资金" + "\t" * 8 + (fmt(py.other) if py.other else "") + "\t")
         else:
             out.append(f"项目资金(万元)\t{b}\t年度资金总额:" + "\t" * 9 + b)
-            out.append("\t\t其中:财政拨款" + "\t" * 9 + fiscal)
+            out.append("\t\t其中:财政拨款" + "\t" * 9 + fmt(py.fiscal))
             out.append("\t\t上年结转" + "\t" * 9 + (fmt(py.carryover) if py.carryover else ""))
             out.append("\t\t其他资金" + "\t" * 9 + (fmt(py.other) if py.other else ""))
         out.append(f"年度履职目标\t{py.lineage.ptype['goal'].format(s=py.subject, o=py.lineage.obj)}" + "\t" * 9)

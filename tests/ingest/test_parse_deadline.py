@@ -16,6 +16,7 @@ import duckdb
 from jixiao import ingest
 from jixiao.ingest import ingest_paths, parse_file
 from jixiao.readers import limits
+from tests.ingest.test_readers_formats import _grid_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_000 = next((ROOT / "datasets" / "seeds").glob("000_*.txt"))
@@ -59,12 +60,6 @@ def test_the_deadline_is_not_armed_outside_the_main_thread() -> None:
     thread.start()
     thread.join()
     assert armed == [False]
-
-
-def _grid_pdf(path: Path, lines: int, size: int = 3000) -> Path:
-    from tests.ingest.test_readers_formats import _grid_pdf as grid
-
-    return grid(path, lines, size)
 
 
 def test_an_isolated_parse_past_its_deadline_fails_and_the_next_file_loads(tmp_path: Path, monkeypatch) -> None:

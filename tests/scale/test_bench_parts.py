@@ -78,6 +78,7 @@ def test_a_corpus_is_reused_only_from_the_same_generator(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
     import jixiao.synth
+    from jixiao.synth.corpus import fingerprint
 
     made = []
 
@@ -85,6 +86,7 @@ def test_a_corpus_is_reused_only_from_the_same_generator(tmp_path, monkeypatch):
         made.append(kw)
         (out / "documents").mkdir(parents=True, exist_ok=True)
         g = {"counties": kw["counties"], "years": [2024], "seed": kw["seed"], "projects_per_unit": kw["projects_per_unit"],
+             "generator": fingerprint(),
              "files": 1, "projects": 1, "indicators": 1, "by_format": {}, "by_layout": {}, "by_encoding": {}, "bytes": 1}
         (out / "summary.json").write_text(json.dumps(g), encoding="utf-8")
         return g
