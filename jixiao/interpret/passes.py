@@ -643,11 +643,11 @@ class Pass:
     def emit(self, view: RowView, cells: list[str], start: int, name: str, got: dict[str, str]) -> str:
         p, table = self.p, self.table
         assert p is not None and table is not None
-        if _filler(name):
+        if _filler(name) or is_placeholder(name):
             name = ""
         fields = {k: v for k, v in got.items() if v.strip(_FILLER_CHARS)}
-        if not name and not any(k in fields for k in ("target", "weight", "actual", "score")):
-            return "skipped"  # 指标2: / ..... filler rows of the template
+        if not name and not any(k in fields and not is_placeholder(fields[k]) for k in ("target", "weight", "actual", "score")):
+            return "skipped"  # 指标2: / ..... / 指标1: / | / | / — filler rows of the template
         if name and len(name) <= 16 and self.v.is_form_word(name):
             if len(self.bogus) < MAX_EXAMPLES:
                 self.bogus.append(Note(f"「{_quote(name)}」是表格的栏目名，却处在指标行的位置（未作为指标导入）", view.line))

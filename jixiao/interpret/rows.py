@@ -16,13 +16,14 @@ from typing import Sequence
 
 from jixiao.levels import split_points, squeeze
 from jixiao.model import Row
-from jixiao.vocabulary import Vocabulary
+from jixiao.vocabulary import Vocabulary, key
 
 _TAGS = re.compile(r"<[^>]{1,20}>|\*\*|^#+\s*")
 _TC_FIELD = re.compile(r"\s*TC\s.*$")  # Word TOC field code left in a title: "… TC 9、… \f C \l 1"
 _YEAR_IN_TITLE = re.compile(r"(19|20)\d{2}(?=\s*[)）]?\s*年)")
 _YEAR_ROW = re.compile(r"^[(（]?\s*((?:19|20)\d{2})\s*[)）]?\s*年度?\s*[)）]?$")
 _POINTS_IN_CELL = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
+_A_MARK = re.compile(r"\(A\)$")  # on a lookup key (NFKC, no spaces): 全年预算数（A）
 _TITLE_MAX = 120
 
 
@@ -239,6 +240,7 @@ def _budget_header(view: RowView, vocab: Vocabulary) -> bool:
     cols: dict[str, int] = {}
     points = None
     basis = None
+    marked_a = None  # the column written "(A)": the denominator of 执行率(B/A)
     for i, c in enumerate(view.cells):
         if not c:
             continue
@@ -249,12 +251,18 @@ def _budget_header(view: RowView, vocab: Vocabulary) -> bool:
         if role is None:
             continue
         if role == "rate_a":
-            role, basis = "rate", "A"  # 执行率(B/A): over 年初预算数 even where an adjusted column exists
+            role, basis = "rate", "A"  # 执行率(B/A): over the (A) column even where another budget column exists
+        elif role in ("budget", "adjusted") and _A_MARK.search(key(c)):
+            marked_a = i
+        if role == "budget" and "budget" in cols and "adjusted" not in cols:
+            role = "adjusted"  # 年初预算数 | 全年预算数(A): the second budget column is the year's adjusted one
         cols.setdefault(role, i)
     if not ({"budget", "adjusted"} & cols.keys()) or "executed" not in cols:
         return False
     if "budget" not in cols:
         cols["budget"] = cols.pop("adjusted")
+    if basis == "A" and marked_a is not None and marked_a == cols.get("adjusted"):
+        basis = None  # 全年预算数(A) | 执行率(B/A): the rate is over the adjusted budget, the default
     view.kind, view.budget_cols, view.budget_points, view.rate_basis = Kind.BUDGET_HEADER, cols, points, basis
     return True
 
