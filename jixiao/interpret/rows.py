@@ -23,7 +23,6 @@ _TC_FIELD = re.compile(r"\s*TC\s.*$")  # Word TOC field code left in a title: "�
 _YEAR_IN_TITLE = re.compile(r"(19|20)\d{2}(?=\s*[)）]?\s*年)")
 _YEAR_ROW = re.compile(r"^[(（]?\s*((?:19|20)\d{2})\s*[)）]?\s*年度?\s*[)）]?$")
 _POINTS_IN_CELL = re.compile(r"[(（]\s*(\d+(?:\.\d+)?)\s*分\s*[)）]")
-_A_MARK = re.compile(r"\(A\)$")  # on a lookup key (NFKC, no spaces): 全年预算数（A）
 _TITLE_MAX = 120
 
 
@@ -252,10 +251,8 @@ def _budget_header(view: RowView, vocab: Vocabulary) -> bool:
             continue
         if role == "rate_a":
             role, basis = "rate", "A"  # 执行率(B/A): over the (A) column even where another budget column exists
-        elif role in ("budget", "adjusted") and _A_MARK.search(key(c)):
+        elif role in ("budget", "adjusted") and key(c).endswith("(A)"):  # 全年预算数（A）, NFKC
             marked_a = i
-        if role == "budget" and "budget" in cols and "adjusted" not in cols:
-            role = "adjusted"  # 年初预算数 | 全年预算数(A): the second budget column is the year's adjusted one
         cols.setdefault(role, i)
     if not ({"budget", "adjusted"} & cols.keys()) or "executed" not in cols:
         return False

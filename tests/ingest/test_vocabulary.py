@@ -31,7 +31,7 @@ VARIANTS = [
     ("header", "指标解释(指标值内容)", "description"),
     ("budget_header", "调整后预算数", "adjusted"), ("budget_header", "全年预算数", "adjusted"),
     ("budget_header", "年初预算", "budget"), ("budget_header", "预算执行数", "executed"),
-    ("budget_header", "执行率 (B/A)", "rate_a"), ("budget_header", "全年预算数(A)", "budget"),
+    ("budget_header", "执行率 (B/A)", "rate_a"), ("budget_header", "全年预算数(A)", "adjusted"),
     ("not_indicator", "财政部门审核意见", "opinion"), ("not_indicator", "主管部门审核意见", "opinion"),
     ("not_indicator", "其他需说明的问题", "remark"), ("not_indicator", "评价结论", "conclusion"),
     ("not_indicator", "存在问题", "conclusion"), ("not_indicator", "改进措施", "conclusion"),
