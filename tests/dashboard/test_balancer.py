@@ -62,25 +62,27 @@ async def _fake_server(name: bytes) -> asyncio.AbstractServer:
 
 @contextmanager
 def _balanced(n_alive: int = 2, n: int = 2):
-    """Fake servers a, b (only the first n_alive running; the others' ports closed) behind a
-    balancer on a free port; yields that port."""
+    """Fake servers a, b (only the first n_alive running) behind a balancer on a free port;
+    yields that port. A server that is not running is a port bound but not listening, held for
+    the test: a closed port could be handed to the next listener (even the balancer itself)."""
     ready = threading.Event()
     front: list[int] = []
     stop: list = []
+    gone = [socket.socket() for _ in range(n - n_alive)]
+    for s in gone:
+        s.bind(("127.0.0.1", 0))  # no listen(): a connection to it is refused
 
     async def main() -> None:
-        servers = [await _fake_server(b"ab"[k:k + 1]) for k in range(n)]
-        ports = [srv.sockets[0].getsockname()[1] for srv in servers]
-        for srv in servers[n_alive:]:
-            srv.close()
-            await srv.wait_closed()
+        servers = [await _fake_server(b"ab"[k:k + 1]) for k in range(n_alive)]
+        ports = ([srv.sockets[0].getsockname()[1] for srv in servers]
+                 + [s.getsockname()[1] for s in gone])
         done = asyncio.Event()
         stop.append((asyncio.get_running_loop(), done))
         task = asyncio.ensure_future(serve_forever("127.0.0.1", 0, [("127.0.0.1", p) for p in ports],
                                                    ready=lambda port: (front.append(port), ready.set())))
         await done.wait()
         task.cancel()
-        for srv in servers[:n_alive]:
+        for srv in servers:
             srv.close()
         await asyncio.gather(task, return_exceptions=True)
 
@@ -93,6 +95,8 @@ def _balanced(n_alive: int = 2, n: int = 2):
         loop, done = stop[0]
         loop.call_soon_threadsafe(done.set)
         thread.join(10)
+        for s in gone:
+            s.close()
 
 
 def _read_response(s: socket.socket) -> tuple[str, bytes]:
